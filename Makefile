@@ -1,0 +1,31 @@
+# Set-up is automatic: the first `make check` or `make test` creates .venv and installs exactmem into it.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+FULL   ?=
+
+ifeq ($(FULL),1)
+PYTEST_FLAGS := --runslow
+CHECK_FLAGS  := --full
+endif
+
+.PHONY: check test bench clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test,bench]'
+	touch $(STAMP)
+
+check: $(STAMP)
+	$(BIN)/exactmem check $(CHECK_FLAGS)
+
+test: $(STAMP)
+	$(BIN)/python -m pytest -q $(PYTEST_FLAGS)
+
+bench: $(STAMP)
+	for f in benchmarks/bench_*.py; do $(BIN)/python $$f || exit 1; done
+
+clean:
+	rm -rf $(VENV) build *.egg-info

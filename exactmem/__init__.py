@@ -1,0 +1,21 @@
+"""exactmem: exact-arithmetic checks of robust memorization in ReLU networks.
+
+>>> import exactmem
+>>> D = exactmem.Dataset([[0], [2]], [1, 2])
+>>> D.eps(2)
+1
+"""
+from .errors import *  # noqa: F401,F403
+from .errors import ExactmemError
+from .exact import (Enclosure, exp_enclosure, fmt, log_enclosure, pi_enclosure, sqrt_enclosure, to_int,
+                    to_matrix, to_rational, to_vector)
+from .verdict import Status, Verdict, all_of
+from .norms import check_p, check_rho
+from .data import Dataset
+from .network import ReLUNet
+
+__version__ = "0.1.0"
+
+__all__ = ["ExactmemError", "Enclosure", "exp_enclosure", "fmt", "log_enclosure", "pi_enclosure",
+           "sqrt_enclosure", "to_int", "to_matrix", "to_rational", "to_vector", "Status", "Verdict", "all_of",
+           "check_p", "check_rho", "Dataset", "ReLUNet", "__version__"]

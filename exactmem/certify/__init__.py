@@ -1,0 +1,9 @@
+"""Certificates and the independent checker.
+
+Construction code produces :class:`Certificate` records; :func:`check` (the module
+``exactmem.certify.checker``) re-derives them exactly without importing construction code.
+"""
+from .checker import check
+from .records import Certificate, memorization_certificate, separation_certificate
+
+__all__ = ["check", "Certificate", "memorization_certificate", "separation_certificate"]

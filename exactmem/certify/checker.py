@@ -1,0 +1,197 @@
+"""The independent certificate checker.
+
+This module re-derives every fact a certificate states, in exact arithmetic, from the
+certificate's own data.  It imports nothing from exactmem's construction code -- only
+python-flint, numpy, the standard library, and exactmem's dependency-free ``verdict``
+and ``errors`` modules (a test enforces this) -- so a bug in a construction cannot
+make a false certificate pass.
+
+Rationals in certificates are JSON integers or strings ``"p/q"`` / ``"-p"``; nothing else.
+
+>>> cert = {"format": "exactmem.certificate", "schema_version": 1, "kind": "separation",
+...         "dataset": {"points": [["0"], ["3"]], "labels": [1, 2]},
+...         "data": {"eps_sq": "9/4", "pair": [0, 1]}}
+>>> check(cert).is_proved
+True
+"""
+from __future__ import annotations
+
+import json
+import re
+
+from flint import fmpq, fmpq_mat, fmpz_mat
+
+from ..errors import CertificateError
+from ..verdict import Verdict
+
+CERT_SCHEMA = 1
+_RAT = re.compile(r"^-?\d+(/\d+)?$")
+
+
+def parse_rational(v, where: str) -> fmpq:
+    """Strict parser: a JSON integer, or a string 'p', '-p', 'p/q' with q > 0."""
+    if isinstance(v, bool):
+        raise CertificateError(f"{where}: a boolean is not a rational")
+    if isinstance(v, int):
+        return fmpq(v)
+    if not isinstance(v, str) or not _RAT.match(v.strip()):
+        raise CertificateError(f"{where}: {v!r} is not a rational of the form 'p/q'")
+    t = v.strip()
+    if "/" in t:
+        p, q = t.split("/")
+        if int(q) == 0:
+            raise CertificateError(f"{where}: zero denominator in {v!r}")
+        return fmpq(int(p), int(q))
+    return fmpq(int(t))
+
+
+def _matrix(rows, where) -> list:
+    if not isinstance(rows, list) or not rows or not all(isinstance(r, list) for r in rows):
+        raise CertificateError(f"{where} must be a non-empty list of rows")
+    n = len(rows[0])
+    if n == 0 or any(len(r) != n for r in rows):
+        raise CertificateError(f"{where} is empty or ragged")
+    return [[parse_rational(v, f"{where}[{i}][{j}]") for j, v in enumerate(r)] for i, r in enumerate(rows)]
+
+
+def _dataset(obj):
+    if not isinstance(obj, dict) or "points" not in obj or "labels" not in obj:
+        raise CertificateError("the certificate's dataset needs 'points' and 'labels'")
+    X = _matrix(obj["points"], "dataset.points")
+    labels = obj["labels"]
+    if not isinstance(labels, list) or len(labels) != len(X):
+        raise CertificateError("dataset.labels must be a list with one label per point")
+    for i, y in enumerate(labels):
+        if isinstance(y, bool) or not isinstance(y, int) or y < 1:
+            raise CertificateError(f"dataset.labels[{i}] = {y!r} is not a positive integer")
+    return X, labels
+
+
+def _network(obj):
+    if not isinstance(obj, dict) or not isinstance(obj.get("layers"), list) or not obj["layers"]:
+        raise CertificateError("the certificate's network needs a non-empty list 'layers'")
+    layers = []
+    prev = None
+    for l, layer in enumerate(obj["layers"], start=1):
+        if not isinstance(layer, dict):
+            raise CertificateError(f"network layer {l} is not an object")
+        W = _matrix(layer.get("W"), f"network.layers[{l}].W")
+        b = layer.get("b")
+        if not isinstance(b, list) or len(b) != len(W):
+            raise CertificateError(f"network layer {l}: b must have one entry per row of W")
+        b = [parse_rational(v, f"network.layers[{l}].b") for v in b]
+        if prev is not None and len(W[0]) != prev:
+            raise CertificateError(f"network layer {l} takes {len(W[0])} inputs but receives {prev}")
+        prev = len(W)
+        layers.append((W, b))
+    return layers
+
+
+def evaluate(layers, X) -> list:
+    """Exact evaluation of the certificate's network on the rows of X (list of lists of fmpq)."""
+    H = fmpq_mat(X)
+    n = len(X)
+    ones = fmpq_mat(n, 1, [1] * n)
+    zero = fmpq(0)
+    for l, (W, b) in enumerate(layers):
+        H = H * fmpq_mat(W).transpose() + ones * fmpq_mat(1, len(b), b)
+        if l < len(layers) - 1:
+            H = fmpq_mat(H.nrows(), H.ncols(), [v if v > zero else zero for v in H.entries()])
+    return [H.table()[i] for i in range(n)]
+
+
+def _check_memorization(cert) -> Verdict:
+    X, labels = _dataset(cert.get("dataset"))
+    layers = _network(cert.get("network"))
+    if len(layers[0][0][0]) != len(X[0]):
+        raise CertificateError("the network's input dimension does not match the dataset")
+    if len(layers[-1][0]) != 1:
+        raise CertificateError("memorization needs a network with one output")
+    out = evaluate(layers, X)
+    for i, (row, y) in enumerate(zip(out, labels)):
+        if row[0] != y:
+            return Verdict.refuted(f"the network outputs {row[0]} at x_{i} but y_{i} = {y}", {"index": i})
+    return Verdict.proved(f"re-evaluated exactly: f(x_i) = y_i for all {len(X)} points")
+
+
+def _min_sq_cross(X, labels):
+    """Exact min over differently labelled pairs of the squared distance, via integer Gram blocks."""
+    den = 1
+    for r in X:
+        for v in r:
+            q = int(v.q)
+            den = den * q // _gcd(den, q)
+    Z = [[int(v.p) * (den // int(v.q)) for v in r] for r in X]
+    n = len(Z)
+    G = fmpz_mat(Z)
+    norms = [sum(v * v for v in r) for r in Z]
+    best = None
+    step = 256
+    for r0 in range(0, n, step):
+        rows = list(range(r0, min(n, r0 + step)))
+        block = (fmpz_mat([Z[i] for i in rows]) * G.transpose()).tolist()
+        for a, i in enumerate(rows):
+            for j in range(i + 1, n):
+                if labels[i] != labels[j]:
+                    v = norms[i] + norms[j] - 2 * int(block[a][j])
+                    if best is None or v < best:
+                        best = v
+    return fmpq(best, den * den)
+
+
+def _gcd(a, b):
+    while b:
+        a, b = b, a % b
+    return a
+
+
+def _check_separation(cert) -> Verdict:
+    X, labels = _dataset(cert.get("dataset"))
+    data = cert.get("data")
+    if not isinstance(data, dict) or "eps_sq" not in data or "pair" not in data:
+        raise CertificateError("a separation certificate needs data.eps_sq and data.pair")
+    claimed = parse_rational(data["eps_sq"], "data.eps_sq")
+    pair = data["pair"]
+    if (not isinstance(pair, list) or len(pair) != 2 or not all(isinstance(k, int) and not isinstance(k, bool)
+                                                                 and 0 <= k < len(X) for k in pair)):
+        raise CertificateError("data.pair must be two point indices")
+    i, j = pair
+    if labels[i] == labels[j]:
+        return Verdict.refuted(f"the witness pair ({i}, {j}) has equal labels", {"pair": pair})
+    d2 = sum(((a - b) ** 2 for a, b in zip(X[i], X[j])), fmpq(0))
+    if d2 != 4 * claimed:
+        return Verdict.refuted(f"the witness pair is at squared distance {d2}, not 4 * eps_sq = {4 * claimed}",
+                               {"pair": pair})
+    m = _min_sq_cross(X, labels)
+    if m != d2:
+        return Verdict.refuted(f"a closer differently labelled pair exists (squared distance {m})", {"min": str(m)})
+    return Verdict.proved(f"eps_D^2 = {claimed}: witness pair checked and the minimum recomputed over all pairs")
+
+
+CHECKS = {"exact-memorization": _check_memorization, "separation": _check_separation}
+
+
+def register(kind: str, fn) -> None:
+    """Add a checker for a certificate kind (used by later modules of the checker package)."""
+    CHECKS[kind] = fn
+
+
+def check(cert) -> Verdict:
+    """Check a certificate (dict, JSON text or path). Malformed input raises ``CertificateError``."""
+    if isinstance(cert, str):
+        try:
+            if cert.lstrip().startswith("{"):
+                cert = json.loads(cert)
+            else:
+                with open(cert) as fh:
+                    cert = json.load(fh)
+        except (OSError, json.JSONDecodeError) as e:
+            raise CertificateError(f"cannot read the certificate: {e}") from None
+    if not isinstance(cert, dict) or cert.get("format") != "exactmem.certificate":
+        raise CertificateError("not an exactmem certificate (format != 'exactmem.certificate')")
+    if cert.get("schema_version") != CERT_SCHEMA:
+        raise CertificateError(f"certificate schema version {cert.get('schema_version')!r} is not supported")
+    kind = cert.get("kind")
+    if kind not in CHECKS:
+        raise CertificateError(f"unknown certificate kind {kind!r}; known: {sorted(CHECKS)}")
+    return CHECKS[kind](cert)

@@ -1,0 +1,299 @@
+"""Datasets of the class D_{d,N,C} (Kim, Moon & Yun 2025, Sec. 2.2) with exact separation.
+
+A dataset holds N pairwise distinct rational points in R^d with integer labels in
+1..C, every label present and N >= C >= 2.  Its separation constant (Definition 2.1)
+is half the smallest distance between two differently labelled points; for the
+Euclidean norm exactmem works with its exact square ``eps_sq``.
+
+>>> D = Dataset([[0, 0], [1, 0], [0, 1]], [1, 2, 2])
+>>> D.N, D.d, D.C
+(3, 2, 2)
+>>> D.eps_sq, D.eps_pair()
+(1/4, (0, 1))
+>>> D.in_ball(0, ["1/4", "1/4"], rho="1/2")
+False
+"""
+from __future__ import annotations
+
+import csv
+import json
+import os
+from functools import cached_property
+
+from flint import fmpq, fmpq_mat
+
+from .errors import (ContradictoryLabelsError, DatasetError, DimensionMismatchError, DuplicatePointError,
+                     IrrationalError, LabelError, SerializationError, ShapeError, UnsupportedTypeError,
+                     ConversionError, SchemaVersionError)
+from .exact import common_denominator, fmt, to_int, to_matrix, to_rational, to_vector
+from .norms import INF, check_p, check_rho, vec_norm
+from .separation import isqrt_exact, min_cross_label_distance
+
+DATASET_SCHEMA = 1
+
+
+class Dataset:
+    """N labelled rational points in R^d, validated against the class D_{d,N,C}."""
+
+    def __init__(self, points, labels):
+        X = to_matrix(points, "points")
+        N, d = X.nrows(), X.ncols()
+        if N == 0:
+            raise DatasetError("a dataset needs at least two points (N >= C >= 2)")
+        if d == 0:
+            raise ShapeError("points must have dimension d >= 1")
+        labels = self._check_labels(labels, N)
+        self._X = X
+        self._labels = labels
+        self._entries = X.entries()
+        den = common_denominator(self._entries)
+        self._den = den
+        self._int_rows = [[int(q.p * (den // q.q)) for q in self._entries[i * d:(i + 1) * d]] for i in range(N)]
+        self._check_distinct()
+
+    # -- validation -------------------------------------------------------------
+    @staticmethod
+    def _check_labels(labels, N):
+        if isinstance(labels, (str, bytes)):
+            raise LabelError("labels must be a sequence of integers, not a string")
+        try:
+            raw = list(labels.tolist() if hasattr(labels, "tolist") else labels)
+        except TypeError:
+            raise LabelError("labels must be a sequence of integers") from None
+        if len(raw) != N:
+            raise ShapeError(f"there are {N} points but {len(raw)} labels")
+        out = []
+        for i, y in enumerate(raw):
+            try:
+                v = to_int(y, f"label {i}")
+            except (ConversionError, UnsupportedTypeError) as e:
+                raise LabelError(f"label at index {i} is not an integer: {e}") from None
+            if v < 1:
+                raise LabelError(f"label at index {i} is {v}; labels must be integers 1..C")
+            out.append(v)
+        C = max(out)
+        missing = sorted(set(range(1, C + 1)) - set(out))
+        if missing:
+            raise LabelError(f"labels must cover 1..C with C = {C}, but class(es) {missing} have no point")
+        if C < 2:
+            raise LabelError("a dataset needs at least two classes (C >= 2); all labels are 1")
+        return tuple(out)
+
+    def _check_distinct(self):
+        seen = {}
+        dups, contradictions = [], []
+        for i, r in enumerate(self._int_rows):
+            key = tuple(r)
+            if key in seen:
+                j = seen[key]
+                (contradictions if self._labels[i] != self._labels[j] else dups).append((j, i))
+            else:
+                seen[key] = i
+        if contradictions:
+            j, i = contradictions[0]
+            raise ContradictoryLabelsError(
+                f"points {j} and {i} coincide but have labels {self._labels[j]} and {self._labels[i]}: "
+                f"a contradiction, no function memorizes both ({len(contradictions)} such pair(s))",
+                contradictions)
+        if dups:
+            j, i = dups[0]
+            raise DuplicatePointError(
+                f"points {j} and {i} coincide (same label {self._labels[i]}); the class D_{{d,N,C}} "
+                f"requires distinct points ({len(dups)} duplicate pair(s))", dups)
+
+    # -- basic properties ---------------------------------------------------------
+    @property
+    def N(self) -> int:
+        return self._X.nrows()
+
+    @property
+    def d(self) -> int:
+        return self._X.ncols()
+
+    @property
+    def C(self) -> int:
+        return max(self._labels)
+
+    @property
+    def points(self) -> fmpq_mat:
+        """The N x d matrix of points (rows)."""
+        return self._X
+
+    @property
+    def labels(self) -> tuple:
+        return self._labels
+
+    def point(self, i: int) -> list:
+        """Point i as a list of fmpq."""
+        if not 0 <= i < self.N:
+            raise IndexError(f"point index {i} out of range 0..{self.N - 1}")
+        return self._entries[i * self.d:(i + 1) * self.d]
+
+    @property
+    def integer_form(self):
+        """``(rows, den)``: integer rows with points = rows / den, den the lcm of all denominators."""
+        return self._int_rows, self._den
+
+    def __len__(self):
+        return self.N
+
+    def __repr__(self):
+        return f"Dataset(N={self.N}, d={self.d}, C={self.C})"
+
+    def __eq__(self, other):
+        return isinstance(other, Dataset) and self._X == other._X and self._labels == other._labels
+
+    __hash__ = None
+
+    # -- separation (Definition 2.1) ---------------------------------------------
+    def _min_cross(self, p):
+        cache = self.__dict__.setdefault("_sep_cache", {})
+        if p not in cache:
+            cache[p] = min_cross_label_distance(self._int_rows, self._labels, p)
+        return cache[p]
+
+    @cached_property
+    def eps_sq(self) -> fmpq:
+        """eps_D**2 for the Euclidean norm: a quarter of the least squared distance between labels."""
+        val, _, _ = self._min_cross(2)
+        return fmpq(val, 4 * self._den * self._den)
+
+    def eps_pair(self, p=2) -> tuple:
+        """Witness ``(i, j)``: a closest differently labelled pair in the l_p norm."""
+        _, i, j = self._min_cross(check_p(p))
+        return i, j
+
+    def eps(self, p=2) -> fmpq:
+        """Exact eps_{D,p} for p in {1, inf}; for p = 2 only when it is rational (else ``IrrationalError``)."""
+        p = check_p(p)
+        if p == 2:
+            return _exact_sqrt(self.eps_sq, "eps_D (l2)", "eps_sq")
+        val, _, _ = self._min_cross(p)
+        return fmpq(val, 2 * self._den)
+
+    def mu_sq(self, rho) -> fmpq:
+        """mu**2 = rho**2 * eps_D**2 (l2) for rho in (0, 1)."""
+        r = check_rho(rho)
+        return r * r * self.eps_sq
+
+    def radius(self, rho, p=2) -> fmpq:
+        """mu = rho * eps_{D,p}; exact for p in {1, inf}, for p = 2 only when rational."""
+        r = check_rho(rho)
+        p = check_p(p)
+        if p == 2:
+            return _exact_sqrt(self.mu_sq(r), "mu (l2)", "mu_sq(rho)")
+        return r * self.eps(p)
+
+    def in_ball(self, i: int, x, rho, p=2) -> bool:
+        """Exact test ``||x - x_i||_p < rho * eps_{D,p}`` (the robustness ball is open)."""
+        p = check_p(p)
+        r = check_rho(rho)
+        v = to_vector(x, "x")
+        if len(v) != self.d:
+            raise DimensionMismatchError(f"x has dimension {len(v)} but the dataset has d = {self.d}")
+        diff = [a - b for a, b in zip(v, self.point(i))]
+        if p == 2:
+            return vec_norm(diff, 2) < r * r * self.eps_sq
+        return vec_norm(diff, p) < r * self.eps(p)
+
+    # -- transformations ------------------------------------------------------------
+    def scaled(self, c) -> "Dataset":
+        """The dataset cD (every point multiplied by a rational c > 0)."""
+        c = to_rational(c)
+        if c <= 0:
+            raise DatasetError(f"the scale factor must be positive, got {fmt(c)}")
+        return Dataset(self._X * c, self._labels)
+
+    # -- loaders and JSON -------------------------------------------------------------
+    @classmethod
+    def from_numpy(cls, X, y) -> "Dataset":
+        """From a numpy array of shape (N, d) (floats convert to their exact dyadic values) and labels."""
+        return cls(X, y)
+
+    @classmethod
+    def from_lists(cls, points, labels) -> "Dataset":
+        """From Python lists (numbers or exact strings such as ``"1/3"``)."""
+        return cls(points, labels)
+
+    @classmethod
+    def from_csv(cls, path, label_column: int = -1, header: bool | None = None) -> "Dataset":
+        """Read a CSV file: one point per row, one column of labels (default: the last).
+
+        Coordinates are parsed exactly (``0.1`` in the file is 1/10).  ``header=None``
+        detects a header row: a first row whose fields are not all numbers.
+        """
+        try:
+            with open(path, newline="") as fh:
+                rows = [r for r in csv.reader(fh) if any(f.strip() for f in r)]
+        except OSError as e:
+            raise DatasetError(f"cannot read CSV file {path!r}: {e}") from None
+        if not rows:
+            raise DatasetError(f"CSV file {path!r} has no rows")
+        if header is None:
+            header = not all(_is_number(f) for f in rows[0])
+        if header:
+            rows = rows[1:]
+        points, labels = [], []
+        for k, r in enumerate(rows):
+            fields = list(r)
+            try:
+                lab = fields.pop(label_column)
+            except IndexError:
+                raise ShapeError(f"CSV row {k} has no column {label_column}") from None
+            points.append(fields)
+            labels.append(lab.strip())
+        return cls(points, labels)
+
+    def to_json(self) -> dict:
+        return {"format": "exactmem.dataset", "schema_version": DATASET_SCHEMA,
+                "points": [[fmt(q) for q in self.point(i)] for i in range(self.N)],
+                "labels": list(self._labels)}
+
+    @classmethod
+    def from_json(cls, obj) -> "Dataset":
+        if isinstance(obj, (str, bytes, os.PathLike)):
+            obj = _load_json(obj)
+        if not isinstance(obj, dict) or obj.get("format") != "exactmem.dataset":
+            raise SerializationError("not an exactmem dataset document (format != 'exactmem.dataset')")
+        if obj.get("schema_version") != DATASET_SCHEMA:
+            raise SchemaVersionError(
+                f"dataset schema version {obj.get('schema_version')!r} is not supported (expected {DATASET_SCHEMA})")
+        try:
+            return cls(obj["points"], obj["labels"])
+        except KeyError as e:
+            raise SerializationError(f"dataset document lacks the field {e}") from None
+
+
+def _is_number(s: str) -> bool:
+    try:
+        to_rational(s)
+        return True
+    except (ConversionError, UnsupportedTypeError):
+        return False
+
+
+def _exact_sqrt(q: fmpq, what: str, alternative: str) -> fmpq:
+    a, b = isqrt_exact(int(q.p)), isqrt_exact(int(q.q))
+    if a is None or b is None:
+        raise IrrationalError(f"{what} = sqrt({fmt(q)}) is irrational; use {alternative} "
+                              f"(exact) or exactmem.sqrt_enclosure for rational bounds")
+    return fmpq(a, b)
+
+
+def _load_json(src):
+    """Parse JSON from a path or a JSON text, raising ``SerializationError`` on failure."""
+    if isinstance(src, bytes):
+        src = src.decode("utf-8", errors="replace")
+    text = None
+    if isinstance(src, os.PathLike) or (isinstance(src, str) and not src.lstrip().startswith(("{", "["))):
+        try:
+            with open(src) as fh:
+                text = fh.read()
+        except OSError as e:
+            raise SerializationError(f"cannot read {str(src)!r}: {e}") from None
+    else:
+        text = src
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as e:
+        raise SerializationError(f"not valid JSON: {e}") from None

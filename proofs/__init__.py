@@ -1,0 +1,1 @@
+"""One module per numbered statement; importing a module registers its claims (see exactmem.claims)."""
