@@ -69,7 +69,7 @@ class ReLUNet:
                 W, b = layer
             except (TypeError, ValueError):
                 raise NetworkError(f"layer {l} must be a pair (W, b)") from None
-            W = to_matrix(W, f"W_{l}", ncols=prev)
+            W = to_matrix(W, f"W_{l}")
             b = column(b, f"b_{l}")
             if W.nrows() == 0 and prev is None:
                 raise NetworkError(f"layer {l} has no rows, so its input dimension is unknown")

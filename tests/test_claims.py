@@ -1,0 +1,45 @@
+import pytest
+
+from exactmem import Verdict, claims
+from exactmem.cli import main
+
+claims.discover("proofs")
+IDS = sorted(claims.REGISTRY)
+
+
+@pytest.mark.parametrize("cid", IDS)
+def test_every_registered_claim_is_proved(cid):
+    r = claims.run_claim(claims.REGISTRY[cid])
+    assert r.instances > 0
+    assert r.verdict.is_proved, str(r.verdict)
+
+
+def test_seed_claims_present():
+    assert {"KMY25.Def2.1", "KMY25.Def2.2", "KMY25.Sec2.4"} <= set(IDS)
+
+
+def test_runner_reports_refuted_and_exceptions(capsys):
+    bad = claims.Claim("ZZTEST.refuted", "deliberately false", lambda x: Verdict.from_exact(x < 0, "x < 0", x),
+                       {"f": lambda: [("one", 1)]})
+    boom = claims.Claim("ZZTEST.raises", "raises", lambda x: 1 / 0, {"f": lambda: [("one", 1)]})
+    notv = claims.Claim("ZZTEST.notverdict", "returns a bool", lambda x: True, {"f": lambda: [("one", 1)]})
+    for c in (bad, boom, notv):
+        claims.register(c)
+    try:
+        assert claims.run_claim(bad).verdict.is_refuted
+        assert claims.run_claim(boom).verdict.is_undecided
+        assert claims.run_claim(notv).verdict.is_undecided
+        assert main(["check", "-k", "ZZTEST.refuted"]) == 1
+        assert main(["check", "-k", "ZZTEST.raises"]) == 0
+        assert main(["check", "-k", "ZZTEST.raises", "--strict"]) == 1
+        out = capsys.readouterr().out
+        assert "REFUTED" in out and "UNDECIDED" in out
+    finally:
+        for c in (bad, boom, notv):
+            claims.REGISTRY.pop(c.id)
+
+
+def test_check_list_and_no_match(capsys):
+    assert main(["check", "--list"]) == 0
+    assert "KMY25.Def2.1" in capsys.readouterr().out
+    assert main(["check", "-k", "no-such-claim-xyz"]) == 2

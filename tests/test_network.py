@@ -1,0 +1,146 @@
+import json
+from fractions import Fraction
+
+import numpy as np
+import pytest
+from flint import fmpq
+from hypothesis import given, strategies as st
+
+from exactmem import ReLUNet
+from exactmem.errors import (DimensionMismatchError, ExactmemError, NetworkError, SchemaVersionError,
+                             SerializationError, ShapeError)
+
+from reference import eval_fraction, frac, net_as_fractions
+
+small = st.fractions(min_value=-4, max_value=4, max_denominator=9)
+
+
+@st.composite
+def nets(draw, d0=None, max_depth=4, max_width=4):
+    d0 = d0 or draw(st.integers(1, 3))
+    dims = [d0] + draw(st.lists(st.integers(1, max_width), min_size=1, max_size=max_depth))
+    layers = []
+    for a, b in zip(dims, dims[1:]):
+        W = draw(st.lists(st.lists(small, min_size=a, max_size=a), min_size=b, max_size=b))
+        c = draw(st.lists(small, min_size=b, max_size=b))
+        layers.append((W, c))
+    return ReLUNet(layers)
+
+
+def inputs(d, n=5):
+    return st.lists(st.lists(small, min_size=d, max_size=d), min_size=1, max_size=n)
+
+
+@given(st.data())
+def test_evaluate_matches_fraction_reference(data):
+    f = data.draw(nets())
+    X = data.draw(inputs(f.input_dim))
+    out = f.evaluate(X)
+    ref = net_as_fractions(f)
+    for k, x in enumerate(X):
+        assert [frac(v) for v in out.table()[k]] == eval_fraction(ref, x)
+
+
+@given(st.data())
+def test_composition_and_stacking_semantics(data):
+    f = data.draw(nets())
+    g = data.draw(nets(d0=f.output_dim))
+    h = data.draw(nets(d0=f.input_dim))
+    x = data.draw(inputs(f.input_dim, 1))[0]
+    assert f.then(g)(x) == g(f(x))
+    assert ReLUNet.parallel(f, h)(x) == f(x) + h(x)
+    assert f.deepen(3)(x) == f(x) and f.deepen(3).depth == f.depth + 3
+    z = data.draw(st.lists(small, min_size=2, max_size=2))
+    assert f.with_passthrough(2)(list(x) + z) == f(x) + [fmpq(v.numerator, v.denominator) for v in z]
+    A = [[1, -2]] * f.input_dim
+    y = [Fraction(1, 3), Fraction(-2)]
+    Ay = [sum(a * b for a, b in zip(row, y)) + 1 for row in A]
+    assert f.pre_affine(A, [1] * f.input_dim)(y) == f(Ay)
+    out = f(x)
+    assert f.post_affine([[2] * f.output_dim], [5])(x) == [2 * sum(out) + 5]
+
+
+def test_param_count_by_hand():
+    # dims [3, 4, 2, 1]: (3+1)*4 + (4+1)*2 + (2+1)*1 = 16 + 10 + 3 = 29 (Eq. 3 by hand)
+    f = ReLUNet([([[0] * 3] * 4, [0] * 4), ([[1] * 4] * 2, [0, 1]), ([[1, 0]], [0])])
+    assert f.param_count() == 29
+    assert f.nonzero_count() == 8 + 1 + 1
+    assert (f.depth, f.width, f.widths, f.dims) == (3, 4, [4, 2], [3, 4, 2, 1])
+
+
+@pytest.mark.parametrize("weights, bits", [
+    ([["1/4"]], 2),          # one fractional... 1/4 = 0.01b: F = 2, I = 0
+    ([[8]], 3),              # |8| <= 2**3: I = 3
+    ([["7/2"]], 3),          # 7/2 = 11.1b: I = 2 (7/2 <= 4), F = 1
+    ([["1/3"]], None),       # not dyadic: no fixed-point form
+    ([[1]], 0),
+])
+def test_bit_complexity_by_hand(weights, bits):
+    assert ReLUNet([(weights, [0])]).bit_complexity() == bits
+
+
+def test_floor_like_bits():
+    # weights 2**n * t and 1/2**n with n = 3, t = 4: I = 5, F = 3 -> 2n + log2 t = 8
+    f = ReLUNet([([[32], ["1/8"]], [0, 0]), ([[1, 1]], [0])])
+    assert f.bit_complexity() == 8
+
+
+@given(st.data())
+def test_json_roundtrip_lossless(data):
+    f = data.draw(nets())
+    g = ReLUNet.from_json(json.loads(json.dumps(f.to_json())))
+    assert g == f
+
+
+def test_save_load(tmp_path):
+    f = ReLUNet([([[1], [-1]], [0, "1/3"]), ([[1, 1]], [0])])
+    f.save(tmp_path / "f.json")
+    assert ReLUNet.load(tmp_path / "f.json") == f
+
+
+@pytest.mark.parametrize("mutate, err", [
+    (lambda d: d.update(schema_version=2), SchemaVersionError),
+    (lambda d: d.update(format="other"), SerializationError),
+    (lambda d: d["layers"][0]["W"][0].__setitem__(0, 0.5), SerializationError),
+    (lambda d: d["layers"][0]["W"][0].__setitem__(0, "1/0"), SerializationError),
+    (lambda d: d["layers"][0]["W"][0].__setitem__(0, "pi"), SerializationError),
+    (lambda d: d["layers"][0]["b"].append("1"), SerializationError),
+    (lambda d: d["layers"][1]["W"][0].append("1"), SerializationError),
+    (lambda d: d.update(dims=[9, 9]), SerializationError),
+    (lambda d: d.update(layers=[]), SerializationError),
+])
+def test_malformed_json(mutate, err):
+    doc = ReLUNet([([[1], [-1]], [0, 0]), ([[1, 1]], [0])]).to_json()
+    mutate(doc)
+    with pytest.raises(err):
+        ReLUNet.from_json(doc)
+
+
+def test_not_json():
+    with pytest.raises(SerializationError, match="JSON"):
+        ReLUNet.from_json("{oops")
+
+
+def test_bad_shapes_and_dims():
+    with pytest.raises(NetworkError, match="columns"):
+        ReLUNet([([[1, 2]], [0]), ([[1, 2]], [0])])
+    with pytest.raises(NetworkError, match="b_1"):
+        ReLUNet([([[1, 2]], [0, 1])])
+    with pytest.raises(ShapeError):
+        ReLUNet([([[1, 2], [3]], [0, 0])])
+    with pytest.raises(NetworkError):
+        ReLUNet([])
+    f = ReLUNet([([[1, 2]], [0])])
+    with pytest.raises(DimensionMismatchError):
+        f.evaluate([[1, 2, 3]])
+    with pytest.raises(DimensionMismatchError):
+        f.then(ReLUNet([([[1, 2]], [0])]))
+    with pytest.raises(ExactmemError):
+        f.evaluate([[float("inf"), 1]])
+
+
+def test_numpy_import_is_exact_and_export_is_float():
+    f = ReLUNet.from_numpy([np.array([[0.1, 0.2]]), np.array([[3.0]])], [np.array([0.5]), np.array([0.0])])
+    assert frac(f.layers[0][0].entries()[0]) == Fraction(0.1)
+    ws, bs = f.to_numpy()
+    assert ws[0].dtype == np.float64 and ws[0][0, 0] == 0.1
