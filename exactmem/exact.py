@@ -225,6 +225,9 @@ def to_matrix(x, what: str = "matrix", ncols: int | None = None) -> fmpq_mat:
         c = widths.pop() if widths else (ncols or 0)
         entries = []
         for i, r in enumerate(rows):
+            if all(type(e) is fmpq or type(e) is int for e in r):  # fast path: already exact
+                entries.extend(r)
+                continue
             for j, e in enumerate(r):
                 if hasattr(e, "__iter__") and not isinstance(e, str):
                     raise ShapeError(f"entry ({i}, {j}) of {what} is a sequence; expected a number")

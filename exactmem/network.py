@@ -17,18 +17,13 @@ from __future__ import annotations
 import json
 import os
 
-from flint import fmpq, fmpq_mat
+from flint import fmpq, fmpq_mat, fmpz, fmpz_mat
 
 from .errors import DimensionMismatchError, NetworkError, SchemaVersionError, SerializationError, ShapeError
-from .exact import column, fmt, to_matrix, to_rational
+from .exact import column, common_denominator, fmt, to_matrix, to_rational
 
 NETWORK_SCHEMA = 1
 _ZERO = fmpq(0)
-
-
-def _relu_mat(H: fmpq_mat) -> fmpq_mat:
-    vals = H.entries()
-    return fmpq_mat(H.nrows(), H.ncols(), [v if v > 0 else _ZERO for v in vals])
 
 
 def _identity(n: int) -> fmpq_mat:
@@ -180,10 +175,26 @@ class ReLUNet:
     __hash__ = None
 
     # -- evaluation -------------------------------------------------------------------
+    def _integer_layers(self):
+        """Per layer: (q, Wz^T, bz) with W = Wz / q and b = bz / q, q the least common denominator."""
+        cached = self.__dict__.get("_int_cache")
+        if cached is None:
+            cached = []
+            for W, b in self.layers:
+                we, be = W.entries(), b.entries()
+                q = common_denominator(we + be)
+                Wz = fmpz_mat(W.nrows(), W.ncols(), [int(e.p) * (q // int(e.q)) for e in we]).transpose()
+                cached.append((q, Wz, [int(e.p) * (q // int(e.q)) for e in be]))
+            self.__dict__["_int_cache"] = cached
+        return cached
+
     def evaluate(self, X) -> fmpq_mat:
         """Exact outputs for a batch: X is N x d_0 (one input per row); returns N x d_L.
 
-        One exact matrix product per layer (python-flint ``fmpq_mat``).
+        Integer engine: the batch is written as Hz / s with one common denominator s, each
+        layer as (Wz, bz) / q, so a layer is one ``fmpz_mat`` product,
+        Hz <- Hz Wz^T + s 1 bz^T and s <- s q, and the ReLU keeps the sign of Hz.  Nothing is
+        rounded; the result is Hz / s.
         """
         H = to_matrix(X, "inputs")
         if H.ncols() != self.input_dim:
@@ -192,13 +203,18 @@ class ReLUNet:
         n = H.nrows()
         if n == 0:
             return fmpq_mat(0, self.output_dim)
-        ones = fmpq_mat(n, 1, [1] * n)
+        ents = H.entries()
+        s = common_denominator(ents)
+        Hz = fmpz_mat(n, H.ncols(), [int(e.p) * (s // int(e.q)) for e in ents])
+        ones = fmpz_mat(n, 1, [1] * n)
+        zero = fmpz(0)
         L = self.depth
-        for l in range(L):
-            H = H * self._Wt[l] + ones * self._bt[l]
+        for l, (q, Wzt, bz) in enumerate(self._integer_layers()):
+            Hz = Hz * Wzt + ones * fmpz_mat(1, len(bz), [v * s for v in bz])
+            s *= q
             if l < L - 1:
-                H = _relu_mat(H)
-        return H
+                Hz = fmpz_mat(n, Hz.ncols(), [v if v > zero else zero for v in Hz.entries()])
+        return fmpq_mat(Hz) * fmpq(1, s)
 
     def __call__(self, x) -> list:
         """Exact output at one input point, as a list of ``fmpq``."""
