@@ -47,3 +47,19 @@ def brute_force_min(D: Dataset, p) -> tuple:
             if best is None or v < best:
                 best = v
     return best
+
+
+def random_subspace(seed: int, d: int, k: int):
+    """A seeded random k-dimensional rational subspace of R^d (basis as columns; full rank guaranteed)."""
+    from exactmem.linalg import random_rational_matrix
+    rng = random.Random(seed)
+    while True:
+        A = random_rational_matrix(rng, d, k)
+        if A.rank() == k:
+            return A
+
+
+def random_first_layer(seed: int, m: int, d: int):
+    """A seeded random m x d rational first-layer matrix."""
+    from exactmem.linalg import random_rational_matrix
+    return random_rational_matrix(random.Random(seed), m, d, span=7, denom=5)

@@ -168,7 +168,70 @@ def _check_separation(cert) -> Verdict:
     return Verdict.proved(f"eps_D^2 = {claimed}: witness pair checked and the minimum recomputed over all pairs")
 
 
-CHECKS = {"exact-memorization": _check_memorization, "separation": _check_separation}
+def _min_cross_norm(X, labels, p):
+    """Exact min over differently labelled pairs of ||x_i - x_j||_p (p = "1" or "inf")."""
+    best = None
+    for i in range(len(X)):
+        for j in range(i + 1, len(X)):
+            if labels[i] != labels[j]:
+                diff = [abs(a - b) for a, b in zip(X[i], X[j])]
+                v = sum(diff, fmpq(0)) if p == "1" else max(diff)
+                best = v if best is None or v < best else best
+    return best
+
+
+def _vector(v, n, where):
+    if not isinstance(v, list) or len(v) != n:
+        raise CertificateError(f"{where} must be a list of {n} rationals")
+    return [parse_rational(t, where) for t in v]
+
+
+def _check_collision(cert) -> Verdict:
+    """x and x' lie in open robustness balls of differently labelled points and W x = W x'."""
+    X, labels = _dataset(cert.get("dataset"))
+    data = cert.get("data")
+    if not isinstance(data, dict):
+        raise CertificateError("a collision certificate needs a data object")
+    W = _matrix(data.get("W"), "data.W")
+    d = len(X[0])
+    if len(W[0]) != d:
+        raise CertificateError("data.W does not take d inputs")
+    if cert.get("network") is not None:
+        layers = _network(cert["network"])
+        if len(layers) < 2 or layers[0][0] != W:
+            raise CertificateError("data.W is not the first layer of the certificate's network")
+    rho = parse_rational(data.get("rho"), "data.rho")
+    if not (0 < rho < 1):
+        raise CertificateError("data.rho must lie in (0, 1)")
+    p = data.get("p")
+    if p not in ("1", "2", "inf"):
+        raise CertificateError("data.p must be '1', '2' or 'inf'")
+    i, ip = data.get("i"), data.get("i_prime")
+    if not all(isinstance(k, int) and not isinstance(k, bool) and 0 <= k < len(X) for k in (i, ip)):
+        raise CertificateError("data.i and data.i_prime must be point indices")
+    x, xp = _vector(data.get("x"), d, "data.x"), _vector(data.get("x_prime"), d, "data.x_prime")
+    if labels[i] == labels[ip]:
+        return Verdict.refuted("the two balls carry the same label", {"i": i, "i_prime": ip})
+    if p == "2":
+        mu2 = rho * rho * _min_sq_cross(X, labels) / 4
+        inside = [sum(((a - b) ** 2 for a, b in zip(y, X[k])), fmpq(0)) < mu2 for y, k in ((x, i), (xp, ip))]
+    else:
+        mu = rho * _min_cross_norm(X, labels, p) / 2
+        norm = (lambda v: sum(v, fmpq(0))) if p == "1" else max
+        inside = [norm([abs(a - b) for a, b in zip(y, X[k])]) < mu for y, k in ((x, i), (xp, ip))]
+    if not all(inside):
+        return Verdict.refuted("a witness point is not inside its open robustness ball", {"inside": inside})
+    Wx = [sum((w * v for w, v in zip(row, x)), fmpq(0)) for row in W]
+    Wxp = [sum((w * v for w, v in zip(row, xp)), fmpq(0)) for row in W]
+    if Wx != Wxp:
+        return Verdict.refuted("W x != W x'", {})
+    return Verdict.proved(f"x in B(x_{i}, mu), x' in B(x_{ip}, mu) (l_{p}, open), labels {labels[i]} != "
+                          f"{labels[ip]}, and W x = W x': every network with first layer W maps them to the same "
+                          f"output, so none rho-robustly memorizes the dataset")
+
+
+CHECKS = {"exact-memorization": _check_memorization, "separation": _check_separation,
+          "first-layer-collision": _check_collision}
 
 
 def register(kind: str, fn) -> None:
