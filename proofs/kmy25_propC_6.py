@@ -12,8 +12,7 @@ from ._instances import random_first_layer
 def _cases():
     # (N, d, rho, p); p = 1 needs rho^2 t / d > 1 for a nontrivial width, i.e. small d;
     # p = inf only with rho <= 1/2 (above 1/2, Proposition C.7's stronger bound applies)
-    for N, d, rho, p in [(9, 8, fmpq(1, 2), "inf"), (12, 11, fmpq(2, 5), "inf"), (5, 2, fmpq(99, 100), 1),
-                         (4, 3, fmpq(99, 100), 1), (9, 4, fmpq(9, 10), 2)]:
+    for N, d, rho, p in [(9, 8, fmpq(1, 2), "inf"), (12, 11, fmpq(2, 5), "inf"), (9, 4, fmpq(9, 10), 2)]:
         yield f"N={N} d={d} rho={rho} p={p}", (N, d, rho, p)
 
 
@@ -33,3 +32,19 @@ def check(inst):
         parts.append(w.certificate().verify() if w.found else
                      Verdict.refuted(w.message, {"m": m}))
     return all_of(parts, f"l_{p} witnesses below width {b}")
+
+
+def _l1_grid():
+    for N in (2, 3, 10, 100):
+        for d in (1, 2, 5, 50):
+            for rho in (fmpq(1, 100), fmpq(1, 2), fmpq(999, 1000)):
+                yield f"N={N} d={d} rho={rho}", (N, d, rho)
+
+
+@claim("KMY25.PropC.6.l1", "finding: for p = 1 the width bound rho^2 min(N-1,d)/d is below 1, so never above the "
+       "trivial width 1", {"grid": _l1_grid}, source="Kim, Moon & Yun 2025, Proposition C.6 (p = 1)")
+def check_l1(inst):
+    N, d, rho = inst
+    b = width_bound(N, d, rho, 1)
+    # in general: min(N-1, d) <= d, so b <= rho^2 < 1
+    return Verdict.from_exact(b == rho * rho * min(N - 1, d) / d and b < 1, f"bound {b} < 1")
