@@ -49,6 +49,42 @@ def _cmd_verify(args) -> int:
     return status
 
 
+def _cmd_bounds(args) -> int:
+    from . import bounds
+    if args.bounds_command == "table":
+        text = bounds.table(args.which, args.format, args.standalone)
+        if args.out:
+            try:
+                with open(args.out, "w") as fh:
+                    fh.write(text)
+            except OSError as e:
+                raise bounds.BoundError(f"cannot write {args.out!r}: {e}") from None
+            print(args.out)
+        else:
+            print(text)
+        return 0
+    if args.bounds_command == "plot":
+        from .bounds.figure import plot
+        for f in plot(args.N, args.d, args.out):
+            print(f)
+        return 0
+    if args.bounds_command == "eval":
+        print(bounds.evaluate(args.id, args.N, args.d, args.rho, args.p))
+        return 0
+    if args.bounds_command == "list":
+        for b in sorted(bounds.select(), key=lambda b: b.id):
+            print(f"{b.id}\t{b.kind} {b.quantity} ({b.norm}) {b.text()} on rho in {b.interval.text()}\t[{b.source}]")
+        return 0
+    results = bounds.run_all()
+    status = 0
+    for key, (cid, statement, _) in bounds.CHECKS.items():
+        v = results[key]
+        print(f"({key}) {cid}: {v.status.value}\n    {statement}\n    {v.reason}")
+        if v.is_refuted:
+            status = 1
+    return status
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="exactmem", description="Exact checks of robust memorization in ReLU nets")
     sub = p.add_subparsers(dest="command", required=True)
@@ -61,6 +97,26 @@ def build_parser() -> argparse.ArgumentParser:
     v = sub.add_parser("verify", help="re-check certificate files with the independent checker")
     v.add_argument("certificates", nargs="+", metavar="CERT.json")
     v.set_defaults(func=_cmd_verify)
+    b = sub.add_parser("bounds", help="the bound registry: tables, figure, checks, evaluation")
+    bsub = b.add_subparsers(dest="bounds_command", required=True)
+    t = bsub.add_parser("table", help="emit a table (l2, B1, table1) as LaTeX or Markdown")
+    t.add_argument("--which", default="l2", help="l2 | B1 | table1 (default l2)")
+    t.add_argument("--format", default="latex", help="latex | markdown (default latex)")
+    t.add_argument("--standalone", action="store_true", help="a complete LaTeX document")
+    t.add_argument("--out", help="write to this file instead of standard output")
+    pl = bsub.add_parser("plot", help="the paper's Figure 1 for given N and d (PNG and/or PDF)")
+    pl.add_argument("--N", type=int, required=True)
+    pl.add_argument("--d", type=int, required=True)
+    pl.add_argument("--out", required=True, help="FILE.png, FILE.pdf, or a stem for both")
+    bsub.add_parser("check", help="run checks (a)-(f) and print their verdicts")
+    bsub.add_parser("list", help="list every registered bound")
+    ev = bsub.add_parser("eval", help="evaluate one bound exactly (polylogs dropped)")
+    ev.add_argument("id")
+    ev.add_argument("--N", type=int, required=True)
+    ev.add_argument("--d", type=int, required=True)
+    ev.add_argument("--rho")
+    ev.add_argument("--p")
+    b.set_defaults(func=_cmd_bounds)
     return p
 
 
