@@ -1,0 +1,56 @@
+"""KMY25 Lemma D.1 (Yu et al. 2024): a distance-threshold block separating B(c, mu) from ||x - c|| >= 2 eps - mu."""
+import random
+
+from flint import fmpq
+
+from exactmem import Verdict, all_of
+from exactmem.blocks import distance_threshold_net, sawtooth_square_net, verify_square
+from exactmem.claims import claim
+
+
+def _squares():
+    for k in (1, 2, 4, 8):
+        yield f"f_{k}", k
+
+
+@claim("KMY25.LemD.1.square", "Yarotsky's sawtooth square: t^2 <= f_k <= t^2 + 4^-(k+1) on [0,1], f_k >= 1 beyond",
+       {"depths": _squares}, source="Yarotsky 2017, as used by Yu et al. 2024 (Kim et al. Lemma D.1)")
+def check_square(k):
+    return verify_square(sawtooth_square_net(k), k)
+
+
+def _blocks():
+    for seed, d in enumerate([1, 2, 4]):
+        rng = random.Random(seed)
+        c = [fmpq(rng.randint(-9, 9), 2) for _ in range(d)]
+        eps_sq, rho = fmpq(1), fmpq(1, 2 + seed)  # eps = 1
+        yield f"d={d} rho={rho}", (c, eps_sq, rho)
+
+
+@claim("KMY25.LemD.1.threshold", "the block is 1 at the centre and at probes inside the ball, 0 at probes at distance "
+       ">= 2 eps - mu; O(d^2 k) parameters", {"seeded": _blocks}, source="Kim, Moon & Yun 2025, Lemma D.1 (Yu et al.)")
+def check_threshold(inst):
+    c, eps_sq, rho = inst
+    mu_sq = rho * rho * eps_sq
+    r_out_sq = (2 - rho) ** 2 * eps_sq  # (2 eps - mu)^2 with eps = 1
+    net, facts = distance_threshold_net(c, mu_sq, r_out_sq, 2)
+    d = len(c)
+    parts = [Verdict.from_exact(facts["lo"] < facts["hi"], f"lo {facts['lo']} < hi {facts['hi']}")]
+    probes_in, probes_out = [list(c)], []
+    mu = rho  # eps = 1 so mu = rho exactly
+    for j in range(d):
+        for s in (1, -1):
+            x = list(c)
+            x[j] += s * mu * fmpq(99, 100)
+            probes_in.append(x)
+            y = list(c)
+            y[j] += s * (2 - rho)
+            probes_out.append(y)
+    vin = net.evaluate(probes_in).entries()
+    vout = net.evaluate(probes_out).entries()
+    parts.append(Verdict.from_exact(all(v == 1 for v in vin) and all(v == 0 for v in vout),
+                                    f"{len(vin)} inside probes -> 1, {len(vout)} outside probes -> 0"))
+    parts.append(Verdict.from_exact(net.param_count() <= 40 * d * d * facts["k"] + 60,
+                                    f"{net.param_count()} params <= 40 d^2 k + 60 (k = {facts['k']})"))
+    parts.append(verify_square(facts["square"], facts["k"]))
+    return all_of(parts, "distance threshold")
