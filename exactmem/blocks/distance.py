@@ -12,8 +12,8 @@ exactly 1 on the open ball ||z|| < mu (lo = mu^2 + d B^2 4^-(k+1)) and exactly 0
 layers are counted in full, as the paper counts parameters).
 
 >>> sq = sawtooth_square_net(3)
->>> sq(["1/2"]), sq(["1/3"])            # exact at j/8; 1/3 -> slightly above 1/9
-([1/4], [7/64])
+>>> sq(["1/2"]), sq(["1/3"])     # exact at j/8; at 1/3 the chord from (1/4, 1/16) to (3/8, 9/64)
+([1/4], [11/96])
 >>> verify_square(sq, 3).is_proved
 True
 """

@@ -5,7 +5,7 @@ S (digits so far), r (remainder) and the ramp b = sigma(t(r - h)) - sigma(t(r - 
 h = 2^(n-k-1): b = 1 for r >= h + 1/t and b = 0 for r <= h; S <- 2S + b, r <- r - h b.  On the
 remainders, r - h has the fractional part of x, so when frac(x) >= gamma = 1/t the ramp is never
 partial and the digits are exact.  Width 4 (3 in the first layer), 4n - 1 ReLUs, n hidden
-layers, all weights integers of size at most t 2^(n-1): n - 1 + log2(t) bits for t a power of two.
+layers, all weights integers of size at most t 2^(n-1) + 1: n + log2(t) bits for t a power of two (the largest bias is t 2^(n-1) + 1).
 
 The statement promises width 5, 5n ReLUs and 2n + log2(t) bits; the notes' reconstruction of the
 paper's own block (iterated Delta_{gamma,n} on x' = 1 - x/2^n, :func:`floor_delta_net`) needs a
@@ -115,11 +115,3 @@ def verify_floor(net: ReLUNet, n: int, gamma) -> Verdict:
             checked += 1
     return Verdict.proved(f"on each of {len(ps)} exact pieces over [0, 2^{n}) the net equals floor(x) wherever "
                           f"frac(x) >= {fmt(gamma)} ({checked} piece/cell overlaps checked)")
-
-
-def floor_cost(n: int, t: int) -> dict:
-    """Measured size of floor_net(n, t) against Lemma B.16's promise (width 5, 5n ReLUs, 2n + log2 t bits)."""
-    f = floor_net(n, t)
-    return {"width": f.width, "relus": sum(f.widths), "bits": f.bit_complexity(),
-            "promised_width": 5, "promised_relus": 5 * n,
-            "promised_bits": 2 * n + (t.bit_length() - 1 if t & (t - 1) == 0 else None) if t & (t - 1) == 0 else None}
