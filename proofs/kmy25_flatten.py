@@ -6,6 +6,7 @@ from flint import fmpq
 from exactmem import Verdict, all_of
 from exactmem.blocks import cell_certificate, flatten_net, verify_floor
 from exactmem.blocks.floor import floor_net
+from exactmem.certify import grid_cells_certificate
 from exactmem.claims import claim
 
 
@@ -31,5 +32,6 @@ def check(inst):
     parts = [Verdict.from_exact(cert["ok"], "; ".join(cert["problems"]) or "cells with margins, no shared cells"),
              Verdict.from_exact(len(set(cert["indices"])) == len(set(cert["cells"])), "index injective on cells"),
              Verdict.from_exact(list(out) == cert["indices"], "network value at each centre = its cell index"),
-             verify_floor(floor_net(n, int(t)), n, gamma)]
+             verify_floor(floor_net(n, int(t)), n, gamma),
+             grid_cells_certificate(centres, labels, mu, gamma, R).verify()]
     return all_of(parts, "Flatten exact on every ball (Floor exact where frac >= gamma, proved on its pieces)")

@@ -5,6 +5,7 @@ from flint import fmpq
 
 from exactmem import Verdict, all_of
 from exactmem.blocks import midpoint_translation, truncated_translation
+from exactmem.certify import lattice_margin_certificate
 from exactmem.claims import claim
 
 
@@ -24,4 +25,6 @@ def check(pts):
     dyadic = all(2 ** K % int(v.q) == 0 for v in bb)
     return all_of([Verdict.from_exact(margin >= fmpq(1, 2 * N), f"margin {margin} >= 1/(2N)"),
                    Verdict.from_exact(mb >= fmpq(1, 3 * N) and dyadic and 2 ** K >= 6 * N > 2 ** (K - 1),
-                                      f"truncated margin {mb} >= 1/(3N) with K = {K} bits")], f"N = {N}")
+                                      f"truncated margin {mb} >= 1/(3N) with K = {K} bits"),
+                   lattice_margin_certificate(pts, b, fmpq(1, 2 * N)).verify(),
+                   lattice_margin_certificate(pts, bb, fmpq(1, 3 * N)).verify()], f"N = {N}")

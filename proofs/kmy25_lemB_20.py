@@ -6,6 +6,7 @@ from flint import fmpq
 from exactmem import Dataset, Verdict, all_of
 from exactmem.blocks import find_projection, m_case_iv, m_small_rho
 from exactmem.blocks.projection import identity
+from exactmem.certify import projection_certificate
 from exactmem.claims import claim
 
 
@@ -43,5 +44,6 @@ def check(inst):
     if P is None:
         return Verdict.refuted(f"no certified projection in {tries} tries", {"successes": succ})
     return all_of([Verdict.from_exact(P.full * P.full.transpose() == identity(m), "W W^T = I exactly"),
+                   projection_certificate(D, P.full, kappa_sq).verify(),
                    Verdict.proved(f"separation certified; success rate {succ}/{tries} (proof guarantees >= 1/N "
                                   f"= {fmpq(1, D.N)})", successes=succ, tries=tries)], "projection")

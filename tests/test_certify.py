@@ -91,3 +91,28 @@ def test_checker_imports_no_construction_code():
                 assert node.module in allowed_rel, node.module
             else:
                 assert node.module.split(".")[0] in allowed_abs, node.module
+
+
+def test_block_certificates_and_tampering():
+    from flint import fmpq
+    from exactmem.blocks import find_projection, midpoint_translation
+    from exactmem.certify import grid_cells_certificate, lattice_margin_certificate, projection_certificate
+    pts = [["1/3", 2], ["5/7", "-1/2"], [4, "9/10"]]
+    b, margin = midpoint_translation(pts)
+    cert = lattice_margin_certificate(pts, b, margin).to_json()
+    assert check(cert).is_proved
+    cert["data"]["margin"] = str(margin + fmpq(1, 10 ** 6))
+    assert check(cert).is_refuted
+    g = grid_cells_certificate([["3/2", "1/2"], ["5/2", "1/2"]], [1, 2], "1/4", "1/8", 4).to_json()
+    assert check(g).is_proved
+    g["data"]["centres"][1] = ["13/8", "1/2"]   # now in the same cell as ball 0 (and too close to its edge)
+    assert check(g).is_refuted
+    import random
+    rng = random.Random(3)
+    from exactmem import Dataset
+    D = Dataset([[rng.randint(-6, 6) for _ in range(16)] for _ in range(10)], [1 + i % 2 for i in range(10)])
+    P, _, _ = find_projection(D, 8, fmpq(1, 20), tries=4)
+    c = projection_certificate(D, P.full, fmpq(1, 20)).to_json()
+    assert check(c).is_proved
+    c["data"]["W_full"][0][0] = "1/3"           # any single change breaks exact orthonormality
+    assert check(c).is_refuted

@@ -230,8 +230,87 @@ def _check_collision(cert) -> Verdict:
                           f"output, so none rho-robustly memorizes the dataset")
 
 
+def _floor(q: fmpq) -> int:
+    return int(q.p) // int(q.q)
+
+
+def _check_lattice_margin(cert) -> Verdict:
+    """Every coordinate of every translated point x_i - b is at distance >= margin from the integers."""
+    data = cert.get("data")
+    if not isinstance(data, dict):
+        raise CertificateError("a lattice-margin certificate needs a data object")
+    Z = _matrix(data.get("points"), "data.points")
+    b = _vector(data.get("b"), len(Z[0]), "data.b")
+    margin = parse_rational(data.get("margin"), "data.margin")
+    worst = None
+    for i, row in enumerate(Z):
+        for j, v in enumerate(row):
+            t = v - b[j]
+            f = t - _floor(t)
+            dist = min(f, 1 - f)
+            if worst is None or dist < worst[0]:
+                worst = (dist, i, j)
+    if worst[0] < margin:
+        return Verdict.refuted(f"coordinate ({worst[1]}, {worst[2]}) is only {worst[0]} from the lattice",
+                               {"point": worst[1], "coordinate": worst[2]})
+    return Verdict.proved(f"all {len(Z) * len(b)} translated coordinates are >= {margin} from Z (min {worst[0]})")
+
+
+def _check_grid_cells(cert) -> Verdict:
+    """Each open ball B(c_i, mu) lies in one unit cell with k_j + gamma <= c_ij - mu, c_ij + mu <= k_j + 1,
+    digits in [0, R), and balls with different labels lie in different cells."""
+    data = cert.get("data")
+    if not isinstance(data, dict):
+        raise CertificateError("a grid-cells certificate needs a data object")
+    C = _matrix(data.get("centres"), "data.centres")
+    labels = data.get("labels")
+    if not isinstance(labels, list) or len(labels) != len(C):
+        raise CertificateError("data.labels must have one label per centre")
+    mu, gamma = parse_rational(data.get("mu"), "data.mu"), parse_rational(data.get("gamma"), "data.gamma")
+    R = data.get("R")
+    if isinstance(R, bool) or not isinstance(R, int) or R < 2:
+        raise CertificateError("data.R must be an integer >= 2")
+    owner = {}
+    for i, c in enumerate(C):
+        cell = tuple(_floor(v) for v in c)
+        for j, (v, k) in enumerate(zip(c, cell)):
+            if not (k + gamma <= v - mu and v + mu <= k + 1 and 0 <= k < R):
+                return Verdict.refuted(f"ball {i} is not inside its cell with margin in coordinate {j}", {"ball": i})
+        if cell in owner and labels[owner[cell]] != labels[i]:
+            return Verdict.refuted(f"balls {owner[cell]} and {i} share a cell but have different labels",
+                                   {"balls": [owner[cell], i]})
+        owner.setdefault(cell, i)
+    return Verdict.proved(f"{len(C)} balls in single cells with margin {gamma}, digits < {R} (injective base-R "
+                          f"index), no cell shared across labels")
+
+
+def _check_projection(cert) -> Verdict:
+    """W W^T = I exactly for the full matrix, W is its first d columns, and eps_{WD}^2 >= kappa_sq * eps_D^2."""
+    X, labels = _dataset(cert.get("dataset"))
+    data = cert.get("data")
+    if not isinstance(data, dict):
+        raise CertificateError("a projection certificate needs a data object")
+    full = _matrix(data.get("W_full"), "data.W_full")
+    d = len(X[0])
+    if len(full[0]) < d:
+        raise CertificateError("data.W_full has fewer columns than the data have coordinates")
+    kappa_sq = parse_rational(data.get("kappa_sq"), "data.kappa_sq")
+    F = fmpq_mat(full)
+    m = len(full)
+    if F * F.transpose() != fmpq_mat(m, m, [1 if i == j else 0 for i in range(m) for j in range(m)]):
+        return Verdict.refuted("the rows of W_full are not exactly orthonormal", {})
+    W = [row[:d] for row in full]
+    Y = (fmpq_mat(X) * fmpq_mat(W).transpose()).tolist()
+    proj = _min_sq_cross(Y, labels) / 4
+    orig = _min_sq_cross(X, labels) / 4
+    if proj < kappa_sq * orig:
+        return Verdict.refuted(f"projected eps^2 = {proj} < kappa^2 eps^2 = {kappa_sq * orig}", {})
+    return Verdict.proved(f"W W^T = I (so W is 1-Lipschitz) and eps_WD^2 = {proj} >= {kappa_sq} * eps_D^2")
+
+
 CHECKS = {"exact-memorization": _check_memorization, "separation": _check_separation,
-          "first-layer-collision": _check_collision}
+          "first-layer-collision": _check_collision, "lattice-margin": _check_lattice_margin,
+          "grid-cells": _check_grid_cells, "projection": _check_projection}
 
 
 def register(kind: str, fn) -> None:

@@ -79,3 +79,29 @@ def separation_certificate(D: Dataset) -> Certificate:
     i, j = D.eps_pair()
     return Certificate("separation", "eps_D^2 equals data.eps_sq (half the least distance across labels, squared)",
                        dataset_payload(D), None, {"eps_sq": fmt(D.eps_sq), "pair": [i, j]})
+
+
+def lattice_margin_certificate(points, b, margin) -> Certificate:
+    """Lemma B.15: every translated coordinate is at distance >= margin from the integers."""
+    from ..exact import to_matrix
+    Z = to_matrix(points, "points")
+    return Certificate("lattice-margin", "dist(x_ij - b_j, Z) >= margin for all i, j", None, None,
+                       {"points": [[fmt(v) for v in r] for r in Z.tolist()], "b": [fmt(v) for v in b],
+                        "margin": fmt(margin)})
+
+
+def grid_cells_certificate(centres, labels, mu, gamma, R: int) -> Certificate:
+    """Flatten: every ball B(c_i, mu) sits in one unit cell with margin gamma; labels never share a cell."""
+    from ..exact import to_matrix
+    C = to_matrix(centres, "centres")
+    return Certificate("grid-cells", "each robustness ball lies in one grid cell above Floor's gamma; the base-R "
+                       "index is injective; differently labelled balls are in different cells", None, None,
+                       {"centres": [[fmt(v) for v in r] for r in C.tolist()], "labels": [int(y) for y in labels],
+                        "mu": fmt(mu), "gamma": fmt(gamma), "R": int(R)})
+
+
+def projection_certificate(D: Dataset, W_full, kappa_sq) -> Certificate:
+    """Lemma B.19/B.20: exactly orthonormal rows and eps_{WD}^2 >= kappa_sq * eps_D^2 (W = first d columns)."""
+    return Certificate("projection", "W W^T = I and the projected data keep eps^2 >= kappa_sq * eps_D^2",
+                       dataset_payload(D), None,
+                       {"W_full": [[fmt(v) for v in r] for r in W_full.tolist()], "kappa_sq": fmt(kappa_sq)})
