@@ -13,9 +13,10 @@ from .verdict import Status, Verdict, all_of
 from .norms import check_p, check_rho
 from .data import Dataset
 from .network import ReLUNet
+from .memorize import choose_regime, memorize, verify
 
 __version__ = "0.1.0"
 
 __all__ = ["ExactmemError", "Enclosure", "exp_enclosure", "fmt", "log_enclosure", "pi_enclosure",
            "sqrt_enclosure", "to_int", "to_matrix", "to_rational", "to_vector", "Status", "Verdict", "all_of",
-           "check_p", "check_rho", "Dataset", "ReLUNet", "__version__"]
+           "check_p", "check_rho", "Dataset", "ReLUNet", "choose_regime", "memorize", "verify", "__version__"]

@@ -16,6 +16,7 @@ True
 """
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 
@@ -318,8 +319,15 @@ def register(kind: str, fn) -> None:
     CHECKS[kind] = fn
 
 
+def digest(cert: dict) -> str:
+    """SHA-256 of the canonical JSON (sorted keys, no spaces) of the certificate without its digest."""
+    body = {k: v for k, v in cert.items() if k != "digest"}
+    return hashlib.sha256(json.dumps(body, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
+
+
 def check(cert) -> Verdict:
     """Check a certificate (dict, JSON text or path). Malformed input raises ``CertificateError``."""
+    from . import robust_checks  # noqa: F401  (registers the end-to-end kinds)
     if isinstance(cert, str):
         try:
             if cert.lstrip().startswith("{"):
@@ -333,6 +341,8 @@ def check(cert) -> Verdict:
         raise CertificateError("not an exactmem certificate (format != 'exactmem.certificate')")
     if cert.get("schema_version") != CERT_SCHEMA:
         raise CertificateError(f"certificate schema version {cert.get('schema_version')!r} is not supported")
+    if "digest" in cert and cert["digest"] != digest(cert):
+        return Verdict.refuted("the certificate was altered after it was issued (digest mismatch)", {})
     kind = cert.get("kind")
     if kind not in CHECKS:
         raise CertificateError(f"unknown certificate kind {kind!r}; known: {sorted(CHECKS)}")

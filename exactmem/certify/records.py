@@ -40,6 +40,7 @@ class Certificate:
             out["dataset"] = self.dataset
         if self.network is not None:
             out["network"] = self.network
+        out["digest"] = checker.digest(out)
         return out
 
     def dumps(self) -> str:

@@ -1,0 +1,171 @@
+"""Independent checks of end-to-end robust-memorization certificates.
+
+Like ``checker``, this module imports no construction code: it has its own exact piece analysis of
+one-input networks, its own composition of affine layers, and re-derives every inequality.
+"""
+from __future__ import annotations
+
+from flint import fmpq, fmpq_mat
+
+from ..errors import CertificateError
+from ..verdict import Verdict
+from .checker import _dataset, _matrix, _min_sq_cross, _network, _vector, parse_rational, register
+
+ZERO = fmpq(0)
+
+
+def _floor(q: fmpq) -> int:
+    return int(q.p) // int(q.q)
+
+
+def _mat(rows):
+    return [list(r) for r in rows]
+
+
+def _matmul(A, B):
+    return (fmpq_mat(A) * fmpq_mat(B)).tolist()
+
+
+def _matvec(A, v):
+    return [sum((a * b for a, b in zip(row, v)), ZERO) for row in A]
+
+
+def compose(f, g):
+    """g o f for layer lists [(W rows, b list)]: f's last affine layer merges into g's first."""
+    (WL, bL), (G1, c1) = f[-1], g[0]
+    merged = (_matmul(G1, WL), [u + v for u, v in zip(_matvec(G1, bL), c1)])
+    return f[:-1] + [merged] + g[1:]
+
+
+def parallel_copies(block, m):
+    """x in R^m -> (block(x_1), ..., block(x_m)) for a one-input block: block-diagonal layers."""
+    out = []
+    for l, (W, b) in enumerate(block):
+        rows_per, cols_per = len(W), len(W[0])
+        big = []
+        for j in range(m):
+            for row in W:
+                full = [ZERO] * (cols_per * m)
+                full[j * cols_per:(j + 1) * cols_per] = row
+                big.append(full)
+        out.append((big, list(b) * m))
+    return out
+
+
+def pieces_1d(layers, lo, hi):
+    """Exact linear pieces (a, b, slope, intercept) of a one-input, one-output network on (lo, hi)."""
+    cur = [(lo, hi, [fmpq(1)], [ZERO])]
+    L = len(layers)
+    for l, (W, b) in enumerate(layers):
+        nxt = []
+        for a, z, s, c in cur:
+            zs = _matvec(W, s)
+            zc = [u + v for u, v in zip(_matvec(W, c), b)]
+            if l == L - 1:
+                nxt.append((a, z, zs, zc))
+                continue
+            cuts = sorted({-ic / sl for sl, ic in zip(zs, zc) if sl != 0 and a < -ic / sl < z})
+            bounds = [a] + cuts + [z]
+            for u, w in zip(bounds, bounds[1:]):
+                mid = (u + w) / 2
+                on = [(sl * mid + ic) > 0 for sl, ic in zip(zs, zc)]
+                nxt.append((u, w, [sl if o else ZERO for sl, o in zip(zs, on)],
+                            [ic if o else ZERO for ic, o in zip(zc, on)]))
+        cur = nxt
+    return [(a, z, s[0], c[0]) for a, z, s, c in cur]
+
+
+def floor_exact(layers, n, gamma):
+    """None if the network equals floor(y) for all y in [0, 2^n) with frac(y) >= gamma, else a witness y."""
+    top = fmpq(2 ** n)
+    for a, z, s, c in pieces_1d(layers, fmpq(-1), top + 1):
+        m0, m1 = max(0, _floor(a - gamma)), min(2 ** n - 1, _floor(z))
+        for m in range(m0, m1 + 1):
+            lo, hi = max(a, m + gamma), min(z, fmpq(m + 1))
+            if lo > hi or (lo == hi and hi == m + 1):
+                continue
+            if lo == hi:
+                if s * lo + c != m:
+                    return lo
+            elif s != 0 or c != m:
+                return lo if s * lo + c != m else (lo + hi) / 2
+    return None
+
+
+def _check_small_rho(cert) -> Verdict:
+    X, labels = _dataset(cert.get("dataset"))
+    data = cert.get("data")
+    if not isinstance(data, dict):
+        raise CertificateError("missing data")
+    N, d = len(X), len(X[0])
+    rho = parse_rational(data.get("rho"), "data.rho")
+    if not (0 < rho < 1):
+        raise CertificateError("data.rho must lie in (0, 1)")
+    eps_sq = _min_sq_cross(X, labels) / 4
+    mu_sq = rho * rho * eps_sq
+    full = _matrix(data.get("W_full"), "data.W_full")
+    m = len(full)
+    if len(full[0]) < d:
+        raise CertificateError("W_full has too few columns")
+    F = fmpq_mat(full)
+    if F * F.transpose() != fmpq_mat(m, m, [1 if i == j else 0 for i in range(m) for j in range(m)]):
+        return Verdict.refuted("W_full does not have exactly orthonormal rows", {})
+    s = parse_rational(data.get("scale"), "data.scale")
+    r = parse_rational(data.get("r"), "data.r")
+    gamma = parse_rational(data.get("gamma"), "data.gamma")
+    c = _vector(data.get("c"), m, "data.c")
+    R, n = data.get("R"), data.get("n")
+    if not all(isinstance(v, int) and not isinstance(v, bool) for v in (R, n)) or R < 2 or n < 1 or 2 ** n < R:
+        raise CertificateError("data.R, data.n must be integers with 2 <= R <= 2^n")
+    if not (s > 0 and 0 < gamma < 1 and r > 0):
+        raise CertificateError("scale, r and gamma must be positive (gamma < 1)")
+    # (1) every ball maps into the open ball of radius r: ||s W v|| <= s ||v|| < s mu <= r
+    if not s * s * mu_sq <= r * r:
+        return Verdict.refuted(f"s^2 mu^2 = {s * s * mu_sq} > r^2 = {r * r}", {})
+    W1 = [[s * full[i][j] for j in range(d)] for i in range(m)]
+    # (2) cells with margin: coordinates of ball images stay in [k + gamma, k + 1), k in [0, R)
+    owner, indices = {}, []
+    for i, x in enumerate(X):
+        z = [u + v for u, v in zip(_matvec(W1, x), c)]
+        cell = tuple(_floor(v) for v in z)
+        for j, (v, k) in enumerate(zip(z, cell)):
+            if not (k + gamma <= v - r and v + r <= k + 1 and 0 <= k < R):
+                return Verdict.refuted(f"ball {i}: coordinate {j} not inside its cell with margin", {"ball": i})
+        if cell in owner and labels[owner[cell]] != labels[i]:
+            return Verdict.refuted(f"balls {owner[cell]} and {i} share a cell with different labels", {})
+        owner.setdefault(cell, i)
+        indices.append(sum(k * R ** j for j, k in enumerate(cell)))
+    # (3) the Floor block is floor(y) wherever frac(y) >= gamma on [0, 2^n) (own piece analysis)
+    floor_layers = _network(data.get("floor"))
+    if len(floor_layers[0][0][0]) != 1 or len(floor_layers[-1][0]) != 1:
+        raise CertificateError("the floor block must have one input and one output")
+    bad = floor_exact(floor_layers, n, gamma)
+    if bad is not None:
+        return Verdict.refuted(f"the floor block is wrong at y = {bad}", {"y": str(bad)})
+    # (4) the memorizer returns y_i at every cell index
+    mem = _network(data.get("memorizer"))
+    H = fmpq_mat([[fmpq(k)] for k in indices])
+    for l, (Wm, bm) in enumerate(mem):
+        H = H * fmpq_mat(Wm).transpose() + fmpq_mat(len(indices), 1, [1] * len(indices)) * fmpq_mat(1, len(bm), bm)
+        if l < len(mem) - 1:
+            H = fmpq_mat(H.nrows(), H.ncols(), [v if v > 0 else ZERO for v in H.entries()])
+    out = H.entries()
+    for i, (v, y) in enumerate(zip(out, labels)):
+        if v != y:
+            return Verdict.refuted(f"the memorizer gives {v} at the index of ball {i}, label {y}", {"ball": i})
+    # (5) the certified network is exactly memorizer o Flatten o sigma(W1 x + c)
+    first = [(W1, c), ([[fmpq(1) if i == j else ZERO for j in range(m)] for i in range(m)], [ZERO] * m)]
+    flat = parallel_copies(floor_layers, m)
+    flat = compose(flat, [([[fmpq(R) ** j for j in range(m)]], [ZERO])])
+    expected = compose(compose(first, flat), mem)
+    given = _network(cert.get("network"))
+    if len(given) != len(expected) or any(gW != eW or gb != eb for (gW, gb), (eW, eb) in zip(given, expected)):
+        return Verdict.refuted("the certificate's network is not memorizer o Flatten o first layer", {})
+    return Verdict.proved(
+        f"for x in B(x_i, mu): ||W1 x + c - z_i|| < s mu <= {r}; each coordinate stays in [k + {gamma}, k + 1) of "
+        f"its cell (so the ReLU is the identity and Floor is exact, proved on its pieces); Flatten gives the cell "
+        f"index; the memorizer maps the {len(set(indices))} indices to their labels; the network is exactly "
+        f"this composition. Hence f = y_i on every open ball, N = {N}, rho = {rho}.")
+
+
+register("robust-memorization-small-rho", _check_small_rho)

@@ -1,0 +1,83 @@
+"""``memorize`` and ``verify``: end-to-end robust memorizers with certificates (Theorem 4.2 / B.1).
+
+``memorize(D, rho)`` picks the regime of Theorem 4.2 from (N, d, rho) and says which:
+``small`` (rho <= 1/(5 N sqrt d), Theorem B.3), ``moderate`` (up to 1/(5 sqrt d), Theorem B.5, with
+error eta) or ``large`` (Theorem B.14).  This version builds the small-rho regime; the other two
+raise ``RegimeNotImplementedError`` naming the regime (see docs/constructions.md).
+
+>>> from exactmem import Dataset
+>>> D = Dataset([[0], [3], [5]], [1, 2, 1])
+>>> choose_regime(D, "1/100"), choose_regime(D, "1/10"), choose_regime(D, "9/10")
+('small', 'moderate', 'large')
+>>> net, cert = memorize(D, "1/100")
+>>> verify(net, D, "1/100", cert).is_proved
+True
+"""
+from __future__ import annotations
+
+from .certify import checker
+from .certify.records import Certificate, dataset_payload
+from .data import Dataset
+from .errors import CertificateError, ExactmemError, NormError, RhoError
+from .exact import fmt, to_rational
+from .network import ReLUNet
+from .norms import check_p, check_rho
+
+
+class RegimeNotImplementedError(ExactmemError, NotImplementedError):
+    """The regime chosen for (N, d, rho) has no end-to-end construction in this version."""
+
+
+def choose_regime(D: Dataset, rho) -> str:
+    """'small' if rho^2 <= 1/(25 N^2 d), 'moderate' if rho^2 <= 1/(25 d), else 'large' (exact comparisons)."""
+    if not isinstance(D, Dataset):
+        raise ExactmemError("expected a Dataset")
+    rho = check_rho(rho)
+    r2 = rho * rho
+    if 25 * D.N * D.N * D.d * r2 <= 1:
+        return "small"
+    if 25 * D.d * r2 <= 1:
+        return "moderate"
+    return "large"
+
+
+def memorize(D: Dataset, rho, p=2, eta=None, regime: str | None = None):
+    """Build (network, certificate) that rho-robustly memorizes D; the certificate says which regime."""
+    rho = check_rho(rho)
+    p = check_p(p)
+    if p != 2:
+        raise NormError("l_p memorizers (Theorems C.12-C.14) are not built yet; use p = 2")
+    chosen = choose_regime(D, rho)
+    if regime is not None:
+        if regime not in ("small", "moderate", "large"):
+            raise RhoError(f"unknown regime {regime!r}")
+        if regime != chosen:
+            raise RhoError(f"rho = {fmt(rho)} lies in the {chosen} regime for N = {D.N}, d = {D.d}, not {regime}")
+    if chosen == "moderate":
+        if eta is None:
+            raise RhoError("the moderate regime memorizes with error eta: pass eta in (0, 1)")
+        e = to_rational(eta)
+        if not (0 < e < 1):
+            raise RhoError(f"eta must lie in (0, 1), got {fmt(e)}")
+    if chosen != "small":
+        raise RegimeNotImplementedError(
+            f"rho = {fmt(rho)} is in the {chosen} regime (Theorem {'B.5' if chosen == 'moderate' else 'B.14'}); "
+            f"this version builds the small regime rho <= 1/(5 N sqrt d) only")
+    from .constructions.small_rho import small_rho_memorizer
+    net, cert = small_rho_memorizer(D, rho)
+    cert.data["regime"] = chosen
+    return net, cert
+
+
+def verify(network: ReLUNet, D: Dataset, rho, certificate) -> "Verdict":  # noqa: F821
+    """Re-check a certificate with the independent checker, after checking it belongs to these objects."""
+    if not isinstance(certificate, Certificate):
+        certificate = Certificate.from_json(certificate)
+    doc = certificate.to_json()
+    if doc.get("dataset") != dataset_payload(D):
+        raise CertificateError("the certificate was made for a different dataset")
+    if doc.get("network") != network.to_json():
+        raise CertificateError("the certificate was made for a different network")
+    if to_rational(doc.get("data", {}).get("rho", "0")) != check_rho(rho):
+        raise CertificateError("the certificate was made for a different rho")
+    return checker.check(doc)

@@ -1,0 +1,104 @@
+import copy
+import json
+import random
+
+import pytest
+from flint import fmpq
+
+from exactmem import Dataset, choose_regime, memorize, verify
+from exactmem.certify import check
+from exactmem.errors import CertificateError, NormError, RhoError
+from exactmem.memorize import RegimeNotImplementedError
+from exactmem.robust import ball_probe_points
+
+from reference import resign
+
+
+def _data(seed, N, d, C=2):
+    rng = random.Random(seed)
+    pts = set()
+    while len(pts) < N:
+        pts.add(tuple(fmpq(rng.randint(-40, 40), rng.randint(1, 4)) for _ in range(d)))
+    pts = [list(p) for p in pts]
+    return Dataset(pts, [1 + i % C for i in range(N)])
+
+
+def _small_rho(D):
+    # the top of the small regime when it is rational: 1/(5 N sqrt d) with d a square; else just below
+    return fmpq(1, 5 * D.N * 4 * D.d)
+
+
+@pytest.mark.parametrize("seed, N, d, C", [(0, 3, 1, 2), (1, 12, 2, 3), (2, 30, 3, 2), (3, 20, 4, 4)])
+def test_small_regime_end_to_end(seed, N, d, C):
+    D = _data(seed, N, d, C)
+    rho = _small_rho(D)
+    assert choose_regime(D, rho) == "small"
+    net, cert = memorize(D, rho)
+    assert verify(net, D, rho, cert).is_proved
+    # independent sanity (not the proof): exact probe points inside every ball get the label
+    probes, want = [], []
+    for i in range(D.N):
+        for x in ball_probe_points(D, i, rho):
+            probes.append(x)
+            want.append(D.labels[i])
+    assert list(net.evaluate(probes).entries()) == want
+
+
+def test_tampering_any_single_number_fails():
+    D = _data(7, 6, 2)
+    rho = _small_rho(D)
+    net, cert = memorize(D, rho)
+    doc = cert.to_json()
+    rng = random.Random(1)
+    targets = [("data", "scale"), ("data", "c", 0), ("data", "c", 1), ("data", "r"), ("data", "gamma"),
+               ("data", "rho"), ("dataset", "points", 0, 0), ("dataset", "labels", 2), ("data", "W_full", 0, 1)]
+    for _ in range(6):
+        layer = rng.randrange(len(doc["network"]["layers"]))
+        rows = doc["network"]["layers"][layer]["W"]
+        targets.append(("network", "layers", layer, "W", rng.randrange(len(rows)), rng.randrange(len(rows[0]))))
+    for path in targets:
+        bad = copy.deepcopy(doc)
+        obj = bad
+        for key in path[:-1]:
+            obj = obj[key]
+        old = obj[path[-1]]
+        obj[path[-1]] = 3 if isinstance(old, int) and not isinstance(old, bool) and path[0] == "dataset" \
+            else str(fmpq(str(old)) + fmpq(1, 7)) if isinstance(old, str) else old + 1
+        assert check(bad).is_refuted, path             # naive tampering: the digest no longer matches
+        if path[0] == "dataset":
+            with pytest.raises(CertificateError):      # a different dataset: verify() refuses the certificate
+                verify(net, D, rho, bad)
+            continue
+        try:                                          # re-signed: the mathematics itself must fail
+            assert not check(resign(bad)).is_proved, path
+        except CertificateError:
+            pass
+
+
+def test_regime_errors_and_mismatch():
+    D = _data(3, 5, 2)
+    with pytest.raises(RegimeNotImplementedError, match="moderate"):
+        memorize(D, fmpq(1, 20), eta="1/10")
+    with pytest.raises(RhoError, match="eta"):
+        memorize(D, fmpq(1, 20))
+    with pytest.raises(RhoError, match="eta"):
+        memorize(D, fmpq(1, 20), eta=2)
+    with pytest.raises(RegimeNotImplementedError, match="large"):
+        memorize(D, "9/10")
+    with pytest.raises(RhoError, match="small regime|regime"):
+        memorize(D, "9/10", regime="small")
+    with pytest.raises(RhoError):
+        memorize(D, 1)
+    with pytest.raises(NormError):
+        memorize(D, fmpq(1, 1000), p="inf")
+    rho = _small_rho(D)
+    net, cert = memorize(D, rho)
+    other = _data(4, 5, 2)
+    with pytest.raises(CertificateError, match="dataset"):
+        verify(net, other, rho, cert)
+    with pytest.raises(CertificateError, match="rho"):
+        verify(net, D, rho / 2, cert)
+    net2, _ = memorize(D, rho / 2)
+    with pytest.raises(CertificateError, match="network"):
+        verify(net2, D, rho, cert)
+    assert verify(net, D, rho, json.loads(cert.dumps())).is_proved
