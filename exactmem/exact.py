@@ -374,18 +374,27 @@ def exp_enclosure(x, prec: int = 64) -> Enclosure:
     return _enclose(lambda: _arb_of(q).exp(), f"exp({fmt(q)})", prec)
 
 
-def ceil_log(x, prec: int = 64) -> int:
-    """The exact integer ceil(ln x), decided from enclosures (raises if undecidable at 4096 bits)."""
-    q = to_rational(x)
+def ceil_log(x, c=1, prec: int = 64) -> int:
+    """The exact integer ceil(c * ln x) for rationals c > 0, x > 0, decided from enclosures.
+
+    c ln x is irrational unless x = 1 (Lindemann), so raising the precision always decides it.
+
+    >>> ceil_log(2, 864)      # 864 ln 2 = 598.88...
+    599
+    """
+    q, c = to_rational(x), to_rational(c)
+    if c <= 0:
+        raise ConversionError(f"the coefficient must be positive, got {fmt(c)}")
+    if q == 1:
+        return 0
     p = prec
-    while p <= 4096:
+    while p <= 8192:
         e = log_enclosure(q, p)
-        lo_c, hi_c = _ceil(e.lo), _ceil(e.hi)
+        lo_c, hi_c = _ceil(c * e.lo), _ceil(c * e.hi)
         if lo_c == hi_c:
             return lo_c
-        # ln x is an integer k only for x = e^k, irrational unless k = 0 (handled by x == 1)
         p *= 4
-    raise ConversionError(f"could not decide ceil(ln({fmt(q)}))")
+    raise ConversionError(f"could not decide ceil({fmt(c)} ln({fmt(q)}))")
 
 
 def _ceil(q: fmpq) -> int:

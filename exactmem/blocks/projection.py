@@ -27,7 +27,7 @@ from flint import fmpq, fmpq_mat
 
 from ..data import Dataset
 from ..errors import NetworkError
-from ..exact import ceil_q, log_enclosure, to_rational
+from ..exact import ceil_log, ceil_q, to_rational
 from ..separation import min_cross_label_distance
 
 
@@ -35,36 +35,21 @@ def identity(n: int) -> fmpq_mat:
     return fmpq_mat(n, n, [1 if i == j else 0 for i in range(n) for j in range(n)])
 
 
-def ceil_c_ln(c, x) -> int:
-    """ceil(c * ln x) exactly (c > 0 rational, x > 1 rational; c ln x is irrational then)."""
-    c, x = to_rational(c), to_rational(x)
-    if x == 1:
-        return 0
-    prec = 64
-    while prec <= 8192:
-        e = log_enclosure(x, prec)
-        lo, hi = ceil_q(c * e.lo), ceil_q(c * e.hi)
-        if lo == hi:
-            return lo
-        prec *= 4
-    raise NetworkError("could not decide ceil(c ln x)")
-
-
 def m_small_rho(N: int, d: int) -> int:
     """Lemma B.20 (alpha = 1/6): m = min(d, max(ceil(864 ln N), ceil(10 ln d)))."""
-    return min(d, max(ceil_c_ln(864, N), ceil_c_ln(10, d)))
+    return min(d, max(ceil_log(N, 864), ceil_log(d, 10)))
 
 
 def m_case_iv(N: int, d: int, rho) -> int:
     """Theorem B.14, Case IV (alpha = 1/5): m = max(ceil(9 d rho^2), ceil(600 ln N), ceil(10 ln d))."""
     rho = to_rational(rho)
-    return max(ceil_q(9 * d * rho * rho), ceil_c_ln(600, N), ceil_c_ln(10, d))
+    return max(ceil_q(9 * d * rho * rho), ceil_log(N, 600), ceil_log(d, 10))
 
 
 def m_case_v(N: int, rho) -> int:
     """Theorem B.14, Case V: m = max(ceil(9 N rho^2), ceil(600 ln N)) (in R^N after Prop. B.21)."""
     rho = to_rational(rho)
-    return max(ceil_q(9 * N * rho * rho), ceil_c_ln(600, N))
+    return max(ceil_q(9 * N * rho * rho), ceil_log(N, 600))
 
 
 @dataclass

@@ -187,12 +187,17 @@ def _vector(v, n, where):
     return [parse_rational(t, where) for t in v]
 
 
+def _data_object(cert, kind: str) -> dict:
+    data = cert.get("data")
+    if not isinstance(data, dict):
+        raise CertificateError(f"a {kind} certificate needs a data object")
+    return data
+
+
 def _check_collision(cert) -> Verdict:
     """x and x' lie in open robustness balls of differently labelled points and W x = W x'."""
     X, labels = _dataset(cert.get("dataset"))
-    data = cert.get("data")
-    if not isinstance(data, dict):
-        raise CertificateError("a collision certificate needs a data object")
+    data = _data_object(cert, "collision")
     W = _matrix(data.get("W"), "data.W")
     d = len(X[0])
     if len(W[0]) != d:
@@ -237,9 +242,7 @@ def _floor(q: fmpq) -> int:
 
 def _check_lattice_margin(cert) -> Verdict:
     """Every coordinate of every translated point x_i - b is at distance >= margin from the integers."""
-    data = cert.get("data")
-    if not isinstance(data, dict):
-        raise CertificateError("a lattice-margin certificate needs a data object")
+    data = _data_object(cert, "lattice-margin")
     Z = _matrix(data.get("points"), "data.points")
     b = _vector(data.get("b"), len(Z[0]), "data.b")
     margin = parse_rational(data.get("margin"), "data.margin")
@@ -260,9 +263,7 @@ def _check_lattice_margin(cert) -> Verdict:
 def _check_grid_cells(cert) -> Verdict:
     """Each open ball B(c_i, mu) lies in one unit cell with k_j + gamma <= c_ij - mu, c_ij + mu <= k_j + 1,
     digits in [0, R), and balls with different labels lie in different cells."""
-    data = cert.get("data")
-    if not isinstance(data, dict):
-        raise CertificateError("a grid-cells certificate needs a data object")
+    data = _data_object(cert, "grid-cells")
     C = _matrix(data.get("centres"), "data.centres")
     labels = data.get("labels")
     if not isinstance(labels, list) or len(labels) != len(C):
@@ -288,9 +289,7 @@ def _check_grid_cells(cert) -> Verdict:
 def _check_projection(cert) -> Verdict:
     """W W^T = I exactly for the full matrix, W is its first d columns, and eps_{WD}^2 >= kappa_sq * eps_D^2."""
     X, labels = _dataset(cert.get("dataset"))
-    data = cert.get("data")
-    if not isinstance(data, dict):
-        raise CertificateError("a projection certificate needs a data object")
+    data = _data_object(cert, "projection")
     full = _matrix(data.get("W_full"), "data.W_full")
     d = len(X[0])
     if len(full[0]) < d:

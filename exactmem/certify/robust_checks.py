@@ -9,7 +9,7 @@ from flint import fmpq, fmpq_mat
 
 from ..errors import CertificateError
 from ..verdict import Verdict
-from .checker import _dataset, _matrix, _min_sq_cross, _network, _vector, parse_rational, register
+from .checker import _data_object, _dataset, _matrix, _min_sq_cross, _network, _vector, parse_rational, register
 
 ZERO = fmpq(0)
 
@@ -94,9 +94,7 @@ def floor_exact(layers, n, gamma):
 
 def _check_small_rho(cert) -> Verdict:
     X, labels = _dataset(cert.get("dataset"))
-    data = cert.get("data")
-    if not isinstance(data, dict):
-        raise CertificateError("missing data")
+    data = _data_object(cert, "robust-memorization")
     N, d = len(X), len(X[0])
     rho = parse_rational(data.get("rho"), "data.rho")
     if not (0 < rho < 1):
