@@ -24,7 +24,7 @@ from .exact import fmt
 from .network import ReLUNet
 from .norms import check_p, check_rho
 from .pl1d import constant_on
-from .verdict import Verdict, all_of
+from .verdict import Verdict
 
 
 def _check_args(net, D, rho, p):
@@ -116,4 +116,4 @@ def memorizes(net: ReLUNet, D: Dataset) -> Verdict:
     return Verdict.proved(f"net(x_i) = y_i for all {D.N} points (exact evaluation)")
 
 
-__all__ = ["robustly_memorizes", "memorizes", "ball_probe_points", "all_of"]
+__all__ = ["robustly_memorizes", "memorizes", "ball_probe_points"]

@@ -26,12 +26,12 @@ def check(inst):
     centres, labels, mu, gamma, R = inst
     cert = cell_certificate(centres, labels, mu, gamma, R)
     n = (R - 1).bit_length()
-    t = gamma.q // gamma.p if gamma.p == 1 else None
-    net = flatten_net(len(centres[0]), R, n, int(t))
+    t = int(1 / gamma)  # gamma = 1/(8N) is the reciprocal of an integer here
+    net = flatten_net(len(centres[0]), R, n, t)
     out = net.evaluate(centres).entries()
     parts = [Verdict.from_exact(cert["ok"], "; ".join(cert["problems"]) or "cells with margins, no shared cells"),
              Verdict.from_exact(len(set(cert["indices"])) == len(set(cert["cells"])), "index injective on cells"),
              Verdict.from_exact(list(out) == cert["indices"], "network value at each centre = its cell index"),
-             verify_floor(floor_net(n, int(t)), n, gamma),
+             verify_floor(floor_net(n, t), n, gamma),
              grid_cells_certificate(centres, labels, mu, gamma, R).verify()]
     return all_of(parts, "Flatten exact on every ball (Floor exact where frac >= gamma, proved on its pieces)")

@@ -204,6 +204,7 @@ def naive_memorizer(points, labels) -> ReLUNet:
     """One hidden layer, a ramp of two ReLUs at every change of label between consecutive points (O(N))."""
     from ..data import Dataset
     from ..ramp1d import ramp_memorizer_1d
-    pts = [[int(m)] for m in points]
-    return ramp_memorizer_1d(Dataset(pts, [int(y) for y in labels]) if len(set(labels)) > 1 else None, "1/2") \
-        if len(set(labels)) > 1 else ReLUNet.affine([[0]], [int(labels[0])])
+    labels = [int(y) for y in labels]
+    if len(set(labels)) == 1:
+        return ReLUNet.affine([[0]], [labels[0]])
+    return ramp_memorizer_1d(Dataset([[int(m)] for m in points], labels), "1/2")
