@@ -35,7 +35,9 @@ DATASET_SCHEMA = 1
 class Dataset:
     """N labelled rational points in R^d, validated against the class D_{d,N,C}."""
 
-    def __init__(self, points, labels):
+    def __init__(self, points, labels, drop_duplicates: bool = False):
+        if drop_duplicates:
+            points, labels = _drop_same_label_duplicates(points, labels)
         X = to_matrix(points, "points")
         N, d = X.nrows(), X.ncols()
         if N == 0:
@@ -206,14 +208,17 @@ class Dataset:
 
     # -- loaders and JSON -------------------------------------------------------------
     @classmethod
-    def from_numpy(cls, X, y) -> "Dataset":
-        """From a numpy array of shape (N, d) (floats convert to their exact dyadic values) and labels."""
-        return cls(X, y)
+    def from_numpy(cls, X, y, drop_duplicates: bool = False) -> "Dataset":
+        """From a numpy array of shape (N, d) (floats convert to their exact dyadic values) and labels.
+
+        ``drop_duplicates=True`` keeps the first of repeated points that carry the same label (a point
+        repeated with different labels still raises ``ContradictoryLabelsError``)."""
+        return cls(X, y, drop_duplicates)
 
     @classmethod
-    def from_lists(cls, points, labels) -> "Dataset":
+    def from_lists(cls, points, labels, drop_duplicates: bool = False) -> "Dataset":
         """From Python lists (numbers or exact strings such as ``"1/3"``)."""
-        return cls(points, labels)
+        return cls(points, labels, drop_duplicates)
 
     @classmethod
     def from_csv(cls, path, label_column: int = -1, header: bool | None = None) -> "Dataset":
@@ -262,6 +267,23 @@ class Dataset:
             return cls(obj["points"], obj["labels"])
         except KeyError as e:
             raise SerializationError(f"dataset document lacks the field {e}") from None
+
+
+def _drop_same_label_duplicates(points, labels):
+    """Remove later copies of a point that repeats with the same label (exact comparison)."""
+    X = to_matrix(points, "points")
+    raw = list(labels.tolist() if hasattr(labels, "tolist") else labels)
+    if len(raw) != X.nrows():
+        raise ShapeError(f"there are {X.nrows()} points but {len(raw)} labels")
+    seen, keep = {}, []
+    rows = X.tolist()
+    for i, r in enumerate(rows):
+        key = tuple(r)
+        if key in seen and raw[seen[key]] == raw[i]:
+            continue
+        seen.setdefault(key, i)
+        keep.append(i)
+    return [rows[i] for i in keep], [raw[i] for i in keep]
 
 
 def _is_number(s: str) -> bool:

@@ -183,3 +183,12 @@ def test_scaling():
     assert cD.eps_sq == fmpq(9, 4) * D.eps_sq
     with pytest.raises(DatasetError):
         D.scaled(0)
+
+
+def test_drop_duplicates():
+    D = Dataset([[0], [1], [0], [2]], [1, 2, 1, 2], drop_duplicates=True)
+    assert D.N == 3 and D.labels == (1, 2, 2)
+    with pytest.raises(ContradictoryLabelsError):
+        Dataset([[0], [1], [0]], [1, 2, 2], drop_duplicates=True)
+    with pytest.raises(DuplicatePointError):
+        Dataset([[0], [1], [0]], [1, 2, 1])
