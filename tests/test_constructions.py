@@ -83,8 +83,9 @@ def test_regime_errors_and_mismatch():
         memorize(D, fmpq(1, 20))
     with pytest.raises(RhoError, match="eta"):
         memorize(D, fmpq(1, 20), eta=2)
-    with pytest.raises(RegimeNotImplementedError, match="large"):
-        memorize(D, "9/10")
+    big = Dataset([[1 if j == i else 0 for j in range(420)] for i in range(2)], [1, 2])   # N = 2 < 600 ln 2 <= d
+    with pytest.raises(RegimeNotImplementedError, match="Case III"):
+        memorize(big, "1/10")
     with pytest.raises(RhoError, match="small regime|regime"):
         memorize(D, "9/10", regime="small")
     with pytest.raises(RhoError):
@@ -102,3 +103,25 @@ def test_regime_errors_and_mismatch():
     with pytest.raises(CertificateError, match="network"):
         verify(net2, D, rho, cert)
     assert verify(net, D, rho, json.loads(cert.dumps())).is_proved
+
+
+@pytest.mark.parametrize("seed, N, d, C, rho", [(10, 6, 1, 2, "1/2"), (11, 10, 2, 3, "9/10"), (12, 12, 3, 2, "1/3"),
+                                                (13, 8, 2, 2, "99/100"), (14, 9, 4, 3, "1/5")])
+def test_large_regime_end_to_end(seed, N, d, C, rho):
+    D = _data(seed, N, d, C)
+    assert choose_regime(D, rho) == "large"
+    net, cert = memorize(D, rho)
+    assert cert.data["regime"] == "large" and cert.data["case"] in ("I", "II")
+    assert verify(net, D, rho, cert).is_proved
+    probes, want = [], []
+    for i in range(D.N):
+        for x in ball_probe_points(D, i, rho):
+            probes.append(x)
+            want.append(D.labels[i])
+    assert list(net.evaluate(probes).entries()) == want
+    bad = cert.to_json()
+    bad["data"]["lo"] = str(fmpq(bad["data"]["hi"]) + 1)     # thresholds out of order
+    assert not check(resign(bad)).is_proved
+    bad = cert.to_json()
+    bad["data"]["o"][0] = str(-10 ** 6)                       # offset no longer makes the balls positive
+    assert not check(resign(bad)).is_proved

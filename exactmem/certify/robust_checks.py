@@ -167,3 +167,60 @@ def _check_small_rho(cert) -> Verdict:
 
 
 register("robust-memorization-small-rho", _check_small_rho)
+
+
+def _check_large_rho(cert) -> Verdict:
+    from .recipes import sawtooth_layers, yu_layers
+    X, labels = _dataset(cert.get("dataset"))
+    data = _data_object(cert, "robust-memorization")
+    N, d = len(X), len(X[0])
+    rho = parse_rational(data.get("rho"), "data.rho")
+    if not (0 < rho < 1):
+        raise CertificateError("data.rho must lie in (0, 1)")
+    k, C = data.get("k"), data.get("C")
+    if not all(isinstance(v, int) and not isinstance(v, bool) and v >= 1 for v in (k, C)) or data.get("d") != d:
+        raise CertificateError("data.k, data.C must be positive integers and data.d the data dimension")
+    if C != max(labels) or sorted(set(labels)) != list(range(1, C + 1)):
+        raise CertificateError("data.C does not match the labels")
+    o = _vector(data.get("o"), d, "data.o")
+    B, lo, hi = (parse_rational(data.get(key), f"data.{key}") for key in ("B", "lo", "hi"))
+    eps_sq = _min_sq_cross(X, labels) / 4
+    mu_sq = rho * rho * eps_sq
+    # thresholds: T_i = 1 inside the ball, 0 beyond 2 eps - mu; square error d B^2 4^-(k+1)
+    conds = [(hi <= (2 - rho) ** 2 * eps_sq, "hi <= (2 eps - mu)^2"), (B > 0 and B * B >= hi, "B^2 >= hi"),
+             (lo >= mu_sq + d * B * B / 4 ** (k + 1), "lo >= mu^2 + d B^2 4^-(k+1)"), (lo < hi, "lo < hi")]
+    for ok, what in conds:
+        if not ok:
+            return Verdict.refuted(f"condition fails: {what}", {})
+    # the offset makes every coordinate positive on every ball: x_ij + o_j > mu
+    for i, x in enumerate(X):
+        for j, v in enumerate(x):
+            if not (v + o[j] > 0 and (v + o[j]) ** 2 > mu_sq):
+                return Verdict.refuted(f"ball {i}: coordinate {j} is not positive after the offset", {"ball": i})
+    # Yarotsky's square on its pieces: t^2 <= f <= t^2 + 4^-(k+1) on [0, 1]; f >= 1 and non-decreasing beyond
+    err = fmpq(1, 4 ** (k + 1))
+    for a, z, s, c in pieces_1d(sawtooth_layers(k), ZERO, fmpq(2)):
+        if a < 1:
+            b = min(z, fmpq(1))
+            cand = [a, b] + ([s / 2] if a < s / 2 < b else [])
+            if any(s * t + c < t * t for t in (a, b)) or any(s * t + c - t * t > err for t in cand):
+                return Verdict.refuted("the square approximation is outside [t^2, t^2 + 4^-(k+1)]", {})
+        if z > 1 and (s < 0 or s * max(a, fmpq(1)) + c < 1):
+            return Verdict.refuted("the square approximation drops below 1 beyond t = 1", {})
+    last = pieces_1d(sawtooth_layers(k), fmpq(2), fmpq(3))
+    if len(last) != 1 or last[0][2] < 0:  # beyond t = 2 the chain is dead: one non-decreasing affine piece
+        return Verdict.refuted("the square approximation is not affine non-decreasing beyond t = 2", {})
+    # the network is exactly the recipe for this plan
+    plan = {"d": d, "C": C, "o": o, "B": B, "k": k, "lo": lo, "hi": hi,
+            "centres": [[v + oj for v, oj in zip(x, o)] for x in X], "labels": labels}
+    expected = yu_layers(plan)
+    given = _network(cert.get("network"))
+    if len(given) != len(expected) or any(gW != eW or gb != eb for (gW, gb), (eW, eb) in zip(given, expected)):
+        return Verdict.refuted("the certificate's network is not the recipe for its plan", {})
+    return Verdict.proved(
+        f"for x in B(x_i, mu): the offset keeps x + o positive; S_i <= mu^2 + d B^2 4^-(k+1) <= lo so T_i = 1; for "
+        f"y_j != y_i, ||x - x_j|| > 2 eps - mu gives S_j >= min(||x - x_j||^2, B^2) >= hi so T_j = 0; hence A_(y_i) "
+        f">= 1, other A_c = 0 and the output is y_i (N = {N}, rho = {rho}, k = {k}).")
+
+
+register("robust-memorization-large-rho", _check_large_rho)

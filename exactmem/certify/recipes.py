@@ -1,0 +1,150 @@
+"""Layer recipes shared by constructions and the checker (pure fmpq; imports no construction code).
+
+``yu_layers(plan)`` writes out the large-rho memorizer in the style of Yu, Gao & Zhang (2024), as used
+by Theorem B.14: with offset inputs X = x + o (non-negative on every ball), centre by centre
+
+    S_i(x) = B^2 sum_j f_k(|X_j - c_ij| / B),   T_i = sigma(1 - sigma((S_i - lo) / (hi - lo))),
+
+accumulated per label, A_c = sum_{i: y_i = c} T_i, and the output sum_c c (1 - sigma(1 - A_c)).
+f_k is Yarotsky's sawtooth square (``sawtooth_layers``).  Registers in each hidden layer, in order:
+X (d), A (C), then the units of the current step.
+"""
+from __future__ import annotations
+
+from flint import fmpq
+
+ZERO, ONE = fmpq(0), fmpq(1)
+HALF = fmpq(1, 2)
+
+
+def sawtooth_layers(k: int) -> list:
+    """f_k(t) = t - sum_{s<=k} g_s(t)/4^s as layers of a one-input network (registers t, [A], u1, u2)."""
+    layers = [([[ONE], [ONE], [ONE]], [ZERO, ZERO, -HALF])]            # t, u1, u2
+    have_A = False
+    for s in range(1, k):
+        q = fmpq(1, 4 ** s)
+        # previous registers: t, [A], u1, u2 ; g = 2 u1 - 4 u2
+        def row(t=ZERO, A=ZERO, u1=ZERO, u2=ZERO):
+            return [t] + ([A] if have_A else []) + [u1, u2]
+        W = [row(t=ONE), row(A=ONE, u1=2 * q, u2=-4 * q), row(u1=fmpq(2), u2=fmpq(-4)), row(u1=fmpq(2), u2=fmpq(-4))]
+        layers.append((W, [ZERO, ZERO, ZERO, -HALF]))
+        have_A = True
+    q = fmpq(1, 4 ** k)
+    out = [ONE] + ([-ONE] if have_A else []) + [-2 * q, 4 * q]
+    layers.append(([out], [ZERO]))
+    return layers
+
+
+def yu_layers(plan: dict) -> list:
+    """The full network as [(W rows, b)] from a plan with keys d, C, o, B, k, centres, labels, lo, hi."""
+    d, C, k = plan["d"], plan["C"], plan["k"]
+    o, B, lo, hi = plan["o"], plan["B"], plan["lo"], plan["hi"]
+    centres, labels = plan["centres"], plan["labels"]
+    span = hi - lo
+    layers = []
+    # first layer: X = sigma(x + o), A = 0
+    W = [[ONE if j == i else ZERO for j in range(d)] for i in range(d)] + [[ZERO] * d for _ in range(C)]
+    layers.append((W, list(o) + [ZERO] * C))
+    prev = d + C              # width of the previous layer; its first d + C registers are X, A
+    pending = None            # (label, index of the W unit in the previous layer)
+
+    def carry_rows(extra_cols):
+        rows = []
+        for i in range(d + C):
+            r = [ZERO] * prev
+            r[i] = ONE
+            if pending is not None and i == d + pending[0] - 1:
+                r[pending[1]] = ONE
+            rows.append(r)
+        return rows
+
+    for c, y in zip(centres, labels):
+        # L1: X, A (+W), P = sigma(X - c), Q = sigma(c - X)
+        rows = carry_rows(0)
+        bias = [ZERO] * (d + C)
+        for sgn in (1, -1):
+            for j in range(d):
+                r = [ZERO] * prev
+                r[j] = fmpq(sgn)
+                rows.append(r)
+                bias.append(-sgn * c[j])
+        layers.append((rows, bias))
+        pending, prev = None, d + C + 2 * d
+        # L2: X, A, T_j, U1_j, U2_j with t_j = (P_j + Q_j) / B
+        rows, bias = carry_rows(0), [ZERO] * (d + C)
+        for shift in (ZERO, ZERO, -HALF):
+            for j in range(d):
+                r = [ZERO] * prev
+                r[d + C + j] = 1 / B
+                r[d + C + d + j] = 1 / B
+                rows.append(r)
+                bias.append(shift)
+        layers.append((rows, bias))
+        prev = d + C + 3 * d
+        has_S = False
+        for s in range(1, k):
+            q = fmpq(1, 4 ** s)
+            base = d + C
+            off = 4 if has_S else 3  # register groups after X, A: T, [S], U1, U2
+            iT, iS, iU1, iU2 = base, (base + d if has_S else None), base + (off - 2) * d, base + (off - 1) * d
+            rows, bias = carry_rows(0), [ZERO] * (d + C)
+            for j in range(d):                       # T_j carried
+                r = [ZERO] * prev
+                r[iT + j] = ONE
+                rows.append(r)
+                bias.append(ZERO)
+            for j in range(d):                       # S_j += g / 4^s
+                r = [ZERO] * prev
+                if has_S:
+                    r[iS + j] = ONE
+                r[iU1 + j] = 2 * q
+                r[iU2 + j] = -4 * q
+                rows.append(r)
+                bias.append(ZERO)
+            for shift in (ZERO, -HALF):              # U1 = sigma(g), U2 = sigma(g - 1/2)
+                for j in range(d):
+                    r = [ZERO] * prev
+                    r[iU1 + j] = fmpq(2)
+                    r[iU2 + j] = fmpq(-4)
+                    rows.append(r)
+                    bias.append(shift)
+            layers.append((rows, bias))
+            has_S, prev = True, d + C + 4 * d
+        # L_V: V = sigma((B^2 sum_j f_j - lo) / span), f_j = T_j - S_j - (2 U1_j - 4 U2_j) / 4^k
+        q = fmpq(1, 4 ** k)
+        base = d + C
+        off = 4 if has_S else 3
+        iT, iS, iU1, iU2 = base, (base + d if has_S else None), base + (off - 2) * d, base + (off - 1) * d
+        rows, bias = carry_rows(0), [ZERO] * (d + C)
+        r = [ZERO] * prev
+        for j in range(d):
+            r[iT + j] = B * B / span
+            if has_S:
+                r[iS + j] = -B * B / span
+            r[iU1 + j] = -2 * q * B * B / span
+            r[iU2 + j] = 4 * q * B * B / span
+        rows.append(r)
+        bias.append(-lo / span)
+        layers.append((rows, bias))
+        prev = d + C + 1
+        # L_W: W = sigma(1 - V)
+        rows, bias = carry_rows(0), [ZERO] * (d + C)
+        r = [ZERO] * prev
+        r[d + C] = -ONE
+        rows.append(r)
+        bias.append(ONE)
+        layers.append((rows, bias))
+        prev = d + C + 1
+        pending = (y, d + C)
+    # final: M_c = sigma(1 - A_c), output sum_c c - sum_c c M_c
+    rows, bias = [], []
+    for cidx in range(C):
+        r = [ZERO] * prev
+        r[d + cidx] = -ONE
+        if pending is not None and pending[0] == cidx + 1:
+            r[pending[1]] = -ONE
+        rows.append(r)
+        bias.append(ONE)
+    layers.append((rows, bias))
+    layers.append(([[fmpq(-(c + 1)) for c in range(C)]], [fmpq(C * (C + 1) // 2)]))
+    return layers
