@@ -2,8 +2,8 @@
 
 ``memorize(D, rho)`` picks the regime of Theorem 4.2 from (N, d, rho) and says which:
 ``small`` (rho <= 1/(5 N sqrt d), Theorem B.3), ``moderate`` (up to 1/(5 sqrt d), Theorem B.5, with
-error eta) or ``large`` (Theorem B.14).  This version builds the small regime and Cases I-II of the large
-regime (rho >= 1/3, or d < 600 ln N); the rest raise ``RegimeNotImplementedError`` naming what was chosen.
+error eta) or ``large`` (Theorem B.14).  This version builds the small and the large regime; the moderate
+regime raises ``RegimeNotImplementedError`` naming it.
 
 >>> from exactmem import Dataset
 >>> D = Dataset([[0], [3], [5]], [1, 2, 1])
@@ -62,14 +62,13 @@ def memorize(D: Dataset, rho, p=2, eta=None, regime: str | None = None):
     if chosen == "moderate":
         raise RegimeNotImplementedError(
             f"rho = {fmt(rho)} is in the moderate regime (Theorem B.5, error eta); this version builds the small "
-            f"regime and Cases I-II of the large regime only")
+            f"and large regimes only")
     if chosen == "large":
-        from .constructions.large_rho import b14_case, large_rho_memorizer
-        case = b14_case(D, rho)
-        if case not in ("I", "II"):
-            raise RegimeNotImplementedError(
-                f"rho = {fmt(rho)} is in the large regime, Theorem B.14 Case {case} (projection first), not built yet")
-        net, cert = large_rho_memorizer(D, rho)
+        from .constructions.large_rho import CaseNotImplementedError, large_rho_memorizer
+        try:
+            net, cert = large_rho_memorizer(D, rho)
+        except CaseNotImplementedError as e:
+            raise RegimeNotImplementedError(f"rho = {fmt(rho)} is in the large regime: {e}") from None
     else:
         from .constructions.small_rho import small_rho_memorizer
         net, cert = small_rho_memorizer(D, rho)

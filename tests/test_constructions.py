@@ -83,9 +83,6 @@ def test_regime_errors_and_mismatch():
         memorize(D, fmpq(1, 20))
     with pytest.raises(RhoError, match="eta"):
         memorize(D, fmpq(1, 20), eta=2)
-    big = Dataset([[1 if j == i else 0 for j in range(420)] for i in range(2)], [1, 2])   # N = 2 < 600 ln 2 <= d
-    with pytest.raises(RegimeNotImplementedError, match="Case III"):
-        memorize(big, "1/10")
     with pytest.raises(RhoError, match="small regime|regime"):
         memorize(D, "9/10", regime="small")
     with pytest.raises(RhoError):
@@ -125,3 +122,31 @@ def test_large_regime_end_to_end(seed, N, d, C, rho):
     bad = cert.to_json()
     bad["data"]["o"][0] = str(-10 ** 6)                       # offset no longer makes the balls positive
     assert not check(resign(bad)).is_proved
+
+
+def test_large_regime_projection_case_iii():
+    rng = random.Random(3)
+    D = Dataset([[rng.randint(-3, 3) for _ in range(420)] for _ in range(2)], [1, 2])   # N = 2 < 600 ln 2 <= 420
+    net, cert = memorize(D, "1/10")
+    assert cert.data["case"] == "III" and net.width < 20      # the data-span map to R^2 first
+    assert verify(net, D, "1/10", cert).is_proved
+    bad = cert.to_json()
+    bad["data"]["W_full"][0][5] = "1/2"                       # rows no longer orthonormal
+    assert check(resign(bad)).is_refuted
+    bad = cert.to_json()
+    bad["data"]["eps_lo"] = str(10 ** 6)                      # a false enclosure of the projected eps
+    assert check(resign(bad)).is_refuted
+
+
+def test_large_regime_projection_cases_iv_v_code_path(monkeypatch):
+    # Cases IV/V only occur for N >= 600 ln N (N > 4000); exercise the same code on a small instance
+    import exactmem.blocks.projection as proj
+    import exactmem.constructions.large_rho as lr
+    D = _data(21, 12, 16, 2)
+    for case in ("IV", "V"):
+        monkeypatch.setattr(lr, "b14_case", lambda D_, r_, c=case: c)
+        monkeypatch.setattr(proj, "m_case_iv", lambda N, d, r: 12)
+        monkeypatch.setattr(proj, "m_case_v", lambda N, r: 12)
+        net, cert = lr.large_rho_memorizer(D, "1/2")
+        assert cert.data["case"] == case and len(cert.data["W_full"]) == 12
+        assert check(cert.to_json()).is_proved

@@ -177,24 +177,44 @@ def _check_large_rho(cert) -> Verdict:
     rho = parse_rational(data.get("rho"), "data.rho")
     if not (0 < rho < 1):
         raise CertificateError("data.rho must lie in (0, 1)")
-    k, C = data.get("k"), data.get("C")
-    if not all(isinstance(v, int) and not isinstance(v, bool) and v >= 1 for v in (k, C)) or data.get("d") != d:
-        raise CertificateError("data.k, data.C must be positive integers and data.d the data dimension")
+    k, C, m = data.get("k"), data.get("C"), data.get("d")
+    if not all(isinstance(v, int) and not isinstance(v, bool) and v >= 1 for v in (k, C, m)):
+        raise CertificateError("data.k, data.C, data.d must be positive integers")
     if C != max(labels) or sorted(set(labels)) != list(range(1, C + 1)):
         raise CertificateError("data.C does not match the labels")
-    o = _vector(data.get("o"), d, "data.o")
-    B, lo, hi = (parse_rational(data.get(key), f"data.{key}") for key in ("B", "lo", "hi"))
     eps_sq = _min_sq_cross(X, labels) / 4
     mu_sq = rho * rho * eps_sq
-    # thresholds: T_i = 1 inside the ball, 0 beyond 2 eps - mu; square error d B^2 4^-(k+1)
-    conds = [(hi <= (2 - rho) ** 2 * eps_sq, "hi <= (2 eps - mu)^2"), (B > 0 and B * B >= hi, "B^2 >= hi"),
-             (lo >= mu_sq + d * B * B / 4 ** (k + 1), "lo >= mu^2 + d B^2 4^-(k+1)"), (lo < hi, "lo < hi")]
+    B, lo, hi = (parse_rational(data.get(key), f"data.{key}") for key in ("B", "lo", "hi"))
+    o = _vector(data.get("o"), m, "data.o")
+    W = None
+    if "W_full" in data:  # projection first: W = first d columns of a matrix with orthonormal rows
+        full = _matrix(data.get("W_full"), "data.W_full")
+        if len(full) != m or len(full[0]) < d:
+            raise CertificateError("data.W_full must have data.d rows and at least d columns")
+        F = fmpq_mat(full)
+        if F * F.transpose() != fmpq_mat(m, m, [1 if i == j else 0 for i in range(m) for j in range(m)]):
+            return Verdict.refuted("W_full does not have exactly orthonormal rows", {})
+        W = [row[:d] for row in full]
+        Y = [_matvec(W, x) for x in X]
+        e2 = _min_sq_cross(Y, labels) / 4          # eps of the projected data
+        e_lo, m_hi = parse_rational(data.get("eps_lo"), "data.eps_lo"), parse_rational(data.get("mu_hi"), "data.mu_hi")
+        if not (e_lo >= 0 and e_lo * e_lo <= e2 and m_hi >= 0 and m_hi * m_hi >= mu_sq and 2 * e_lo > m_hi):
+            return Verdict.refuted("the enclosures of the projected eps and of mu do not hold", {})
+        far = (2 * e_lo - m_hi) ** 2               # <= (2 eps'' - mu)^2
+        centres = Y
+    else:
+        if m != d:
+            raise CertificateError("data.d must equal the data dimension")
+        far = (2 - rho) ** 2 * eps_sq               # = (2 eps - mu)^2
+        centres = X
+    conds = [(hi <= far, "hi <= (2 eps - mu)^2"), (B > 0 and B * B >= hi, "B^2 >= hi"),
+             (lo >= mu_sq + m * B * B / 4 ** (k + 1), "lo >= mu^2 + d B^2 4^-(k+1)"), (lo < hi, "lo < hi")]
     for ok, what in conds:
         if not ok:
             return Verdict.refuted(f"condition fails: {what}", {})
-    # the offset makes every coordinate positive on every ball: x_ij + o_j > mu
-    for i, x in enumerate(X):
-        for j, v in enumerate(x):
+    # the offset makes every coordinate positive on every (projected) ball: z_ij + o_j > mu
+    for i, z in enumerate(centres):
+        for j, v in enumerate(z):
             if not (v + o[j] > 0 and (v + o[j]) ** 2 > mu_sq):
                 return Verdict.refuted(f"ball {i}: coordinate {j} is not positive after the offset", {"ball": i})
     # Yarotsky's square on its pieces: t^2 <= f <= t^2 + 4^-(k+1) on [0, 1]; f >= 1 and non-decreasing beyond
@@ -210,17 +230,20 @@ def _check_large_rho(cert) -> Verdict:
     last = pieces_1d(sawtooth_layers(k), fmpq(2), fmpq(3))
     if len(last) != 1 or last[0][2] < 0:  # beyond t = 2 the chain is dead: one non-decreasing affine piece
         return Verdict.refuted("the square approximation is not affine non-decreasing beyond t = 2", {})
-    # the network is exactly the recipe for this plan
-    plan = {"d": d, "C": C, "o": o, "B": B, "k": k, "lo": lo, "hi": hi,
-            "centres": [[v + oj for v, oj in zip(x, o)] for x in X], "labels": labels}
+    # the network is exactly the recipe for this plan (after x -> W x when projecting)
+    plan = {"d": m, "C": C, "o": o, "B": B, "k": k, "lo": lo, "hi": hi,
+            "centres": [[v + oj for v, oj in zip(z, o)] for z in centres], "labels": labels}
     expected = yu_layers(plan)
+    if W is not None:
+        expected = compose([(W, [ZERO] * m)], expected)
     given = _network(cert.get("network"))
     if len(given) != len(expected) or any(gW != eW or gb != eb for (gW, gb), (eW, eb) in zip(given, expected)):
         return Verdict.refuted("the certificate's network is not the recipe for its plan", {})
+    proj = "W is 1-Lipschitz (orthonormal rows), so W x lies in B(W x_i, mu); " if W is not None else ""
     return Verdict.proved(
-        f"for x in B(x_i, mu): the offset keeps x + o positive; S_i <= mu^2 + d B^2 4^-(k+1) <= lo so T_i = 1; for "
-        f"y_j != y_i, ||x - x_j|| > 2 eps - mu gives S_j >= min(||x - x_j||^2, B^2) >= hi so T_j = 0; hence A_(y_i) "
-        f">= 1, other A_c = 0 and the output is y_i (N = {N}, rho = {rho}, k = {k}).")
+        f"for x in B(x_i, mu): {proj}the offset keeps coordinates positive; S_i <= mu^2 + d B^2 4^-(k+1) <= lo so "
+        f"T_i = 1; for y_j != y_i the distance to centre j exceeds 2 eps - mu, so S_j >= hi and T_j = 0; hence the "
+        f"output is y_i (N = {N}, rho = {rho}, k = {k}).")
 
 
 register("robust-memorization-large-rho", _check_large_rho)

@@ -1,10 +1,12 @@
-"""Theorem B.14, Cases I and II: rho in (1/(5 sqrt d), 1) with rho >= 1/3 or d < 600 ln N.
+"""Theorem B.14: rho in (1/(5 sqrt d), 1), all five cases.
 
-The paper applies Yu et al.'s construction directly here (Lemma D.2).  exactmem's version: inputs are
+Cases I-II (rho >= 1/3 or d < 600 ln N): the paper applies Yu et al.'s construction directly
+(Lemma D.2); Cases III-V first apply an exactly orthonormal projection W (Prop. B.21 / B.19) and build
+the same construction on the projected data, for balls of the same radius.  exactmem's version: inputs are
 offset to be positive on every ball, then for each centre c_i a distance-threshold block
 T_i = 1 on B(x_i, mu), T_i = 0 where ||x - x_i|| >= 2 eps - mu (Yarotsky's square, k layers), accumulated
 per label and clamped, output sum_c c min(1, A_c).  Width <= 5d + C, depth N (k + 3) + 3,
-O(N d^2 k) parameters with k = O(log(d / (1 - rho))).  Cases III-V (projection first) are not built yet.
+O(N d^2 k) parameters with k = O(log(d / (1 - rho))).
 
 >>> from exactmem import Dataset
 >>> D = Dataset([[0, 0], [3, 1], [1, 4]], [1, 2, 1])
@@ -26,7 +28,7 @@ from ..norms import check_rho
 
 
 class CaseNotImplementedError(ExactmemError, NotImplementedError):
-    """Theorem B.14's Cases III-V (projection before Yu et al.'s construction) are not built yet."""
+    """A case of Theorem B.14 could not be built (e.g. no certified projection within the allowed tries)."""
 
 
 def b14_case(D: Dataset, rho) -> str:
@@ -42,11 +44,23 @@ def b14_case(D: Dataset, rho) -> str:
     return "IV" if D.N >= D.d else "V"
 
 
-def yu_plan(D: Dataset, rho) -> dict:
+def yu_plan(D: Dataset, rho, mu_sq=None) -> dict:
+    """Plan of the Yu-style memorizer of D for balls of squared radius mu_sq (default (rho eps_D)^2).
+
+    With the default, hi = (2 eps - mu)^2 = (2 - rho)^2 eps^2 exactly; for another mu (projected data)
+    hi = (2 e_lo - m_hi)^2 from rational enclosures e_lo <= eps_D and m_hi >= mu, recorded in the plan."""
     rho = check_rho(rho)
     eps_sq = D.eps_sq
-    mu_sq = rho * rho * eps_sq
-    hi = (2 - rho) ** 2 * eps_sq                       # (2 eps - mu)^2, exactly
+    if mu_sq is None:
+        mu_sq = rho * rho * eps_sq
+        hi = (2 - rho) ** 2 * eps_sq                   # (2 eps - mu)^2, exactly
+        e_lo = m_hi = None
+    else:
+        e_lo = sqrt_enclosure(eps_sq, prec=64).lo
+        m_hi = sqrt_enclosure(mu_sq, prec=64).hi
+        if not 2 * e_lo > m_hi or not e_lo > m_hi:
+            raise RhoError("the projected separation does not exceed the ball radius")
+        hi = (2 * e_lo - m_hi) ** 2
     B = sqrt_enclosure(hi, prec=32).hi                 # B^2 >= hi
     B = fmpq(ceil_q(B * 2 ** 20), 2 ** 20)
     d = D.d
@@ -59,20 +73,41 @@ def yu_plan(D: Dataset, rho) -> dict:
     o = [fmpq(ceil_q(mu_hi - min(col)) + 1) for col in cols]
     centres = [[v + oj for v, oj in zip(D.point(i), o)] for i in range(D.N)]
     return {"d": d, "C": D.C, "o": o, "B": B, "k": k, "lo": lo, "hi": hi, "centres": centres,
-            "labels": list(D.labels)}
+            "labels": list(D.labels), "e_lo": e_lo, "m_hi": m_hi, "mu_sq": mu_sq}
 
 
-def large_rho_memorizer(D: Dataset, rho):
+def large_rho_memorizer(D: Dataset, rho, tries: int = 10, seed: int = 0):
+    """Theorem B.14: Cases I-II directly; Cases III-V after an exactly orthonormal projection W
+    (Prop. B.21's data-span map for III; the certified SRHT with the paper's m for IV, after B.21 for V)."""
     rho = check_rho(rho)
     if 25 * D.d * rho * rho <= 1:
         raise RhoError(f"rho = {fmt(rho)} is not above 1/(5 sqrt d) (Theorem B.14's range)")
     case = b14_case(D, rho)
-    if case not in ("I", "II"):
-        raise CaseNotImplementedError(f"Theorem B.14 Case {case} (projection first) is not built yet")
-    plan = yu_plan(D, rho)
-    net = ReLUNet(yu_layers(plan))
+    W_full = None
+    if case in ("I", "II"):
+        target, plan = D, yu_plan(D, rho)
+    else:
+        from ..blocks.projection import data_span, find_projection, m_case_iv, m_case_v, projected_eps_sq
+        if case == "III":
+            P = data_span(D)
+            W_full, W = P.full, P.W
+        else:
+            m = m_case_iv(D.N, D.d, rho) if case == "IV" else m_case_v(D.N, rho)
+            if m > D.d:
+                raise CaseNotImplementedError(f"Case {case}: m = {m} exceeds d = {D.d}")
+            P, _, _ = find_projection(D, m, fmpq(36, 25) * rho * rho, "srht", tries=tries, seed=seed)
+            if P is None:
+                raise CaseNotImplementedError(f"Case {case}: no certified projection in {tries} tries")
+            W_full, W = P.full, P.W
+        target = Dataset(D.points * W.transpose(), D.labels)
+        plan = yu_plan(target, rho, mu_sq=rho * rho * D.eps_sq)
+    yu = ReLUNet(yu_layers(plan))
+    net = yu if W_full is None else ReLUNet.affine(W).then(yu)
     data = {"rho": fmt(rho), "case": case, "d": plan["d"], "C": plan["C"], "k": plan["k"],
             "o": [fmt(v) for v in plan["o"]], "B": fmt(plan["B"]), "lo": fmt(plan["lo"]), "hi": fmt(plan["hi"])}
+    if W_full is not None:
+        data.update({"W_full": [[fmt(v) for v in row] for row in W_full.tolist()],
+                     "eps_lo": fmt(plan["e_lo"]), "mu_hi": fmt(plan["m_hi"])})
     cert = Certificate("robust-memorization-large-rho",
                        f"Theorem B.14 (Case {case}): the network outputs y_i on every open ball B(x_i, rho eps_D)",
                        dataset_payload(D), net.to_json(), data)
