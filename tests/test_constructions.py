@@ -23,6 +23,16 @@ def _data(seed, N, d, C=2):
     return Dataset(pts, [1 + i % C for i in range(N)])
 
 
+def assert_probes_labelled(net, D, rho):
+    """Independent sanity (not the proof): exact probe points inside every ball get the ball's label."""
+    probes, want = [], []
+    for i in range(D.N):
+        for x in ball_probe_points(D, i, rho):
+            probes.append(x)
+            want.append(D.labels[i])
+    assert list(net.evaluate(probes).entries()) == want
+
+
 def _small_rho(D):
     # the top of the small regime when it is rational: 1/(5 N sqrt d) with d a square; else just below
     return fmpq(1, 5 * D.N * 4 * D.d)
@@ -35,13 +45,7 @@ def test_small_regime_end_to_end(seed, N, d, C):
     assert choose_regime(D, rho) == "small"
     net, cert = memorize(D, rho)
     assert verify(net, D, rho, cert).is_proved
-    # independent sanity (not the proof): exact probe points inside every ball get the label
-    probes, want = [], []
-    for i in range(D.N):
-        for x in ball_probe_points(D, i, rho):
-            probes.append(x)
-            want.append(D.labels[i])
-    assert list(net.evaluate(probes).entries()) == want
+    assert_probes_labelled(net, D, rho)
 
 
 def test_tampering_any_single_number_fails():
@@ -110,12 +114,7 @@ def test_large_regime_end_to_end(seed, N, d, C, rho):
     net, cert = memorize(D, rho)
     assert cert.data["regime"] == "large" and cert.data["case"] in ("I", "II")
     assert verify(net, D, rho, cert).is_proved
-    probes, want = [], []
-    for i in range(D.N):
-        for x in ball_probe_points(D, i, rho):
-            probes.append(x)
-            want.append(D.labels[i])
-    assert list(net.evaluate(probes).entries()) == want
+    assert_probes_labelled(net, D, rho)
     bad = cert.to_json()
     bad["data"]["lo"] = str(fmpq(bad["data"]["hi"]) + 1)     # thresholds out of order
     assert not check(resign(bad)).is_proved

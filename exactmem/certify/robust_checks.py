@@ -92,13 +92,19 @@ def floor_exact(layers, n, gamma):
     return None
 
 
-def _check_small_rho(cert) -> Verdict:
+def _robust_header(cert):
+    """(points, labels, data, rho) of a robust-memorization certificate, with rho checked to lie in (0, 1)."""
     X, labels = _dataset(cert.get("dataset"))
     data = _data_object(cert, "robust-memorization")
-    N, d = len(X), len(X[0])
     rho = parse_rational(data.get("rho"), "data.rho")
     if not (0 < rho < 1):
         raise CertificateError("data.rho must lie in (0, 1)")
+    return X, labels, data, rho
+
+
+def _check_small_rho(cert) -> Verdict:
+    X, labels, data, rho = _robust_header(cert)
+    N, d = len(X), len(X[0])
     eps_sq = _min_sq_cross(X, labels) / 4
     mu_sq = rho * rho * eps_sq
     full = _matrix(data.get("W_full"), "data.W_full")
@@ -171,12 +177,8 @@ register("robust-memorization-small-rho", _check_small_rho)
 
 def _check_large_rho(cert) -> Verdict:
     from .recipes import sawtooth_layers, yu_layers
-    X, labels = _dataset(cert.get("dataset"))
-    data = _data_object(cert, "robust-memorization")
+    X, labels, data, rho = _robust_header(cert)
     N, d = len(X), len(X[0])
-    rho = parse_rational(data.get("rho"), "data.rho")
-    if not (0 < rho < 1):
-        raise CertificateError("data.rho must lie in (0, 1)")
     k, C, m = data.get("k"), data.get("C"), data.get("d")
     if not all(isinstance(v, int) and not isinstance(v, bool) and v >= 1 for v in (k, C, m)):
         raise CertificateError("data.k, data.C, data.d must be positive integers")
