@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 from .errors import ClaimError
-from .verdict import Status, Verdict, all_of
+from .verdict import Status, Verdict
 
 REGISTRY: dict = {}
 
@@ -85,12 +85,11 @@ def run_claim(c: Claim, full: bool = False) -> ClaimResult:
         results.append((name, v))
     if not results:
         verdict = Verdict.undecided("no instances were run")
-    else:
-        verdict = all_of([v for _, v in results], reason=f"{c.id}")
+    else:  # a REFUTED instance outranks an UNDECIDED one, as in all_of
         bad = next(((n, v) for n, v in results if v.is_refuted), None) or \
             next(((n, v) for n, v in results if v.is_undecided), None)
         if bad:
-            verdict = Verdict(verdict.status, f"instance {bad[0]}: {bad[1].reason}", bad[1].witness, bad[1].details)
+            verdict = Verdict(bad[1].status, f"instance {bad[0]}: {bad[1].reason}", bad[1].witness, bad[1].details)
         else:
             verdict = Verdict.proved(f"all {len(results)} instances proved")
     return ClaimResult(c, verdict, len(results), time.perf_counter() - t0, results)

@@ -26,7 +26,7 @@ from .errors import (ContradictoryLabelsError, DatasetError, DimensionMismatchEr
                      IrrationalError, LabelError, SerializationError, ShapeError, UnsupportedTypeError,
                      ConversionError, SchemaVersionError)
 from .exact import common_denominator, fmt, to_int, to_matrix, to_rational, to_vector
-from .norms import INF, check_p, check_rho, vec_norm
+from .norms import check_p, check_rho, vec_norm
 from .separation import isqrt_exact, min_cross_label_distance
 
 DATASET_SCHEMA = 1

@@ -141,13 +141,14 @@ def _rows_of(x, what):
         return [list(r) for r in x]
     if isinstance(x, fmpq_mat) or isinstance(x, flint.fmpz_mat):
         return [list(r) for r in x.tolist()]
+    rows = []
     try:
-        rows = [list(r) for r in x]
+        for i, r in enumerate(x):
+            if isinstance(r, (str, bytes)):
+                raise ShapeError(f"row {i} of {what} is a string, not a sequence of numbers")
+            rows.append(list(r))
     except TypeError:
         raise ShapeError(f"{what} must be a sequence of rows") from None
-    for i, r in enumerate(x):
-        if isinstance(r, (str, bytes)):
-            raise ShapeError(f"row {i} of {what} is a string, not a sequence of numbers")
     return rows
 
 

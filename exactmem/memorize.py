@@ -22,6 +22,7 @@ from .errors import CertificateError, ExactmemError, NormError, RhoError
 from .exact import fmt, to_rational
 from .network import ReLUNet
 from .norms import check_p, check_rho
+from .verdict import Verdict
 
 
 class RegimeNotImplementedError(ExactmemError, NotImplementedError):
@@ -76,7 +77,7 @@ def memorize(D: Dataset, rho, p=2, eta=None, regime: str | None = None):
     return net, cert
 
 
-def verify(network: ReLUNet, D: Dataset, rho, certificate) -> "Verdict":  # noqa: F821
+def verify(network: ReLUNet, D: Dataset, rho, certificate) -> Verdict:
     """Re-check a certificate with the independent checker, after checking it belongs to these objects."""
     if not isinstance(certificate, Certificate):
         certificate = Certificate.from_json(certificate)

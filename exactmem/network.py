@@ -20,7 +20,7 @@ import os
 from flint import fmpq, fmpq_mat, fmpz, fmpz_mat
 
 from .errors import DimensionMismatchError, NetworkError, SchemaVersionError, SerializationError, ShapeError
-from .exact import column, common_denominator, fmt, to_matrix, to_rational
+from .exact import column, common_denominator, fmt, to_matrix, to_rational, to_vector
 
 NETWORK_SCHEMA = 1
 _ZERO = fmpq(0)
@@ -218,7 +218,6 @@ class ReLUNet:
 
     def __call__(self, x) -> list:
         """Exact output at one input point, as a list of ``fmpq``."""
-        from .exact import to_vector
         v = to_vector(x, "x")
         return self.evaluate(fmpq_mat(1, len(v), v) if v else fmpq_mat(1, 0)).entries()
 

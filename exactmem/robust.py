@@ -79,14 +79,12 @@ def robustly_memorizes(net: ReLUNet, D: Dataset, rho, p=2) -> Verdict:
     rho, p = _check_args(net, D, rho, p)
     if D.d == 1:
         mu = rho * D.eps(1)  # in one dimension every l_p norm is |.|, and eps is rational
-        parts = []
         for i in range(D.N):
             x = D.point(i)[0]
             v = constant_on(net, x - mu, x + mu, D.labels[i])
             if v.is_refuted:
                 return Verdict.refuted(f"ball {i} (label {D.labels[i]}): {v.reason}",
                                        {"ball": i, **v.witness})
-            parts.append(v)
         return Verdict.proved(f"exact piecewise-linear analysis of all {D.N} intervals (x_i - mu, x_i + mu), "
                               f"mu = {fmt(mu)}", count=D.N)
     probes = []

@@ -119,7 +119,6 @@ def _pair_value(a, b, p):
 
 def _min_fmpz(rows, labels, p):
     """Arbitrary-size exact fallback: fmpz_mat Gram blocks for p = 2, Python integers otherwise."""
-    n = len(rows)
     order, starts = _groups(labels)
     best = None
     for g in range(len(starts) - 2):

@@ -3,7 +3,7 @@ import random
 
 from flint import fmpq
 
-from exactmem import Verdict, all_of
+from exactmem import Verdict
 from exactmem.blocks import floor_net, midpoint_translation, truncated_translation
 from exactmem.blocks.floor import floor_delta_net
 from exactmem.blocks.translation import frac

@@ -7,7 +7,7 @@ from exactmem import ReLUNet, Verdict, all_of
 from exactmem.claims import claim
 from exactmem.exact import ceil_q
 from exactmem.linalg import random_rational_matrix
-from exactmem.lower import first_layer_witness, width_bound, width_dataset
+from exactmem.lower import first_layer_witness, width_dataset
 
 from ._instances import random_first_layer
 
@@ -32,7 +32,7 @@ def _narrow():
                                         (12, 6, "99/100"), (3, 6, "9/10"), (20, 3, "7/8")]):
         rho = fmpq(*map(int, rho.split("/")))
         t = min(N - 1, d)
-        for m in range(0 if False else 1, ceil_q(rho * rho * t)):
+        for m in range(1, ceil_q(rho * rho * t)):
             yield f"N={N} d={d} rho={rho} m={m}", (N, d, rho, random_first_layer(seed * 100 + m, m, d), False)
         # a whole network, not just W: the witness must use its first layer
         rng = random.Random(seed)

@@ -3,7 +3,7 @@ import random
 
 from flint import fmpq
 
-from exactmem import Dataset, Verdict, all_of, memorize, verify
+from exactmem import Dataset, all_of, memorize, verify
 from exactmem.bounds import evaluate
 from exactmem.claims import claim
 

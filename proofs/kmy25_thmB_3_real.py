@@ -1,7 +1,7 @@
 """KMY25 Theorem B.3 on real data: iris and digits (scikit-learn's copies), certified in the small-rho regime."""
 from flint import fmpq
 
-from exactmem import Verdict, all_of, memorize, verify
+from exactmem import all_of, memorize, verify
 from exactmem.claims import claim
 
 

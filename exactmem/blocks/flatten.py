@@ -16,8 +16,6 @@ robustness ball B(c_i, mu) (open, any l_p with p >= 1 -- each coordinate moves b
 """
 from __future__ import annotations
 
-from flint import fmpq
-
 from ..errors import NetworkError
 from ..exact import floor_q, fmt, to_matrix, to_rational
 from ..network import ReLUNet

@@ -40,8 +40,7 @@ def lattice_margin(points, b) -> fmpq:
 def midpoint_translation(points):
     """(b, margin): b_j at the midpoint of the largest circular gap of the fractional parts; margin >= 1/(2N)."""
     Z = to_matrix(points, "points")
-    N, m = Z.nrows(), Z.ncols()
-    if N == 0:
+    if Z.nrows() == 0:
         raise ShapeError("need at least one point")
     cols = Z.transpose().tolist()
     b = []

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 import sympy as sp
 
-from .registry import POLYLOG, BoundError, N, d, p, rho
+from .registry import POLYLOG, BoundError, N, d, rho
 
 _t = sp.Symbol("t", positive=True)
 

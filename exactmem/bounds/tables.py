@@ -9,8 +9,6 @@ Appendix D.1, l_p).  Each can be a fragment or a standalone document.
 """
 from __future__ import annotations
 
-import sympy as sp
-
 from .registry import BoundError, get
 
 TABLES = ("l2", "B1", "table1")

@@ -9,7 +9,7 @@ from flint import fmpq, fmpq_mat
 
 from ..errors import CertificateError
 from ..verdict import Verdict
-from .checker import _data_object, _dataset, _matrix, _min_sq_cross, _network, _vector, parse_rational, register
+from .checker import _data_object, _dataset, _matrix, evaluate, _min_sq_cross, _network, _vector, parse_rational, register
 
 ZERO = fmpq(0)
 
@@ -41,7 +41,7 @@ def parallel_copies(block, m):
     """x in R^m -> (block(x_1), ..., block(x_m)) for a one-input block: block-diagonal layers."""
     out = []
     for l, (W, b) in enumerate(block):
-        rows_per, cols_per = len(W), len(W[0])
+        cols_per = len(W[0])
         big = []
         for j in range(m):
             for row in W:
@@ -148,12 +148,7 @@ def _check_small_rho(cert) -> Verdict:
         return Verdict.refuted(f"the floor block is wrong at y = {bad}", {"y": str(bad)})
     # (4) the memorizer returns y_i at every cell index
     mem = _network(data.get("memorizer"))
-    H = fmpq_mat([[fmpq(k)] for k in indices])
-    for l, (Wm, bm) in enumerate(mem):
-        H = H * fmpq_mat(Wm).transpose() + fmpq_mat(len(indices), 1, [1] * len(indices)) * fmpq_mat(1, len(bm), bm)
-        if l < len(mem) - 1:
-            H = fmpq_mat(H.nrows(), H.ncols(), [v if v > 0 else ZERO for v in H.entries()])
-    out = H.entries()
+    out = [row[0] for row in evaluate(mem, [[fmpq(k)] for k in indices])]
     for i, (v, y) in enumerate(zip(out, labels)):
         if v != y:
             return Verdict.refuted(f"the memorizer gives {v} at the index of ball {i}, label {y}", {"ball": i})

@@ -87,7 +87,7 @@ def large_rho_memorizer(D: Dataset, rho, tries: int = 10, seed: int = 0):
     if case in ("I", "II"):
         target, plan = D, yu_plan(D, rho)
     else:
-        from ..blocks.projection import data_span, find_projection, m_case_iv, m_case_v, projected_eps_sq
+        from ..blocks.projection import data_span, find_projection, m_case_iv, m_case_v
         if case == "III":
             P = data_span(D)
             W_full, W = P.full, P.W

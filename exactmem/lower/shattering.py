@@ -23,8 +23,8 @@ from flint import fmpq
 
 from ..data import Dataset
 from ..errors import NetworkError, NormError
-from ..exact import fmt, floor_q, to_rational
-from ..norms import INF, check_rho
+from ..exact import fmt, floor_q
+from ..norms import check_rho
 from ..verdict import Verdict
 
 

@@ -27,7 +27,7 @@ from ..errors import DimensionMismatchError, NetworkError
 from ..exact import fmt, to_matrix
 from ..linalg import nullspace, projector
 from ..network import ReLUNet
-from ..norms import INF, check_p, check_rho, vec_norm
+from ..norms import INF, check_p, check_rho
 from .subspaces import linf_witness
 
 
