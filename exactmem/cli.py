@@ -1,4 +1,5 @@
-"""The ``exactmem`` command: ``check`` (run the registered claims) and ``verify`` (check certificates)."""
+"""The ``exactmem`` command: ``check`` (run the registered claims), ``verify`` (check certificates),
+``bounds`` (the bound registry) and ``sizes`` (the size report)."""
 from __future__ import annotations
 
 import argparse
@@ -85,6 +86,41 @@ def _cmd_bounds(args) -> int:
     return status
 
 
+def _positive_ints(text: str, what: str) -> list:
+    try:
+        vals = [int(v) for v in text.split(",") if v.strip()]
+    except ValueError:
+        raise ExactmemError(f"{what} must be a comma-separated list of positive integers, got {text!r}") from None
+    if not vals or any(v < 2 for v in vals):
+        raise ExactmemError(f"{what} must list integers >= 2, got {text!r}")
+    return vals
+
+
+def _cmd_sizes(args) -> int:
+    from . import sizes
+    Ns, ds = _positive_ints(args.N, "--N"), _positive_ints(args.d, "--d")
+    if any(d < 1 for d in ds):
+        raise ExactmemError("--d must be positive")
+
+    def log(r):
+        print(f"N={r['N']} d={r['d']} {r['regime']} rho={r['rho']}: {r['planned_params']:,} params"
+              f"{' (built)' if r['built'] else ''}", file=sys.stderr, flush=True)
+    rows = sizes.size_rows(Ns, ds, build_limit=args.build_limit, log=log)
+    text = sizes.markdown(rows, sizes.exponents(rows))
+    if args.out:
+        try:
+            with open(args.out, "w") as fh:
+                fh.write(text)
+        except OSError as e:
+            raise ExactmemError(f"cannot write {args.out!r}: {e}") from None
+    else:
+        print(text)
+    if args.plot:
+        N, d = (int(v) for v in args.plot_at.split(","))
+        sizes.plot(rows, N, d, args.plot)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="exactmem", description="Exact checks of robust memorization in ReLU nets")
     sub = p.add_subparsers(dest="command", required=True)
@@ -117,6 +153,15 @@ def build_parser() -> argparse.ArgumentParser:
     ev.add_argument("--rho")
     ev.add_argument("--p")
     b.set_defaults(func=_cmd_bounds)
+    z = sub.add_parser("sizes", help="sizes of the constructions against Theorem 4.2 (table, exponents, figure)")
+    z.add_argument("--N", default="100,1000,10000", help="comma-separated N values (default 100,1000,10000)")
+    z.add_argument("--d", default="2,16,64,784", help="comma-separated d values (default 2,16,64,784)")
+    z.add_argument("--build-limit", type=int, default=2 * 10 ** 6,
+                   help="build networks with at most this many planned parameters (default 2,000,000)")
+    z.add_argument("--out", help="write the Markdown report here instead of standard output")
+    z.add_argument("--plot", help="also draw measured sizes over Figure 1's curves to this file")
+    z.add_argument("--plot-at", default="1000,16", help="N,d of the figure (default 1000,16)")
+    z.set_defaults(func=_cmd_sizes)
     return p
 
 

@@ -2,8 +2,7 @@
 
 ``memorize(D, rho)`` picks the regime of Theorem 4.2 from (N, d, rho) and says which:
 ``small`` (rho <= 1/(5 N sqrt d), Theorem B.3), ``moderate`` (up to 1/(5 sqrt d), Theorem B.5, with
-error eta) or ``large`` (Theorem B.14).  This version builds the small and the large regime; the moderate
-regime raises ``RegimeNotImplementedError`` naming it.
+error eta) or ``large`` (Theorem B.14).  All three are built; the moderate regime needs ``eta``.
 
 >>> from exactmem import Dataset
 >>> D = Dataset([[0], [3], [5]], [1, 2, 1])
@@ -12,13 +11,16 @@ regime raises ``RegimeNotImplementedError`` naming it.
 >>> net, cert = memorize(D, "1/100")
 >>> verify(net, D, "1/100", cert).is_proved
 True
+>>> net, cert = memorize(D, "1/10", eta="1/100")
+>>> cert.data["regime"], verify(net, D, "1/10", cert).is_proved
+('moderate', True)
 """
 from __future__ import annotations
 
 from .certify import checker
 from .certify.records import Certificate, dataset_payload
 from .data import Dataset
-from .errors import CertificateError, ExactmemError, NormError, RhoError
+from .errors import CertificateError, ExactmemError, RhoError
 from .exact import fmt, to_rational
 from .network import ReLUNet
 from .norms import check_p, check_rho
@@ -42,12 +44,17 @@ def choose_regime(D: Dataset, rho) -> str:
     return "large"
 
 
-def memorize(D: Dataset, rho, p=2, eta=None, regime: str | None = None):
-    """Build (network, certificate) that rho-robustly memorizes D; the certificate says which regime."""
+def memorize(D: Dataset, rho, p=2, eta=None, regime: str | None = None, mc_samples: int = 0):
+    """Build (network, certificate) that rho-robustly memorizes D; the certificate says which regime.
+
+    The moderate regime needs ``eta`` in (0, 1) (the error bound) and can add a Monte Carlo estimate with
+    ``mc_samples`` exact points per ball (reported only).  ``p`` = 1 or "inf" reduces to l_2
+    (Theorem C.11, ``constructions.lp``); the regime is then that of the l_2 ratio."""
     rho = check_rho(rho)
     p = check_p(p)
     if p != 2:
-        raise NormError("l_p memorizers (Theorems C.12-C.14) are not built yet; use p = 2")
+        from .constructions.lp import lp_memorizer
+        return lp_memorizer(D, rho, p, eta=eta, regime=regime)
     chosen = choose_regime(D, rho)
     if regime is not None:
         if regime not in ("small", "moderate", "large"):
@@ -55,15 +62,10 @@ def memorize(D: Dataset, rho, p=2, eta=None, regime: str | None = None):
         if regime != chosen:
             raise RhoError(f"rho = {fmt(rho)} lies in the {chosen} regime for N = {D.N}, d = {D.d}, not {regime}")
     if chosen == "moderate":
-        if eta is None:
-            raise RhoError("the moderate regime memorizes with error eta: pass eta in (0, 1)")
-        e = to_rational(eta)
-        if not (0 < e < 1):
-            raise RhoError(f"eta must lie in (0, 1), got {fmt(e)}")
-    if chosen == "moderate":
-        raise RegimeNotImplementedError(
-            f"rho = {fmt(rho)} is in the moderate regime (Theorem B.5, error eta); this version builds the small "
-            f"and large regimes only")
+        from .constructions.moderate_rho import check_eta, moderate_rho_memorizer
+        net, cert = moderate_rho_memorizer(D, rho, check_eta(eta), mc_samples=mc_samples)
+        cert.data["regime"] = chosen
+        return net, cert
     if chosen == "large":
         from .constructions.large_rho import CaseNotImplementedError, large_rho_memorizer
         try:

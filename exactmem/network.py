@@ -305,6 +305,22 @@ class ReLUNet:
                 layers.append((_block_diag(W, _hstack(I, -I)), _vstack(b, fmpq_mat(k, 1))))
         return ReLUNet(layers)
 
+    def with_carry(self, k: int) -> "ReLUNet":
+        """(x, z) -> (self(x), z) for z >= 0 in R^k: z rides along as one unit per coordinate.
+
+        Each hidden layer applies sigma to z, so the map is (self(x), sigma(z)) in general; callers feed
+        values that are already ReLU outputs (cheaper than ``with_passthrough``'s two units).
+
+        >>> ReLUNet([([[1]], [-1]), ([[2]], [0])]).with_carry(1)([3, 5])
+        [4, 5]
+        """
+        if isinstance(k, bool) or not isinstance(k, int) or k < 0:
+            raise NetworkError(f"k must be a non-negative int, got {k!r}")
+        if k == 0:
+            return self
+        I = _identity(k)
+        return ReLUNet([(_block_diag(W, I), _vstack(b, fmpq_mat(k, 1))) for W, b in self.layers])
+
     @staticmethod
     def parallel(*nets) -> "ReLUNet":
         """x -> (f1(x), ..., fk(x)) for networks with a common input; shorter ones are deepened."""

@@ -85,3 +85,20 @@ def check_sizes(inst):
           and g.width == 6 and g.bit_complexity() == 2 * n + 2 * lg)
     return Verdict.from_exact(ok, f"ours: width {f.width}, {sum(f.widths)} ReLUs, {f.bit_complexity()} bits; "
                                   f"Delta: width {g.width}, {g.bit_complexity()} bits (promised 5, 5n, {2 * n + lg})")
+
+
+def _transfer_cases():
+    yield "d=3 m=1 a=1/10", (3, fmpq(1, 10))
+    yield "d=3 m=1 a=1/2", (3, fmpq(1, 2))
+
+
+@claim("KMY25.ThmB.5.transfer", "a slab's probability under the uniform 3-ball is not bounded by its probability "
+       "under the uniform ball of the projected space (so Theorem B.5's transfer step needs the input-space slab "
+       "bound)", {"instances": _transfer_cases}, source="Kim, Moon & Yun 2025, Theorem B.5 (notes: observation 6)")
+def check_transfer(inst):
+    d, a = inst
+    # projecting the uniform unit 3-ball to one coordinate gives density (3/4)(1 - t^2) on [-1, 1];
+    # integral over [-a, a] = (3/2) a - (1/2) a^3 (exact); the uniform 1-ball gives a
+    projected = fmpq(3, 2) * a - fmpq(1, 2) * a ** 3
+    return Verdict.from_exact(projected > a, f"P_3-ball(|x_1| < {a}) = {projected} > {a} = P_1-ball(|z| < {a})",
+                              witness={"d-ball": str(projected), "m-ball": str(a)})

@@ -4,7 +4,7 @@ from fractions import Fraction
 import numpy as np
 import pytest
 from flint import fmpq
-from hypothesis import assume, given, strategies as st
+from hypothesis import given, strategies as st
 
 from exactmem import Dataset
 from exactmem.errors import (ContradictoryLabelsError, DatasetError, DimensionMismatchError, DuplicatePointError,

@@ -1,5 +1,4 @@
 import math
-from decimal import Decimal
 from fractions import Fraction
 
 import numpy as np

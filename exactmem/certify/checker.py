@@ -326,7 +326,7 @@ def digest(cert: dict) -> str:
 
 def check(cert) -> Verdict:
     """Check a certificate (dict, JSON text or path). Malformed input raises ``CertificateError``."""
-    from . import robust_checks  # noqa: F401  (registers the end-to-end kinds)
+    from . import lp_checks, moderate_checks, robust_checks  # noqa: F401  (register the end-to-end kinds)
     if isinstance(cert, str):
         try:
             if cert.lstrip().startswith("{"):

@@ -8,13 +8,114 @@ by Theorem B.14: with offset inputs X = x + o (non-negative on every ball), cent
 accumulated per label, A_c = sum_{i: y_i = c} T_i, and the output sum_c c (1 - sigma(1 - A_c)).
 f_k is Yarotsky's sawtooth square (``sawtooth_layers``).  Registers in each hidden layer, in order:
 X (d), A (C), then the units of the current step.
+
+``moderate_layers(plan)`` writes out Theorem B.5's network (Flatten blocks, integer memorizers and the
+running max); ``compose``, ``parallel_copies`` and ``carry`` are the layer algebra both sides use.
 """
 from __future__ import annotations
 
-from flint import fmpq
+from flint import fmpq, fmpq_mat
 
 ZERO, ONE = fmpq(0), fmpq(1)
 HALF = fmpq(1, 2)
+
+
+def _matmul(A, B):
+    return (fmpq_mat(A) * fmpq_mat(B)).tolist()
+
+
+def _matvec(A, v):
+    return [sum((a * b for a, b in zip(row, v)), ZERO) for row in A]
+
+
+def _eye(m):
+    return [[ONE if i == j else ZERO for j in range(m)] for i in range(m)]
+
+
+def compose(f, g):
+    """g o f for layer lists [(W rows, b list)]: f's last affine layer merges into g's first."""
+    (WL, bL), (G1, c1) = f[-1], g[0]
+    merged = (_matmul(G1, WL), [u + v for u, v in zip(_matvec(G1, bL), c1)])
+    return f[:-1] + [merged] + g[1:]
+
+
+def affine(rows):
+    """The linear map with these rows as a one-layer network."""
+    return [([list(r) for r in rows], [ZERO] * len(rows))]
+
+
+def parallel_copies(block, m):
+    """x in R^m -> (block(x_1), ..., block(x_m)) for a one-input block: block-diagonal layers."""
+    out = []
+    for l, (W, b) in enumerate(block):
+        cols_per = len(W[0])
+        big = []
+        for j in range(m):
+            for row in W:
+                full = [ZERO] * (cols_per * m)
+                full[j * cols_per:(j + 1) * cols_per] = row
+                big.append(full)
+        out.append((big, list(b) * m))
+    return out
+
+
+def carry(layers, k):
+    """(x, z) -> (f(x), z) for z >= 0 in R^k: each layer gets the identity on z as a diagonal block
+    (in hidden layers the ReLU then sees z, which it leaves alone when z >= 0)."""
+    out = []
+    for W, b in layers:
+        cols = len(W[0])
+        rows = [list(r) + [ZERO] * k for r in W]
+        rows += [[ZERO] * cols + [ONE if i == j else ZERO for j in range(k)] for i in range(k)]
+        out.append((rows, list(b) + [ZERO] * k))
+    return out
+
+
+def _select(n, order):
+    """Rows of the linear map v in R^n -> (v[order[0]], v[order[1]], ...); None in order gives 0."""
+    return [[ONE if (o is not None and c == o) else ZERO for c in range(n)] for o in order]
+
+
+def moderate_layers(plan: dict) -> list:
+    """Theorem B.5's network as [(W rows, b)] from a plan with keys W1 (m x d rows), c0, shifts (one c_j
+    per block), R, floor (Floor_n layers), mems (one integer memorizer per block) and layout.
+
+    z = sigma(W1 x + c0) and I_j = Flatten(z + c_j) (Floor on each coordinate, base-R digits); the output
+    is max(0, mem_1(I_1), ..., mem_B(I_B)) through the running max y <- y + sigma(mem_j(I_j) - y).
+    layout "chain" is the paper's: block after block on the carried (z, y).  layout "indices" computes all
+    B indices first (carrying z through the Flatten blocks only) and then runs the memorizers carrying the
+    later indices: the same function, with fewer parameters when B <= m.  Carried indices pass through
+    ReLUs, the identity wherever they are exact (non-negative)."""
+    W1, c0, shifts, R = plan["W1"], plan["c0"], plan["shifts"], plan["R"]
+    m, B = len(W1), len(shifts)
+    flat = compose(parallel_copies(plan["floor"], m), affine([[fmpq(R) ** k for k in range(m)]]))
+    net = [([list(r) for r in W1], list(c0)), (_eye(m), [ZERO] * m)]
+    if plan["layout"] == "chain":
+        net = compose(net, affine(_select(m, list(range(m)) + [None])))                    # (z, y = 0)
+        for c, mem in zip(shifts, plan["mems"]):
+            f = compose(compose([(_eye(m), list(c))], flat), mem)
+            g = compose(affine(_select(m + 1, list(range(m)) + list(range(m + 1)))), carry(f, m + 1))
+            net = compose(net, compose(g, _running_max(m + 2, list(range(1, m + 1)), 0, m + 1)))
+        return compose(net, affine(_select(m + 1, [m])))
+    for j, c in enumerate(shifts):                       # state (z, I_1..I_j)
+        n = m + j
+        f = compose([(_eye(m), list(c))], flat)
+        step = compose(affine(_select(n, list(range(m)) + list(range(n)))), carry(f, n))   # -> (I, z, I_<)
+        net = compose(net, compose(step, affine(_select(n + 1, list(range(1, n + 1)) + [0]))))
+    net = compose(net, affine(_select(m + B, list(range(m, m + B)) + [None])))             # (I_1..I_B, y = 0)
+    for j, mem in enumerate(plan["mems"]):               # state (I_j..I_B, y)
+        n = B - j + 1
+        g = carry(mem, n - 1)                                                               # -> (f, I_>, y)
+        net = compose(net, compose(g, _running_max(n, list(range(1, n - 1)), 0, n - 1)))
+    return net
+
+
+def _running_max(n, keep, f, y):
+    """Two layers on a state of n values: carry the registers ``keep``, then y <- y + sigma(v_f - y)."""
+    hidden = _select(n, keep + [y]) + [[(ONE if c == f else -ONE if c == y else ZERO) for c in range(n)]]
+    k = len(keep)
+    out = _select(k + 2, list(range(k))) + [[ZERO] * k + [ONE, ONE]]
+    return [(hidden, [ZERO] * (k + 2)), (out, [ZERO] * (k + 1))]
 
 
 def sawtooth_layers(k: int) -> list:

@@ -10,46 +10,13 @@ from flint import fmpq, fmpq_mat
 from ..errors import CertificateError
 from ..verdict import Verdict
 from .checker import _data_object, _dataset, _matrix, evaluate, _min_sq_cross, _network, _vector, parse_rational, register
+from .recipes import _matvec, compose, parallel_copies
 
 ZERO = fmpq(0)
 
 
 def _floor(q: fmpq) -> int:
     return int(q.p) // int(q.q)
-
-
-def _mat(rows):
-    return [list(r) for r in rows]
-
-
-def _matmul(A, B):
-    return (fmpq_mat(A) * fmpq_mat(B)).tolist()
-
-
-def _matvec(A, v):
-    return [sum((a * b for a, b in zip(row, v)), ZERO) for row in A]
-
-
-def compose(f, g):
-    """g o f for layer lists [(W rows, b list)]: f's last affine layer merges into g's first."""
-    (WL, bL), (G1, c1) = f[-1], g[0]
-    merged = (_matmul(G1, WL), [u + v for u, v in zip(_matvec(G1, bL), c1)])
-    return f[:-1] + [merged] + g[1:]
-
-
-def parallel_copies(block, m):
-    """x in R^m -> (block(x_1), ..., block(x_m)) for a one-input block: block-diagonal layers."""
-    out = []
-    for l, (W, b) in enumerate(block):
-        cols_per = len(W[0])
-        big = []
-        for j in range(m):
-            for row in W:
-                full = [ZERO] * (cols_per * m)
-                full[j * cols_per:(j + 1) * cols_per] = row
-                big.append(full)
-        out.append((big, list(b) * m))
-    return out
 
 
 def pieces_1d(layers, lo, hi):
@@ -102,27 +69,38 @@ def _robust_header(cert):
     return X, labels, data, rho
 
 
-def _check_small_rho(cert) -> Verdict:
-    X, labels, data, rho = _robust_header(cert)
-    N, d = len(X), len(X[0])
-    eps_sq = _min_sq_cross(X, labels) / 4
-    mu_sq = rho * rho * eps_sq
+def projection_rows(data, d):
+    """(rows of data.W_full, whether they are exactly orthonormal); at least d columns required."""
     full = _matrix(data.get("W_full"), "data.W_full")
     m = len(full)
     if len(full[0]) < d:
         raise CertificateError("W_full has too few columns")
     F = fmpq_mat(full)
-    if F * F.transpose() != fmpq_mat(m, m, [1 if i == j else 0 for i in range(m) for j in range(m)]):
-        return Verdict.refuted("W_full does not have exactly orthonormal rows", {})
-    s = parse_rational(data.get("scale"), "data.scale")
-    r = parse_rational(data.get("r"), "data.r")
-    gamma = parse_rational(data.get("gamma"), "data.gamma")
-    c = _vector(data.get("c"), m, "data.c")
+    return full, F * F.transpose() == fmpq_mat(m, m, [1 if i == j else 0 for i in range(m) for j in range(m)])
+
+
+def grid_scalars(data):
+    """(scale, r, gamma, R, n) of a grid certificate, validated: positive, gamma < 1, 2 <= R <= 2^n."""
+    s, r, gamma = (parse_rational(data.get(key), f"data.{key}") for key in ("scale", "r", "gamma"))
     R, n = data.get("R"), data.get("n")
     if not all(isinstance(v, int) and not isinstance(v, bool) for v in (R, n)) or R < 2 or n < 1 or 2 ** n < R:
         raise CertificateError("data.R, data.n must be integers with 2 <= R <= 2^n")
     if not (s > 0 and 0 < gamma < 1 and r > 0):
         raise CertificateError("scale, r and gamma must be positive (gamma < 1)")
+    return s, r, gamma, R, n
+
+
+def _check_small_rho(cert) -> Verdict:
+    X, labels, data, rho = _robust_header(cert)
+    N, d = len(X), len(X[0])
+    eps_sq = _min_sq_cross(X, labels) / 4
+    mu_sq = rho * rho * eps_sq
+    full, orthonormal = projection_rows(data, d)
+    if not orthonormal:
+        return Verdict.refuted("W_full does not have exactly orthonormal rows", {})
+    m = len(full)
+    s, r, gamma, R, n = grid_scalars(data)
+    c = _vector(data.get("c"), m, "data.c")
     # (1) every ball maps into the open ball of radius r: ||s W v|| <= s ||v|| < s mu <= r
     if not s * s * mu_sq <= r * r:
         return Verdict.refuted(f"s^2 mu^2 = {s * s * mu_sq} > r^2 = {r * r}", {})

@@ -50,11 +50,17 @@ def in_small_regime(D: Dataset, rho) -> bool:
     return rho * rho * 25 * D.N * D.N * D.d <= 1
 
 
-def small_rho_memorizer(D: Dataset, rho, tries: int = 20, seed: int = 0):
-    """Build (network, certificate) for rho <= 1/(5 N sqrt d) (Theorem B.3)."""
-    rho = check_rho(rho)
-    if not in_small_regime(D, rho):
-        raise RhoError(f"rho = {fmt(rho)} is above 1/(5 N sqrt d) for N = {D.N}, d = {D.d} (Theorem B.3's range)")
+def project(D: Dataset, W_full, W1) -> list:
+    """Rows W1 x_i (fast path: W1 = s I when W_full is the identity, so no m x d product is formed)."""
+    m, d = W1.nrows(), W1.ncols()
+    if W_full.nrows() == W_full.ncols() == m == d and W_full == identity(d):
+        s = W1[0, 0]
+        return [[s * v for v in row] for row in D.points.tolist()]
+    return (D.points * W1.transpose()).tolist()
+
+
+def stage_one_projection(D: Dataset, tries: int = 20, seed: int = 0):
+    """(W_full, W): the identity when m = d, else a certified SRHT with eps_WD^2 >= (5/12)^2 (m/d) eps_D^2."""
     N, d = D.N, D.d
     m = m_small_rho(N, d) if N >= 2 else d
     if m == d:
@@ -64,38 +70,61 @@ def small_rho_memorizer(D: Dataset, rho, tries: int = 20, seed: int = 0):
         if P is None:
             raise ConstructionError(f"no certified projection to m = {m} in {tries} tries")
         W_full = P.full
-    W = fmpq_mat(m, d, [W_full[i, j] for i in range(m) for j in range(d)])
+    return W_full, fmpq_mat(m, d, [W_full[i, j] for i in range(m) for j in range(d)])
+
+
+def small_rho_plan(D: Dataset, rho, tries: int = 20, seed: int = 0) -> dict:
+    """Everything of Theorem B.3's network but the dense matrices: projection, scale, translation, grid
+    (R, n, gamma = 1/t) and the integer memorizer (built) -- ``small_rho_memorizer`` assembles it."""
+    rho = check_rho(rho)
+    if not in_small_regime(D, rho):
+        raise RhoError(f"rho = {fmt(rho)} is above 1/(5 N sqrt d) for N = {D.N}, d = {D.d} (Theorem B.3's range)")
+    N = D.N
+    W_full, W = stage_one_projection(D, tries, seed)
+    m = W.nrows()
     r = fmpq(1, 4 * N)
     # s <= 1/(4 N rho eps): use an upper enclosure of eps
     eps_hi = sqrt_enclosure(D.eps_sq, prec=64).hi
     s = 1 / (4 * N * rho * eps_hi)
     s = fmpq(floor_q(s * 2 ** 40), 2 ** 40) if s > fmpq(1, 2 ** 30) else s  # keep s short; still <= bound
     W1 = W * s
-    P_pts = (D.points * W1.transpose()).tolist()
+    P_pts = project(D, W_full, W1)
     b, _ = midpoint_translation(P_pts)
     K = [-floor_q(min(row[j] for row in P_pts) - b[j]) for j in range(m)]
     c = [K[j] - b[j] for j in range(m)]
     centres = [[row[j] + c[j] for j in range(m)] for row in P_pts]
     t = 4 * N
-    gamma = fmpq(1, t)
     R = max(2, max(floor_q(v) for row in centres for v in row) + 1)
     n = max(1, (R - 1).bit_length())
-    cells = cell_certificate(centres, D.labels, r, gamma, R)
+    cells = cell_certificate(centres, D.labels, r, fmpq(1, t), R)
     if not cells["ok"]:
         raise ConstructionError("grid certificate failed: " + "; ".join(cells["problems"][:3]))
     pairs = {}
     for idx, y in zip(cells["indices"], D.labels):
         pairs[idx] = y
     mem = integer_memorizer(list(pairs), list(pairs.values()))
-    first = ReLUNet([(W1, c), (identity(m), [0] * m)])
-    flat = flatten_net(m, R, n, t)
-    net = first.then(flat).then(mem.net)
+    return {"rho": rho, "W_full": W_full, "W1": W1, "m": m, "s": s, "c": c, "r": r, "t": t, "R": R, "n": n,
+            "mem": mem}
+
+
+def small_rho_network(pl: dict) -> ReLUNet:
+    """memorizer o Flatten o sigma(W1 x + c) from a plan."""
+    m = pl["m"]
+    first = ReLUNet([(pl["W1"], pl["c"]), (identity(m), [0] * m)])
+    return first.then(flatten_net(m, pl["R"], pl["n"], pl["t"])).then(pl["mem"].net)
+
+
+def small_rho_memorizer(D: Dataset, rho, tries: int = 20, seed: int = 0):
+    """Build (network, certificate) for rho <= 1/(5 N sqrt d) (Theorem B.3)."""
+    pl = small_rho_plan(D, rho, tries, seed)
+    R, n, t, mem = pl["R"], pl["n"], pl["t"], pl["mem"]
+    net = small_rho_network(pl)
     cert = Certificate(
         "robust-memorization-small-rho",
         "Theorem B.3: the network outputs y_i on every open ball B(x_i, rho eps_D)",
         dataset_payload(D), net.to_json(),
-        {"rho": fmt(rho), "W_full": [[fmt(v) for v in row] for row in W_full.tolist()], "scale": fmt(s),
-         "c": [fmt(v) for v in c], "r": fmt(r), "gamma": fmt(gamma), "R": R, "n": n,
-         "floor": floor_net(n, t).to_json(), "memorizer": mem.net.to_json(),
+        {"rho": fmt(pl["rho"]), "W_full": [[fmt(v) for v in row] for row in pl["W_full"].tolist()],
+         "scale": fmt(pl["s"]), "c": [fmt(v) for v in pl["c"]], "r": fmt(pl["r"]), "gamma": fmt(fmpq(1, t)),
+         "R": R, "n": n, "floor": floor_net(n, t).to_json(), "memorizer": mem.net.to_json(),
          "repairs": "exact midpoint translation (no rounding of b); scale s chosen from s * mu <= 1/(4N)"})
     return net, cert

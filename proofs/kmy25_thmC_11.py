@@ -1,0 +1,30 @@
+"""KMY25 Theorem C.11 (C.12, C.14): l_1 and l_inf robust memorizers through the l_2 constructions, certified
+(small and large regimes; the moderate regime's error does not transfer between measures)."""
+import random
+
+from flint import fmpq
+
+from exactmem import Dataset, all_of, memorize, verify
+from exactmem.claims import claim
+
+
+def _cases():
+    for seed, (N, d, p, rho) in enumerate([(10, 2, "inf", fmpq(1, 500)), (10, 2, "1", fmpq(1, 500)),
+                                            (8, 3, "inf", fmpq(1, 4)), (8, 3, "1", fmpq(1, 3))]):
+        rng = random.Random(970 + seed)
+        pts = set()
+        while len(pts) < N:
+            pts.add(tuple(fmpq(rng.randint(-30, 30), rng.randint(1, 3)) for _ in range(d)))
+        D = Dataset([list(p_) for p_ in pts], [1 + i % 2 for i in range(N)])
+        yield f"N={N} d={d} p={p} rho={rho}", (D, p, rho)
+
+
+@claim("KMY25.ThmC.11", "l_p memorizers (p = 1, inf) via an l_2 ratio rho2 <= gamma_p(d) rho, certified: l_p balls "
+       "inside l_2 balls, then the l_2 certificate", {"seeded": _cases}, source="Kim, Moon & Yun 2025, Thms C.11-C.14")
+def check(inst):
+    D, p, rho = inst
+    net, cert = memorize(D, rho, p=p)
+    g = D.d ** 0.5
+    return all_of([verify(net, D, rho, cert)],
+                  f"p = {p}: l_2 ratio {float(fmpq(cert.data['rho2'])):.4g} vs gamma_p rho = {g * float(rho):.4g}; "
+                  f"{cert.data['regime']} regime, {net.param_count()} params")

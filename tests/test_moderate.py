@@ -1,0 +1,238 @@
+"""Moderate regime (Theorem B.5 / Lemma B.13): construction, independent checker, error bound."""
+import copy
+import math
+from fractions import Fraction
+
+import mpmath
+import pytest
+from flint import fmpq
+from hypothesis import HealthCheck, given, settings, strategies as st
+
+from exactmem import Dataset, choose_regime, memorize, verify
+from exactmem.certify import check
+from exactmem.certify.moderate_checks import slab_ratio_hi, sqrt_lo
+from exactmem.constructions.moderate_rho import ball_samples, group_size, moderate_rho_memorizer
+from exactmem.errors import CertificateError, RhoError
+from exactmem.volumes import slab_density_hi, slab_density_ratio
+
+from reference import resign
+from test_constructions import _data, assert_probes_labelled
+
+
+def _moderate_rho(D, blocks):
+    """A rational rho in the moderate regime whose group size gives about ``blocks`` groups."""
+    g = max(1, D.N // blocks)
+    rho = fmpq(1, 5 * g * (math.isqrt(D.d) + 1))
+    assert choose_regime(D, rho) == "moderate"
+    return rho
+
+
+def test_volume_ratio_against_mpmath():
+    # independent: V_d = pi^(d/2) / Gamma(d/2 + 1) evaluated by mpmath at 50 digits
+    mpmath.mp.dps = 50
+    for d in range(1, 40):
+        V = [mpmath.pi ** (k / mpmath.mpf(2)) / mpmath.gamma(k / mpmath.mpf(2) + 1) for k in (d - 1, d)]
+        q, e = slab_density_ratio(d)
+        exact = mpmath.mpf(int(q.p)) / int(q.q) / mpmath.pi ** e
+        assert abs(exact - V[0] / V[1]) < mpmath.mpf(10) ** -40
+        for hi in (slab_density_hi(d), slab_ratio_hi(d)):     # library and checker bounds: above, and close
+            val = mpmath.mpf(int(hi.p)) / int(hi.q)
+            assert V[0] / V[1] <= val * (1 + mpmath.mpf(10) ** -40)     # equal for odd d, up to rounding
+            assert val < (1 + mpmath.mpf(10) ** -3) * V[0] / V[1]
+    # Lemma B.12: V_d / V_{d-1} <= 2 and decreasing, i.e. the density ratio grows from V_0/V_1 = 1/2
+    assert slab_density_ratio(1) == (fmpq(1, 2), 0)
+    his = [slab_density_hi(d, prec=128) for d in range(1, 30)]
+    assert all(a < b for a, b in zip(his, his[1:]))
+
+
+@given(st.fractions(min_value=0, max_value=10 ** 6))
+def test_sqrt_lo_is_a_lower_bound(q):
+    v = sqrt_lo(fmpq(q.numerator, q.denominator), 20)
+    assert v * v <= fmpq(q.numerator, q.denominator)
+    assert (v + fmpq(1, 2 ** 20)) ** 2 > fmpq(q.numerator, q.denominator)
+
+
+def test_group_size_matches_the_definition():
+    D = _data(1, 20, 3)
+    for rho in (fmpq(1, 50), fmpq(1, 200), fmpq(1, 7)):
+        g = group_size(D, rho)
+        # reference: the largest g with g <= 1/(5 rho sqrt d), by Fractions (g^2 * 25 rho^2 d <= 1), capped at N
+        ref = max(k for k in range(1, 10 ** 4) if k == 1 or Fraction(25 * k * k) * Fraction(str(rho)) ** 2 * 3 <= 1)
+        assert g == max(1, min(ref, D.N))
+
+
+@pytest.mark.parametrize("seed, N, d, C, blocks", [(20, 8, 1, 2, 3), (21, 12, 2, 3, 4), (22, 15, 3, 2, 3),
+                                                   (23, 10, 4, 4, 2)])
+def test_moderate_end_to_end(seed, N, d, C, blocks):
+    D = _data(seed, N, d, C)
+    rho = _moderate_rho(D, blocks)
+    net, cert = memorize(D, rho, eta="1/20")
+    assert cert.data["regime"] == "moderate" and len(cert.data["blocks"]) >= 2
+    v = verify(net, D, rho, cert)
+    assert v.is_proved, v
+    assert fmpq(v.details["max_error_bound"]) < fmpq(1, 20)
+    assert_probes_labelled(net, D, rho)
+
+
+def _independent_slab_hits(cert, X):
+    """For each sample x (Fractions): True if some block sees a fractional part below gamma."""
+    data = cert.data
+    d = len(X[0])
+    W = [[Fraction(v) for v in row[:d]] for row in data["W_full"]]
+    s, gamma = Fraction(data["scale"]), Fraction(data["gamma"])
+    c0 = [Fraction(v) for v in data["c0"]]
+    shifts = [[Fraction(v) for v in blk["c"]] for blk in data["blocks"]]
+    hits = []
+    for x in X:
+        x = [Fraction(str(v)) for v in x]
+        z = [s * sum(w * t for w, t in zip(row, x)) + c for row, c in zip(W, c0)]
+        hits.append(any((v + c) - math.floor(v + c) < gamma for sh in shifts for v, c in zip(z, sh)))
+    return hits
+
+
+def test_errors_only_on_slabs_and_bound_dominates_their_frequency():
+    """Independent of the checker: sampled exact points off the slabs are labelled correctly, and the
+    frequency of slab hits stays below the certified bound (with a generous binomial margin)."""
+    D = _data(31, 6, 1, 2)
+    rho = _moderate_rho(D, 3)
+    net, cert = moderate_rho_memorizer(D, rho, "9/10")
+    v = cert.verify()
+    assert v.is_proved
+    bounds = [fmpq(b) for b in v.details["error_bounds"]]
+    pts, owners = ball_samples(D, rho, 300, seed=5)
+    out = net.evaluate(pts).entries()
+    hits = _independent_slab_hits(cert, pts)
+    per_ball = [0] * D.N
+    for y, i, h in zip(out, owners, hits):
+        if not h:
+            assert y == D.labels[i]
+        per_ball[i] += h
+    for i in range(D.N):
+        mean = 300 * float(bounds[i])
+        assert per_ball[i] <= mean + 5 * math.sqrt(mean) + 3
+
+
+def test_monte_carlo_is_reported_not_used():
+    D = _data(32, 8, 2, 2)
+    rho = _moderate_rho(D, 2)
+    net, cert = memorize(D, rho, eta="1/10", mc_samples=3)
+    mc = cert.data["monte_carlo"]
+    assert mc["samples"] == 3 * D.N and mc["misclassified"] <= mc["samples"]
+    doc = cert.to_json()
+    doc["data"]["monte_carlo"]["misclassified"] = 10 ** 6      # the checker never reads it
+    assert check(resign(doc)).is_proved
+
+
+def test_moderate_tampering_and_bad_input():
+    D = _data(33, 9, 2, 3)
+    rho = _moderate_rho(D, 3)
+    net, cert = memorize(D, rho, eta="1/10")
+    doc = cert.to_json()
+    edits = [("gamma", lambda d: str(fmpq(d["gamma"]) * 2 ** 20)),           # Floor is not exact for this gamma
+             ("eta", lambda d: str(fmpq(1, 10 ** 30))),                      # the bound is not below eta
+             ("scale", lambda d: str(fmpq(d["scale"]) * 3)),                 # images leave radius r
+             ("c0", lambda d: [str(fmpq(d["c0"][0]) - 10 ** 6)] + d["c0"][1:]),
+             ("R", lambda d: d["R"] + 1)]
+    for key, f in edits:
+        bad = copy.deepcopy(doc)
+        bad["data"][key] = f(bad["data"])
+        assert check(bad).is_refuted                                          # digest
+        try:
+            assert not check(resign(bad)).is_proved, key
+        except CertificateError:
+            pass
+    bad = copy.deepcopy(doc)                                                   # a ball without a block
+    bad["data"]["blocks"][0]["members"] = bad["data"]["blocks"][0]["members"][1:]
+    with pytest.raises(CertificateError, match="exactly one block"):
+        check(resign(bad))
+    bad = copy.deepcopy(doc)                                                   # swapped memorizers
+    b = bad["data"]["blocks"]
+    b[0]["memorizer"], b[1]["memorizer"] = b[1]["memorizer"], b[0]["memorizer"]
+    assert not check(resign(bad)).is_proved
+    with pytest.raises(RhoError, match="eta"):
+        memorize(D, rho)
+    for eta in (0, 1, "3/2", -1):
+        with pytest.raises(RhoError, match="eta"):
+            memorize(D, rho, eta=eta)
+    with pytest.raises(RhoError, match="1/\\(5 sqrt d\\)"):
+        moderate_rho_memorizer(D, "1/2", "1/10")
+    with pytest.raises(RhoError, match="moderate"):
+        memorize(D, rho, eta="1/10", regime="small")
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.tuples(st.fractions(-20, 20, max_denominator=6), st.fractions(-20, 20, max_denominator=6)),
+                min_size=3, max_size=9, unique=True),
+       st.integers(2, 4), st.integers(1, 40))
+def test_moderate_property_over_rationals(pts, blocks, k):
+    labels = [1 + i % 2 for i in range(len(pts))]
+    D = Dataset([[fmpq(a.numerator, a.denominator), fmpq(b.numerator, b.denominator)] for a, b in pts], labels)
+    rho = fmpq(1, 5 * max(1, D.N // blocks) * 2) * fmpq(40 + k, 80)         # below 1/(5 g sqrt 2)
+    if choose_regime(D, rho) != "moderate":
+        return
+    net, cert = memorize(D, rho, eta="1/5")
+    assert verify(net, D, rho, cert).is_proved
+    assert list(net.evaluate(D.points).entries()) == list(D.labels)
+
+
+# -- l_p (Theorems C.11-C.14) ---------------------------------------------------------------------------
+
+def _lp_probes(D, i, rho, p):
+    """Exact points inside B_p(x_i, rho eps_p) far from the centre in l_2: corners of the l_inf box, or
+    vertices of the l_1 cross, shrunk by 1 - 2^-10 (so strictly inside)."""
+    mu = rho * D.eps(p) * (1 - fmpq(1, 2 ** 10))
+    x = D.point(i)
+    if p == "inf":
+        signs = [[(-1) ** ((k >> j) & 1) for j in range(D.d)] for k in range(min(8, 2 ** D.d))]
+        return [[a + sg * mu for a, sg in zip(x, s)] for s in signs]
+    return [[a + (mu if j == k else 0) * sg for j, a in enumerate(x)] for k in range(D.d) for sg in (1, -1)]
+
+
+@pytest.mark.parametrize("p", ["1", "inf"])
+@pytest.mark.parametrize("seed, N, d, rho", [(40, 6, 2, "1/500"), (41, 8, 3, "1/4"), (42, 5, 2, "1/3")])
+def test_lp_end_to_end(p, seed, N, d, rho):
+    D = _data(seed, N, d, 2)
+    net, cert = memorize(D, rho, p=p)
+    assert cert.data["p"] == p and cert.kind == "robust-memorization-lp"
+    assert verify(net, D, rho, cert).is_proved
+    pts, want = [], []
+    for i in range(D.N):
+        for x in _lp_probes(D, i, fmpq(rho), p):
+            assert D.in_ball(i, x, rho, p)
+            pts.append(x)
+            want.append(D.labels[i])
+    assert list(net.evaluate(pts).entries()) == want
+    # the l_2 ratio is never above the paper's gamma_p(d) rho (exact: squared)
+    r2 = fmpq(cert.data["rho2"]) ** 2
+    assert r2 >= fmpq(rho) ** 2 * (D.d if p == "inf" else 1) * D.eps(p) ** 2 / D.eps_sq
+    doc = cert.to_json()
+    bad = copy.deepcopy(doc)
+    bad["data"]["rho2"] = str(fmpq(bad["data"]["rho2"]) / 2)
+    with pytest.raises(CertificateError, match="rho2"):
+        check(resign(bad))
+    bad["data"]["l2"]["data"]["rho"] = bad["data"]["rho2"]        # both halved: the inner proof or containment fails
+    assert not check(resign(bad)).is_proved
+    # swapping the norm: proved exactly when the containment holds for the other norm (Fraction reference)
+    other = "1" if p == "inf" else "inf"
+    bad = copy.deepcopy(doc)
+    bad["data"]["p"] = other
+    X = [[Fraction(str(v)) for v in D.point(i)] for i in range(D.N)]
+    cross = [(a, b) for a in range(D.N) for b in range(D.N) if D.labels[a] != D.labels[b]]
+    e_o = min((sum(abs(u - v) for u, v in zip(X[a], X[b])) if other == "1" else
+               max(abs(u - v) for u, v in zip(X[a], X[b]))) for a, b in cross) / 2
+    e2 = min(sum((u - v) ** 2 for u, v in zip(X[a], X[b])) for a, b in cross) / 4
+    holds = Fraction(cert.data["rho2"]) ** 2 * e2 >= (d if other == "inf" else 1) * Fraction(rho) ** 2 * e_o ** 2
+    assert check(resign(bad)).is_proved == holds
+
+
+def test_lp_bad_input():
+    D = _data(43, 6, 2, 2)
+    with pytest.raises(RhoError, match="gamma_p"):
+        memorize(D, "99/100", p="inf")                            # sqrt(2) * 0.99 * eps_inf / eps_2 may exceed 1
+    from exactmem.constructions.lp import l2_ratio_sq
+    from exactmem.errors import NormError
+    rhos = [fmpq(1, k) for k in range(5, 400)]
+    rho = next(r for r in rhos if choose_regime(D, sqrt_lo(l2_ratio_sq(D, r, 1), 30) + fmpq(1, 2 ** 29)) == "moderate"
+               and choose_regime(D, sqrt_lo(l2_ratio_sq(D, r, 1), 30)) == "moderate")
+    with pytest.raises(NormError, match="moderate"):
+        memorize(D, rho, p=1, eta="1/10")
