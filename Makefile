@@ -10,7 +10,7 @@ PYTEST_FLAGS := --runslow
 CHECK_FLAGS  := --full
 endif
 
-.PHONY: check test bench clean
+.PHONY: check test bench sizes clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -26,6 +26,10 @@ test: $(STAMP)
 
 bench: $(STAMP)
 	for f in benchmarks/bench_*.py; do $(BIN)/python $$f || exit 1; done
+
+# the size report of docs/sizes.md (about 20 minutes on 2 cores; the N = 10^4, d = 784 points dominate)
+sizes: $(STAMP)
+	$(BIN)/exactmem sizes --out docs/sizes_table.md --plot docs/figures/sizes_N1000_d16.png
 
 clean:
 	rm -rf $(VENV) build *.egg-info

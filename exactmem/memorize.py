@@ -79,8 +79,10 @@ def memorize(D: Dataset, rho, p=2, eta=None, regime: str | None = None, mc_sampl
     return net, cert
 
 
-def verify(network: ReLUNet, D: Dataset, rho, certificate) -> Verdict:
-    """Re-check a certificate with the independent checker, after checking it belongs to these objects."""
+def verify(network: ReLUNet, D: Dataset, rho, certificate, eta=None) -> Verdict:
+    """Re-check a certificate with the independent checker, after checking it belongs to these objects.
+
+    With ``eta``, a moderate-regime certificate must also promise an error bound of at most eta."""
     if not isinstance(certificate, Certificate):
         certificate = Certificate.from_json(certificate)
     doc = certificate.to_json()
@@ -90,4 +92,10 @@ def verify(network: ReLUNet, D: Dataset, rho, certificate) -> Verdict:
         raise CertificateError("the certificate was made for a different network")
     if to_rational(doc.get("data", {}).get("rho", "0")) != check_rho(rho):
         raise CertificateError("the certificate was made for a different rho")
+    if eta is not None:
+        cert_eta = doc.get("data", {}).get("eta")
+        if cert_eta is None:
+            raise CertificateError("eta was given but the certificate proves exact robust memorization (no eta)")
+        if to_rational(cert_eta) > to_rational(eta):
+            raise CertificateError(f"the certificate bounds the error by {cert_eta}, above the requested eta")
     return checker.check(doc)

@@ -149,6 +149,9 @@ def test_moderate_tampering_and_bad_input():
     b = bad["data"]["blocks"]
     b[0]["memorizer"], b[1]["memorizer"] = b[1]["memorizer"], b[0]["memorizer"]
     assert not check(resign(bad)).is_proved
+    assert verify(net, D, rho, cert, eta="1/10").is_proved
+    with pytest.raises(CertificateError, match="above the requested eta"):
+        verify(net, D, rho, cert, eta="1/11")
     with pytest.raises(RhoError, match="eta"):
         memorize(D, rho)
     for eta in (0, 1, "3/2", -1):
@@ -225,14 +228,93 @@ def test_lp_end_to_end(p, seed, N, d, rho):
     assert check(resign(bad)).is_proved == holds
 
 
+def _lp_moderate_rho(D, p):
+    """A rho whose l_2 ratio (rounded up as memorize does) lies in the moderate regime."""
+    from exactmem.constructions.lp import l2_ratio_sq
+    rhos = [fmpq(1, k) for k in range(5, 2000)]
+    return next(r for r in rhos if choose_regime(D, sqrt_lo(l2_ratio_sq(D, r, p), 30) + fmpq(1, 2 ** 29)) == "moderate"
+                and choose_regime(D, sqrt_lo(l2_ratio_sq(D, r, p), 30)) == "moderate" and
+                choose_regime(D, sqrt_lo(l2_ratio_sq(D, r, p), 30) * 2) == "moderate")
+
+
 def test_lp_bad_input():
     D = _data(43, 6, 2, 2)
     with pytest.raises(RhoError, match="gamma_p"):
         memorize(D, "99/100", p="inf")                            # sqrt(2) * 0.99 * eps_inf / eps_2 may exceed 1
-    from exactmem.constructions.lp import l2_ratio_sq
-    from exactmem.errors import NormError
-    rhos = [fmpq(1, k) for k in range(5, 400)]
-    rho = next(r for r in rhos if choose_regime(D, sqrt_lo(l2_ratio_sq(D, r, 1), 30) + fmpq(1, 2 ** 29)) == "moderate"
-               and choose_regime(D, sqrt_lo(l2_ratio_sq(D, r, 1), 30)) == "moderate")
-    with pytest.raises(NormError, match="moderate"):
-        memorize(D, rho, p=1, eta="1/10")
+    rho = _lp_moderate_rho(D, 1)
+    with pytest.raises(RhoError, match="eta"):
+        memorize(D, rho, p=1)
+
+
+@pytest.mark.parametrize("p", ["1", "inf"])
+def test_lp_moderate_with_the_brunn_slab_bound(p):
+    """Theorem C.13: the l_2 construction, gamma chosen for the uniform measure of the l_p balls."""
+    D = _data(44, 9, 2, 3)
+    rho = _lp_moderate_rho(D, p)
+    net, cert = memorize(D, rho, p=p, eta="1/20")
+    assert cert.data["regime"] == "moderate" and cert.data["l2"]["data"]["lp"] == {"p": p, "rho": str(rho)}
+    v = verify(net, D, rho, cert, eta="1/20")
+    assert v.is_proved and "Brunn" in v.reason
+    pts, want = [], []
+    for i in range(D.N):                                         # l_p-ball probes far out in l_2
+        for x in _lp_probes(D, i, rho, p):
+            pts.append(x)
+            want.append(D.labels[i])
+    inner = type("Inner", (), {"data": cert.data["l2"]["data"]})
+    hits = _independent_slab_hits(inner, pts)
+    out = net.evaluate(pts).entries()
+    assert all(y == w for y, w, h in zip(out, want, hits) if not h)     # correct wherever no Floor is in a slab
+    assert not all(hits)
+    doc = cert.to_json()
+    bad = copy.deepcopy(doc)                                      # the inner bound for other balls: rejected
+    bad["data"]["l2"]["data"]["lp"]["rho"] = str(rho * 2)
+    with pytest.raises(CertificateError, match="same l_p balls"):
+        check(resign(bad))
+    bad["data"]["rho"] = str(rho * 2)                             # both doubled: the l_p balls no longer fit
+    assert not check(resign(bad)).is_proved
+    bad = copy.deepcopy(doc)                                      # eta far below the certified bound
+    bad["data"]["l2"]["data"]["eta"] = "1/1000000000000000000000"
+    assert check(resign(bad)).is_refuted
+
+
+def test_brunn_density_bound_against_exact_marginals():
+    """d / (2 h_K(w)) bounds the density of w.x on the cube and the cross-polytope; by hand: the cube
+    [-1, 1]^2 and w = (1, 1) give the triangle density (2 - |t|)/4, max 1/2 = d / (2 h) with h = 2; the
+    cross-polytope |x1| + |x2| <= 1 and w = (1, 0) give density 1 - |t|, max 1 = 2 / (2 * 1)."""
+    from exactmem.constructions.moderate_rho import slab_weights
+    from exactmem.norms import INF
+    from flint import fmpq_mat
+    D = Dataset([[0, 0], [4, 0]], [1, 2])                          # eps_inf = eps_1 = 2
+    s = fmpq(1)
+    w_cube = slab_weights(D, fmpq_mat([[1, 1]]), s, None, (INF, fmpq(1, 2)))[0]     # mu_inf = 1
+    assert w_cube == fmpq(1, 2)
+    w_cross = slab_weights(D, fmpq_mat([[1, 0]]), s, None, (1, fmpq(1, 2)))[0]     # mu_1 = 1
+    assert w_cross == 1
+
+
+def test_checker_catches_a_memorizer_that_is_wrong_off_its_group(monkeypatch):
+    """A block memorizer that also answers at another ball's cell with the wrong label must be refuted,
+    even though the network is rebuilt consistently and the certificate re-signed."""
+    import exactmem.constructions.moderate_rho as mod
+    from exactmem.constructions.moderate_rho import moderate_rho_plan, project
+    from exactmem.exact import floor_q
+    D = _data(34, 8, 1, 2)
+    rho = _moderate_rho(D, 3)
+    pl = moderate_rho_plan(D, rho, "1/10")
+    assert len(pl["groups"]) >= 2
+    i = pl["groups"][1][0]                                   # a ball of group 1, seen by block 0
+    z = [v + c for v, c in zip(project(D, pl["W_full"], pl["W1"])[i], pl["c0"])]
+    idx = sum(floor_q(v + c) * pl["R"] ** k for k, (v, c) in enumerate(zip(z, pl["shifts"][0])))
+    wrong = 1 if D.labels[i] == 2 else 2
+    real = mod.integer_memorizer
+    calls = []
+
+    def tampered(points, labels):
+        calls.append(1)
+        if len(calls) == 1 and idx not in points:            # block 0: also "memorize" ball i's cell, wrongly
+            return real(list(points) + [idx], list(labels) + [wrong])
+        return real(points, labels)
+    monkeypatch.setattr(mod, "integer_memorizer", tampered)
+    net, cert = moderate_rho_memorizer(D, rho, "1/10")
+    v = cert.verify()
+    assert v.is_refuted and "block 0" in v.reason, v

@@ -22,8 +22,14 @@ def _check_lp(cert) -> Verdict:
         raise CertificateError("data.rho2 must lie in (0, 1)")
     inner = data.get("l2")
     if not isinstance(inner, dict) or inner.get("kind") not in ("robust-memorization-small-rho",
-                                                                "robust-memorization-large-rho"):
-        raise CertificateError("data.l2 must hold an exact (small- or large-rho) l_2 certificate")
+                                                                "robust-memorization-large-rho",
+                                                                "robust-memorization-moderate-rho"):
+        raise CertificateError("data.l2 must hold a small-, moderate- or large-rho certificate")
+    if inner["kind"] == "robust-memorization-moderate-rho":
+        lp = inner.get("data", {}).get("lp") if isinstance(inner.get("data"), dict) else None
+        if not isinstance(lp, dict) or lp.get("p") != p or parse_rational(lp.get("rho"), "data.l2.data.lp.rho") != rho:
+            raise CertificateError("a moderate-rho certificate inside an l_p certificate must bound the error "
+                                   "under the same l_p balls (data.lp)")
     if not isinstance(inner.get("data"), dict) or parse_rational(inner["data"].get("rho"), "data.l2.rho") != rho2:
         raise CertificateError("the embedded l_2 certificate is not for rho2")
     e_p = _min_cross_norm(X, labels, p) / 2

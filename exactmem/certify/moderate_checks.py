@@ -25,7 +25,7 @@ from flint import fmpq, fmpq_mat
 
 from ..errors import CertificateError
 from ..verdict import Verdict
-from .checker import _min_sq_cross, _network, _vector, evaluate, parse_rational, register
+from .checker import _min_cross_norm, _min_sq_cross, _network, _vector, evaluate, parse_rational, register
 from .recipes import moderate_layers
 from .robust_checks import ZERO, _robust_header, floor_exact, grid_scalars, projection_rows
 
@@ -50,6 +50,38 @@ def sqrt_lo(q: fmpq, bits: int = 64) -> fmpq:
 
 def _floor(q: fmpq) -> int:
     return int(q.p) // int(q.q)
+
+
+def _slab_weights(X, labels, data, full, s, gamma, rho, mu_sq):
+    """(per-coordinate bound on one slab's probability, description of the measure), or a refutation.
+
+    l_2 balls: gamma V_{d-1}/V_d / (s mu |w_k|) (Lemma B.11).  With data.lp = {p, rho_p}: the l_p balls
+    B_p(x_i, rho_p eps_p) must lie in the l_2 balls of ratio rho (so every box fact above holds for them),
+    and under the uniform measure of a centrally symmetric convex body K the density of w.x is at most
+    d / (2 h_K(w)) (Brunn's concavity), h_K(w) = mu_p |w|_q with q dual to p: gamma d / (2 s mu_p |w_k|_q)."""
+    d, m = len(X[0]), len(full)
+    lp = data.get("lp")
+    if lp is None:
+        ratio, mu_lo = slab_ratio_hi(d), sqrt_lo(mu_sq)
+        out = []
+        for k in range(m):
+            wn = sqrt_lo(sum((v * v for v in full[k][:d]), ZERO))
+            out.append(gamma * ratio / (s * mu_lo * wn) if wn > 0 else None)
+        return out, f"uniform on the l_2 balls (Lemma B.11 in R^{d}, V_(d-1)/V_d <= {ratio})"
+    if not isinstance(lp, dict) or lp.get("p") not in ("1", "inf"):
+        raise CertificateError("data.lp must be {p: '1' or 'inf', rho}")
+    p, rho_p = lp["p"], parse_rational(lp.get("rho"), "data.lp.rho")
+    if not (0 < rho_p < 1):
+        raise CertificateError("data.lp.rho must lie in (0, 1)")
+    mu_p = rho_p * _min_cross_norm(X, labels, p) / 2
+    if not mu_sq >= (d if p == "inf" else 1) * mu_p * mu_p:
+        return Verdict.refuted(f"the l_{p} balls of ratio {rho_p} are not inside the l_2 balls of ratio {rho}", {}), ""
+    out = []
+    for k in range(m):
+        row = [abs(v) for v in full[k][:d]]
+        q = sum(row, ZERO) if p == "inf" else max(row)
+        out.append(gamma * d / (2 * s * mu_p * q) if q > 0 else None)
+    return out, f"uniform on the l_{p} balls of ratio {rho_p} (Brunn: density of w.x <= d / (2 h_K(w)))"
 
 
 def _check_moderate_rho(cert) -> Verdict:
@@ -112,12 +144,9 @@ def _check_moderate_rho(cert) -> Verdict:
     for i, row in enumerate(z):
         if any(v - r < 0 for v in row):
             return Verdict.refuted(f"ball {i}: the first ReLU is not the identity on its image", {"ball": i})
-    # slab weight per coordinate: gamma * V_{d-1}/V_d / (s mu |w_k|), with lower bounds of mu and |w_k|
-    ratio, mu_lo = slab_ratio_hi(d), sqrt_lo(mu_sq)
-    weights = []
-    for k in range(m):
-        wn = sqrt_lo(sum((v * v for v in full[k][:d]), ZERO))
-        weights.append(gamma * ratio / (s * mu_lo * wn) if wn > 0 else None)
+    weights, measure = _slab_weights(X, labels, data, full, s, gamma, rho, mu_sq)
+    if isinstance(weights, Verdict):
+        return weights
     err = [ZERO] * N
     queries = [dict() for _ in parsed]    # block -> {index: set of allowed values}
     cells = 0
@@ -167,8 +196,7 @@ def _check_moderate_rho(cert) -> Verdict:
         f"the network is max(0, mem_j(Flatten(z + c_j)), j <= {len(parsed)}) with z = sigma(s W x + c0); on each ball its own "
         f"block is exact (cells with margin {gamma}, Floor proved on its pieces), and every other block gives 0 "
         f"or y_i at all {cells} reachable cell indices wherever Floor is exact; Floor can fail only on slabs "
-        f"whose probability sums to at most {err[worst]} < eta = {eta} (Lemma B.11 in R^{d}, "
-        f"V_(d-1)/V_d <= {ratio}). N = {N}, rho = {rho}.",
+        f"whose probability sums to at most {err[worst]} < eta = {eta}, measure {measure}. N = {N}, rho = {rho}.",
         error_bounds=[str(e) for e in err], max_error_bound=str(err[worst]))
 
 

@@ -10,9 +10,11 @@ rho-robustly memorizes D in l_p.  The paper takes rho2 = gamma_p(d) rho with gam
 exactmem takes the exact ratio above (rounded up to a rational), which is never larger, because
 eps_1 <= sqrt(d) eps_2 and eps_inf <= eps_2.  The l_2 regime is then chosen for rho2.
 
-The moderate regime is not transferred: its error is a probability under the uniform measure of the
-ball, and the uniform measure on an l_p ball is not the uniform measure on the l_2 ball containing it
-(the same gap as the projected-space step of Theorem B.5; docs/errata.md).
+In the moderate regime containment is not enough: the error is a probability under the uniform
+measure of the l_p ball, not of the l_2 ball containing it (the same gap as the projected-space step
+of Theorem B.5; docs/errata.md).  There the l_2 construction for rho2 is used unchanged and only Floor's
+gamma is chosen for the l_p measure, with the slab bound d / (2 h_K(w)) of Brunn's concavity
+(``moderate_rho.slab_weights``); the certificate is a moderate-rho certificate with an ``lp`` entry.
 
 >>> from exactmem import Dataset
 >>> D = Dataset([[0, 0], [3, 1], [1, 4]], [1, 2, 1])
@@ -57,11 +59,17 @@ def lp_memorizer(D: Dataset, rho, p, eta=None, regime: str | None = None):
         prec *= 2
         rho2 = sqrt_enclosure(r2, prec).hi
     if choose_regime(D, rho2) == "moderate":
-        raise NormError("the moderate regime's error bound does not transfer from l_2 balls to l_p balls (the "
-                        "uniform measures differ); exactmem builds l_p memorizers in the small and large regimes")
-    net, inner = memorize(D, rho2, regime=regime, eta=eta)
+        from .moderate_rho import check_eta, moderate_rho_memorizer
+        if regime not in (None, "moderate"):
+            raise RhoError(f"the l_2 ratio of rho = {fmt(rho)} lies in the moderate regime, not {regime}")
+        net, inner = moderate_rho_memorizer(D, rho2, check_eta(eta), lp=(p, rho))
+        inner.data["regime"] = "moderate"
+    else:
+        net, inner = memorize(D, rho2, regime=regime, eta=eta)
     data = {"p": "inf" if p == INF else str(p), "rho": fmt(rho), "rho2": fmt(rho2), "regime": inner.data["regime"],
             "l2": {"kind": inner.kind, "claim": inner.claim, "data": inner.data}}
+    if "eta" in inner.data:
+        data["eta"] = inner.data["eta"]
     cert = Certificate("robust-memorization-lp",
                        f"Theorem C.11: the network outputs y_i on every open l_{data['p']} ball B_p(x_i, rho eps_p)",
                        dataset_payload(D), net.to_json(), data)

@@ -46,7 +46,7 @@ from ..data import Dataset
 from ..errors import RhoError
 from ..exact import ceil_q, floor_q, fmt, sqrt_enclosure, to_rational
 from ..network import ReLUNet
-from ..norms import check_rho
+from ..norms import INF, check_rho
 from ..volumes import slab_density_hi
 from .small_rho import ConstructionError, project, stage_one_projection
 
@@ -80,9 +80,34 @@ def _as_lists(net: ReLUNet) -> list:
     return [(W.tolist(), [v for v in b.entries()]) for W, b in net.layers]
 
 
-def moderate_rho_plan(D: Dataset, rho, eta, tries: int = 20, seed: int = 0) -> dict:
+def slab_weights(D: Dataset, W, s, mu_sq, lp=None) -> list:
+    """Per projected coordinate k, an upper bound on P[slab] / gamma for a slab {s w_k x + c in [n, n + gamma)}.
+
+    l_2 ball (Lemma B.11): V_{d-1}/V_d / (s mu |w_k|_2).  l_p ball B_p(x_i, mu_p), lp = (p, rho_p): the density
+    of w.x under the uniform measure of a centrally symmetric convex body K is at most d / (2 h_K(w))
+    (Brunn: the density to the power 1/(d-1) is concave and even), h_K(w) = mu_p |w|_q with q the dual
+    exponent, so the weight is d / (2 s mu_p |w_k|_q) -- exact rationals."""
+    m, d = W.nrows(), W.ncols()
+    rows = [[W[k, j] for j in range(d)] for k in range(m)]
+    if lp is None:
+        ratio, mu_lo = slab_density_hi(d), _sqrt_lo(mu_sq)
+        norms = [_sqrt_lo(sum((v * v for v in row), fmpq(0))) for row in rows]
+        scale = [ratio / (s * mu_lo * w) if w > 0 else None for w in norms]
+    else:
+        p, rho_p = lp
+        mu_p = rho_p * D.eps(p)
+        norms = [sum((abs(v) for v in row), fmpq(0)) if p == INF else max(abs(v) for v in row) for row in rows]
+        scale = [fmpq(d) / (2 * s * mu_p * w) if w > 0 else None for w in norms]
+    if any(w is None for w in scale):
+        raise ConstructionError("a projection row vanishes on the data coordinates")
+    return scale
+
+
+def moderate_rho_plan(D: Dataset, rho, eta, tries: int = 20, seed: int = 0, lp=None) -> dict:
     """Everything of Theorem B.5's network but the dense matrices (groups, shifts, grid, gamma = 1/t, the
-    integer memorizers, the layout); ``moderate_rho_memorizer`` assembles it."""
+    integer memorizers, the layout); ``moderate_rho_memorizer`` assembles it.  With ``lp = (p, rho_p)``
+    (p = 1 or inf) the l_2 ratio rho must contain the l_p balls (see ``constructions.lp``), and gamma is
+    chosen for the uniform measure of the l_p balls."""
     rho = check_rho(rho)
     eta = check_eta(eta)
     if 25 * D.d * rho * rho > 1:
@@ -114,12 +139,7 @@ def moderate_rho_plan(D: Dataset, rho, eta, tries: int = 20, seed: int = 0) -> d
     R = max(2, max(floor_q(highs[k] + c[k] + r) + 1 for c in shifts for k in range(m)))
     n = max(1, (R - 1).bit_length())
     # gamma = 1/t: every other block adds at most one slab per coordinate (2r + gamma < 1)
-    ratio = slab_density_hi(d)
-    norms_lo = [_sqrt_lo(sum((W[k, j] ** 2 for j in range(d)), fmpq(0))) for k in range(m)]
-    if min(norms_lo) <= 0:
-        raise ConstructionError("a projection row vanishes on the data coordinates")
-    mu_lo = _sqrt_lo(mu_sq)
-    need = sum(ratio / (s * mu_lo * w) for w in norms_lo) * (B - 1) / eta
+    need = sum(slab_weights(D, W, s, mu_sq, lp)) * (B - 1) / eta
     t = 1 << max(2, (max(4 * g, floor_q(need) + 1) - 1).bit_length())
     mems = []
     for members, c in zip(groups, shifts):
@@ -133,7 +153,7 @@ def moderate_rho_plan(D: Dataset, rho, eta, tries: int = 20, seed: int = 0) -> d
         mems.append(integer_memorizer(list(pairs), list(pairs.values())))
     layout = "indices" if B <= m else "chain"   # carry B indices or z through the memorizers, whichever is less
     return {"rho": rho, "eta": eta, "W_full": W_full, "W1": W1, "m": m, "g": g, "s": s, "r": r, "c0": c0,
-            "groups": groups, "shifts": shifts, "R": R, "n": n, "t": t, "mems": mems, "layout": layout}
+            "groups": groups, "shifts": shifts, "R": R, "n": n, "t": t, "mems": mems, "layout": layout, "lp": lp}
 
 
 def moderate_rho_network(pl: dict) -> ReLUNet:
@@ -144,12 +164,13 @@ def moderate_rho_network(pl: dict) -> ReLUNet:
                                     "mems": [_as_lists(mem.net) for mem in pl["mems"]], "layout": pl["layout"]}))
 
 
-def moderate_rho_memorizer(D: Dataset, rho, eta, tries: int = 20, seed: int = 0, mc_samples: int = 0):
+def moderate_rho_memorizer(D: Dataset, rho, eta, tries: int = 20, seed: int = 0, mc_samples: int = 0, lp=None):
     """Build (network, certificate) for rho <= 1/(5 sqrt d) with error below eta (Theorem B.5).
 
     ``mc_samples`` > 0 adds a Monte Carlo estimate (that many exact points per ball) to the certificate,
-    reported and never used by the checker."""
-    pl = moderate_rho_plan(D, rho, eta, tries, seed)
+    reported and never used by the checker.  ``lp = (p, rho_p)``: error under the uniform measure of the
+    l_p balls B_p(x_i, rho_p eps_p) instead (Theorem C.13; used by ``constructions.lp``)."""
+    pl = moderate_rho_plan(D, rho, eta, tries, seed, lp)
     floor = floor_net(pl["n"], pl["t"])
     net = moderate_rho_network(pl)
     payload = [{"members": members, "c": [fmt(v) for v in c], "memorizer": mem.net.to_json()}
@@ -161,10 +182,12 @@ def moderate_rho_memorizer(D: Dataset, rho, eta, tries: int = 20, seed: int = 0,
             "repairs": "exact midpoint translation per group; groups of at most g = floor(1/(5 rho sqrt d)) points "
                        "(margin 1/(2g) >= 2r, no off-by-one); the slab bound of Lemma B.11 is applied in the "
                        "input space with the input dimension d"}
+    if lp is not None:
+        data["lp"] = {"p": "inf" if lp[0] == INF else "1", "rho": fmt(lp[1])}
     cert = Certificate("robust-memorization-moderate-rho",
                        "Theorem B.5: on every open ball B(x_i, rho eps_D) the network differs from y_i with "
                        "probability below eta (uniform measure)", dataset_payload(D), net.to_json(), data)
-    if mc_samples:
+    if mc_samples and lp is None:      # the sampler draws from l_2 balls
         cert.data["monte_carlo"] = monte_carlo_error(net, D, pl["rho"], mc_samples, seed)
     return net, cert
 
