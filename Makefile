@@ -30,6 +30,7 @@ bench: $(STAMP)
 # the size report of docs/sizes.md (about 20 minutes on 2 cores; the N = 10^4, d = 784 points dominate)
 sizes: $(STAMP)
 	$(BIN)/exactmem sizes --out docs/sizes_table.md --plot docs/figures/sizes_N1000_d16.png
+	$(BIN)/exactmem sizes --N 10000 --d 2 --out /dev/null --plot docs/figures/sizes_N10000_d2.png --plot-at 10000,2
 
 clean:
 	rm -rf $(VENV) build *.egg-info

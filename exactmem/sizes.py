@@ -215,7 +215,7 @@ def plot(rows, N: int, d: int, out: str) -> list:
     import matplotlib.pyplot as plt
     from .bounds.figure import curves
     c = curves(N, d)
-    fig, ax = plt.subplots(figsize=(7, 4.5))
+    fig, ax = plt.subplots(figsize=(9.5, 4.5))
     for name, (col, ls) in {"new upper (Thm 4.2)": ("C3", "-"), "new lower (Thm 3.1)": ("C0", "-"),
                             "prior upper (Eq. 2)": ("C3", "--"), "prior lower (Eq. 1)": ("C0", "--")}.items():
         ax.plot(c["rho"], c[name], color=col, linestyle=ls, label=name)
@@ -231,7 +231,7 @@ def plot(rows, N: int, d: int, out: str) -> list:
     ax.set_xlabel(r"$\rho$")
     ax.set_ylabel("parameters (Eq. 3)")
     ax.set_title(f"Measured sizes over the bounds (constants and logs dropped), N = {N}, d = {d}", fontsize=9)
-    ax.legend(fontsize=7, loc="upper left")
+    ax.legend(fontsize=7, loc="center left", bbox_to_anchor=(1.01, 0.5))
     fig.tight_layout()
     fig.savefig(out)
     plt.close(fig)

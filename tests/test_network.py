@@ -144,3 +144,15 @@ def test_numpy_import_is_exact_and_export_is_float():
     assert frac(f.layers[0][0].entries()[0]) == Fraction(0.1)
     ws, bs = f.to_numpy()
     assert ws[0].dtype == np.float64 and ws[0][0, 0] == 0.1
+
+
+def test_with_carry_matches_its_definition():
+    # independent reference: evaluate f and append z by hand, for z >= 0
+    f = ReLUNet([([[1, -1], [2, 1]], [0, -1]), ([[1, 1]], ["1/2"])])
+    g = f.with_carry(2)
+    for x, z in [((1, 2), (3, "1/3")), ((-4, 5), (0, 7))]:
+        assert g(list(x) + list(z)) == f(list(x)) + [fmpq(v) if isinstance(v, str) else v for v in z]
+    assert g.dims == [4, 4, 3] and f.with_carry(0) is f
+    for bad in (-1, True, 1.5):
+        with pytest.raises(NetworkError):
+            f.with_carry(bad)
