@@ -25,9 +25,9 @@ from flint import fmpq, fmpq_mat
 
 from ..errors import CertificateError
 from ..verdict import Verdict
-from .checker import _min_cross_norm, _min_sq_cross, _network, _vector, evaluate, parse_rational, register
+from .checker import _min_cross_norm, _network, _vector, evaluate, parse_rational, register
 from .recipes import moderate_layers
-from .robust_checks import ZERO, _robust_header, floor_exact, grid_scalars, projection_rows
+from .robust_checks import ZERO, floor_exact, grid_header
 
 MAX_CELLS = 1 << 16  # reachable cells per (ball, block) the checker is willing to enumerate
 
@@ -85,17 +85,14 @@ def _slab_weights(X, labels, data, full, s, gamma, rho, mu_sq):
 
 
 def _check_moderate_rho(cert) -> Verdict:
-    X, labels, data, rho = _robust_header(cert)
-    N, d = len(X), len(X[0])
+    head = grid_header(cert)
+    if isinstance(head, Verdict):
+        return head
+    X, labels, data, rho, mu_sq, full, (s, r, gamma, R, n) = head
+    N, d, m = len(X), len(X[0]), len(full)
     eta = parse_rational(data.get("eta"), "data.eta")
     if not (0 < eta < 1):
         raise CertificateError("data.eta must lie in (0, 1)")
-    mu_sq = rho * rho * _min_sq_cross(X, labels) / 4
-    full, orthonormal = projection_rows(data, d)
-    if not orthonormal:
-        return Verdict.refuted("W_full does not have exactly orthonormal rows", {})
-    m = len(full)
-    s, r, gamma, R, n = grid_scalars(data)
     c0 = _vector(data.get("c0"), m, "data.c0")
     blocks = data.get("blocks")
     if not isinstance(blocks, list) or not blocks:

@@ -90,16 +90,23 @@ def grid_scalars(data):
     return s, r, gamma, R, n
 
 
-def _check_small_rho(cert) -> Verdict:
+def grid_header(cert):
+    """(X, labels, data, rho, mu^2, W_full rows, (scale, r, gamma, R, n)) of a grid certificate, or a
+    refutation when W_full's rows are not exactly orthonormal."""
     X, labels, data, rho = _robust_header(cert)
-    N, d = len(X), len(X[0])
-    eps_sq = _min_sq_cross(X, labels) / 4
-    mu_sq = rho * rho * eps_sq
-    full, orthonormal = projection_rows(data, d)
+    mu_sq = rho * rho * _min_sq_cross(X, labels) / 4
+    full, orthonormal = projection_rows(data, len(X[0]))
     if not orthonormal:
         return Verdict.refuted("W_full does not have exactly orthonormal rows", {})
-    m = len(full)
-    s, r, gamma, R, n = grid_scalars(data)
+    return X, labels, data, rho, mu_sq, full, grid_scalars(data)
+
+
+def _check_small_rho(cert) -> Verdict:
+    head = grid_header(cert)
+    if isinstance(head, Verdict):
+        return head
+    X, labels, data, rho, mu_sq, full, (s, r, gamma, R, n) = head
+    N, d, m = len(X), len(X[0]), len(full)
     c = _vector(data.get("c"), m, "data.c")
     # (1) every ball maps into the open ball of radius r: ||s W v|| <= s ||v|| < s mu <= r
     if not s * s * mu_sq <= r * r:
