@@ -64,9 +64,7 @@ def memorize(D: Dataset, rho, p=2, eta=None, regime: str | None = None, mc_sampl
     if chosen == "moderate":
         from .constructions.moderate_rho import check_eta, moderate_rho_memorizer
         net, cert = moderate_rho_memorizer(D, rho, check_eta(eta), mc_samples=mc_samples)
-        cert.data["regime"] = chosen
-        return net, cert
-    if chosen == "large":
+    elif chosen == "large":
         from .constructions.large_rho import CaseNotImplementedError, large_rho_memorizer
         try:
             net, cert = large_rho_memorizer(D, rho)

@@ -99,12 +99,12 @@ def plan_size(D: Dataset, rho, regime: str):
     if regime == "small":
         from .constructions.small_rho import small_rho_network, small_rho_plan
         pl = small_rho_plan(D, rho)
-        dims = dims_small(D.d, pl["m"], floor_net(pl["n"], 4).dims, pl["mem"].net.dims)
+        dims = dims_small(D.d, pl["m"], floor_net(pl["n"], pl["t"]).dims, pl["mem"].net.dims)
         return dims, (lambda: small_rho_network(pl)), {"m": pl["m"], "blocks": 1}
     if regime == "moderate":
         from .constructions.moderate_rho import moderate_rho_network, moderate_rho_plan
         pl = moderate_rho_plan(D, rho, ETA)
-        dims = dims_moderate(D.d, pl["m"], floor_net(pl["n"], 4).dims, [mem.net.dims for mem in pl["mems"]],
+        dims = dims_moderate(D.d, pl["m"], pl["floor"].dims, [mem.net.dims for mem in pl["mems"]],
                              pl["layout"])
         return dims, (lambda: moderate_rho_network(pl)), {"m": pl["m"], "blocks": len(pl["mems"])}
     from .certify.recipes import yu_layers

@@ -25,7 +25,7 @@ from flint import fmpq, fmpq_mat
 
 from ..errors import CertificateError
 from ..verdict import Verdict
-from .checker import _min_cross_norm, _network, _vector, evaluate, parse_rational, register
+from .checker import _floor, _min_cross_norm, _network, _vector, evaluate, parse_rational, register
 from .recipes import moderate_layers
 from .robust_checks import ZERO, floor_exact, grid_header
 
@@ -46,10 +46,6 @@ def sqrt_lo(q: fmpq, bits: int = 64) -> fmpq:
         return ZERO
     a, b = int(q.p), int(q.q)
     return fmpq(isqrt(a * 4 ** bits // b), 2 ** bits)
-
-
-def _floor(q: fmpq) -> int:
-    return int(q.p) // int(q.q)
 
 
 def _slab_weights(X, labels, data, full, s, gamma, rho, mu_sq):

@@ -9,14 +9,11 @@ from flint import fmpq, fmpq_mat
 
 from ..errors import CertificateError
 from ..verdict import Verdict
-from .checker import _data_object, _dataset, _matrix, evaluate, _min_sq_cross, _network, _vector, parse_rational, register
-from .recipes import _matvec, compose, parallel_copies
+from .checker import (_data_object, _dataset, _floor, _matrix, evaluate, _min_sq_cross, _network, _vector, parse_rational,
+                      register)
+from .recipes import _eye, _matvec, compose, parallel_copies, sawtooth_layers, yu_layers
 
 ZERO = fmpq(0)
-
-
-def _floor(q: fmpq) -> int:
-    return int(q.p) // int(q.q)
 
 
 def pieces_1d(layers, lo, hi):
@@ -76,7 +73,7 @@ def projection_rows(data, d):
     if len(full[0]) < d:
         raise CertificateError("W_full has too few columns")
     F = fmpq_mat(full)
-    return full, F * F.transpose() == fmpq_mat(m, m, [1 if i == j else 0 for i in range(m) for j in range(m)])
+    return full, F * F.transpose() == fmpq_mat(_eye(m))
 
 
 def grid_scalars(data):
@@ -138,7 +135,7 @@ def _check_small_rho(cert) -> Verdict:
         if v != y:
             return Verdict.refuted(f"the memorizer gives {v} at the index of ball {i}, label {y}", {"ball": i})
     # (5) the certified network is exactly memorizer o Flatten o sigma(W1 x + c)
-    first = [(W1, c), ([[fmpq(1) if i == j else ZERO for j in range(m)] for i in range(m)], [ZERO] * m)]
+    first = [(W1, c), (_eye(m), [ZERO] * m)]
     flat = parallel_copies(floor_layers, m)
     flat = compose(flat, [([[fmpq(R) ** j for j in range(m)]], [ZERO])])
     expected = compose(compose(first, flat), mem)
@@ -156,7 +153,6 @@ register("robust-memorization-small-rho", _check_small_rho)
 
 
 def _check_large_rho(cert) -> Verdict:
-    from .recipes import sawtooth_layers, yu_layers
     X, labels, data, rho = _robust_header(cert)
     N, d = len(X), len(X[0])
     k, C, m = data.get("k"), data.get("C"), data.get("d")
@@ -170,11 +166,10 @@ def _check_large_rho(cert) -> Verdict:
     o = _vector(data.get("o"), m, "data.o")
     W = None
     if "W_full" in data:  # projection first: W = first d columns of a matrix with orthonormal rows
-        full = _matrix(data.get("W_full"), "data.W_full")
-        if len(full) != m or len(full[0]) < d:
+        full, orthonormal = projection_rows(data, d)
+        if len(full) != m:
             raise CertificateError("data.W_full must have data.d rows and at least d columns")
-        F = fmpq_mat(full)
-        if F * F.transpose() != fmpq_mat(m, m, [1 if i == j else 0 for i in range(m) for j in range(m)]):
+        if not orthonormal:
             return Verdict.refuted("W_full does not have exactly orthonormal rows", {})
         W = [row[:d] for row in full]
         Y = [_matvec(W, x) for x in X]

@@ -112,7 +112,7 @@ def moderate_rho_plan(D: Dataset, rho, eta, tries: int = 20, seed: int = 0, lp=N
     eta = check_eta(eta)
     if 25 * D.d * rho * rho > 1:
         raise RhoError(f"rho = {fmt(rho)} is above 1/(5 sqrt d) for d = {D.d} (Theorem B.5's range)")
-    N, d = D.N, D.d
+    N = D.N
     W_full, W = stage_one_projection(D, tries, seed)
     m = W.nrows()
     g = group_size(D, rho)
@@ -153,14 +153,14 @@ def moderate_rho_plan(D: Dataset, rho, eta, tries: int = 20, seed: int = 0, lp=N
         mems.append(integer_memorizer(list(pairs), list(pairs.values())))
     layout = "indices" if B <= m else "chain"   # carry B indices or z through the memorizers, whichever is less
     return {"rho": rho, "eta": eta, "W_full": W_full, "W1": W1, "m": m, "g": g, "s": s, "r": r, "c0": c0,
-            "groups": groups, "shifts": shifts, "R": R, "n": n, "t": t, "mems": mems, "layout": layout, "lp": lp}
+            "groups": groups, "shifts": shifts, "R": R, "n": n, "t": t, "floor": floor_net(n, t), "mems": mems,
+            "layout": layout, "lp": lp}
 
 
 def moderate_rho_network(pl: dict) -> ReLUNet:
     """The network of a plan, from the recipe the checker rebuilds."""
-    floor = floor_net(pl["n"], pl["t"])
     return ReLUNet(moderate_layers({"W1": pl["W1"].tolist(), "c0": [fmpq(v) for v in pl["c0"]],
-                                    "shifts": pl["shifts"], "R": pl["R"], "floor": _as_lists(floor),
+                                    "shifts": pl["shifts"], "R": pl["R"], "floor": _as_lists(pl["floor"]),
                                     "mems": [_as_lists(mem.net) for mem in pl["mems"]], "layout": pl["layout"]}))
 
 
@@ -171,14 +171,13 @@ def moderate_rho_memorizer(D: Dataset, rho, eta, tries: int = 20, seed: int = 0,
     reported and never used by the checker.  ``lp = (p, rho_p)``: error under the uniform measure of the
     l_p balls B_p(x_i, rho_p eps_p) instead (Theorem C.13; used by ``constructions.lp``)."""
     pl = moderate_rho_plan(D, rho, eta, tries, seed, lp)
-    floor = floor_net(pl["n"], pl["t"])
     net = moderate_rho_network(pl)
     payload = [{"members": members, "c": [fmt(v) for v in c], "memorizer": mem.net.to_json()}
                for members, c, mem in zip(pl["groups"], pl["shifts"], pl["mems"])]
     data = {"rho": fmt(pl["rho"]), "eta": fmt(pl["eta"]),
             "W_full": [[fmt(v) for v in row] for row in pl["W_full"].tolist()], "scale": fmt(pl["s"]),
             "c0": [fmt(v) for v in pl["c0"]], "r": fmt(pl["r"]), "gamma": fmt(fmpq(1, pl["t"])), "R": pl["R"],
-            "n": pl["n"], "group_size": pl["g"], "layout": pl["layout"], "floor": floor.to_json(), "blocks": payload,
+            "n": pl["n"], "group_size": pl["g"], "layout": pl["layout"], "floor": pl["floor"].to_json(), "blocks": payload,
             "repairs": "exact midpoint translation per group; groups of at most g = floor(1/(5 rho sqrt d)) points "
                        "(margin 1/(2g) >= 2r, no off-by-one); the slab bound of Lemma B.11 is applied in the "
                        "input space with the input dimension d"}
