@@ -29,25 +29,52 @@ def _cmd_check(args) -> int:
 
 
 def _cmd_verify(args) -> int:
-    from .certify import checker
+    from . import kernel
+    from .progress import Progress
+    tied = any(v is not None for v in (args.dataset, args.network, args.rho, args.p, args.eta))
+    if tied and len(args.certificates) != 1:
+        raise ExactmemError("--dataset/--network/--rho/--p/--eta tie the check to one certificate; give one")
     status = 0
     for path in args.certificates:
         try:
-            with open(path) as fh:
-                cert = json.load(fh)
-            v = checker.check(cert)
-        except (OSError, json.JSONDecodeError) as e:
-            print(f"{path}: MALFORMED: cannot read JSON: {e}")
-            status = max(status, 2)
-            continue
+            with Progress(f"{path}: analysing", unit="layers") as bar:
+                if tied:
+                    v = _verify_tied(path, args, bar.update)
+                else:
+                    v = kernel.check(path, progress=bar.update)
         except ExactmemError as e:
             print(f"{path}: MALFORMED: {e}")
             status = max(status, 2)
             continue
         print(f"{path}: {v}")
+        if "max_error_bound" in v.details:
+            print(f"    proved error bound: {v.details['max_error_bound']} (~{float(v.details['max_error_bound']):.3g})")
         if not v.is_proved:
             status = max(status, 1)
     return status
+
+
+def _verify_tied(path, args, progress):
+    """verify(net, D, rho, cert, p, eta) with the objects from the user's own files (defaults: the certificate's)."""
+    from . import kernel
+    from .data import Dataset
+    from .memorize import verify
+    from .network import ReLUNet
+    doc = kernel.read(path)
+    D = Dataset.from_json(args.dataset) if args.dataset else _dataset_of(doc)
+    net = ReLUNet.from_json(args.network) if args.network else ReLUNet.from_json(doc.get("network"))
+    data = doc.get("data") if isinstance(doc.get("data"), dict) else {}
+    rho = args.rho if args.rho is not None else data.get("rho")
+    p = args.p if args.p is not None else data.get("p", "2")
+    return verify(net, D, rho, doc, p=p, eta=args.eta, progress=progress)
+
+
+def _dataset_of(doc):
+    from .data import Dataset
+    ds = doc.get("dataset")
+    if not isinstance(ds, dict):
+        raise ExactmemError("the certificate has no dataset")
+    return Dataset(ds.get("points"), ds.get("labels"))
 
 
 def _cmd_bounds(args) -> int:
@@ -128,8 +155,13 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--list", action="store_true", help="list the claims and exit")
     c.add_argument("--strict", action="store_true", help="exit non-zero on UNDECIDED too")
     c.set_defaults(func=_cmd_check)
-    v = sub.add_parser("verify", help="re-check certificate files with the independent checker")
+    v = sub.add_parser("verify", help="re-check certificate files with the kernel")
     v.add_argument("certificates", nargs="+", metavar="CERT.json")
+    v.add_argument("--dataset", metavar="D.json", help="the dataset the claim must be about (exactmem.dataset JSON)")
+    v.add_argument("--network", metavar="NET.json", help="the network the claim must be about (exactmem.relunet JSON)")
+    v.add_argument("--rho", help="prove robustness at this ratio (at most the certificate's)")
+    v.add_argument("--p", help="the norm the claim must be about: 1, 2 or inf")
+    v.add_argument("--eta", help="error bound to prove (moderate regime); default: the certificate's")
     v.set_defaults(func=_cmd_verify)
     b = sub.add_parser("bounds", help="the bound registry: tables, figure, checks, evaluation")
     bsub = b.add_subparsers(dest="bounds_command", required=True)

@@ -22,7 +22,7 @@ from functools import cached_property
 
 from flint import fmpq, fmpq_mat
 
-from .errors import (ContradictoryLabelsError, DatasetError, DimensionMismatchError, DuplicatePointError,
+from .errors import (CertificateError, ContradictoryLabelsError, DatasetError, DimensionMismatchError, DuplicatePointError,
                      IrrationalError, LabelError, SerializationError, ShapeError, UnsupportedTypeError,
                      ConversionError, SchemaVersionError)
 from .exact import common_denominator, fmt, to_int, to_matrix, to_rational, to_vector
@@ -73,10 +73,11 @@ class Dataset:
             if v < 1:
                 raise LabelError(f"label at index {i} is {v}; labels must be integers 1..C")
             out.append(v)
-        C = max(out)
-        missing = sorted(set(range(1, C + 1)) - set(out))
-        if missing:
-            raise LabelError(f"labels must cover 1..C with C = {C}, but class(es) {missing} have no point")
+        C, present = max(out), set(out)
+        if len(present) != C:                   # never build range(1, C + 1): C may be astronomically large
+            missing = [c for c in range(1, min(C, len(present) + 10) + 1) if c not in present][:10]
+            raise LabelError(f"labels must cover 1..C with C = {C}, but {C - len(present)} class(es) have no point "
+                             f"(first: {missing})")
         if C < 2:
             raise LabelError("a dataset needs at least two classes (C >= 2); all labels are 1")
         return tuple(out)
@@ -260,7 +261,7 @@ class Dataset:
             obj = _load_json(obj)
         if not isinstance(obj, dict) or obj.get("format") != "exactmem.dataset":
             raise SerializationError("not an exactmem dataset document (format != 'exactmem.dataset')")
-        if obj.get("schema_version") != DATASET_SCHEMA:
+        if isinstance(obj.get("schema_version"), bool) or obj.get("schema_version") != DATASET_SCHEMA:
             raise SchemaVersionError(
                 f"dataset schema version {obj.get('schema_version')!r} is not supported (expected {DATASET_SCHEMA})")
         try:
@@ -315,7 +316,8 @@ def _load_json(src):
             raise SerializationError(f"cannot read {str(src)!r}: {e}") from None
     else:
         text = src
+    from .kernel.parse import load
     try:
-        return json.loads(text)
-    except json.JSONDecodeError as e:
-        raise SerializationError(f"not valid JSON: {e}") from None
+        return load(text)
+    except CertificateError as e:
+        raise SerializationError(str(e)) from None

@@ -38,24 +38,30 @@ except ImportError:  # pragma: no cover
     _np = None
 
 # A decimal or p/q literal: sign, digits, optional fraction part, optional exponent.
-_DECIMAL = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
-_RATIO = re.compile(r"^[+-]?\d+/\d+$")
+_DECIMAL = re.compile(r"[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?", re.ASCII)
+_RATIO = re.compile(r"[+-]?[0-9]+/[0-9]+", re.ASCII)
 _MAX_EXPONENT = 10_000  # refuse "1e999999999", which would allocate a giant integer
 
 
 def _from_string(s: str) -> fmpq:
     t = s.strip().replace("_", "")
-    if _RATIO.match(t):
+    if _RATIO.fullmatch(t):
         num, den = t.split("/")
-        if int(den) == 0:
+        num, den = fmpz(num.lstrip("+")), fmpz(den.lstrip("+"))     # fmpz: no 4,300-digit limit
+        if den == 0:
             raise ConversionError(f"the string {s!r} has a zero denominator")
-        return fmpq(int(num), int(den))
-    if _DECIMAL.match(t):
-        m = re.search(r"[eE]([+-]?\d+)$", t)
-        if m and abs(int(m.group(1))) > _MAX_EXPONENT:
+        return fmpq(num, den)
+    if _DECIMAL.fullmatch(t):
+        m = re.search(r"[eE]([+-]?[0-9]+)$", t)
+        if m and (len(m.group(1)) > 7 or abs(int(m.group(1))) > _MAX_EXPONENT):
             raise ConversionError(f"the exponent of {s!r} exceeds {_MAX_EXPONENT} in magnitude")
-        f = Fraction(t)
-        return fmpq(f.numerator, f.denominator)
+        mant, _, exp = t.lower().partition("e")
+        whole, _, part = mant.partition(".")
+        sign = -1 if whole.startswith("-") else 1
+        digits = (whole.lstrip("+-") + part) or "0"
+        q = fmpq(sign * fmpz(digits), fmpz(10) ** len(part))
+        e = int(exp) if exp else 0
+        return q * fmpq(10) ** e if e >= 0 else q / fmpq(10) ** -e
     low = t.lower()
     if low in {"nan", "+nan", "-nan", "inf", "+inf", "-inf", "infinity", "+infinity", "-infinity"}:
         raise NonFiniteError(f"the string {s!r} is not a finite number")
@@ -411,6 +417,22 @@ def floor_q(q) -> int:
 def ceil_q(q) -> int:
     """Exact ceiling of a rational."""
     return _ceil(to_rational(q))
+
+
+def round_sig(q, bits: int = 40, up: bool = False) -> fmpq:
+    """A rational with at most ``bits`` significant bits, <= q (or >= q with ``up``): relative rounding,
+    the same at every scale.
+
+    >>> round_sig(fmpq(1, 3), 8), round_sig(fmpq(1, 3), 8, up=True), round_sig(fmpq(10) ** -300, 8) > 0
+    (85/256, 171/512, True)
+    """
+    q = to_rational(q)
+    if q == 0:
+        return q
+    e = bits - (int(abs(q.p)).bit_length() - int(q.q).bit_length())
+    scaled = q * fmpq(2) ** e
+    k = _ceil(scaled) if up else int(scaled.p // scaled.q)
+    return fmpq(k) / fmpq(2) ** e
 
 
 def isqrt_ceil(n: int) -> int:

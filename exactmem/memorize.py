@@ -1,99 +1,91 @@
 """``memorize`` and ``verify``: end-to-end robust memorizers with certificates (Theorem 4.2 / B.1).
 
-``memorize(D, rho)`` picks the regime of Theorem 4.2 from (N, d, rho) and says which:
+``memorize(D, rho)`` picks the regime of Theorem 4.2 from (N, d, rho) and says which (``cert.info``):
 ``small`` (rho <= 1/(5 N sqrt d), Theorem B.3), ``moderate`` (up to 1/(5 sqrt d), Theorem B.5, with
-error eta) or ``large`` (Theorem B.14).  All three are built; the moderate regime needs ``eta``.
+error eta) or ``large`` (Theorem B.14).  ``verify`` asks the kernel whether the certificate proves that
+*this* network rho-robustly memorizes *this* dataset in l_p.
 
 >>> from exactmem import Dataset
 >>> D = Dataset([[0], [3], [5]], [1, 2, 1])
->>> choose_regime(D, "1/100"), choose_regime(D, "1/10"), choose_regime(D, "9/10")
-('small', 'moderate', 'large')
 >>> net, cert = memorize(D, "1/100")
->>> verify(net, D, "1/100", cert).is_proved
-True
+>>> verify(net, D, "1/100", cert).is_proved, verify(net, D, "1/1000", cert).is_proved    # any rho' <= rho
+(True, True)
 >>> net, cert = memorize(D, "1/10", eta="1/100")
->>> cert.data["regime"], verify(net, D, "1/10", cert).is_proved
-('moderate', True)
+>>> v = verify(net, D, "1/10", cert)
+>>> cert.info["regime"], v.is_proved, v.details["max_error_bound"]      # the proved bound, exact
+('moderate', True, 1/128)
 """
 from __future__ import annotations
 
-from .certify import checker
-from .certify.records import Certificate, dataset_payload
+from . import kernel
+from .certify.records import Certificate, dataset_payload, describe_difference, norm_name
+from .constructions.regimes import RegimeNotImplementedError, build, choose_regime  # noqa: F401 (public names)
 from .data import Dataset
-from .errors import CertificateError, ExactmemError, RhoError
+from .errors import CertificateError, ExactmemError
 from .exact import fmt, to_rational
 from .network import ReLUNet
 from .norms import check_p, check_rho
 from .verdict import Verdict
 
 
-class RegimeNotImplementedError(ExactmemError, NotImplementedError):
-    """The regime chosen for (N, d, rho) has no end-to-end construction in this version."""
-
-
-def choose_regime(D: Dataset, rho) -> str:
-    """'small' if rho^2 <= 1/(25 N^2 d), 'moderate' if rho^2 <= 1/(25 d), else 'large' (exact comparisons)."""
-    if not isinstance(D, Dataset):
-        raise ExactmemError("expected a Dataset")
-    rho = check_rho(rho)
-    r2 = rho * rho
-    if 25 * D.N * D.N * D.d * r2 <= 1:
-        return "small"
-    if 25 * D.d * r2 <= 1:
-        return "moderate"
-    return "large"
+def _check_mc(mc_samples):
+    if isinstance(mc_samples, bool) or not isinstance(mc_samples, int) or mc_samples < 0:
+        raise ExactmemError(f"mc_samples must be a non-negative integer (points per ball), got {mc_samples!r}")
+    return mc_samples
 
 
 def memorize(D: Dataset, rho, p=2, eta=None, regime: str | None = None, mc_samples: int = 0):
-    """Build (network, certificate) that rho-robustly memorizes D; the certificate says which regime.
+    """Build (network, certificate) that rho-robustly memorizes D; ``cert.info["regime"]`` says which regime.
 
     The moderate regime needs ``eta`` in (0, 1) (the error bound) and can add a Monte Carlo estimate with
-    ``mc_samples`` exact points per ball (reported only).  ``p`` = 1 or "inf" reduces to l_2
+    ``mc_samples`` exact points per ball (reported in ``cert.info`` only).  ``p`` = 1 or "inf" reduces to l_2
     (Theorem C.11, ``constructions.lp``); the regime is then that of the l_2 ratio."""
-    rho = check_rho(rho)
-    p = check_p(p)
+    if not isinstance(D, Dataset):
+        raise ExactmemError(f"memorize needs a Dataset, got {type(D).__name__}")
+    rho, p, mc_samples = check_rho(rho), check_p(p), _check_mc(mc_samples)
     if p != 2:
         from .constructions.lp import lp_memorizer
         return lp_memorizer(D, rho, p, eta=eta, regime=regime)
-    chosen = choose_regime(D, rho)
-    if regime is not None:
-        if regime not in ("small", "moderate", "large"):
-            raise RhoError(f"unknown regime {regime!r}")
-        if regime != chosen:
-            raise RhoError(f"rho = {fmt(rho)} lies in the {chosen} regime for N = {D.N}, d = {D.d}, not {regime}")
-    if chosen == "moderate":
-        from .constructions.moderate_rho import check_eta, moderate_rho_memorizer
-        net, cert = moderate_rho_memorizer(D, rho, check_eta(eta), mc_samples=mc_samples)
-    elif chosen == "large":
-        from .constructions.large_rho import CaseNotImplementedError, large_rho_memorizer
-        try:
-            net, cert = large_rho_memorizer(D, rho)
-        except CaseNotImplementedError as e:
-            raise RegimeNotImplementedError(f"rho = {fmt(rho)} is in the large regime: {e}") from None
-    else:
-        from .constructions.small_rho import small_rho_memorizer
-        net, cert = small_rho_memorizer(D, rho)
-    cert.data["regime"] = chosen
+    net, cert, _ = build(D, rho, eta, regime, mc_samples)
     return net, cert
 
 
-def verify(network: ReLUNet, D: Dataset, rho, certificate, eta=None) -> Verdict:
-    """Re-check a certificate with the independent checker, after checking it belongs to these objects.
+def verify(network: ReLUNet, D: Dataset, rho, certificate, p=2, eta=None, progress=None) -> Verdict:
+    """The kernel's verdict on "``network`` rho-robustly memorizes ``D`` in l_p" from ``certificate``.
 
-    With ``eta``, a moderate-regime certificate must also promise an error bound of at most eta."""
-    if not isinstance(certificate, Certificate):
-        certificate = Certificate.from_json(certificate)
-    doc = certificate.to_json()
+    The certificate must be a robust-memorization certificate for exactly this dataset, network and norm,
+    at a ratio >= rho (a certificate at rho proves every rho' <= rho: the kernel re-derives the claim at
+    rho).  An error-bounded certificate (moderate regime) is PROVED when the kernel's bound at rho is below
+    ``eta`` (default: the certificate's own eta); the bound is in ``details["max_error_bound"]``.  Anything
+    that does not match raises ``CertificateError`` saying what differs."""
+    if not isinstance(network, ReLUNet):
+        raise CertificateError(f"verify needs a ReLUNet as its network, got {type(network).__name__}")
+    if not isinstance(D, Dataset):
+        raise CertificateError(f"verify needs a Dataset, got {type(D).__name__}")
+    if certificate is None:
+        raise CertificateError("no certificate was given")
+    doc = certificate.to_json() if isinstance(certificate, Certificate) else kernel.read(certificate)
+    rho, p = check_rho(rho), check_p(p)
+    if doc["kind"] != "robust-memorization":
+        raise CertificateError(f"a {doc['kind']!r} certificate does not prove robust memorization")
+    data = doc.get("data")
+    if not isinstance(data, dict):
+        raise CertificateError("the certificate has no data object")
     if doc.get("dataset") != dataset_payload(D):
-        raise CertificateError("the certificate was made for a different dataset")
-    if doc.get("network") != network.to_json():
-        raise CertificateError("the certificate was made for a different network")
-    if to_rational(doc.get("data", {}).get("rho", "0")) != check_rho(rho):
-        raise CertificateError("the certificate was made for a different rho")
+        where = describe_difference(dataset_payload(D), doc.get("dataset"), "dataset")
+        raise CertificateError(f"the certificate was made for a different dataset: it differs at {where}")
+    if doc.get("network") != network.to_json(sparse=True):
+        where = describe_difference(network.to_json(sparse=True), doc.get("network"), "network")
+        raise CertificateError(f"the certificate was made for a different network: it differs at {where}")
+    if data.get("p") != norm_name(p):
+        raise CertificateError(f"the certificate is about l_{data.get('p')} balls, not l_{norm_name(p)}")
+    cert_rho = kernel.parse.rational(data.get("rho"), "data.rho")
+    if rho > cert_rho:
+        raise CertificateError(f"the certificate proves rho = {fmt(cert_rho)}, less than the rho = {fmt(rho)} asked")
     if eta is not None:
-        cert_eta = doc.get("data", {}).get("eta")
-        if cert_eta is None:
-            raise CertificateError("eta was given but the certificate proves exact robust memorization (no eta)")
-        if to_rational(cert_eta) > to_rational(eta):
-            raise CertificateError(f"the certificate bounds the error by {cert_eta}, above the requested eta")
-    return checker.check(doc)
+        eta = to_rational(eta)
+        if not 0 < eta < 1:
+            raise CertificateError(f"eta must lie in (0, 1), got {fmt(eta)}")
+        if data.get("eta") is None:
+            eta = None                 # an exact certificate proves every error bound: check it exactly
+    return kernel.check(doc, rho=rho, eta=eta, progress=progress)

@@ -17,10 +17,13 @@ from __future__ import annotations
 import json
 import os
 
-from flint import fmpq, fmpq_mat, fmpz, fmpz_mat
+from flint import fmpq, fmpq_mat
 
-from .errors import DimensionMismatchError, NetworkError, SchemaVersionError, SerializationError, ShapeError
-from .exact import column, common_denominator, fmt, to_matrix, to_rational, to_vector
+from .errors import (CertificateError, DimensionMismatchError, NetworkError, SchemaVersionError, SerializationError,
+                     ShapeError)
+from .kernel.engine import evaluate as _engine_evaluate
+from .kernel.parse import network as parse_network
+from .exact import column, fmt, to_matrix, to_vector
 
 NETWORK_SCHEMA = 1
 _ZERO = fmpq(0)
@@ -175,26 +178,20 @@ class ReLUNet:
     __hash__ = None
 
     # -- evaluation -------------------------------------------------------------------
-    def _integer_layers(self):
-        """Per layer: (q, Wz^T, bz) with W = Wz / q and b = bz / q, q the least common denominator."""
-        cached = self.__dict__.get("_int_cache")
+    def sparse_layers(self) -> list:
+        """The layers as [(rows of nonzeros [(j, w)], biases)] (cached): what the kernel's engine runs."""
+        cached = self.__dict__.get("_sparse")
         if cached is None:
-            cached = []
-            for W, b in self.layers:
-                we, be = W.entries(), b.entries()
-                q = common_denominator(we + be)
-                Wz = fmpz_mat(W.nrows(), W.ncols(), [int(e.p) * (q // int(e.q)) for e in we]).transpose()
-                cached.append((q, Wz, [int(e.p) * (q // int(e.q)) for e in be]))
-            self.__dict__["_int_cache"] = cached
+            cached = self.__dict__["_sparse"] = [
+                ([[(j, w) for j, w in enumerate(row) if w != 0] for row in W.tolist()], b.entries())
+                for W, b in self.layers]
         return cached
 
     def evaluate(self, X) -> fmpq_mat:
         """Exact outputs for a batch: X is N x d_0 (one input per row); returns N x d_L.
 
-        Integer engine: the batch is written as Hz / s with one common denominator s, each
-        layer as (Wz, bz) / q, so a layer is one ``fmpz_mat`` product,
-        Hz <- Hz Wz^T + s 1 bz^T and s <- s q, and the ReLU keeps the sign of Hz.  Nothing is
-        rounded; the result is Hz / s.
+        The kernel's engine: per nonzero weight one vector operation over the batch on Python integers
+        (int64 where a bound proves it exact), columns with common denominators; nothing is rounded.
         """
         H = to_matrix(X, "inputs")
         if H.ncols() != self.input_dim:
@@ -203,18 +200,8 @@ class ReLUNet:
         n = H.nrows()
         if n == 0:
             return fmpq_mat(0, self.output_dim)
-        ents = H.entries()
-        s = common_denominator(ents)
-        Hz = fmpz_mat(n, H.ncols(), [int(e.p) * (s // int(e.q)) for e in ents])
-        ones = fmpz_mat(n, 1, [1] * n)
-        zero = fmpz(0)
-        L = self.depth
-        for l, (q, Wzt, bz) in enumerate(self._integer_layers()):
-            Hz = Hz * Wzt + ones * fmpz_mat(1, len(bz), [v * s for v in bz])
-            s *= q
-            if l < L - 1:
-                Hz = fmpz_mat(n, Hz.ncols(), [v if v > zero else zero for v in Hz.entries()])
-        return fmpq_mat(Hz) * fmpq(1, s)
+        out = _engine_evaluate(self.sparse_layers(), H.tolist())
+        return fmpq_mat(n, self.output_dim, [v for row in out for v in row])
 
     def __call__(self, x) -> list:
         """Exact output at one input point, as a list of ``fmpq``."""
@@ -355,7 +342,17 @@ class ReLUNet:
         bs = [np.array([float(v) for v in b.entries()], dtype=np.float64) for b in self._b]
         return ws, bs
 
-    def to_json(self) -> dict:
+    def to_json(self, sparse: bool = False) -> dict:
+        """The network document; ``sparse`` lists only the nonzero weights of each row (``W_rows``)."""
+        if sparse:
+            cached = self.__dict__.get("_json_sparse")
+            if cached is None:
+                layers = [{"cols": d, "W_rows": [[[j, fmt(w)] for j, w in row] for row in rows],
+                           "b": [fmt(v) for v in b]} for d, (rows, b) in zip(self.dims, self.sparse_layers())]
+                cached = self.__dict__["_json_sparse"] = {"format": "exactmem.relunet",
+                                                          "schema_version": NETWORK_SCHEMA, "dims": self.dims,
+                                                          "layers": layers}
+            return cached
         return {"format": "exactmem.relunet", "schema_version": NETWORK_SCHEMA,
                 "dims": self.dims,
                 "layers": [{"W": [[fmt(v) for v in row] for row in W.tolist()], "b": [fmt(v) for v in b.entries()]}
@@ -369,25 +366,22 @@ class ReLUNet:
             obj = _load_json(obj)
         if not isinstance(obj, dict) or obj.get("format") != "exactmem.relunet":
             raise SerializationError("not an exactmem network document (format != 'exactmem.relunet')")
-        if obj.get("schema_version") != NETWORK_SCHEMA:
+        if isinstance(obj.get("schema_version"), bool) or obj.get("schema_version") != NETWORK_SCHEMA:
             raise SchemaVersionError(
                 f"network schema version {obj.get('schema_version')!r} is not supported (expected {NETWORK_SCHEMA})")
-        layers = obj.get("layers")
-        if not isinstance(layers, list) or not layers:
-            raise SerializationError("the network document has no list of layers")
-        pairs = []
-        for l, layer in enumerate(layers, start=1):
-            if not isinstance(layer, dict) or "W" not in layer or "b" not in layer:
-                raise SerializationError(f"layer {l} must be an object with fields 'W' and 'b'")
-            W, b = layer["W"], layer["b"]
-            if not isinstance(W, list) or not all(isinstance(r, list) for r in W) or not isinstance(b, list):
-                raise SerializationError(f"layer {l}: W must be a list of rows and b a list")
-            pairs.append(([[_json_rational(v, f"W_{l}") for v in r] for r in W],
-                          [_json_rational(v, f"b_{l}") for v in b]))
         try:
-            net = cls(pairs)
-        except (NetworkError, ShapeError) as e:
-            raise SerializationError(f"inconsistent network document: {e}") from None
+            d0, layers = parse_network(obj)
+        except CertificateError as e:
+            raise SerializationError(str(e).replace("network.layers", "layer")) from None
+        pairs, width = [], d0
+        for rows, b in layers:
+            W = fmpq_mat(len(rows), width)
+            for i, row in enumerate(rows):
+                for j, w in row:
+                    W[i, j] = w
+            pairs.append((W, fmpq_mat(len(b), 1, b)))
+            width = len(rows)
+        net = cls(pairs)
         if "dims" in obj and obj["dims"] != net.dims:
             raise SerializationError(f"the document's dims {obj['dims']} do not match its layers {net.dims}")
         return net
@@ -403,13 +397,3 @@ class ReLUNet:
 
 def _hstack(*mats) -> fmpq_mat:
     return _vstack(*[m.transpose() for m in mats]).transpose()
-
-
-def _json_rational(v, where) -> fmpq:
-    """Rationals in JSON documents must be integers or "p/q" strings (never floats)."""
-    if isinstance(v, bool) or not isinstance(v, (int, str)):
-        raise SerializationError(f"entry of {where} must be an integer or a 'p/q' string, got {v!r}")
-    try:
-        return to_rational(v)
-    except Exception as e:  # noqa: BLE001 - re-raised as a serialization error
-        raise SerializationError(f"entry of {where} is not a rational: {e}") from None

@@ -30,7 +30,7 @@ REGIME_BOUND = {"small": "KMY25.Thm4.2.i", "moderate": "KMY25.Thm4.2.ii", "large
 ETA = fmpq(1, 100)
 
 
-# -- dimension algebra (mirrors ReLUNet.then / parallel / carry and certify.recipes) ------------------------
+# -- dimension algebra (mirrors ReLUNet.then / parallel / carry and constructions.layers) ------------------------
 
 def compose_dims(f: list, g: list) -> list:
     """Dimensions of g o f when f's output layer merges into g's first layer."""
@@ -54,7 +54,7 @@ def dims_small(d: int, m: int, floor_dims: list, mem_dims: list) -> list:
 
 
 def dims_moderate(d: int, m: int, floor_dims: list, mem_dims: list, layout: str) -> list:
-    """Theorem B.5 in either layout of ``certify.recipes.moderate_layers``."""
+    """Theorem B.5 in either layout of ``constructions.layers.moderate_layers``."""
     flat = _flatten_dims(m, floor_dims)
     net = [d, m, m]
     B = len(mem_dims)
@@ -77,7 +77,7 @@ def dims_moderate(d: int, m: int, floor_dims: list, mem_dims: list, layout: str)
 
 
 def dims_large(d_in: int, d: int, C: int, k: int, N: int) -> list:
-    """Theorem B.14's Yu-style network (``certify.recipes.yu_layers``), after an input map R^d_in -> R^d."""
+    """Theorem B.14's Yu-style network (``constructions.layers.yu_layers``), after an input map R^d_in -> R^d."""
     block = [3 * d + C, 4 * d + C] + [5 * d + C] * (k - 1) + [d + C + 1, d + C + 1]
     return [d_in, d + C] + block * N + [C, 1]
 
@@ -107,7 +107,7 @@ def plan_size(D: Dataset, rho, regime: str):
         dims = dims_moderate(D.d, pl["m"], pl["floor"].dims, [mem.net.dims for mem in pl["mems"]],
                              pl["layout"])
         return dims, (lambda: moderate_rho_network(pl)), {"m": pl["m"], "blocks": len(pl["mems"])}
-    from .certify.recipes import yu_layers
+    from .constructions.layers import yu_layers
     from .constructions.large_rho import b14_case, yu_plan
     from .network import ReLUNet
     case = b14_case(D, rho)

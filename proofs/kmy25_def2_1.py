@@ -43,4 +43,4 @@ def check(inst):
                                             + ("" if hand is None else f" vs hand {hand}"),
                                         witness={"p": str(p), "kernel": str(got), "reference": str(want)}))
     parts.append(separation_certificate(D).verify())
-    return all_of(parts, "eps_D in l1, l2, l-inf and the independent checker")
+    return all_of(parts, "eps_D in l1, l2, l-inf and the kernel")

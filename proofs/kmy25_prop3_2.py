@@ -43,7 +43,7 @@ def _narrow():
             yield f"network N={N} d={d} rho={rho}", (N, d, rho, net, True)
 
 
-@claim("KMY25.Prop3.2", "below width rho^2 min(N-1,d) an exact witness pair defeats the first layer (checker-verified)",
+@claim("KMY25.Prop3.2", "below width rho^2 min(N-1,d) an exact witness pair defeats the first layer (kernel-verified)",
        {"narrow first layers": _narrow}, source="Kim, Moon & Yun 2025, Proposition 3.2")
 def check(inst):
     N, d, rho, W, is_net = inst

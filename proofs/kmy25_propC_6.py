@@ -16,7 +16,7 @@ def _cases():
         yield f"N={N} d={d} rho={rho} p={p}", (N, d, rho, p)
 
 
-@claim("KMY25.PropC.6", "l_p width bound: below it an exact l_p witness pair exists (checker-verified)",
+@claim("KMY25.PropC.6", "l_p width bound: below it an exact l_p witness pair exists (kernel-verified)",
        {"hand-picked cases": _cases}, source="Kim, Moon & Yun 2025, Proposition C.6")
 def check(inst):
     N, d, rho, p = inst

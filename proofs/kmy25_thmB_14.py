@@ -21,12 +21,12 @@ def _cases():
                                                    [1, 2]), fmpq(1, 10))
 
 
-@claim("KMY25.ThmB.14", "large-rho memorizer (Cases I-III) certified by the independent checker; size reported against "
+@claim("KMY25.ThmB.14", "large-rho memorizer (Cases I-III) certified by the kernel; size reported against "
        "O~(N d^2 rho^4 + d)", {"seeded": _cases}, source="Kim, Moon & Yun 2025, Theorem B.14 with Lemma D.2")
 def check(inst):
     D, rho = inst
     net, cert = memorize(D, rho)
     bound = evaluate("KMY25.Thm4.2.iii", D.N, D.d, rho)
     return all_of([verify(net, D, rho, cert)],
-                  f"Case {cert.data['case']}: {net.param_count()} params (N d^2 rho^4 + d = {float(bound):.1f}), "
-                  f"depth {net.depth}, width {net.width}, k = {cert.data['k']}")
+                  f"Case {cert.info['case']}: {net.param_count()} params (N d^2 rho^4 + d = {float(bound):.1f}), "
+                  f"depth {net.depth}, width {net.width}, k = {cert.info['k']}")

@@ -18,7 +18,7 @@ def _cases():
         yield f"N={N} d={d} C={C}", D
 
 
-@claim("KMY25.ThmB.3", "small-rho memorizer at the top of the regime, certified by the independent checker; "
+@claim("KMY25.ThmB.3", "small-rho memorizer at the top of the regime, certified by the kernel; "
        "parameter count reported against O~(sqrt N + d)", {"seeded": _cases}, source="Kim, Moon & Yun 2025, Thm B.3")
 def check(D):
     rho = fmpq(1, 5 * D.N * D.d)  # <= 1/(5 N sqrt d) since d >= sqrt d

@@ -12,7 +12,7 @@ def _datasets():
 
 
 @claim("KMY25.ThmB.3.real", "iris and digits: small-rho memorizers at rho = 1/(5 N d), certified by the independent "
-       "checker", {"scikit-learn datasets": _datasets}, source="Kim, Moon & Yun 2025, Theorem B.3")
+       "kernel", {"scikit-learn datasets": _datasets}, source="Kim, Moon & Yun 2025, Theorem B.3")
 def check(load):
     D = load()
     rho = fmpq(1, 5 * D.N * D.d)
@@ -34,4 +34,4 @@ def check_large(load):
     rho = fmpq(1, 2)
     net, cert = memorize(D, rho)
     return all_of([verify(net, D, rho, cert)],
-                  f"N = {D.N}, d = {D.d}: case {cert.data['case']}, {net.param_count()} params, depth {net.depth}")
+                  f"N = {D.N}, d = {D.d}: case {cert.info['case']}, {net.param_count()} params, depth {net.depth}")

@@ -31,15 +31,15 @@ def _run(D, rho, mc=2):
     net, cert = memorize(D, rho, eta=ETA, mc_samples=mc)
     v = verify(net, D, rho, cert)
     bound = evaluate("KMY25.Thm4.2.ii", D.N, D.d, rho)
-    mc = cert.data["monte_carlo"]
+    mc = cert.info["monte_carlo"]
     err = float(fmpq(v.details["max_error_bound"])) if v.is_proved else float("nan")
-    return all_of([v], f"N = {D.N}, d = {D.d}: {cert.data['regime']} regime, {len(cert.data['blocks'])} blocks of "
-                       f"<= {cert.data['group_size']}, {net.param_count()} params (N d^1/4 rho^1/2 = {float(bound):.1f}), "
+    return all_of([v], f"N = {D.N}, d = {D.d}: {cert.info['regime']} regime, {cert.info['blocks']} blocks of "
+                       f"<= {cert.info['group_size']}, {net.param_count()} params (N d^1/4 rho^1/2 = {float(bound):.1f}), "
                        f"depth {net.depth}, width {net.width}; certified error <= {err:.2e} < eta = 1/100; Monte "
                        f"Carlo {mc['misclassified']}/{mc['samples']} (reported only)")
 
 
-@claim("KMY25.ThmB.5", "moderate-rho memorizer with error below eta = 1/100: the independent checker proves an exact "
+@claim("KMY25.ThmB.5", "moderate-rho memorizer with error below eta = 1/100: the kernel proves an exact "
        "per-ball bound on the misclassified probability", {"seeded": _cases}, source="Kim, Moon & Yun 2025, Thm B.5")
 def check(inst):
     D, rho = inst

@@ -20,12 +20,12 @@ def _cases():
         yield f"N={N} d={d} p={p} rho={rho}", (D, p, rho)
 
 
-@claim("KMY25.ThmC.11", "l_p memorizers (p = 1, inf) via an l_2 ratio rho2 <= gamma_p(d) rho, certified: l_p balls "
-       "inside l_2 balls, then the l_2 certificate", {"seeded": _cases}, source="Kim, Moon & Yun 2025, Thms C.11-C.14")
+@claim("KMY25.ThmC.11", "l_p memorizers (p = 1, inf) built for an l_2 ratio rho2 <= gamma_p(d) rho, certified "
+       "by the kernel on the l_p balls themselves", {"seeded": _cases}, source="Kim, Moon & Yun 2025, Thms C.11-C.14")
 def check(inst):
     D, p, rho = inst
     net, cert = memorize(D, rho, p=p, eta=fmpq(1, 100))
     g = D.d ** 0.5
-    return all_of([verify(net, D, rho, cert)],
-                  f"p = {p}: l_2 ratio {float(fmpq(cert.data['rho2'])):.4g} vs gamma_p rho = {g * float(rho):.4g}; "
-                  f"{cert.data['regime']} regime, {net.param_count()} params")
+    return all_of([verify(net, D, rho, cert, p=p)],
+                  f"p = {p}: l_2 ratio {float(fmpq(cert.info['rho2'])):.4g} vs gamma_p rho = {g * float(rho):.4g}; "
+                  f"{cert.info['regime']} regime, {net.param_count()} params")

@@ -51,7 +51,5 @@ def pi_bounds():
 
 def resign(cert: dict) -> dict:
     """Recompute a tampered certificate's digest (a tamperer who knows the format)."""
-    from exactmem.certify.checker import digest
-    cert = dict(cert)
-    cert["digest"] = digest(cert)
-    return cert
+    from exactmem.kernel import sign
+    return sign(cert)

@@ -18,13 +18,13 @@ from __future__ import annotations
 
 from flint import fmpq
 
-from ..certify.recipes import yu_layers
-from ..certify.records import Certificate, dataset_payload
+from ..certify.records import robust_certificate
 from ..data import Dataset
 from ..errors import ExactmemError, RhoError
-from ..exact import ceil_log, ceil_q, fmt, sqrt_enclosure
+from ..exact import ceil_log, ceil_q, fmt, round_sig, sqrt_enclosure
 from ..network import ReLUNet
 from ..norms import check_rho
+from .layers import yu_layers, yu_threshold_units
 
 
 class CaseNotImplementedError(ExactmemError, NotImplementedError):
@@ -62,7 +62,7 @@ def yu_plan(D: Dataset, rho, mu_sq=None) -> dict:
             raise RhoError("the projected separation does not exceed the ball radius")
         hi = (2 * e_lo - m_hi) ** 2
     B = sqrt_enclosure(hi, prec=32).hi                 # B^2 >= hi
-    B = fmpq(ceil_q(B * 2 ** 20), 2 ** 20)
+    B = round_sig(B, 24, up=True)                      # short, and relative: the same at every scale
     d = D.d
     k = 1
     while d * B * B / 4 ** (k + 1) > (hi - mu_sq) / 2:
@@ -103,12 +103,18 @@ def large_rho_memorizer(D: Dataset, rho, tries: int = 10, seed: int = 0):
         plan = yu_plan(target, rho, mu_sq=rho * rho * D.eps_sq)
     yu = ReLUNet(yu_layers(plan))
     net = yu if W_full is None else ReLUNet.affine(W).then(yu)
-    data = {"rho": fmt(rho), "case": case, "d": plan["d"], "C": plan["C"], "k": plan["k"],
-            "o": [fmt(v) for v in plan["o"]], "B": fmt(plan["B"]), "lo": fmt(plan["lo"]), "hi": fmt(plan["hi"])}
+    span, zeros = plan["hi"] - plan["lo"], ["0"] * plan["C"]
+    quadratic = []
+    for c, (v_unit, w_unit) in zip(plan["centres"], yu_threshold_units(plan["d"], plan["C"], plan["k"], D.N)):
+        centre = [fmt(t) for t in c] + zeros        # S_i ~ |u - c_i|^2 in the sources u = x + o (or W x + o)
+        for (layer, unit), alpha in ((v_unit, 1 / span), (w_unit, -1 / span)):
+            quadratic.append({"layer": layer, "unit": unit, "alpha": fmt(alpha), "centre": centre,
+                              "clip": fmt(plan["B"])})
+    info = {"construction": "Theorem B.14", "case": case, "d": plan["d"], "C": plan["C"], "k": plan["k"],
+            "B": fmt(plan["B"]), "lo": fmt(plan["lo"]), "hi": fmt(plan["hi"])}
     if W_full is not None:
-        data.update({"W_full": [[fmt(v) for v in row] for row in W_full.tolist()],
-                     "eps_lo": fmt(plan["e_lo"]), "mu_hi": fmt(plan["m_hi"])})
-    cert = Certificate("robust-memorization-large-rho",
-                       f"Theorem B.14 (Case {case}): the network outputs y_i on every open ball B(x_i, rho eps_D)",
-                       dataset_payload(D), net.to_json(), data)
+        info["m"] = W_full.nrows()
+    cert = robust_certificate(D, net, rho, hints={"quadratic": quadratic}, info=info,
+                              claim=f"Theorem B.14 (Case {case}): the network outputs y_i on every open ball "
+                                    f"B(x_i, rho eps_D)")
     return net, cert

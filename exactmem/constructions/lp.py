@@ -14,23 +14,26 @@ In the moderate regime containment is not enough: the error is a probability und
 measure of the l_p ball, not of the l_2 ball containing it (the same gap as the projected-space step
 of Theorem B.5; docs/errata.md).  There the l_2 construction for rho2 is used unchanged and only Floor's
 gamma is chosen for the l_p measure, with the slab bound d / (2 h_K(w)) of Brunn's concavity
-(``moderate_rho.slab_weights``); the certificate is a moderate-rho certificate with an ``lp`` entry.
+(``moderate_rho.slab_weights``).  Either way the certificate claims l_p robustness itself: the kernel
+analyses the network on the l_p balls (their sources' ranges are exact rationals) and, in the moderate
+regime, bounds the excluded slabs under the l_p ball's own uniform measure.
 
 >>> from exactmem import Dataset
 >>> D = Dataset([[0, 0], [3, 1], [1, 4]], [1, 2, 1])
 >>> net, cert = lp_memorizer(D, "1/100", "inf")
->>> cert.data["p"], cert.data["l2"]["data"]["regime"], cert.verify().is_proved
+>>> cert.data["p"], cert.info["regime"], cert.verify().is_proved
 ('inf', 'small', True)
 """
 from __future__ import annotations
 
 from flint import fmpq
 
-from ..certify.records import Certificate, dataset_payload
+from ..certify.records import norm_name, robust_certificate
 from ..data import Dataset
 from ..errors import NormError, RhoError
 from ..exact import fmt, sqrt_enclosure
 from ..norms import INF, check_p, check_rho
+from .regimes import build
 
 
 def l2_ratio_sq(D: Dataset, rho, p) -> fmpq:
@@ -44,8 +47,8 @@ def l2_ratio_sq(D: Dataset, rho, p) -> fmpq:
 
 
 def lp_memorizer(D: Dataset, rho, p, eta=None, regime: str | None = None):
-    """(network, certificate) that rho-robustly memorizes D in l_p, p in {1, inf}."""
-    from ..memorize import choose_regime, memorize
+    """(network, certificate) that rho-robustly memorizes D in l_p, p in {1, inf}: the l_2 construction for the
+    ratio rho2 whose balls contain the l_p balls, certified directly for the l_p balls."""
     rho, p = check_rho(rho), check_p(p)
     if p == 2:
         raise NormError("p = 2 needs no reduction; call memorize(D, rho)")
@@ -58,19 +61,10 @@ def lp_memorizer(D: Dataset, rho, p, eta=None, regime: str | None = None):
     while rho2 >= 1:
         prec *= 2
         rho2 = sqrt_enclosure(r2, prec).hi
-    if choose_regime(D, rho2) == "moderate":
-        from .moderate_rho import check_eta, moderate_rho_memorizer
-        if regime not in (None, "moderate"):
-            raise RhoError(f"the l_2 ratio of rho = {fmt(rho)} lies in the moderate regime, not {regime}")
-        net, inner = moderate_rho_memorizer(D, rho2, check_eta(eta), lp=(p, rho))
-        inner.data["regime"] = "moderate"
-    else:
-        net, inner = memorize(D, rho2, regime=regime, eta=eta)
-    data = {"p": "inf" if p == INF else str(p), "rho": fmt(rho), "rho2": fmt(rho2), "regime": inner.data["regime"],
-            "l2": {"kind": inner.kind, "claim": inner.claim, "data": inner.data}}
-    if "eta" in inner.data:
-        data["eta"] = inner.data["eta"]
-    cert = Certificate("robust-memorization-lp",
-                       f"Theorem C.11: the network outputs y_i on every open l_{data['p']} ball B_p(x_i, rho eps_p)",
-                       dataset_payload(D), net.to_json(), data)
+    net, inner, chosen = build(D, rho2, eta, regime, lp=(p, rho))
+    info = {**inner.info, "rho2": fmt(rho2), "construction": f"Theorem C.11 via {inner.info['construction']}"}
+    cert = robust_certificate(D, net, rho, p, eta if chosen == "moderate" else None, hints=inner.hints, info=info,
+                              claim=f"Theorem C.11: the network outputs y_i on every open l_{norm_name(p)} ball "
+                                    f"B_p(x_i, rho eps_p)" + (" except on a set of probability below eta"
+                                                             if chosen == "moderate" else ""))
     return net, cert

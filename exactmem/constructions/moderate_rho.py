@@ -14,8 +14,7 @@ Pipeline (exact; the certificate records what the independent checker re-proves)
    mem_B(I_B)).  With B > m exactmem uses the paper's chain (z and y carried through every block);
    with B <= m it computes all B indices first (carrying z through the Flatten blocks only) and then
    runs the memorizers carrying the later indices -- the same function with far fewer parameters under
-   Eq. (3) when m is large.  The layers come from ``certify.recipes.moderate_layers``, which the checker
-   rebuilds.
+   Eq. (3) when m is large.  The layers come from ``layers.moderate_layers``.
 
 On its own group's balls a block is exact; on another ball it can only be wrong where some Floor sees a
 fractional part below gamma, a union of slabs of width gamma / (s |w_k|) in the input space.  By
@@ -26,7 +25,7 @@ other blocks and coordinates stays below eta.
 >>> from exactmem import Dataset
 >>> D = Dataset([[0, 0], [3, 1], [1, 4], [4, 4], [6, 0]], [1, 2, 2, 1, 2])
 >>> net, cert = moderate_rho_memorizer(D, "1/20", "1/100")
->>> cert.data["blocks"].__len__(), cert.verify().is_proved
+>>> cert.info["blocks"], cert.verify().is_proved
 (3, True)
 """
 from __future__ import annotations
@@ -40,11 +39,11 @@ from ..blocks.flatten import cell_certificate
 from ..blocks.floor import floor_net
 from ..blocks.intmem import integer_memorizer
 from ..blocks.translation import midpoint_translation
-from ..certify.recipes import moderate_layers
-from ..certify.records import Certificate, dataset_payload
+from .layers import moderate_layers
+from ..certify.records import robust_certificate
 from ..data import Dataset
 from ..errors import RhoError
-from ..exact import ceil_q, floor_q, fmt, sqrt_enclosure, to_rational
+from ..exact import ceil_q, floor_q, fmt, round_sig, sqrt_enclosure, to_rational
 from ..network import ReLUNet
 from ..norms import INF, check_rho
 from ..volumes import slab_density_hi
@@ -119,7 +118,7 @@ def moderate_rho_plan(D: Dataset, rho, eta, tries: int = 20, seed: int = 0, lp=N
     mu_sq = D.mu_sq(rho)
     mu_hi = sqrt_enclosure(mu_sq, prec=64).hi
     s = 1 / (4 * g * mu_hi)
-    s = fmpq(floor_q(s * 2 ** 40), 2 ** 40) if s > fmpq(1, 2 ** 30) else s  # shorter; still <= the bound
+    s = round_sig(s, 40)                                   # shorter; still <= the bound, at any scale
     r = fmpq(1, 4 * g)
     W1 = W * s
     Z = project(D, W_full, W1)
@@ -158,7 +157,7 @@ def moderate_rho_plan(D: Dataset, rho, eta, tries: int = 20, seed: int = 0, lp=N
 
 
 def moderate_rho_network(pl: dict) -> ReLUNet:
-    """The network of a plan, from the recipe the checker rebuilds."""
+    """The network of a plan (``layers.moderate_layers``)."""
     return ReLUNet(moderate_layers({"W1": pl["W1"].tolist(), "c0": [fmpq(v) for v in pl["c0"]],
                                     "shifts": pl["shifts"], "R": pl["R"], "floor": _as_lists(pl["floor"]),
                                     "mems": [_as_lists(mem.net) for mem in pl["mems"]], "layout": pl["layout"]}))
@@ -167,27 +166,26 @@ def moderate_rho_network(pl: dict) -> ReLUNet:
 def moderate_rho_memorizer(D: Dataset, rho, eta, tries: int = 20, seed: int = 0, mc_samples: int = 0, lp=None):
     """Build (network, certificate) for rho <= 1/(5 sqrt d) with error below eta (Theorem B.5).
 
-    ``mc_samples`` > 0 adds a Monte Carlo estimate (that many exact points per ball) to the certificate,
-    reported and never used by the checker.  ``lp = (p, rho_p)``: error under the uniform measure of the
-    l_p balls B_p(x_i, rho_p eps_p) instead (Theorem C.13; used by ``constructions.lp``)."""
+    The certificate's hints list the slabs where a block's Floor may be inexact (frac(z_k + c_jk) < gamma for
+    every block j and coordinate k); the kernel analyses the network off them and bounds their probability.
+    ``mc_samples`` > 0 adds a Monte Carlo estimate (that many exact points per ball) to ``info``, never read by
+    the kernel.  ``lp = (p, rho_p)``: the claim is about the l_p balls B_p(x_i, rho_p eps_p) instead (Theorem
+    C.13; used by ``constructions.lp``), whose uniform measure gamma was chosen for."""
     pl = moderate_rho_plan(D, rho, eta, tries, seed, lp)
     net = moderate_rho_network(pl)
-    payload = [{"members": members, "c": [fmt(v) for v in c], "memorizer": mem.net.to_json()}
-               for members, c, mem in zip(pl["groups"], pl["shifts"], pl["mems"])]
-    data = {"rho": fmt(pl["rho"]), "eta": fmt(pl["eta"]),
-            "W_full": [[fmt(v) for v in row] for row in pl["W_full"].tolist()], "scale": fmt(pl["s"]),
-            "c0": [fmt(v) for v in pl["c0"]], "r": fmt(pl["r"]), "gamma": fmt(fmpq(1, pl["t"])), "R": pl["R"],
-            "n": pl["n"], "group_size": pl["g"], "layout": pl["layout"], "floor": pl["floor"].to_json(), "blocks": payload,
+    gamma = fmt(fmpq(1, pl["t"]))
+    hints = {"exclude": [[k, "1", fmt(c[k]), gamma] for c in pl["shifts"] for k in range(pl["m"])]}
+    info = {"construction": "Theorem B.5", "blocks": len(pl["groups"]), "group_size": pl["g"], "layout": pl["layout"],
+            "m": pl["m"], "scale": fmt(pl["s"]), "gamma": gamma, "R": pl["R"], "n": pl["n"],
             "repairs": "exact midpoint translation per group; groups of at most g = floor(1/(5 rho sqrt d)) points "
                        "(margin 1/(2g) >= 2r, no off-by-one); the slab bound of Lemma B.11 is applied in the "
                        "input space with the input dimension d"}
-    if lp is not None:
-        data["lp"] = {"p": "inf" if lp[0] == INF else "1", "rho": fmt(lp[1])}
-    cert = Certificate("robust-memorization-moderate-rho",
-                       "Theorem B.5: on every open ball B(x_i, rho eps_D) the network differs from y_i with "
-                       "probability below eta (uniform measure)", dataset_payload(D), net.to_json(), data)
+    p, rho_claim = (2, pl["rho"]) if lp is None else lp
+    cert = robust_certificate(D, net, rho_claim, p, pl["eta"], hints=hints, info=info,
+                              claim="Theorem B.5: on every open ball B(x_i, rho eps_D) the network differs from y_i "
+                                    "with probability below eta (uniform measure)")
     if mc_samples and lp is None:      # the sampler draws from l_2 balls
-        cert.data["monte_carlo"] = monte_carlo_error(net, D, pl["rho"], mc_samples, seed)
+        cert.info["monte_carlo"] = monte_carlo_error(net, D, pl["rho"], mc_samples, seed)
     return net, cert
 
 
@@ -196,7 +194,7 @@ def ball_samples(D: Dataset, rho, per_ball: int, seed: int = 0):
     ball B(x_i, mu); every point is checked exactly to lie strictly inside its ball."""
     rng = random.Random(seed)
     mu_sq = D.mu_sq(rho)
-    mu = float(sqrt_enclosure(mu_sq, prec=64).lo)
+    mu = sqrt_enclosure(mu_sq, prec=64).lo            # exact; offsets are drawn in units of mu (any scale)
     d = D.d
     X = D.points.tolist()
     pts, owners = [], []
@@ -205,8 +203,8 @@ def ball_samples(D: Dataset, rho, per_ball: int, seed: int = 0):
         while got < per_ball:
             v = [rng.gauss(0.0, 1.0) for _ in range(d)]
             norm = math.sqrt(sum(t * t for t in v)) or 1.0
-            rad = mu * rng.random() ** (1.0 / d)
-            y = [xi + fmpq(round(rad * t / norm * 2 ** 40), 2 ** 40) for xi, t in zip(x, v)]
+            rad = rng.random() ** (1.0 / d)
+            y = [xi + mu * fmpq(round(rad * t / norm * 2 ** 40), 2 ** 40) for xi, t in zip(x, v)]
             if sum(((a - b) ** 2 for a, b in zip(y, x)), fmpq(0)) < mu_sq:
                 pts.append(y)
                 owners.append(i)

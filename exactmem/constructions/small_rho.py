@@ -16,22 +16,21 @@ Pipeline (every step exact; the certificate records what the checker re-proves):
 >>> from exactmem import Dataset
 >>> D = Dataset([[0, 0], [3, 1], [1, 4], [4, 4]], [1, 2, 2, 1])
 >>> net, cert = small_rho_memorizer(D, "1/100")
->>> cert.verify().is_proved
-True
+>>> cert.verify().is_proved, cert.info["m"]
+(True, 2)
 """
 from __future__ import annotations
 
 from flint import fmpq, fmpq_mat
 
-from ..blocks.floor import floor_net
 from ..blocks.flatten import cell_certificate, flatten_net
 from ..blocks.intmem import integer_memorizer
 from ..blocks.projection import find_projection, identity, m_small_rho
 from ..blocks.translation import midpoint_translation
-from ..certify.records import Certificate, dataset_payload
+from ..certify.records import robust_certificate
 from ..data import Dataset
 from ..errors import ExactmemError, RhoError
-from ..exact import fmt, floor_q, sqrt_enclosure
+from ..exact import fmt, floor_q, round_sig, sqrt_enclosure
 from ..network import ReLUNet
 from ..norms import check_rho
 
@@ -86,7 +85,7 @@ def small_rho_plan(D: Dataset, rho, tries: int = 20, seed: int = 0) -> dict:
     # s <= 1/(4 N rho eps): use an upper enclosure of eps
     eps_hi = sqrt_enclosure(D.eps_sq, prec=64).hi
     s = 1 / (4 * N * rho * eps_hi)
-    s = fmpq(floor_q(s * 2 ** 40), 2 ** 40) if s > fmpq(1, 2 ** 30) else s  # keep s short; still <= bound
+    s = round_sig(s, 40)                                   # keep s short; still <= the bound, at any scale
     W1 = W * s
     P_pts = project(D, W_full, W1)
     b, _ = midpoint_translation(P_pts)
@@ -119,12 +118,9 @@ def small_rho_memorizer(D: Dataset, rho, tries: int = 20, seed: int = 0):
     pl = small_rho_plan(D, rho, tries, seed)
     R, n, t, mem = pl["R"], pl["n"], pl["t"], pl["mem"]
     net = small_rho_network(pl)
-    cert = Certificate(
-        "robust-memorization-small-rho",
-        "Theorem B.3: the network outputs y_i on every open ball B(x_i, rho eps_D)",
-        dataset_payload(D), net.to_json(),
-        {"rho": fmt(pl["rho"]), "W_full": [[fmt(v) for v in row] for row in pl["W_full"].tolist()],
-         "scale": fmt(pl["s"]), "c": [fmt(v) for v in pl["c"]], "r": fmt(pl["r"]), "gamma": fmt(fmpq(1, t)),
-         "R": R, "n": n, "floor": floor_net(n, t).to_json(), "memorizer": mem.net.to_json(),
-         "repairs": "exact midpoint translation (no rounding of b); scale s chosen from s * mu <= 1/(4N)"})
+    cert = robust_certificate(
+        D, net, pl["rho"], claim="Theorem B.3: the network outputs y_i on every open ball B(x_i, rho eps_D)",
+        info={"construction": "Theorem B.3", "m": pl["m"], "scale": fmt(pl["s"]), "r": fmt(pl["r"]),
+              "gamma": fmt(fmpq(1, t)), "R": R, "n": n, "memorizer_points": len(mem.points),
+              "repairs": "exact midpoint translation (no rounding of b); scale s chosen from s * mu <= 1/(4N)"})
     return net, cert

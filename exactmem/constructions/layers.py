@@ -1,4 +1,6 @@
-"""Layer recipes shared by constructions and the checker (pure fmpq; imports no construction code).
+"""Layer recipes of the constructions, written out as [(W rows, b)] in exact rationals.
+
+The kernel never uses these: it reads the certificate's network itself.
 
 ``yu_layers(plan)`` writes out the large-rho memorizer in the style of Yu, Gao & Zhang (2024), as used
 by Theorem B.14: with offset inputs X = x + o (non-negative on every ball), centre by centre
@@ -10,7 +12,7 @@ f_k is Yarotsky's sawtooth square (``sawtooth_layers``).  Registers in each hidd
 X (d), A (C), then the units of the current step.
 
 ``moderate_layers(plan)`` writes out Theorem B.5's network (Flatten blocks, integer memorizers and the
-running max); ``compose``, ``parallel_copies`` and ``carry`` are the layer algebra both sides use.
+running max); ``compose``, ``parallel_copies`` and ``carry`` are the layer algebra.
 """
 from __future__ import annotations
 
@@ -249,3 +251,8 @@ def yu_layers(plan: dict) -> list:
     layers.append((rows, bias))
     layers.append(([[fmpq(-(c + 1)) for c in range(C)]], [fmpq(C * (C + 1) // 2)]))
     return layers
+
+
+def yu_threshold_units(d: int, C: int, k: int, N: int) -> list:
+    """(layer, unit) of each centre's V = sigma((S - lo) / (hi - lo)) and W = sigma(1 - V) in ``yu_layers``."""
+    return [((i * (k + 3) + k + 2, d + C), (i * (k + 3) + k + 3, d + C)) for i in range(N)]

@@ -1,0 +1,76 @@
+"""The checking kernel: the only code in exactmem whose verdict is PROVED.
+
+It reads a certificate -- the objects of a claim (dataset, the network's own layers, rho, p, eta) and
+hints -- and re-derives the claim in exact arithmetic.  It imports python-flint, numpy, the standard
+library and exactmem's ``errors`` and ``verdict``, nothing else (a test enforces this); hints are
+checked, never trusted.  ``docs/kernel.md`` states its trust base, its checks and their cost.
+
+>>> doc = {"format": "exactmem.certificate", "schema_version": 2, "kind": "separation",
+...        "dataset": {"points": [["0"], ["3"]], "labels": [1, 2]}, "data": {"eps_sq": "9/4"}}
+>>> check(sign(doc)).is_proved
+True
+>>> check(doc)
+Traceback (most recent call last):
+...
+exactmem.errors.CertificateError: the certificate has no digest
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+
+from ..errors import CertificateError
+from ..verdict import Verdict
+from . import facts, parse, robust
+
+SCHEMA = 2
+KINDS = ("robust-memorization",) + tuple(facts.CHECKS)
+
+
+def digest(doc: dict) -> str:
+    """SHA-256 of the canonical JSON (sorted keys, no spaces) of the certificate without its digest."""
+    try:
+        body = json.dumps({k: v for k, v in doc.items() if k != "digest"}, sort_keys=True, separators=(",", ":"))
+    except (ValueError, TypeError, RecursionError) as e:
+        raise CertificateError(f"the certificate cannot be serialized canonically: {str(e)[:80]}") from None
+    return hashlib.sha256(body.encode()).hexdigest()
+
+
+def sign(doc: dict) -> dict:
+    """The document with its digest set."""
+    return {**doc, "digest": digest(doc)}
+
+
+def read(cert) -> dict:
+    """A certificate document from a dict, JSON text or bytes, or a path; format, schema and digest checked."""
+    if isinstance(cert, (str, bytes)) and not cert.lstrip()[:1] in ("{", b"{"):
+        try:
+            with open(cert, "rb") as fh:
+                cert = fh.read()
+        except OSError as e:
+            raise CertificateError(f"cannot read the certificate: {e}") from None
+    doc = parse.load(cert) if isinstance(cert, (str, bytes)) else cert
+    if not isinstance(doc, dict) or doc.get("format") != "exactmem.certificate":
+        raise CertificateError("not an exactmem certificate (format != 'exactmem.certificate')")
+    v = doc.get("schema_version")
+    if isinstance(v, bool) or v != SCHEMA:
+        raise CertificateError(f"certificate schema version {str(v)[:20]} is not supported (this kernel reads {SCHEMA})")
+    if "digest" not in doc:
+        raise CertificateError("the certificate has no digest")
+    if doc["digest"] != digest(doc):
+        raise CertificateError("the certificate's digest does not match its content (it was altered after issue)")
+    if not isinstance(doc.get("kind"), str) or doc["kind"] not in KINDS:
+        raise CertificateError(f"unknown certificate kind {str(doc.get('kind'))[:40]!r}; known: {', '.join(KINDS)}")
+    return doc
+
+
+def check(cert, rho=None, eta=None, progress=None, budget=None) -> Verdict:
+    """Check a certificate; malformed input raises ``CertificateError``.
+
+    For a robust-memorization certificate, ``rho`` and ``eta`` (exact rationals) replace the certificate's own
+    (the verdict is then about them); ``progress(layer, layers)`` is called as the analysis advances, and after
+    ``budget`` seconds the verdict is UNDECIDED with the point reached."""
+    doc = read(cert)
+    if doc["kind"] == "robust-memorization":
+        return robust.check(doc, rho, eta, progress, budget)
+    return facts.CHECKS[doc["kind"]](doc, parse.obj(doc.get("data"), "data"))

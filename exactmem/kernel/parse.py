@@ -1,0 +1,153 @@
+"""Strict reading of certificate documents: nothing reaches python-flint unchecked.
+
+Rationals are JSON integers or ASCII strings ``"p"``/``"p/q"`` (q > 0); floats, booleans, Unicode
+digits and anything else are malformed.  Integers of any length are read without Python's
+4,300-digit limit, and deep nesting is refused with a clear error instead of a RecursionError.
+
+>>> load('{"a": ["1/3", 7]}')["a"][0]
+'1/3'
+>>> rational("-22/7", "x"), rational(5, "y")
+(-22/7, 5)
+>>> rational("1.5", "x")
+Traceback (most recent call last):
+...
+exactmem.errors.CertificateError: x: '1.5' is not a rational 'p' or 'p/q'
+"""
+from __future__ import annotations
+
+import json
+import re
+
+from flint import fmpq, fmpz
+
+from ..errors import CertificateError
+
+_RAT = re.compile(r"(-?[0-9]+)(?:/([0-9]+))?", re.ASCII)
+
+
+def _int(text: str) -> int:
+    return int(text) if len(text) < 4000 else int(fmpz(text))
+
+
+def _no_float(text):
+    raise CertificateError(f"floating-point number {text[:40]} in a certificate; write rationals as 'p/q'")
+
+
+def load(text) -> dict:
+    """Parse JSON text (str or bytes) with the kernel's rules for numbers and nesting."""
+    try:
+        return json.loads(text, parse_int=_int, parse_float=_no_float, parse_constant=_no_float)
+    except RecursionError:
+        raise CertificateError("the document is nested too deeply to be a certificate") from None
+    except (ValueError, TypeError) as e:
+        if isinstance(e, CertificateError):
+            raise
+        raise CertificateError(f"not valid JSON: {e}") from None
+
+
+def rational(v, where: str) -> fmpq:
+    if isinstance(v, int) and not isinstance(v, bool):
+        return fmpq(v)
+    m = _RAT.fullmatch(v) if isinstance(v, str) else None
+    if m is None:
+        shown = repr(v) if not isinstance(v, str) or len(v) < 60 else repr(v[:60] + "...")
+        raise CertificateError(f"{where}: {shown} is not a rational 'p' or 'p/q'")
+    q = fmpz(m.group(2)) if m.group(2) else fmpz(1)
+    if q == 0:
+        raise CertificateError(f"{where}: zero denominator")
+    return fmpq(fmpz(m.group(1)), q)
+
+
+def integer(v, where: str, lo: int = None, hi: int = None) -> int:
+    if isinstance(v, bool) or not isinstance(v, int) or (lo is not None and v < lo) or (hi is not None and v > hi):
+        rng = f" in [{lo}, {hi}]" if hi is not None else f" >= {lo}" if lo is not None else ""
+        raise CertificateError(f"{where} must be an integer{rng}, got {str(v)[:40]}")
+    return v
+
+
+def obj(v, where: str) -> dict:
+    if not isinstance(v, dict):
+        raise CertificateError(f"{where} must be an object")
+    return v
+
+
+def vector(v, where: str, n: int = None) -> list:
+    if not isinstance(v, list) or not v or (n is not None and len(v) != n):
+        raise CertificateError(f"{where} must be a list of {n if n is not None else 'one or more'} rationals")
+    return [rational(t, f"{where}[{i}]") for i, t in enumerate(v)]
+
+
+def matrix(rows, where: str) -> list:
+    if not isinstance(rows, list) or not rows or not all(isinstance(r, list) for r in rows):
+        raise CertificateError(f"{where} must be a non-empty list of rows")
+    n = len(rows[0])
+    if n == 0 or any(len(r) != n for r in rows):
+        raise CertificateError(f"{where} is empty or ragged")
+    return [[rational(v, f"{where}[{i}][{j}]") for j, v in enumerate(r)] for i, r in enumerate(rows)]
+
+
+def dataset(v) -> tuple:
+    """(points, labels) of a dataset of D_{d,N,C}: N >= 2 distinct points, labels covering 1..C, C >= 2."""
+    v = obj(v, "dataset")
+    X = matrix(v.get("points"), "dataset.points")
+    labels = v.get("labels")
+    if not isinstance(labels, list) or len(labels) != len(X):
+        raise CertificateError(f"dataset.labels must list one label per point ({len(X)})")
+    for i, y in enumerate(labels):
+        integer(y, f"dataset.labels[{i}]", 1, len(X))
+    C = max(labels)
+    if len(set(labels)) != C or C < 2:
+        raise CertificateError(f"dataset.labels must cover 1..C with C >= 2 (C = {C}, {len(set(labels))} present)")
+    seen = {}
+    for i, x in enumerate(X):
+        j = seen.setdefault(tuple(map(str, x)), i)
+        if j != i:
+            raise CertificateError(f"dataset points {j} and {i} coincide: the dataset is not in D_(d,N,C)")
+    return X, labels
+
+
+def network(v) -> tuple:
+    """(d_0, layers) with layers [(rows of nonzeros [(j, w), ...], biases)] and chained dimensions.
+
+    A layer is {"W": dense rows, "b": [...]} or {"cols": n, "W_rows": [[[j, w], ...], ...], "b": [...]} (the
+    nonzeros of each row, columns increasing)."""
+    v = obj(v, "network")
+    if v.get("format") != "exactmem.relunet":
+        raise CertificateError("network.format must be 'exactmem.relunet'")
+    layers = v.get("layers")
+    if not isinstance(layers, list) or not layers:
+        raise CertificateError("network.layers must be a non-empty list")
+    out, prev, d0 = [], None, None
+    for l, layer in enumerate(layers):
+        where = f"network.layers[{l}]"
+        layer = obj(layer, where)
+        if "W_rows" in layer:
+            rows, width = layer["W_rows"], integer(layer.get("cols"), f"{where}.cols", 1)
+            if not isinstance(rows, list) or not rows:
+                raise CertificateError(f"{where}.W_rows must be a non-empty list of rows")
+            nz = []
+            for i, r in enumerate(rows):
+                if not isinstance(r, list) or not all(isinstance(e, list) and len(e) == 2 for e in r):
+                    raise CertificateError(f"{where}.W_rows[{i}] must be a list of [column, weight] pairs")
+                cols = [integer(e[0], f"{where}.W_rows[{i}]", 0, width - 1) for e in r]
+                if any(a >= b for a, b in zip(cols, cols[1:])):
+                    raise CertificateError(f"{where}.W_rows[{i}]: columns must increase")
+                nz.append([(j, rational(e[1], f"{where}.W_rows[{i}][{j}]")) for j, e in zip(cols, r)])
+        else:
+            W = layer.get("W")
+            if not isinstance(W, list) or not W or not all(isinstance(r, list) for r in W):
+                raise CertificateError(f"{where}.W must be a non-empty list of rows")
+            width = len(W[0])
+            if width == 0 or any(len(r) != width for r in W):
+                raise CertificateError(f"{where}.W is ragged or has no columns")
+            nz = [[(j, rational(w, f"{where}.W[{i}][{j}]")) for j, w in enumerate(r) if w != 0 and w != "0"]
+                  for i, r in enumerate(W)]
+        if prev is not None and width != prev:
+            raise CertificateError(f"{where} takes {width} inputs but the previous layer has {prev} units")
+        b = layer.get("b")
+        if not isinstance(b, list) or len(b) != len(nz):
+            raise CertificateError(f"{where}.b must have one entry per row of W ({len(nz)})")
+        out.append(([[(j, w) for j, w in r if w != 0] for r in nz], [rational(t, f"{where}.b[{i}]") for i, t in enumerate(b)]))
+        d0 = width if d0 is None else d0
+        prev = len(nz)
+    return d0, out
