@@ -29,7 +29,7 @@ def _cmd_check(args) -> int:
 
 
 def _cmd_verify(args) -> int:
-    from . import kernel
+    from .certify import check
     from .progress import Progress
     tied = any(v is not None for v in (args.dataset, args.network, args.rho, args.p, args.eta))
     if tied and len(args.certificates) != 1:
@@ -41,7 +41,7 @@ def _cmd_verify(args) -> int:
                 if tied:
                     v = _verify_tied(path, args, bar.update)
                 else:
-                    v = kernel.check(path, progress=bar.update)
+                    v = check(path, progress=bar.update)
         except ExactmemError as e:
             print(f"{path}: MALFORMED: {e}")
             status = max(status, 2)

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from . import kernel
 from .certify.records import Certificate, dataset_payload, describe_difference, norm_name
+from .certify.refute import check
 from .constructions.regimes import RegimeNotImplementedError, build, choose_regime  # noqa: F401 (public names)
 from .data import Dataset
 from .errors import CertificateError, ExactmemError
@@ -88,4 +89,4 @@ def verify(network: ReLUNet, D: Dataset, rho, certificate, p=2, eta=None, progre
             raise CertificateError(f"eta must lie in (0, 1), got {fmt(eta)}")
         if data.get("eta") is None:
             eta = None                 # an exact certificate proves every error bound: check it exactly
-    return kernel.check(doc, rho=rho, eta=eta, progress=progress)
+    return check(doc, rho=rho, eta=eta, progress=progress)

@@ -16,7 +16,7 @@ from reference import eval_fraction, frac, resign
 
 import exactmem
 from exactmem import Dataset, ReLUNet, kernel, memorize, verify
-from exactmem.certify import memorization_certificate, robust_certificate, separation_certificate
+from exactmem.certify import check as decide, memorization_certificate, robust_certificate, separation_certificate
 from exactmem.errors import CertificateError, ExactmemError, LabelError
 from exactmem.kernel import engine, parse
 from exactmem.kernel.separation import min_cross
@@ -163,7 +163,7 @@ def test_verdicts_agree_with_z3(seed, p, d):
     b = a + proj * fmpq(rng.randint(5, 60), 100)
     rho = fmpq(rng.randint(1, 9), 10)
     net = _ramp_net(w, a, b, 1, 2)
-    v = kernel.check(_doc(D, net, rho, p))
+    v = decide(_doc(D, net, rho, p))            # the kernel, and a counterexample search the kernel checks
     assert not v.is_undecided, v
     bad = _z3_counterexample(net, D, rho, p)
     assert v.is_proved == (bad is None), (v, bad)
@@ -182,7 +182,7 @@ def test_large_regime_agrees_with_z3(rho):
     assert _z3_counterexample(net, D, fmpq(rho), "2") is None
     W, b = net.layers[-1]
     bad = ReLUNet(net.layers[:-1] + [(W, b + fmpq_col(fmpq(1, 3)))])
-    assert kernel.check(_doc(D, bad, fmpq(rho), "2", hints=cert.hints)).is_refuted
+    assert decide(_doc(D, bad, fmpq(rho), "2", hints=cert.hints)).is_refuted
     assert _z3_counterexample(bad, D, fmpq(rho), "2") is not None
 
 
@@ -201,8 +201,9 @@ def test_verify_requires_a_robust_memorization_certificate():
     for cert in (separation_certificate(D), memorization_certificate(f, D)):
         with pytest.raises(CertificateError, match="does not prove robust memorization"):
             verify(f, D, "1/2", cert)
-    v = kernel.check(_doc(D, f, fmpq(1, 2)))
+    v = decide(_doc(D, f, fmpq(1, 2)))
     assert v.is_refuted and D.in_ball(0, v.witness["x"], "1/2")
+    assert kernel.check(_doc(D, f, fmpq(1, 2))).is_undecided      # the kernel alone proves, it does not search
 
 
 @pytest.mark.parametrize("bad", [None, [], {"kind": "robust-memorization"}, "not json", 5])

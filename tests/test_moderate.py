@@ -255,7 +255,7 @@ def test_lp_moderate_with_the_brunn_slab_bound(p):
     net, cert = memorize(D, rho, p=p, eta="1/20")
     assert cert.info["regime"] == "moderate" and cert.data["p"] == p
     v = verify(net, D, rho, cert, p=p, eta="1/20")
-    assert v.is_proved and "density bound 1/R_k" in v.reason     # Brunn: d/2 = 1 for d = 2
+    assert v.is_proved and "slab density 1/R_k" in v.reason      # Brunn: d/2 = 1 for d = 2
     pts, want = [], []
     for i in range(D.N):                                         # l_p-ball probes far out in l_2
         for x in _lp_probes(D, i, rho, p):

@@ -70,8 +70,9 @@ class Certificate:
                    doc.get("hints", {}), doc.get("info", {}))
 
     def verify(self, **kw):
-        """The kernel's verdict on this certificate."""
-        return kernel.check(self.to_json(), **kw)
+        """The kernel's verdict on this certificate (with a counterexample search, ``refute.check``)."""
+        from .refute import check
+        return check(self.to_json(), **kw)
 
 
 def robust_certificate(D: Dataset, net, rho, p=2, eta=None, claim: str = "", hints=None, info=None) -> Certificate:

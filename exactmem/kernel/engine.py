@@ -1,14 +1,15 @@
 """Exact analysis of a ReLU network on a batch of rows: points, or balls seen through their sources.
 
 A row belongs to one ball.  Register j of a row is stored in column j as an affine form in one source,
-(num + tan * t_src) / den with t_src the offset of source src from the ball's centre (src = -1: a constant),
-so that a layer is a few numpy operations on Python integers per nonzero weight (never a dense product).
-Where a ReLU is unstable on a row (its form changes sign within the source's range), where a unit mixes
-sources, or where an input cell is not a single form, that cell takes the generic path of ``values`` and
-the result is kept as a special cell.  A unit that reads a step function or a finite set (a choice) in
-any way but as its sole reader splits the row into one row per value; rows of one ball that come to
-agree everywhere but in one constant register merge back, the register becoming a Set.  So the state of
-a ball is exact and relational where it must be (the running max), and the rows stay few.
+(num + tan t_src) / den with t_src the offset of source src from the ball's centre (src = -1: a constant),
+so a layer costs a few numpy operations on Python integers per nonzero weight -- int64 where a bound
+proves every intermediate below 2^62 -- and never a dense product.  A cell takes the generic path of
+``values`` where its ReLU is unstable (the form changes sign within the source's range), where a unit
+mixes sources, or where an input is not an affine form.  A unit reading a finite set or a step function,
+other than as the set's sole reader, first splits the row: one row per value, or per interval where the
+step is constant (the row is then *cut* to that interval of its source).  Rows of one ball that come to
+agree merge again, one register that still differs becoming a Set.  The analysis is exact and relational
+where the networks need it (the running max), and the rows stay few.
 
 >>> from flint import fmpq
 >>> layers = [([[(0, fmpq(1))], [(0, fmpq(-1))]], [fmpq(0), fmpq(0)]), ([[(0, fmpq(1)), (1, fmpq(1))]], [fmpq(0)])]
@@ -25,130 +26,140 @@ from flint import fmpq
 
 from . import values as V
 
-MAX_ROWS_PER_BALL = 4096
+MAX_ROWS_PER_BALL, BIG = 4096, 2 ** 62
 
 
 class Undecided(Exception):
     """The analysis stopped (budget, branching limit); the message says where."""
 
 
-class Col:
-    """One register over all rows: (num + tan * t_src) / den; tan and src are None for all-constant columns."""
-    __slots__ = ("num", "den", "tan", "src", "nonneg")
-
-    def __init__(self, num, den, tan=None, src=None, nonneg=False):
-        self.num, self.den, self.tan, self.src, self.nonneg = num, den, tan, src, nonneg
-
-    def value(self, r, R):
-        if self.tan is None or self.src[r] < 0:
-            return fmpq(int(self.num[r]), self.den)
-        k = int(self.src[r])
-        return V.PL(k, ((-R[k], R[k], fmpq(int(self.num[r]), self.den), fmpq(int(self.tan[r]), self.den)),))
-
-    def take(self, idx):
-        return Col(self.num[idx], self.den, None if self.tan is None else self.tan[idx],
-                   None if self.src is None else self.src[idx], self.nonneg)
-
-
 def _lcm(a, b):
     return a * b // gcd(a, b)
-
-
-def _differ(cells) -> bool:
-    """Whether the cells are not all equal (compared with ==: hashing fmpq is slow)."""
-    return any(c != cells[0] for c in cells[1:])
-
-
-def _coarse(r: fmpq) -> fmpq:
-    """A rational >= r >= 0 with about 20 significant bits (cheap comparisons first; exact r decides ties)."""
-    if r == 0:
-        return r
-    e = 20 - (int(r.p).bit_length() - int(r.q).bit_length())
-    return fmpq(-((-int(r.p) * 2 ** e) // int(r.q)), 2 ** e) if e >= 0 else fmpq(-(-int(r.p) // (int(r.q) * 2 ** -e)) * 2 ** -e)
-
-
-def compile_layer(rows, bias, width_in):
-    """(units, readers, sole): units [(nonzeros, bias)], readers[j] = units reading input j, sole[j] = the unit
-    that reads j and nothing else when it is j's only reader (a choice there needs no split)."""
-    readers = [[] for _ in range(width_in)]
-    for u, nz in enumerate(rows):
-        for j, _ in nz:
-            readers[j].append(u)
-    sole = [rs[0] if len(rs) == 1 and len(rows[rs[0]]) == 1 else None for rs in readers]
-    return list(zip(rows, bias)), readers, sole
-
-
-def _small(a):
-    """a as an int64 array if every entry is below 2^62 in magnitude (then sums of a few stay exact), else a."""
-    if a.dtype != object or not len(a):
-        return a
-    if any(abs(a[i]) >= 2 ** 62 for i in (0, len(a) // 2, -1)):
-        return a
-    lo, hi = a.min(), a.max()
-    return a.astype(np.int64) if -2 ** 62 < lo and hi < 2 ** 62 else a
 
 
 def _mag(a):
     return int(np.abs(a).max()) if len(a) else 0
 
 
-class Engine:
-    """Runs compiled layers over a batch.  ``R[k]`` bounds source k's offset; ``gaps(ball, k)`` gives the
-    excluded slabs of a source, ``sep_bounds(ball, layer, unit)`` a bounding function for a Sep or None.
+def _small(a):
+    """a as int64 when every entry is below 2^62 in magnitude (then sums of a few stay exact)."""
+    if a.dtype != object or not len(a) or any(abs(a[i]) >= BIG for i in (0, len(a) // 2, -1)):
+        return a
+    return a.astype(np.int64) if -BIG < a.min() and a.max() < BIG else a
 
-    Arrays hold Python integers, or int64 where a bound proves every intermediate stays below 2^62."""
+
+class Col:
+    """One register over all rows: (num + tan t_src) / den; tan and src are None in an all-constant column."""
+    __slots__ = ("num", "den", "tan", "src", "nonneg")
+
+    def __init__(self, num, den, tan=None, src=None, nonneg=False):
+        self.num, self.den, self.tan, self.src, self.nonneg = num, den, tan, src, nonneg
+
+    def value(self, r, R):
+        v = fmpq(int(self.num[r]), self.den)
+        if self.tan is None or self.src[r] < 0:
+            return v
+        k = int(self.src[r])
+        return V.PL(k, ((-R[k], R[k], v, fmpq(int(self.tan[r]), self.den)),))
+
+    def take(self, idx):
+        return Col(self.num[idx], self.den, None if self.tan is None else self.tan[idx],
+                   None if self.src is None else self.src[idx], self.nonneg)
+
+    def put(self, forms, n):
+        """This column with rows r set to the affine forms {r: (v, a, k)} (k = -1: the constant v)."""
+        den = self.den
+        for v, a, _ in forms.values():
+            den = _lcm(_lcm(den, int(v.q)), int(a.q))
+        f = den // self.den
+        num = self.num.astype(object) * f
+        tan = self.tan.astype(object) * f if self.tan is not None else np.zeros(n, dtype=object)
+        src = self.src.copy() if self.src is not None else np.full(n, -1)
+        for r, (v, a, k) in forms.items():
+            num[r], tan[r], src[r] = int(v.p) * (den // int(v.q)), int(a.p) * (den // int(a.q)), k
+        return Col(num, den, tan, src, self.nonneg)
+
+
+def compile_layer(rows, bias, width_in):
+    """(units [(nonzeros, bias)], readers[j]: the units reading input j, sole[j]: whether j's only reader
+    reads nothing else -- then a Set in j passes through without a split)."""
+    readers = [[] for _ in range(width_in)]
+    for u, nz in enumerate(rows):
+        for j, _ in nz:
+            readers[j].append(u)
+    return list(zip(rows, bias)), readers, [len(rs) == 1 and len(rows[rs[0]]) == 1 for rs in readers]
+
+
+class State:
+    """Rows: their balls, the current columns, special cells {row: {unit: value}}, cuts {row: {source:
+    (lo, hi)}} (the row covers only those offsets), and per ball with several rows the registers where
+    they may differ (None: any)."""
+
+    def __init__(self, ball, cols):
+        self.ball, self.cols, self.spec, self.cut, self.diff = np.asarray(ball, dtype=np.int64), cols, {}, {}, {}
+
+    def take(self, idx, spec=None, cut=None):
+        """Rows idx[0], idx[1], ... of the current rows, with these special cells and cuts."""
+        self.ball = self.ball[np.asarray(idx, dtype=np.int64)]
+        self.cols = [c.take(np.asarray(idx, dtype=np.int64)) for c in self.cols]
+        self.spec, self.cut = spec or {}, cut or {}
+
+    def keep(self, rows):
+        pos = {r: i for i, r in enumerate(rows)}
+        self.take(rows, {pos[r]: c for r, c in self.spec.items() if r in pos},
+                  {pos[r]: c for r, c in self.cut.items() if r in pos})
+
+
+class Engine:
+    """Runs compiled layers.  R[k] bounds source k's offset; gaps(ball, k) gives its excluded slabs
+    (starts, ends); sep_bounds(ball, layer, unit) a bounding function for a Sep (or None)."""
 
     def __init__(self, R=(), gaps=None, sep_bounds=None, tick=None):
-        self.R = list(R)
-        coarse = [_coarse(r) for r in self.R] or [fmpq(0)]
-        self.Rn, self.Rd = (np.array([int(r.p) for r in self.R] or [0], dtype=object),
-                            np.array([int(r.q) for r in self.R] or [1], dtype=object))
-        self.Cn, self.Cd = np.array([int(r.p) for r in coarse], dtype=object), np.array([int(r.q) for r in coarse], dtype=object)
-        self.Cmax = max(max(abs(int(r.p)), int(r.q)) for r in coarse)
-        self.Cn, self.Cd = (_small(self.Cn), _small(self.Cd)) if self.Cmax < 2 ** 62 else (self.Cn, self.Cd)
-        self.gaps, self.sep_bounds, self.tick = gaps, sep_bounds, tick
-        self.products = {}
+        self.R, self.gaps, self.sep_bounds, self.tick, self.products = list(R), gaps, sep_bounds, tick, {}
+        coarse = []                 # R' >= R with ~20 significant bits: cheap comparisons first
+        for r in self.R or [fmpq(0)]:
+            up, down = 2 ** max(0, 20 - int(r.p).bit_length() + int(r.q).bit_length()), 2 ** max(0, int(r.p).bit_length() - int(r.q).bit_length() - 20)
+            coarse.append(fmpq(-(-int(r.p) * up // (int(r.q) * down)) * down, up))
+        self.exact = [np.array([int(getattr(r, a)) for r in self.R or [fmpq(0)]], dtype=object) for a in "pq"]
+        self.coarse = [_small(np.array([int(getattr(r, a)) for r in coarse], dtype=object)) for a in "pq"]
+        self.cmax = max(max(abs(int(r.p)), int(r.q)) for r in coarse)
 
-    # -- vectorized arithmetic ------------------------------------------------------------------
+    # -- one vectorized unit ---------------------------------------------------------------------------
     def _times(self, a, m):
         if m == 1:
             return a
-        key = (id(a), m)
-        hit = self.products.get(key)
+        hit = self.products.get((id(a), m))
         if hit is None:
             if len(self.products) > 256:
                 self.products.clear()
-            hit = self.products[key] = (a, a * m)
+            hit = self.products[id(a), m] = (a, a * m)        # the array is kept: its id stays unique
         return hit[1]
 
     def _lin(self, terms, const, n, cache):
-        """const + sum m a over terms [(array, m)], grouping equal |m| so big multipliers are applied once."""
+        """const + sum m a over terms [(array, m)]; equal |m| are grouped so big multipliers act once."""
         key = tuple((id(a), m) for a, m in terms)
-        if cache is not None and key in cache:
-            out = cache[key][1]
-        else:
-            if any(a.dtype == object or abs(m) >= 2 ** 62 for a, m in terms) or \
-                    sum(abs(m) * _mag(a) for a, m in terms) + abs(const) >= 2 ** 62:
-                terms = [(a if a.dtype == object else a.astype(object), m) for a, m in terms]
-            groups = {}
+        if cache is None or key not in cache:
+            if any(a.dtype == object or abs(m) >= BIG for a, m in terms) or \
+                    sum(abs(m) * _mag(a) for a, m in terms) + abs(const) >= BIG:
+                terms = [(a.astype(object), m) for a, m in terms]
+            groups, out = {}, None
             for a, m in terms:
                 groups.setdefault(abs(m), []).append((a, m))
-            out = None
-            for mag, members in groups.items():
-                if len(members) == 1:
-                    s = self._times(members[0][0], members[0][1])
+            for mag, ms in groups.items():
+                if len(ms) == 1:
+                    s = self._times(*ms[0])
                 else:
-                    s = None
-                    for a, m in members:
-                        s = (a if m > 0 else -a) if s is None else (s + a if m > 0 else s - a)
+                    s = ms[0][0] if ms[0][1] > 0 else -ms[0][0]
+                    for a, m in ms[1:]:
+                        s = s + a if m > 0 else s - a
                     s = self._times(s, mag)
                 out = s if out is None else out + s
-            if out is None:
-                out = np.zeros(n, dtype=np.int64 if abs(const) < 2 ** 62 else object)
+            out = np.zeros(n, dtype=np.int64) if out is None else out
             if cache is not None:
-                cache[key] = ([a for a, _ in terms], out)
+                cache[key] = (terms, out)
+        out = cache[key][1] if cache is not None else out
         if const:
-            out = out + const if out.dtype == object or abs(const) + _mag(out) < 2 ** 62 else out.astype(object) + const
+            out = (out if out.dtype == object or abs(const) + _mag(out) < BIG else out.astype(object)) + const
         return _small(out)
 
     def _affine(self, cols, nz, bias, n, cache):
@@ -160,71 +171,64 @@ class Engine:
         tt = [(cols[j].tan, m, cols[j].src) for j, m in mults if cols[j].tan is not None]
         if not tt:
             return Col(num, den)
-        tan = self._lin([(t, m) for t, m, _ in tt], 0, n, None)
-        src = tt[0][2]
-        for _, _, s in tt[1:]:
+        tan, src = self._lin([(t, m) for t, m, _ in tt], 0, n, None), tt[0][2]
+        for _, _, s in tt[1:]:                              # -2: sources mixed (the generic path decides)
             src = np.where(src == -1, s, np.where((s == -1) | (s == src), src, -2))
-        src = np.where((tan == 0) & (src != -2), -1, src)          # mixed sources never cancel
+        src = np.where((tan == 0) & (src != -2), -1, src)   # slopes of mixed sources never cancel
         return Col(num, den, tan, src) if (src != -1).any() else Col(num, den)
 
-    def _stable(self, num, tan, idx, Rn, Rd):
-        """(active, inactive): num / |tan| >= R or <= -R per row, R = Rn[idx] / Rd[idx]."""
-        if num.dtype == object or tan.dtype == object or max(_mag(num), _mag(tan)) * self.Cmax >= 2 ** 62 \
-                or Rn.dtype == object:
+    def _sign(self, num, tan, idx, R):
+        """(num + |tan| R <= 0, num - |tan| R >= 0) per row with R = R[idx]: inactive, active on the range."""
+        Rn, Rd = R
+        if num.dtype == object or tan.dtype == object or Rn.dtype == object or max(_mag(num), _mag(tan)) * self.cmax >= BIG:
             num, tan = num.astype(object), tan.astype(object)
         lhs, rhs = num * Rd[idx], np.abs(tan) * Rn[idx]
-        return lhs >= rhs, lhs <= -rhs
+        return lhs <= -rhs, lhs >= rhs
 
-    def _relu(self, col, rows_generic):
-        """Vectorized ReLU where the form is stable on the row; returns (column, rows that are not)."""
+    def _relu(self, col):
+        """sigma where the form is stable on the row's range; (column, the rows where it is not)."""
         if col.tan is None:
             return Col(np.maximum(col.num, 0), col.den, nonneg=True), []
         idx = np.where(col.src >= 0, col.src, 0)
-        act, inact = self._stable(col.num, col.tan, idx, self.Cn, self.Cd)       # coarse R' >= R first
-        open_ = np.flatnonzero(~act & ~inact)
-        if len(open_):
-            a2, i2 = self._stable(col.num[open_], col.tan[open_], idx[open_], self.Rn, self.Rd)
-            act[open_], inact[open_] = a2, i2
-        unstable = (~act & ~inact) | (col.src == -2)
-        num = np.where(act, col.num, 0)
-        tan = np.where(act, col.tan, 0)
+        inact, act = self._sign(col.num, col.tan, idx, self.coarse)
+        rest = np.flatnonzero(~act & ~inact)
+        if len(rest):
+            inact[rest], act[rest] = self._sign(col.num[rest], col.tan[rest], idx[rest], self.exact)
         src = np.where(act & (col.src >= 0), col.src, -1)
-        bad = [int(r) for r in np.flatnonzero(unstable) if r not in rows_generic]
-        return (Col(num, col.den, tan, src, True) if bad or (src != -1).any() else Col(num, col.den, nonneg=True)), bad
+        unstable = [int(r) for r in np.flatnonzero((~act & ~inact) | (col.src == -2))]
+        out = Col(np.where(act, col.num, 0), col.den, np.where(act, col.tan, 0), src, True)
+        return (out if unstable or (src != -1).any() else Col(out.num, col.den, nonneg=True)), unstable
 
-    # -- one layer ------------------------------------------------------------------------------
+    # -- one layer -------------------------------------------------------------------------------------
     def layer(self, st, units, readers, sole, last, l):
-        self._split(st, readers, sole)
+        plans = {}                      # rows whose Set or step cells are read by more than a sole reader
+        for r, cells in st.spec.items():
+            for j, v in cells.items():
+                if V.is_choice(v) and readers[j] and not sole[j]:
+                    sets, steps = plans.setdefault(r, ({}, {}))
+                    if isinstance(v, V.Set):
+                        sets[j] = sorted(v)
+                    else:
+                        steps.setdefault(v.k, []).append((j, v))
+        if plans:
+            self._branch(st, plans)
         while True:
             out = self._compute(st, units, readers, last, l)
-            if isinstance(out, dict):          # some row sums step functions of several sources: cut it first
-                self._branch(st, {r: ({}, {k: [(None, pl)] for k, pl in c.items()}) for r, c in out.items()})
-                continue
-            st.cols, st.spec, dead = out
-            break
+            if isinstance(out, tuple):
+                break
+            self._branch(st, {r: ({}, {k: [(None, p)] for k, p in c.items()}) for r, c in out.items()})
+        st.cols, st.spec, dead = out
         if dead:
             st.keep([r for r in range(len(st.ball)) if r not in dead])
         self._merge(st, readers)
 
-    def gaps_of(self, st, r, k):
-        """Excluded slabs of source k on row r: the ball's, plus what lies outside the row's cut of k."""
-        base = self.gaps(int(st.ball[r]), k) if self.gaps else None
-        cut = st.hull.get(r, {}).get(k)
-        if cut is None:
-            return base
-        iv = list(zip(*base)) if base else []
-        iv += [(-self.R[k], cut[0])] if cut[0] > -self.R[k] else []
-        iv += [(cut[1], self.R[k])] if cut[1] < self.R[k] else []
-        iv.sort()
-        out = []
-        for a, b in iv:
-            if out and a <= out[-1][1]:
-                out[-1] = (out[-1][0], max(out[-1][1], b))
-            else:
-                out.append((a, b))
-        return [a for a, _ in out], [b for _, b in out]
+    def _gaps(self, st, r, k):
+        g = self.gaps(int(st.ball[r]), k) if self.gaps else None
+        return (g or ((), ()))[:2] + (st.cut.get(r, {}).get(k),)
 
     def _compute(self, st, units, readers, last, l):
+        """The layer's columns, special cells and dead rows; or {row: {source: step}} where a row must be cut
+        because a unit sums step functions of several sources."""
         n, cols, spec = len(st.ball), st.cols, st.spec
         generic = {}
         for r, cells in spec.items():
@@ -235,21 +239,18 @@ class Engine:
         for u, (nz, bias) in enumerate(units):
             rows = generic.get(u, set())
             if not last and len(nz) == 1 and nz[0][1] == 1 and bias == 0 and cols[nz[0][0]].nonneg:
-                j = nz[0][0]                                   # a carried non-negative register
-                new_cols.append(cols[j])
+                new_cols.append(cols[nz[0][0]])               # a carried non-negative register
                 for r in rows:
-                    if j in spec.get(r, ()):
-                        new_spec.setdefault(r, {})[u] = spec[r][j]
+                    new_spec.setdefault(r, {})[u] = spec[r][nz[0][0]]
                 continue
             col = self._affine(cols, nz, bias, n, cache)
-            if col.src is not None:
-                rows = rows | {int(r) for r in np.flatnonzero(col.src == -2)}
+            rows |= {int(r) for r in np.flatnonzero(col.src == -2)} if col.src is not None else set()
             if not last:
-                col, unstable = self._relu(col, rows)
-                rows = rows | set(unstable)
-            results = {}
+                col, unstable = self._relu(col)
+                rows |= set(unstable)
+            forms = {}
             for r in rows:
-                gaps = lambda k, r=r: self.gaps_of(st, r, k)
+                gaps = lambda k, r=r: self._gaps(st, r, k)
                 val = V.combine([(w, spec[r][j] if j in spec.get(r, ()) else cols[j].value(r, self.R)) for j, w in nz],
                                 bias, gaps)
                 if isinstance(val, V.Sep) and any(V.is_choice(p) for p in val.terms.values()):
@@ -258,136 +259,87 @@ class Engine:
                 if not last:
                     sb = self.sep_bounds(int(st.ball[r]), l, u) if self.sep_bounds and isinstance(val, V.Sep) else None
                     val = V.relu(val, gaps(val.k) if isinstance(val, V.PL) else None, sb)
-                results[r] = val
-            new_cols.append(self._store(col, results, new_spec, dead, u, n))
+                if isinstance(val, fmpq) or isinstance(val, V.PL) and len(val.pieces) == 1:
+                    forms[r] = (val, fmpq(0), -1) if isinstance(val, fmpq) else (val.pieces[0][2], val.pieces[0][3], val.k)
+                elif val is V.DEAD:
+                    dead.add(r)
+                else:
+                    new_spec.setdefault(r, {})[u] = V.Box(V.bounds(val)) if isinstance(val, V.Set) and len(val) > V.MAX_PIECES else val
+            new_cols.append(col.put(forms, n) if forms else col)
         return cuts or (new_cols, new_spec, dead)
 
-    def _store(self, col, results, new_spec, dead, u, n):
-        """Write generic results into the column: affine forms in place, the rest as special cells."""
-        forms = {}
-        for r, val in results.items():
-            if isinstance(val, fmpq):
-                forms[r] = (val, fmpq(0), -1)
-            elif isinstance(val, V.PL) and len(val.pieces) == 1:
-                forms[r] = (val.pieces[0][2], val.pieces[0][3], val.k)
-            elif val is V.DEAD:
-                dead.add(r)
-            else:
-                if isinstance(val, V.Set) and len(val) > V.MAX_PIECES:
-                    val = V.Box((min(val), max(val)))
-                new_spec.setdefault(r, {})[u] = val
-        return self._write(col, forms, n) if forms else col
-
-    def _write(self, col, forms, n):
-        """The column with rows r set to the forms (v + a t_k), k = -1 for constants."""
-        den = col.den
-        for v, a, _ in forms.values():
-            den = _lcm(_lcm(den, int(v.q)), int(a.q))
-        f = den // col.den
-        num = col.num.astype(object) * f
-        tan = col.tan.astype(object) * f if col.tan is not None else np.zeros(n, dtype=object)
-        src = col.src.copy() if col.src is not None else np.full(n, -1, dtype=np.int64)
-        for r, (v, a, k) in forms.items():
-            num[r], tan[r], src[r] = int(v.p) * (den // int(v.q)), int(a.p) * (den // int(a.q)), k
-        return Col(num, den, tan, src, col.nonneg)
-
-    # -- rows: split on choices, merge when they agree ------------------------------------------------
-    def _split(self, st, readers, sole):
-        """Rows with a choice cell read by more than its sole reader branch on it first (``_branch``)."""
-        plans = {}
-        for r, cells in st.spec.items():
-            for j, v in cells.items():
-                if V.is_choice(v) and readers[j] and sole[j] is None:
-                    sets, steps = plans.setdefault(r, ({}, {}))
-                    if isinstance(v, V.Set):
-                        sets[j] = sorted(v)
-                    else:
-                        steps.setdefault(v.k, []).append((j, v))
-        if plans:
-            self._branch(st, plans)
-
+    # -- rows: branch on choices, merge when they agree ------------------------------------------------
     def _branch(self, st, plans):
-        """One row per combination: a Set cell takes each of its values; the step functions of a source cut it
-        at their breakpoints (the row covers one interval of the source, where each step is constant).
-        plans[r] = ({register: values}, {source: [(register or None, step PL)]})."""
-        idx, hulls, assigns, cut = [], [], [], set()
+        """One row per combination: a Set cell takes each of its values; the step functions of a source cut the
+        row at their breakpoints.  plans[r] = ({register: values}, {source: [(register or None, step)]})."""
+        idx, cuts, assigns, cut_balls = [], [], [], set()
         for r in range(len(st.ball)):
-            if r not in plans:
-                idx.append(r)
-                hulls.append(st.hull.get(r))
-                assigns.append(None)
-                continue
-            sets, steps = plans[r]
+            sets, steps = plans.get(r, ({}, {}))
             options = [[({j: v}, {}) for v in vals] for j, vals in sets.items()]
             for k, cells in steps.items():
-                lo, hi = st.hull.get(r, {}).get(k, (-self.R[k], self.R[k]))
+                lo, hi = st.cut.get(r, {}).get(k, (-self.R[k], self.R[k]))
                 ts = sorted({t for _, pl in cells for p in pl.pieces for t in p[:2] if lo < t < hi} | {lo, hi})
                 opts = []
                 for a, b in zip(ts, ts[1:]):
-                    mid, vals = (a + b) / 2, {}
-                    for j, pl in cells:
-                        v = next((p[2] for p in pl.pieces if p[0] <= mid <= p[1]), None)
-                        if v is None:
-                            break                           # the interval lies in an excluded slab
-                        if j is not None:
-                            vals[j] = v
-                    else:
-                        opts.append((vals, {k: (a, b)}))
+                    vals = {j: next((p[2] for p in pl.pieces if p[0] <= (a + b) / 2 <= p[1]), None) for j, pl in cells}
+                    if all(v is not None for v in vals.values()):         # else: in an excluded slab
+                        opts.append(({j: v for j, v in vals.items() if j is not None}, {k: (a, b)}))
                 options.append(opts)
+                cut_balls.add(int(st.ball[r]))
             for combo in product(*options):
-                a, h = {}, dict(st.hull.get(r, {}))
-                for vals, c in combo:
-                    a.update(vals)
-                    h.update(c)
                 idx.append(r)
-                hulls.append(h or None)
-                assigns.append(a)
-            if steps:
-                cut.add(int(st.ball[r]))
-        self._check_rows(st, idx)
-        old_spec, writes = st.spec, {}
-        st.take(idx)
-        st.hull = {i: h for i, h in enumerate(hulls) if h}
-        for r, a in enumerate(assigns):
-            cells = dict(old_spec.get(idx[r], {}))
-            for j, c in (a or {}).items():
-                del cells[j]
-                writes.setdefault(j, {})[r] = (c, fmpq(0), -1)
-                b = int(st.ball[r])
-                if b not in cut and st.diff.get(b, set()) is not None:
-                    st.diff.setdefault(b, set()).add(j)
+                assigns.append({j: v for vals, _ in combo for j, v in vals.items()})
+                cuts.append({**st.cut.get(r, {}), **{k: c for _, cc in combo for k, c in cc.items()}})
+        if np.bincount(st.ball[idx]).max() > MAX_ROWS_PER_BALL:
+            raise Undecided(f"a ball would split into more than {MAX_ROWS_PER_BALL} rows")
+        spec, writes = {}, {}
+        for i, (r, a) in enumerate(zip(idx, assigns)):
+            cells = {j: v for j, v in st.spec.get(r, {}).items() if j not in a}
             if cells:
-                st.spec[r] = cells
-        for b in cut:
-            st.diff[b] = None                                  # a cut source: any register may now differ
+                spec[i] = cells
+            for j, v in a.items():
+                writes.setdefault(j, {})[i] = (v, fmpq(0), -1)
+                b = int(st.ball[r])
+                if b not in cut_balls and st.diff.get(b, set()) is not None:
+                    st.diff.setdefault(b, set()).add(j)
+        st.take(idx, spec, {i: c for i, c in enumerate(cuts) if c})
+        st.diff.update({b: None for b in cut_balls})              # a cut source: any register may differ
         for j, forms in writes.items():
-            st.cols[j] = self._write(st.cols[j], forms, len(idx))
+            st.cols[j] = st.cols[j].put(forms, len(idx))
 
-    def _check_rows(self, st, idx):
-        counts = np.bincount(st.ball[idx])
-        if counts.max() > MAX_ROWS_PER_BALL:
-            raise Undecided(f"ball {int(np.argmax(counts))} would split into more than {MAX_ROWS_PER_BALL} rows")
+    def _cell(self, st, r, u):
+        if u in st.spec.get(r, ()):
+            return st.spec[r][u]
+        c = st.cols[u]
+        v = fmpq(int(c.num[r]), c.den)
+        return v if c.tan is None or c.src[r] < 0 else (int(c.src[r]), v, fmpq(int(c.tan[r]), c.den))
 
     def _merge(self, st, readers):
-        """Rows of a ball differ only in registers reached from where they were split (st.diff; None: any):
-        find where they still differ; merge into one row if nowhere, or if in one constant register (which
-        becomes a Set); drop duplicates.  A merged row's cuts are the union of its rows' cuts."""
-        if not st.diff:
-            return
+        """Rows of a ball may differ only in registers reached from where they split (st.diff; all of them
+        while the rows' cuts differ): one row if they agree, one row with a Set if they differ in one constant
+        register, else drop duplicates.  A merged row's cut is the union of the rows' cuts."""
         rows_of = {}
         for r, b in enumerate(st.ball.tolist()):
             if b in st.diff:
                 rows_of.setdefault(b, []).append(r)
-        drop, sets = set(), {}
+        drop, writes = set(), {}
         for b, old in list(st.diff.items()):
             rows = rows_of.get(b, [])
-            same_cuts = all(st.hull.get(r) == st.hull.get(rows[0]) for r in rows)   # cuts shape generic values
-            cand = range(len(st.cols)) if old is None or not same_cuts else {u for j in old for u in readers[j]}
-            diff = {u for u in cand if _differ([self._cell(st, r, u) for r in rows])}
+            if not rows:
+                del st.diff[b]
+                continue
+            uniform = all(st.cut.get(r) == st.cut.get(rows[0]) for r in rows)
+            cand = range(len(st.cols)) if old is None or not uniform else {u for j in old for u in readers[j]}
+            diff = {u for u in cand if any(self._cell(st, r, u) != self._cell(st, rows[0], u) for r in rows)}
             cells = [self._cell(st, r, next(iter(diff))) for r in rows] if len(diff) == 1 else []
             if len(rows) < 2 or not diff or cells and all(isinstance(c, (fmpq, V.Set)) for c in cells):
                 if cells:
-                    sets[rows[0]] = (next(iter(diff)), [v for c in cells for v in (c if isinstance(c, V.Set) else [c])])
+                    vals = V.Set(v for c in cells for v in (c if isinstance(c, V.Set) else [c]))
+                    st.spec.setdefault(rows[0], {}).pop(next(iter(diff)), None)
+                    if len(vals) == 1:
+                        writes.setdefault(next(iter(diff)), {})[rows[0]] = (next(iter(vals)), fmpq(0), -1)
+                    else:
+                        st.spec[rows[0]][next(iter(diff))] = vals
                 self._unite(st, rows)
                 drop.update(rows[1:])
                 del st.diff[b]
@@ -396,69 +348,28 @@ class Engine:
             for r in rows:
                 key = [self._cell(st, r, u) for u in sorted(diff)]
                 same = next((r0 for k0, r0 in kept if k0 == key), None)
-                if same is not None:
+                if same is None:
+                    kept.append((key, r))
+                else:
                     self._unite(st, [same, r])
                     drop.add(r)
-                else:
-                    kept.append((key, r))
-        writes = {}
-        for r, (u, vals) in sets.items():
-            s = V.Set(vals)
-            if len(s) == 1:
-                st.spec.get(r, {}).pop(u, None)
-                writes.setdefault(u, {})[r] = (vals[0], fmpq(0), -1)
-            else:
-                st.spec.setdefault(r, {})[u] = s
         for u, forms in writes.items():
-            st.cols[u] = self._write(st.cols[u], forms, len(st.ball))
+            st.cols[u] = st.cols[u].put(forms, len(st.ball))
         if drop:
             st.keep([r for r in range(len(st.ball)) if r not in drop])
 
     def _unite(self, st, rows):
-        """Give rows[0] the union of the rows' cuts (a source stays cut only if every row cuts it)."""
-        hs = [st.hull.get(r, {}) for r in rows]
-        h = {k: (min(x[k][0] for x in hs), max(x[k][1] for x in hs)) for k in hs[0] if all(k in x for x in hs)}
-        h = {k: c for k, c in h.items() if c != (-self.R[k], self.R[k])}
-        if h:
-            st.hull[rows[0]] = h
-        else:
-            st.hull.pop(rows[0], None)
-
-    def _cell(self, st, r, u):
-        cells = st.spec.get(r)
-        if cells and u in cells:
-            return cells[u]
-        col = st.cols[u]
-        if col.tan is None or col.src[r] < 0:
-            return fmpq(int(col.num[r]), col.den)
-        return (int(col.src[r]), fmpq(int(col.num[r]), col.den), fmpq(int(col.tan[r]), col.den))
-
-
-class State:
-    """Rows: their balls, the columns of the current layer, special cells {row: {unit: value}} and, per ball
-    with several rows, the registers in which its rows may differ."""
-
-    def __init__(self, ball, cols):
-        self.ball, self.cols, self.spec, self.diff = np.asarray(ball, dtype=np.int64), cols, {}, {}
-        self.hull = {}            # row -> {source: (lo, hi)}: the row covers only these offsets of the source
-
-    def take(self, idx):
-        """Rows idx[0], idx[1], ... of the current rows (repeats allowed); specials and cuts are the caller's."""
-        idx = np.asarray(idx, dtype=np.int64)
-        self.ball = self.ball[idx]
-        self.cols = [c.take(idx) for c in self.cols]
-        self.spec, self.hull = {}, {}
-
-    def keep(self, rows):
-        spec, hull = self.spec, self.hull
-        pos = {r: i for i, r in enumerate(rows)}
-        self.take(rows)
-        self.spec = {pos[r]: cells for r, cells in spec.items() if r in pos}
-        self.hull = {pos[r]: h for r, h in hull.items() if r in pos}
+        """rows[0] covers all the rows: a source stays cut only if every row cuts it."""
+        cs = [st.cut.get(r, {}) for r in rows]
+        c = {k: (min(x[k][0] for x in cs), max(x[k][1] for x in cs)) for k in cs[0] if all(k in x for x in cs)}
+        c = {k: v for k, v in c.items() if v != (-self.R[k], self.R[k])}
+        st.cut[rows[0]] = c
+        if not c:
+            del st.cut[rows[0]]
 
 
 def run(layers, state, engine):
-    """Run compiled layers (``compile_layer`` results) over ``state``; the last layer has no ReLU."""
+    """Run compiled layers (``compile_layer``) over ``state``; the last layer has no ReLU."""
     for l, (units, readers, sole) in enumerate(layers):
         if engine.tick:
             engine.tick(l, len(layers))
@@ -467,17 +378,14 @@ def run(layers, state, engine):
 
 
 def evaluate(layers, X) -> list:
-    """Exact outputs of a network (layers as [(rows of nonzeros, bias)]) at the rows of X (lists of fmpq)."""
-    d = len(X[0])
-    cols = []
-    for k in range(d):
+    """Exact outputs of a network (layers [(rows of nonzeros, bias)]) at the rows of X (lists of fmpq)."""
+    cols, compiled = [], []
+    for k in range(len(X[0])):
         den = 1
         for x in X:
             den = _lcm(den, int(x[k].q))
         cols.append(Col(np.array([int(x[k].p) * (den // int(x[k].q)) for x in X], dtype=object), den))
-    compiled, width = [], d
     for rows, bias in layers:
-        compiled.append(compile_layer(rows, bias, width))
-        width = len(rows)
+        compiled.append(compile_layer(rows, bias, len(cols) if not compiled else len(compiled[-1][0])))
     st = run(compiled, State(range(len(X)), cols), Engine())
     return [[fmpq(int(c.num[r]), c.den) for c in st.cols] for r in range(len(X))]

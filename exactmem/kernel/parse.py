@@ -107,47 +107,40 @@ def dataset(v) -> tuple:
 
 
 def network(v) -> tuple:
-    """(d_0, layers) with layers [(rows of nonzeros [(j, w), ...], biases)] and chained dimensions.
-
-    A layer is {"W": dense rows, "b": [...]} or {"cols": n, "W_rows": [[[j, w], ...], ...], "b": [...]} (the
-    nonzeros of each row, columns increasing)."""
+    """(d_0, layers) with layers [(rows of nonzeros [(j, w), ...], biases)] and chained dimensions.  A layer is
+    {"W": dense rows, "b": [...]} or {"cols": n, "W_rows": [[[j, w], ...], ...], "b": [...]} (each row's
+    nonzeros, columns increasing)."""
     v = obj(v, "network")
-    if v.get("format") != "exactmem.relunet":
-        raise CertificateError("network.format must be 'exactmem.relunet'")
     layers = v.get("layers")
-    if not isinstance(layers, list) or not layers:
-        raise CertificateError("network.layers must be a non-empty list")
-    out, prev, d0 = [], None, None
+    if v.get("format") != "exactmem.relunet" or not isinstance(layers, list) or not layers:
+        raise CertificateError("network must be an 'exactmem.relunet' document with a non-empty list of layers")
+    out, width = [], None
     for l, layer in enumerate(layers):
-        where = f"network.layers[{l}]"
-        layer = obj(layer, where)
-        if "W_rows" in layer:
-            rows, width = layer["W_rows"], integer(layer.get("cols"), f"{where}.cols", 1)
-            if not isinstance(rows, list) or not rows:
-                raise CertificateError(f"{where}.W_rows must be a non-empty list of rows")
-            nz = []
-            for i, r in enumerate(rows):
-                if not isinstance(r, list) or not all(isinstance(e, list) and len(e) == 2 for e in r):
-                    raise CertificateError(f"{where}.W_rows[{i}] must be a list of [column, weight] pairs")
-                cols = [integer(e[0], f"{where}.W_rows[{i}]", 0, width - 1) for e in r]
-                if any(a >= b for a, b in zip(cols, cols[1:])):
-                    raise CertificateError(f"{where}.W_rows[{i}]: columns must increase")
-                nz.append([(j, rational(e[1], f"{where}.W_rows[{i}][{j}]")) for j, e in zip(cols, r)])
-        else:
-            W = layer.get("W")
-            if not isinstance(W, list) or not W or not all(isinstance(r, list) for r in W):
-                raise CertificateError(f"{where}.W must be a non-empty list of rows")
-            width = len(W[0])
-            if width == 0 or any(len(r) != width for r in W):
-                raise CertificateError(f"{where}.W is ragged or has no columns")
-            nz = [[(j, rational(w, f"{where}.W[{i}][{j}]")) for j, w in enumerate(r) if w != 0 and w != "0"]
-                  for i, r in enumerate(W)]
-        if prev is not None and width != prev:
-            raise CertificateError(f"{where} takes {width} inputs but the previous layer has {prev} units")
+        at, layer = f"network.layers[{l}]", obj(layer, f"network.layers[{l}]")
+        sparse = "W_rows" in layer
+        rows = layer.get("W_rows" if sparse else "W")
+        n = integer(layer.get("cols"), f"{at}.cols", 1) if sparse else len(rows[0]) if isinstance(rows, list) and \
+            rows and isinstance(rows[0], list) else 0
+        if not isinstance(rows, list) or not rows or not all(isinstance(r, list) for r in rows) or n < 1 or \
+                (width is not None and n != width):
+            raise CertificateError(f"{at}: W must be a non-empty list of rows of {width or 'one or more'} columns")
+        nz = []
+        for i, r in enumerate(rows):
+            if sparse:
+                if not all(isinstance(e, list) and len(e) == 2 for e in r):
+                    raise CertificateError(f"{at}.W_rows[{i}] must be a list of [column, weight] pairs")
+                js = [integer(e[0], f"{at}.W_rows[{i}]", 0, n - 1) for e in r]
+                if any(a >= b for a, b in zip(js, js[1:])):
+                    raise CertificateError(f"{at}.W_rows[{i}]: columns must increase")
+                r = dict(zip(js, (e[1] for e in r)))
+            elif len(r) != n:
+                raise CertificateError(f"{at}.W is ragged")
+            else:
+                r = {j: w for j, w in enumerate(r) if w != 0 and w != "0"}
+            nz.append([(j, q) for j, w in r.items() for q in [rational(w, f"{at}.W[{i}][{j}]")] if q != 0])
         b = layer.get("b")
         if not isinstance(b, list) or len(b) != len(nz):
-            raise CertificateError(f"{where}.b must have one entry per row of W ({len(nz)})")
-        out.append(([[(j, w) for j, w in r if w != 0] for r in nz], [rational(t, f"{where}.b[{i}]") for i, t in enumerate(b)]))
-        d0 = width if d0 is None else d0
-        prev = len(nz)
+            raise CertificateError(f"{at}.b must have one entry per row of W ({len(nz)})")
+        out.append((nz, [rational(t, f"{at}.b[{i}]") for i, t in enumerate(b)]))
+        d0, width = n if width is None else d0, len(nz)
     return d0, out
