@@ -10,7 +10,7 @@ PYTEST_FLAGS := --runslow
 CHECK_FLAGS  := --full
 endif
 
-.PHONY: check test bench sizes clean
+.PHONY: check test bench sizes mutants clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -23,6 +23,10 @@ check: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -q $(PYTEST_FLAGS)
+
+# the mutation suite of docs/kernel.md (also run by make test, as tests/test_mutation.py)
+mutants: $(STAMP)
+	$(BIN)/python tests/mutation/run.py
 
 bench: $(STAMP)
 	for f in benchmarks/bench_*.py; do $(BIN)/python $$f || exit 1; done

@@ -18,6 +18,7 @@ where the networks need it (the running max), and the rows stay few.
 """
 from __future__ import annotations
 
+from bisect import bisect_right
 from itertools import product
 from math import gcd
 
@@ -26,7 +27,8 @@ from flint import fmpq
 
 from . import values as V
 
-MAX_ROWS_PER_BALL, BIG = 4096, 2 ** 62
+MAX_ROWS_PER_BALL, CUT_ROWS, BIG = 4096, 8, 2 ** 62
+ZERO, ONE = fmpq(0), fmpq(1)
 
 
 class Undecided(Exception):
@@ -65,6 +67,19 @@ class Col:
     def take(self, idx):
         return Col(self.num[idx], self.den, None if self.tan is None else self.tan[idx],
                    None if self.src is None else self.src[idx], self.nonneg)
+
+    @staticmethod
+    def cat(a, b):
+        """The rows of a, then the rows of b, over a common denominator."""
+        den = _lcm(a.den, b.den)
+        fa, fb = den // a.den, den // b.den
+        num = np.concatenate([a.num.astype(object) * fa, b.num.astype(object) * fb])
+        if a.tan is None and b.tan is None:
+            return Col(_small(num), den, nonneg=a.nonneg and b.nonneg)
+        tan = np.concatenate([(x.tan.astype(object) * f if x.tan is not None else np.zeros(len(x.num), dtype=object))
+                              for x, f in ((a, fa), (b, fb))])
+        src = np.concatenate([x.src if x.src is not None else np.full(len(x.num), -1) for x in (a, b)])
+        return Col(_small(num), den, _small(tan), src, a.nonneg and b.nonneg)
 
     def put(self, forms, n):
         """This column with rows r set to the affine forms {r: (v, a, k)} (k = -1: the constant v)."""
@@ -112,10 +127,12 @@ class State:
 
 class Engine:
     """Runs compiled layers.  R[k] bounds source k's offset; gaps(ball, k) gives its excluded slabs
-    (starts, ends); sep_bounds(ball, layer, unit) a bounding function for a Sep (or None)."""
+    (starts, ends); sep_bounds(ball, layer, unit) a bounding function for a Sep (or None); meets(cut) is
+    False when no point of a ball has its sources in the cut (the row is dropped)."""
 
-    def __init__(self, R=(), gaps=None, sep_bounds=None, tick=None):
+    def __init__(self, R=(), gaps=None, sep_bounds=None, tick=None, meets=None):
         self.R, self.gaps, self.sep_bounds, self.tick, self.products = list(R), gaps, sep_bounds, tick, {}
+        self.meets = meets or (lambda cut: True)
         coarse = []                 # R' >= R with ~20 significant bits: cheap comparisons first
         for r in self.R or [fmpq(0)]:
             up, down = 2 ** max(0, 20 - int(r.p).bit_length() + int(r.q).bit_length()), 2 ** max(0, int(r.p).bit_length() - int(r.q).bit_length() - 20)
@@ -168,14 +185,21 @@ class Engine:
             den = _lcm(den, cols[j].den * int(w.q))
         mults = [(j, int(w.p) * (den // (cols[j].den * int(w.q)))) for j, w in nz]
         num = self._lin([(cols[j].num, m) for j, m in mults], int(bias.p) * (den // int(bias.q)), n, cache)
-        tt = [(cols[j].tan, m, cols[j].src) for j, m in mults if cols[j].tan is not None]
-        if not tt:
-            return Col(num, den)
-        tan, src = self._lin([(t, m) for t, m, _ in tt], 0, n, None), tt[0][2]
-        for _, _, s in tt[1:]:                              # -2: sources mixed (the generic path decides)
-            src = np.where(src == -1, s, np.where((s == -1) | (s == src), src, -2))
-        src = np.where((tan == 0) & (src != -2), -1, src)   # slopes of mixed sources never cancel
-        return Col(num, den, tan, src) if (src != -1).any() else Col(num, den)
+        groups = {}                 # tangents summed per source: slopes of one source may cancel, of two never
+        for j, m in mults:
+            c = cols[j]
+            if c.tan is not None:
+                ks = np.unique(c.src[c.src >= 0])
+                groups.setdefault(int(ks[0]) if len(ks) == 1 else -id(c), []).append((c.tan, m, c.src))
+        tan = src = None
+        for key, terms in groups.items():
+            t = self._lin([(a, m) for a, m, _ in terms], 0, n, None)
+            s = np.full(n, key) if key >= 0 else terms[0][2]
+            for _, _, s2 in terms[1:] if key < 0 else ():
+                s = np.where(s == -1, s2, np.where((s2 == -1) | (s2 == s), s, -2))
+            s = np.where((t == 0) & (s != -2), -1, s)
+            tan, src = (t, s) if tan is None else (tan + t, np.where(src == -1, s, np.where(s == -1, src, -2)))
+        return Col(num, den) if src is None or not (src != -1).any() else Col(num, den, tan, src)
 
     def _sign(self, num, tan, idx, R):
         """(num + |tan| R <= 0, num - |tan| R >= 0) per row with R = R[idx]: inactive, active on the range."""
@@ -185,19 +209,32 @@ class Engine:
         lhs, rhs = num * Rd[idx], np.abs(tan) * Rn[idx]
         return lhs <= -rhs, lhs >= rhs
 
-    def _relu(self, col):
-        """sigma where the form is stable on the row's range; (column, the rows where it is not)."""
+    def _relu(self, col, cut):
+        """sigma where the form is stable on the row's range (its cut, if the row is cut in the form's source);
+        returns (column, {row: (v, a, source, lo, hi)} of the forms that are not stable, the rows decided one
+        by one -- their result may depend on the cut)."""
         if col.tan is None:
-            return Col(np.maximum(col.num, 0), col.den, nonneg=True), []
+            return Col(np.maximum(col.num, 0), col.den, nonneg=True), {}, set()
         idx = np.where(col.src >= 0, col.src, 0)
         inact, act = self._sign(col.num, col.tan, idx, self.coarse)
         rest = np.flatnonzero(~act & ~inact)
         if len(rest):
             inact[rest], act[rest] = self._sign(col.num[rest], col.tan[rest], idx[rest], self.exact)
+        open_, fixed = {}, set()
+        for r in np.flatnonzero((~act & ~inact) | (col.src == -2)).tolist():
+            k = int(col.src[r])
+            fixed.add(r)
+            v, a = fmpq(int(col.num[r]), col.den), fmpq(int(col.tan[r]), col.den)
+            lo, hi = cut.get(r, {}).get(k, (-self.R[k], self.R[k])) if k >= 0 else (None, None)
+            if k >= 0 and min(v + a * lo, v + a * hi) >= 0:
+                act[r] = True
+            elif k >= 0 and max(v + a * lo, v + a * hi) <= 0:
+                inact[r] = True
+            else:
+                open_[r] = (v, a, k, lo, hi)
         src = np.where(act & (col.src >= 0), col.src, -1)
-        unstable = [int(r) for r in np.flatnonzero((~act & ~inact) | (col.src == -2))]
         out = Col(np.where(act, col.num, 0), col.den, np.where(act, col.tan, 0), src, True)
-        return (out if unstable or (src != -1).any() else Col(out.num, col.den, nonneg=True)), unstable
+        return (out if open_ or (src != -1).any() else Col(out.num, col.den, nonneg=True)), open_, fixed
 
     # -- one layer -------------------------------------------------------------------------------------
     def layer(self, st, units, readers, sole, last, l):
@@ -212,30 +249,49 @@ class Engine:
                         steps.setdefault(v.k, []).append((j, v))
         if plans:
             self._branch(st, plans)
-        while True:
-            out = self._compute(st, units, readers, last, l)
-            if isinstance(out, tuple):
-                break
-            self._branch(st, {r: ({}, {k: [(None, p)] for k, p in c.items()}) for r, c in out.items()})
-        st.cols, st.spec, dead = out
+        st.ball, st.cols, st.spec, st.cut, dead, touched = self._rows(st, units, readers, last, l)
         if dead:
-            st.keep([r for r in range(len(st.ball)) if r not in dead])
-        self._merge(st, readers)
+            keep = [r for r in range(len(st.ball)) if r not in dead]
+            pos = {r: i for i, r in enumerate(keep)}
+            st.keep(keep)
+            touched = {u: {pos[r] for r in rows if r in pos} for u, rows in touched.items()}
+        self._merge(st, readers, touched)
+
+    def _rows(self, st, units, readers, last, l):
+        """The layer on st's rows: (balls, columns, special cells, cuts, dead rows, touched).  Rows that must be
+        cut are cut and computed again on their own (recursively), and appended after the others."""
+        cols, spec, dead, touched, cuts = self._compute(st, units, readers, last, l)
+        if not cuts:
+            return st.ball, cols, spec, st.cut, dead, touched
+        keep, redo = [r for r in range(len(st.ball)) if r not in cuts], sorted(cuts)
+        sub = State(st.ball[redo], [c.take(redo) for c in st.cols])
+        sub.spec = {i: st.spec[r] for i, r in enumerate(redo) if r in st.spec}
+        sub.cut, sub.diff = {i: st.cut[r] for i, r in enumerate(redo) if r in st.cut}, st.diff
+        self._branch(sub, {i: ({}, {k: [(None, p)] for k, p in cuts[r].items()}) for i, r in enumerate(redo)})
+        sball, scols, sspec, scut, sdead, stouched = self._rows(sub, units, readers, last, l)
+        pos, n = {r: i for i, r in enumerate(keep)}, len(keep)
+        re = lambda d: {pos[r]: v for r, v in d.items() if r in pos}
+        return (np.concatenate([st.ball[keep], sball]), [Col.cat(a.take(keep), b) for a, b in zip(cols, scols)],
+                {**re(spec), **{n + i: v for i, v in sspec.items()}}, {**re(st.cut), **{n + i: v for i, v in scut.items()}},
+                {pos[r] for r in dead if r in pos} | {n + i for i in sdead},
+                {u: {pos[r] for r in touched.get(u, ()) if r in pos} | {n + i for i in stouched.get(u, ())} for u in touched})
 
     def _gaps(self, st, r, k):
         g = self.gaps(int(st.ball[r]), k) if self.gaps else None
         return (g or ((), ()))[:2] + (st.cut.get(r, {}).get(k),)
 
     def _compute(self, st, units, readers, last, l):
-        """The layer's columns, special cells and dead rows; or {row: {source: step}} where a row must be cut
-        because a unit sums step functions of several sources."""
+        """The layer's (columns, special cells, dead rows, {unit: rows computed row by row}, cuts): cuts =
+        {row: {source: step}} for rows that must be cut and computed again -- where a unit sums step functions
+        of several sources, or where a ReLU is unstable on a row of a ball that has few rows (cut at the root)."""
         n, cols, spec = len(st.ball), st.cols, st.spec
         generic = {}
         for r, cells in spec.items():
             for j in cells:
                 for u in readers[j]:
                     generic.setdefault(u, set()).add(r)
-        new_cols, new_spec, dead, cache, cuts = [], {}, set(), {}, {}
+        count = np.bincount(st.ball)
+        new_cols, new_spec, dead, cache, cuts, touched = [], {}, set(), {}, {}, {}
         for u, (nz, bias) in enumerate(units):
             rows = generic.get(u, set())
             if not last and len(nz) == 1 and nz[0][1] == 1 and bias == 0 and cols[nz[0][0]].nonneg:
@@ -245,11 +301,17 @@ class Engine:
                 continue
             col = self._affine(cols, nz, bias, n, cache)
             rows |= {int(r) for r in np.flatnonzero(col.src == -2)} if col.src is not None else set()
+            fixed = set()
             if not last:
-                col, unstable = self._relu(col)
-                rows |= set(unstable)
+                col, open_, fixed = self._relu(col, st.cut)
+                for r, (v, a, k, lo, hi) in open_.items():
+                    if r in rows or r in cuts or k < 0 or count[st.ball[r]] >= CUT_ROWS:
+                        rows.add(r)                             # the generic path: a piecewise-linear value
+                    else:                                       # cut the row in two at the root -v/a
+                        cuts[r] = {k: V.PL(k, ((lo, -v / a, ZERO, ZERO), (-v / a, hi, ONE, ZERO)))}
+                        count[st.ball[r]] += 1
             forms = {}
-            for r in rows:
+            for r in rows - set(cuts):                      # rows being cut: this layer is computed again
                 gaps = lambda k, r=r: self._gaps(st, r, k)
                 val = V.combine([(w, spec[r][j] if j in spec.get(r, ()) else cols[j].value(r, self.R)) for j, w in nz],
                                 bias, gaps)
@@ -260,50 +322,67 @@ class Engine:
                     sb = self.sep_bounds(int(st.ball[r]), l, u) if self.sep_bounds and isinstance(val, V.Sep) else None
                     val = V.relu(val, gaps(val.k) if isinstance(val, V.PL) else None, sb)
                 if isinstance(val, fmpq) or isinstance(val, V.PL) and len(val.pieces) == 1:
-                    forms[r] = (val, fmpq(0), -1) if isinstance(val, fmpq) else (val.pieces[0][2], val.pieces[0][3], val.k)
+                    forms[r] = (val, ZERO, -1) if isinstance(val, fmpq) else (val.pieces[0][2], val.pieces[0][3], val.k)
                 elif val is V.DEAD:
                     dead.add(r)
                 else:
                     new_spec.setdefault(r, {})[u] = V.Box(V.bounds(val)) if isinstance(val, V.Set) and len(val) > V.MAX_PIECES else val
+            touched[u] = rows | fixed
             new_cols.append(col.put(forms, n) if forms else col)
-        return cuts or (new_cols, new_spec, dead)
+        return new_cols, new_spec, dead, touched, cuts
 
     # -- rows: branch on choices, merge when they agree ------------------------------------------------
     def _branch(self, st, plans):
         """One row per combination: a Set cell takes each of its values; the step functions of a source cut the
         row at their breakpoints.  plans[r] = ({register: values}, {source: [(register or None, step)]})."""
-        idx, cuts, assigns, cut_balls = [], [], [], set()
+        idx, cuts, assigns = [], [], []
         for r in range(len(st.ball)):
-            sets, steps = plans.get(r, ({}, {}))
+            if r not in plans:
+                idx.append(r)
+                assigns.append({})
+                cuts.append(st.cut.get(r, {}))
+                continue
+            sets, steps = plans[r]
             options = [[({j: v}, {}) for v in vals] for j, vals in sets.items()]
             for k, cells in steps.items():
                 lo, hi = st.cut.get(r, {}).get(k, (-self.R[k], self.R[k]))
                 ts = sorted({t for _, pl in cells for p in pl.pieces for t in p[:2] if lo < t < hi} | {lo, hi})
-                opts = []
+                opts, (starts, ends, _) = [], self._gaps(st, r, k)
                 for a, b in zip(ts, ts[1:]):
                     vals = {j: next((p[2] for p in pl.pieces if p[0] <= (a + b) / 2 <= p[1]), None) for j, pl in cells}
-                    if all(v is not None for v in vals.values()):         # else: in an excluded slab
+                    g = bisect_right(starts, a) - 1
+                    if all(v is not None for v in vals.values()) and not (g >= 0 and b <= ends[g]):   # else excluded
                         opts.append(({j: v for j, v in vals.items() if j is not None}, {k: (a, b)}))
                 options.append(opts)
-                cut_balls.add(int(st.ball[r]))
             for combo in product(*options):
+                cut = {**st.cut.get(r, {}), **{k: c for _, cc in combo for k, c in cc.items()}}
+                if steps and not self.meets(cut):
+                    continue                                      # no point of the ball has these sources
                 idx.append(r)
                 assigns.append({j: v for vals, _ in combo for j, v in vals.items()})
-                cuts.append({**st.cut.get(r, {}), **{k: c for _, cc in combo for k, c in cc.items()}})
+                cuts.append(cut)
         if np.bincount(st.ball[idx]).max() > MAX_ROWS_PER_BALL:
             raise Undecided(f"a ball would split into more than {MAX_ROWS_PER_BALL} rows")
-        spec, writes = {}, {}
+        spec, writes, ball = {}, {}, st.ball.tolist()
         for i, (r, a) in enumerate(zip(idx, assigns)):
-            cells = {j: v for j, v in st.spec.get(r, {}).items() if j not in a}
+            cells = {}
+            for j, v in st.spec.get(r, {}).items():
+                if j in a:
+                    continue
+                if isinstance(v, V.PL) and v.k in cuts[i]:             # re-clip to the new cut: often a form
+                    gaps = self.gaps(ball[r], v.k) if self.gaps else None
+                    v = V.tidy(v.k, v.pieces, (gaps or ((), ()))[:2] + (cuts[i][v.k],))
+                    if isinstance(v, fmpq) or v is not V.DEAD and isinstance(v, V.PL) and len(v.pieces) == 1:
+                        a[j] = v
+                        continue
+                cells[j] = v
             if cells:
                 spec[i] = cells
             for j, v in a.items():
-                writes.setdefault(j, {})[i] = (v, fmpq(0), -1)
-                b = int(st.ball[r])
-                if b not in cut_balls and st.diff.get(b, set()) is not None:
-                    st.diff.setdefault(b, set()).add(j)
+                writes.setdefault(j, {})[i] = (v, ZERO, -1) if isinstance(v, fmpq) else (v.pieces[0][2], v.pieces[0][3], v.k)
+            if a or r in plans:
+                st.diff.setdefault(ball[r], set()).update(a)
         st.take(idx, spec, {i: c for i, c in enumerate(cuts) if c})
-        st.diff.update({b: None for b in cut_balls})              # a cut source: any register may differ
         for j, forms in writes.items():
             st.cols[j] = st.cols[j].put(forms, len(idx))
 
@@ -314,30 +393,46 @@ class Engine:
         v = fmpq(int(c.num[r]), c.den)
         return v if c.tan is None or c.src[r] < 0 else (int(c.src[r]), v, fmpq(int(c.tan[r]), c.den))
 
-    def _merge(self, st, readers):
-        """Rows of a ball may differ only in registers reached from where they split (st.diff; all of them
-        while the rows' cuts differ): one row if they agree, one row with a Set if they differ in one constant
-        register, else drop duplicates.  A merged row's cut is the union of the rows' cuts."""
+    def _merge(self, st, readers, touched):
+        """Rows of a ball may differ only in registers reached from where they split (st.diff) and in units
+        computed row by row (touched: the generic path and cut-dependent ReLUs): one row if they agree, one row
+        with a Set if they differ in one constant register, else drop duplicates.  A merged row's cut is the
+        union of the rows' cuts."""
         rows_of = {}
         for r, b in enumerate(st.ball.tolist()):
             if b in st.diff:
                 rows_of.setdefault(b, []).append(r)
+        cand = {b: {u for j in old for u in readers[j]} for b, old in st.diff.items()}
+        for u, t in touched.items():
+            for r in t:
+                if int(st.ball[r]) in cand:
+                    cand[int(st.ball[r])].add(u)
+        differs = {}                    # unit -> balls whose rows differ there: compared column-wise
+        R = np.array([r for b in cand for r in rows_of.get(b, [])[1:]], dtype=np.int64)
+        F = np.array([rows_of[b][0] for b in cand for _ in rows_of.get(b, [])[1:]], dtype=np.int64)
+        for u in set().union(*cand.values()) if len(R) else ():
+            c = st.cols[u]
+            neq = c.num[R] != c.num[F]
+            if c.tan is not None:
+                neq |= (c.tan[R] != c.tan[F]) | (c.src[R] != c.src[F])
+            bad = {int(st.ball[r]) for r in R[neq]}
+            bad |= {int(st.ball[r]) for r, f in zip(R.tolist(), F.tolist()) if (u in st.spec.get(r, ()) or
+                    u in st.spec.get(f, ())) and self._cell(st, r, u) != self._cell(st, f, u)}
+            differs[u] = bad
         drop, writes = set(), {}
         for b, old in list(st.diff.items()):
             rows = rows_of.get(b, [])
             if not rows:
                 del st.diff[b]
                 continue
-            uniform = all(st.cut.get(r) == st.cut.get(rows[0]) for r in rows)
-            cand = range(len(st.cols)) if old is None or not uniform else {u for j in old for u in readers[j]}
-            diff = {u for u in cand if any(self._cell(st, r, u) != self._cell(st, rows[0], u) for r in rows)}
+            diff = {u for u in cand[b] if b in differs.get(u, ())}
             cells = [self._cell(st, r, next(iter(diff))) for r in rows] if len(diff) == 1 else []
             if len(rows) < 2 or not diff or cells and all(isinstance(c, (fmpq, V.Set)) for c in cells):
                 if cells:
                     vals = V.Set(v for c in cells for v in (c if isinstance(c, V.Set) else [c]))
                     st.spec.setdefault(rows[0], {}).pop(next(iter(diff)), None)
                     if len(vals) == 1:
-                        writes.setdefault(next(iter(diff)), {})[rows[0]] = (next(iter(vals)), fmpq(0), -1)
+                        writes.setdefault(next(iter(diff)), {})[rows[0]] = (next(iter(vals)), ZERO, -1)
                     else:
                         st.spec[rows[0]][next(iter(diff))] = vals
                 self._unite(st, rows)

@@ -84,25 +84,47 @@ class Balls:
                 out.append((max(lo, -R), min(hi, R)))
         return c, out
 
+    def near(self, k, alpha, beta, gamma):
+        """The balls on which some slab frac(alpha u_k + beta) < gamma may meet u_k's range: a vectorized
+        integer filter (a superset; ``slabs`` computes the intervals exactly)."""
+        c, lam = self.canon[k]
+        aR = abs(alpha * lam) * self.R[c]
+        D = int(alpha.q) * int(beta.q) * self.den * int(aR.q) * int(gamma.q)
+        v = np.array([row[k] for row in self.c], dtype=object) * (int(alpha.p) * (D // (int(alpha.q) * self.den))) + \
+            int(beta.p) * (D // int(beta.q))                                    # (alpha u_k + beta) D
+        half = int(aR.p) * (D // int(aR.q))
+        hit = (v + half) // D - (v - half - int(gamma.p) * (D // int(gamma.q))) // D > 0
+        return np.flatnonzero(hit).tolist()
+
     def inside(self, i, x, X):
         diff = [a - b for a, b in zip(x, X[i])]
         if self.p == 2:
             return sum((t * t for t in diff), fmpq(0)) < self.mu_sq
         return (max(map(abs, diff)) if self.p == "inf" else sum(map(abs, diff), fmpq(0))) < self.mu
 
+    def radius_sq(self, S, cache):
+        """r^2 with ||(u_k - c_ik)_{k in S}|| < r on every ball: Gershgorin's bound of W_S W_S^T times the
+        squared radius of an l_2 ball containing the l_p ball (mu, mu, sqrt(d) mu for p = 2, 1, inf)."""
+        if S not in cache:
+            rows = [dict(self.W1[k]) for k in S]
+            cache[S] = max(sum(abs(sum((w * r2.get(j, 0) for j, w in r1.items()), fmpq(0))) for r2 in rows)
+                           for r1 in rows)
+        return cache[S] * self.mu_sq * (self.d if self.p == "inf" else 1)
+
+    def meets(self, cut, cache):
+        """False when no point of a ball has its sources in the cut's intervals (so the row is empty)."""
+        S = tuple(sorted(cut))
+        return sum((max(fmpq(0), lo, -hi) ** 2 for lo, hi in (cut[k] for k in S)), fmpq(0)) < self.radius_sq(S, cache)
+
     def sandwich(self, i, hint, cache):
         """Bounds of a Sep: alpha sum_k q_k + sum_k g_k + c with q_k = min((u_k - centre_k)^2, clip^2), g_k
         bounded exactly on each piece, sum_k (u_k - centre_k)^2 within (D -+ r)^2 over the ball, r the radius
-        of an l_2 ball containing it in source space (Gershgorin bound of the first layer)."""
+        of an l_2 ball containing it in source space (``radius_sq``)."""
         alpha, centre, clip = hint
 
         def bound(sep):
             S = tuple(sorted(sep.terms))
-            if S not in cache:
-                rows = [dict(self.W1[k]) for k in S]
-                cache[S] = max(sum(abs(sum((w * r2.get(j, 0) for j, w in r1.items()), fmpq(0))) for r2 in rows)
-                               for r1 in rows)
-            r2 = cache[S] * self.mu_sq * (self.d if self.p == "inf" else 1)
+            r2 = self.radius_sq(S, cache)
             g_lo = g_hi = sep.c
             D2 = q_lo = q_hi = fmpq(0)
             for k in S:
@@ -165,17 +187,16 @@ def check(doc, rho=None, eta=None, progress=None, budget=None) -> Verdict:
     if excl and eta is None:
         raise CertificateError("hints.exclude drops points from the analysis; only a claim with eta may have it")
     N, balls = len(X), Balls(X, labels, layers, rho, p)
-    gaps, err, dens = {}, [fmpq(0)] * N, slab_density(len(X[0]), p)
-    for i in range(N):
-        per = {}
-        for k, a, b, g in excl:
+    gaps, err, dens, per = {}, [fmpq(0)] * N, slab_density(len(X[0]), p), {}
+    for k, a, b, g in excl:
+        for i in balls.near(k, a, b, g):
             c, iv = balls.slabs(i, k, a, b, g)
-            per.setdefault(c, []).extend(iv)
-        for c, iv in per.items():
-            u = V.union(iv)
-            if u:
-                gaps[i, c] = ([s for s, _ in u], [e for _, e in u])
-                err[i] += sum((e - s for s, e in u), fmpq(0)) * dens / balls.R_lo[c]
+            per.setdefault((i, c), []).extend(iv)
+    for (i, c), iv in per.items():
+        u = V.union(iv)
+        if u:
+            gaps[i, c] = ([s for s, _ in u], [e for _, e in u])
+            err[i] += sum((e - s for s, e in u), fmpq(0)) * dens / balls.R_lo[c]
     start, cache = time.monotonic(), {}
 
     def tick(l, L):
@@ -184,7 +205,8 @@ def check(doc, rho=None, eta=None, progress=None, budget=None) -> Verdict:
         if budget is not None and time.monotonic() - start > budget:
             raise Undecided(f"budget of {budget} s spent at layer {l + 1} of {L}")
     eng = Engine(balls.R, lambda i, c: gaps.get((i, c)),
-                 lambda i, l, u: balls.sandwich(i, quad[l, u], cache) if (l, u) in quad else None, tick)
+                 lambda i, l, u: balls.sandwich(i, quad[l, u], cache) if (l, u) in quad else None, tick,
+                 lambda cut: balls.meets(cut, cache))
     m = len(layers[0][0])
     compiled, width = [compile_layer([[(k, fmpq(1))] for k in range(m)], [fmpq(0)] * m, m)], m
     for rows, bias in layers[1:]:
@@ -197,6 +219,9 @@ def check(doc, rho=None, eta=None, progress=None, budget=None) -> Verdict:
     bad = {}
     for r, i in enumerate(st.ball.tolist()):
         val = st.spec.get(r, {}).get(0, st.cols[0].value(r, balls.R))
+        if isinstance(val, V.PL) and val.k in st.cut.get(r, {}):      # the row covers only its cut of the source
+            lo, hi = st.cut[r][val.k]
+            val = V.PL(val.k, [(max(a, lo), min(b, hi), v, s) for a, b, v, s in val.pieces if max(a, lo) < min(b, hi)])
         if not (val == labels[i] if isinstance(val, fmpq) else val == V.Set([fmpq(labels[i])]) or
                 isinstance(val, V.PL) and all(pc[3] == 0 and pc[2] == labels[i] for pc in val.pieces)):
             bad.setdefault(i, []).append(val)

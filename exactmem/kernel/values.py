@@ -73,13 +73,17 @@ def _box(lo, hi):
 
 
 def tidy(k, pieces, gaps=None):
-    """Drop the pieces inside an excluded slab or outside the row's cut, gaps = (starts, ends, cut); merge
-    neighbours with the same (v, a); a constant, a PL, a Box (too many pieces) or DEAD."""
+    """Clip the pieces to the row's cut and drop those inside an excluded slab, gaps = (starts, ends, cut);
+    merge neighbours with the same (v, a); a constant, a PL, a Box (too many pieces) or DEAD."""
     starts, ends, cut = gaps or ((), (), None)
     out = []
     for p in pieces:
+        if cut is not None:                                # clip to the row's cut
+            p = (max(p[0], cut[0]), min(p[1], cut[1])) + p[2:]
+            if p[0] >= p[1] and cut[0] < cut[1]:
+                continue
         g = bisect_right(starts, p[0]) - 1
-        if (g >= 0 and p[1] <= ends[g]) or (cut is not None and (p[1] <= cut[0] or p[0] >= cut[1]) and p[0] < p[1]):
+        if g >= 0 and p[1] <= ends[g]:
             continue
         if out and out[-1][2:] == p[2:]:
             out[-1] = (out[-1][0], p[1]) + p[2:]
@@ -87,7 +91,7 @@ def tidy(k, pieces, gaps=None):
             out.append(p)
     if not out:
         return DEAD
-    if len({p[2:] for p in out}) == 1 and out[0][3] == 0:
+    if out[0][3] == 0 and all(p[2:] == out[0][2:] for p in out):      # (no hashing: fmpq hashes slowly)
         return out[0][2]
     return PL(k, out) if len(out) <= MAX_PIECES else _box(*bounds(PL(k, out)))
 
