@@ -32,7 +32,7 @@ from flint import arb, fmpq, fmpq_mat, fmpz
 
 from .errors import (ConversionError, NonFiniteError, ShapeError, UnsupportedTypeError)
 
-try:  # numpy is a dependency, but keep the import local-failure tolerant for the checker
+try:  # numpy is a dependency; keep the import failure-tolerant anyway
     import numpy as _np
 except ImportError:  # pragma: no cover
     _np = None

@@ -2,7 +2,7 @@
 
 A :class:`Verdict` refuses to be used as a bool, so an undecided check can never
 be mistaken for a failed or a passed one.  This module depends on nothing else in
-exactmem, so the independent certificate checker can use it.
+exactmem, so the checking kernel can use it.
 
 >>> v = Verdict.proved("3/7 < 1/2 by cross-multiplication")
 >>> v.is_proved

@@ -91,7 +91,7 @@ def _independent_slab_hits(cert, X):
 
 
 def test_errors_only_on_slabs_and_bound_dominates_their_frequency():
-    """Independent of the checker: sampled exact points off the slabs are labelled correctly, and the
+    """Independent of the kernel: sampled exact points off the slabs are labelled correctly, and the
     frequency of slab hits stays below the certified bound (with a generous binomial margin)."""
     D = _data(31, 6, 1, 2)
     rho = _moderate_rho(D, 3)

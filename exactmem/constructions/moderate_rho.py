@@ -1,6 +1,6 @@
 """Theorem B.5 with Lemma B.13: rho <= 1/(5 sqrt d), memorization with error below eta.
 
-Pipeline (exact; the certificate records what the independent checker re-proves):
+Pipeline (exact; the kernel proves the result from the network itself, with the slabs as hints):
 
 1. the projection of Theorem B.3 (identity when m = d), then z = sigma(s W x + c0) with the group size
    g = floor(1/(5 rho sqrt d)) (the paper's ceil(N^alpha)), s <= 1/(4 g mu), so every ball image has

@@ -1,6 +1,6 @@
 """Theorem B.3: rho-robust memorization for rho <= 1/(5 N sqrt d) with O~(sqrt N + d) parameters.
 
-Pipeline (every step exact; the certificate records what the checker re-proves):
+Pipeline (every step exact; the kernel proves the result from the network itself):
 
 1. projection W (m x d) with exactly orthonormal rows: the identity when m = d (d < 864 ln N), else a
    certified SRHT projection with eps_{WD}^2 >= (5/12)^2 (m/d) eps_D^2 (Lemma B.20);

@@ -143,14 +143,11 @@ class Engine:
 
     # -- one vectorized unit ---------------------------------------------------------------------------
     def _times(self, a, m):
-        if m == 1:
-            return a
-        hit = self.products.get((id(a), m))
-        if hit is None:
+        if m != 1 and (id(a), m) not in self.products:
             if len(self.products) > 256:
                 self.products.clear()
-            hit = self.products[id(a), m] = (a, a * m)        # the array is kept: its id stays unique
-        return hit[1]
+            self.products[id(a), m] = (a, a * m)              # the array is kept: its id stays unique
+        return a if m == 1 else self.products[id(a), m][1]
 
     def _lin(self, terms, const, n, cache):
         """const + sum m a over terms [(array, m)]; equal |m| are grouped so big multipliers act once."""
@@ -159,22 +156,16 @@ class Engine:
             if any(a.dtype == object or abs(m) >= BIG for a, m in terms) or \
                     sum(abs(m) * _mag(a) for a, m in terms) + abs(const) >= BIG:
                 terms = [(a.astype(object), m) for a, m in terms]
-            groups, out = {}, None
+            groups, out = {}, np.zeros(n, dtype=np.int64)
             for a, m in terms:
                 groups.setdefault(abs(m), []).append((a, m))
-            for mag, ms in groups.items():
-                if len(ms) == 1:
-                    s = self._times(*ms[0])
-                else:
-                    s = ms[0][0] if ms[0][1] > 0 else -ms[0][0]
-                    for a, m in ms[1:]:
-                        s = s + a if m > 0 else s - a
-                    s = self._times(s, mag)
-                out = s if out is None else out + s
-            out = np.zeros(n, dtype=np.int64) if out is None else out
-            if cache is not None:
-                cache[key] = (terms, out)
-        out = cache[key][1] if cache is not None else out
+            for g, ms in groups.items():
+                s = sum(a if m > 0 else -a for a, m in ms[1:]) + (ms[0][0] if ms[0][1] > 0 else -ms[0][0]) \
+                    if len(ms) > 1 else None
+                out = out + (self._times(*ms[0]) if s is None else self._times(s, g))
+            cache = {} if cache is None else cache
+            cache[key] = (terms, out)
+        out = cache[key][1]
         if const:
             out = (out if out.dtype == object or abs(const) + _mag(out) < BIG else out.astype(object)) + const
         return _small(out)
@@ -398,43 +389,37 @@ class Engine:
         computed row by row (touched: the generic path and cut-dependent ReLUs): one row if they agree, one row
         with a Set if they differ in one constant register, else drop duplicates.  A merged row's cut is the
         union of the rows' cuts."""
-        rows_of = {}
-        for r, b in enumerate(st.ball.tolist()):
+        rows_of, ball = {}, st.ball.tolist()
+        for r, b in enumerate(ball):
             if b in st.diff:
                 rows_of.setdefault(b, []).append(r)
         cand = {b: {u for j in old for u in readers[j]} for b, old in st.diff.items()}
         for u, t in touched.items():
             for r in t:
-                if int(st.ball[r]) in cand:
-                    cand[int(st.ball[r])].add(u)
-        differs = {}                    # unit -> balls whose rows differ there: compared column-wise
-        R = np.array([r for b in cand for r in rows_of.get(b, [])[1:]], dtype=np.int64)
-        F = np.array([rows_of[b][0] for b in cand for _ in rows_of.get(b, [])[1:]], dtype=np.int64)
-        for u in set().union(*cand.values()) if len(R) else ():
+                cand[ball[r]].add(u) if ball[r] in cand else None
+        pairs = [(r, rows[0]) for b in cand for rows in [rows_of.get(b, [])] for r in rows[1:]]
+        R, F, differs = np.array([p[0] for p in pairs], dtype=np.int64), np.array([p[1] for p in pairs], dtype=np.int64), {}
+        for u in set().union(*cand.values()) if pairs else ():      # compared column-wise, specials one by one
             c = st.cols[u]
-            neq = c.num[R] != c.num[F]
-            if c.tan is not None:
-                neq |= (c.tan[R] != c.tan[F]) | (c.src[R] != c.src[F])
-            bad = {int(st.ball[r]) for r in R[neq]}
-            bad |= {int(st.ball[r]) for r, f in zip(R.tolist(), F.tolist()) if (u in st.spec.get(r, ()) or
-                    u in st.spec.get(f, ())) and self._cell(st, r, u) != self._cell(st, f, u)}
-            differs[u] = bad
+            neq = (c.num[R] != c.num[F]) | ((c.tan[R] != c.tan[F]) | (c.src[R] != c.src[F]) if c.tan is not None else False)
+            differs[u] = {ball[r] for r in R[neq]} | {ball[r] for r, f in pairs if (u in st.spec.get(r, ()) or u in
+                                                    st.spec.get(f, ())) and self._cell(st, r, u) != self._cell(st, f, u)}
         drop, writes = set(), {}
-        for b, old in list(st.diff.items()):
+        for b in list(st.diff):
             rows = rows_of.get(b, [])
-            if not rows:
+            if not rows:                                            # every row of the ball is dead
                 del st.diff[b]
                 continue
             diff = {u for u in cand[b] if b in differs.get(u, ())}
             cells = [self._cell(st, r, next(iter(diff))) for r in rows] if len(diff) == 1 else []
             if len(rows) < 2 or not diff or cells and all(isinstance(c, (fmpq, V.Set)) for c in cells):
                 if cells:
-                    vals = V.Set(v for c in cells for v in (c if isinstance(c, V.Set) else [c]))
-                    st.spec.setdefault(rows[0], {}).pop(next(iter(diff)), None)
-                    if len(vals) == 1:
-                        writes.setdefault(next(iter(diff)), {})[rows[0]] = (next(iter(vals)), ZERO, -1)
+                    u, vals = next(iter(diff)), V.Set(v for c in cells for v in (c if isinstance(c, V.Set) else [c]))
+                    st.spec.setdefault(rows[0], {}).pop(u, None)
+                    if len(vals) > 1:
+                        st.spec[rows[0]][u] = vals
                     else:
-                        st.spec[rows[0]][next(iter(diff))] = vals
+                        writes.setdefault(u, {})[rows[0]] = (next(iter(vals)), ZERO, -1)
                 self._unite(st, rows)
                 drop.update(rows[1:])
                 del st.diff[b]
@@ -443,11 +428,7 @@ class Engine:
             for r in rows:
                 key = [self._cell(st, r, u) for u in sorted(diff)]
                 same = next((r0 for k0, r0 in kept if k0 == key), None)
-                if same is None:
-                    kept.append((key, r))
-                else:
-                    self._unite(st, [same, r])
-                    drop.add(r)
+                kept.append((key, r)) if same is None else (self._unite(st, [same, r]), drop.add(r))
         for u, forms in writes.items():
             st.cols[u] = st.cols[u].put(forms, len(st.ball))
         if drop:
@@ -457,10 +438,7 @@ class Engine:
         """rows[0] covers all the rows: a source stays cut only if every row cuts it."""
         cs = [st.cut.get(r, {}) for r in rows]
         c = {k: (min(x[k][0] for x in cs), max(x[k][1] for x in cs)) for k in cs[0] if all(k in x for x in cs)}
-        c = {k: v for k, v in c.items() if v != (-self.R[k], self.R[k])}
-        st.cut[rows[0]] = c
-        if not c:
-            del st.cut[rows[0]]
+        st.cut[rows[0]] = {k: v for k, v in c.items() if v != (-self.R[k], self.R[k])}
 
 
 def run(layers, state, engine):
