@@ -1,10 +1,9 @@
 """Robust memorization (Definition 2.2 of Kim, Moon & Yun 2025), checked exactly where possible.
 
 f rho-robustly memorizes D if f(x') = y_i for every x' in the open ball B_p(x_i, mu),
-mu = rho * eps_{D,p}.  exactmem decides this exactly when the input is one-dimensional
-(the ball is an interval and the network's pieces are computed exactly).  In higher
-dimensions it can still *refute* soundly: it evaluates the network exactly at rational
-points that provably lie in the ball; a wrong label there is an exact counterexample.
+mu = rho * eps_{D,p}.  exactmem decides this exactly for any network and any d by the region
+analysis of ``exactmem.analysis``: PROVED by a certificate the kernel checks, REFUTED by an exact
+point strictly inside a ball (``docs/analysis.md``).
 
 >>> from exactmem import Dataset, ReLUNet
 >>> D = Dataset([[0], [4]], [1, 2])                 # eps_D = 2
@@ -16,27 +15,14 @@ True
 """
 from __future__ import annotations
 
-from flint import fmpq, fmpq_mat
+from flint import fmpq
 
 from .data import Dataset
-from .errors import DimensionMismatchError, NetworkError
+from .errors import DimensionMismatchError
 from .exact import fmt
 from .network import ReLUNet
 from .norms import check_p, check_rho
-from .pl1d import constant_on
 from .verdict import Verdict
-
-
-def _check_args(net, D, rho, p):
-    if not isinstance(net, ReLUNet):
-        raise NetworkError("expected a ReLUNet")
-    if not isinstance(D, Dataset):
-        raise NetworkError("expected a Dataset")
-    if net.input_dim != D.d:
-        raise DimensionMismatchError(f"the network takes {net.input_dim} inputs but the data have d = {D.d}")
-    if net.output_dim != 1:
-        raise DimensionMismatchError(f"robust memorization needs a scalar output, the network has {net.output_dim}")
-    return check_rho(rho), check_p(p)
 
 
 def ball_probe_points(D: Dataset, i: int, rho, p=2) -> list:
@@ -74,33 +60,14 @@ def _inner_radius(mu2: fmpq) -> fmpq:
     return r
 
 
-def robustly_memorizes(net: ReLUNet, D: Dataset, rho, p=2) -> Verdict:
-    """Decide (d = 1) or try to refute (d > 1) that ``net`` rho-robustly memorizes ``D`` in l_p."""
-    rho, p = _check_args(net, D, rho, p)
-    if D.d == 1:
-        mu = rho * D.eps(1)  # in one dimension every l_p norm is |.|, and eps is rational
-        for i in range(D.N):
-            x = D.point(i)[0]
-            v = constant_on(net, x - mu, x + mu, D.labels[i])
-            if v.is_refuted:
-                return Verdict.refuted(f"ball {i} (label {D.labels[i]}): {v.reason}",
-                                       {"ball": i, **v.witness})
-        return Verdict.proved(f"exact piecewise-linear analysis of all {D.N} intervals (x_i - mu, x_i + mu), "
-                              f"mu = {fmt(mu)}", count=D.N)
-    probes = []
-    owners = []
-    for i in range(D.N):
-        for y in ball_probe_points(D, i, rho, p):
-            probes.append(y)
-            owners.append(i)
-    out = net.evaluate(fmpq_mat(probes)).entries()
-    for y, i, v in zip(probes, owners, out):
-        if v != D.labels[i]:
-            return Verdict.refuted(f"at a point of ball {i} the network outputs {fmt(v)} instead of {D.labels[i]}",
-                                   {"ball": i, "x": [fmt(t) for t in y], "value": fmt(v)})
-    return Verdict.undecided(
-        f"no counterexample among {len(probes)} exact probe points; exact region analysis for inputs of "
-        f"dimension {D.d} is not available for arbitrary networks (use a construction's certificate)")
+def robustly_memorizes(net: ReLUNet, D: Dataset, rho, p=2, semantics: str = "label", budget=None) -> Verdict:
+    """Decide exactly, for any network and any d, whether ``net`` rho-robustly memorizes D in l_p.
+
+    The region analysis of ``exactmem.analysis`` finds a certificate and the kernel checks it (PROVED, with
+    ``details["certificate"]``), or a point strictly inside a ball with a wrong output (REFUTED, checked by
+    the kernel); ``semantics`` and ``budget`` as in ``exactmem.analysis.robustly_memorizes``."""
+    from .analysis.decide import robustly_memorizes as decide
+    return decide(net, D, rho, p, semantics, budget)
 
 
 def memorizes(net: ReLUNet, D: Dataset) -> Verdict:

@@ -32,9 +32,9 @@ def check(inst):
                                      {"rho'": str(above)}))
     else:  # re-verify the witness independently: it lies in the ball and the output is wrong
         w = v_above.witness
-        i, x = w["ball"], to_rational(w["x"])
-        inside = D.in_ball(i, [x], above)
-        wrong = f([x])[0] != D.labels[i]
+        i, x = w["ball"], [to_rational(t) for t in w["x"]]
+        inside = D.in_ball(i, x, above)
+        wrong = f(x)[0] != D.labels[i]
         parts.append(Verdict.from_exact(inside and wrong, "witness above rho lies in the ball and is mislabelled",
                                         witness=w))
     return all_of(parts, "decided at rho and just above rho")

@@ -26,16 +26,17 @@ def test_ramp_memorizer_is_tight():
     assert robustly_memorizes(f, D, "1/4").is_proved
     v = robustly_memorizes(f, D, "3/5")
     assert v.is_refuted
-    i, x = v.witness["ball"], fmpq(*map(int, v.witness["x"].split("/"))) if "/" in v.witness["x"] \
-        else fmpq(int(v.witness["x"]))
-    assert D.in_ball(i, [x], "3/5") and f([x])[0] != D.labels[i]
+    i, x = v.witness["ball"], [fmpq(t) for t in v.witness["x"]]
+    assert D.in_ball(i, x, "3/5") and f(x)[0] != D.labels[i]
     assert memorizes(f, D).is_proved
 
 
-def test_multidim_probe_refutation_and_undecided():
+def test_multidim_decided_exactly():
+    """A 1-D ramp memorizer read through x_1: PROVED in d = 2 (before issue 11 this was UNDECIDED)."""
     D = Dataset([[0, 0], [4, 0]], [1, 2])
     good = ramp_memorizer_1d(Dataset([[0], [4]], [1, 2]), "1/2").pre_affine([[1, 0]])
-    assert robustly_memorizes(good, D, "1/2").is_undecided
+    assert robustly_memorizes(good, D, "1/2").is_proved
+    assert robustly_memorizes(good, D, "3/5").is_refuted
     bad = ReLUNet.affine([[1, 0]], [1])  # x -> x_1 + 1: wrong almost everywhere
     v = robustly_memorizes(bad, D, "1/2")
     assert v.is_refuted and D.in_ball(v.witness["ball"], v.witness["x"], "1/2")

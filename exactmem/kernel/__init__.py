@@ -21,10 +21,10 @@ import json
 
 from ..errors import CertificateError
 from ..verdict import Verdict
-from . import facts, parse, robust
+from . import facts, parse, regions, robust
 
 SCHEMA = 2
-KINDS = ("robust-memorization",) + tuple(facts.CHECKS)
+KINDS = ("robust-memorization", "region-cover") + tuple(facts.CHECKS)
 
 
 def digest(doc: dict) -> str:
@@ -73,4 +73,6 @@ def check(cert, rho=None, eta=None, progress=None, budget=None) -> Verdict:
     doc = read(cert)
     if doc["kind"] == "robust-memorization":
         return robust.check(doc, rho, eta, progress, budget)
+    if doc["kind"] == "region-cover":
+        return regions.check(doc, progress)
     return facts.CHECKS[doc["kind"]](doc, parse.obj(doc.get("data"), "data"))

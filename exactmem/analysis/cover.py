@@ -1,0 +1,203 @@
+"""The finder of region covers: branch and bound over activation patterns, floating-point LPs, exact hints.
+
+For one question (an input set S and a goal, ``kernel.regions``) it walks the network layer by layer on
+a region: a unit is stable if the kernel's exact test proves it with no multipliers or with the
+multipliers of a float LP (min and max of its pre-activation over the region); otherwise the region is
+split on the unstable unit with the widest two-sided range.  On a region where every unit is fixed it
+proves one atom per clause the same way, or looks for a point where a clause fails (the LP of largest
+slack) and hands it to the kernel as a witness.  Every inequality it reports is confirmed by the
+kernel's exact test before it is used, so a hint it emits is one the kernel accepts; the verdict is
+still the kernel's.
+
+>>> from exactmem import ReLUNet
+>>> from exactmem.kernel.regions import Set
+>>> from flint import fmpq, fmpq_mat
+>>> f = ReLUNet([([[1, 1], [1, -1]], [0, 0]), ([[1, 1]], [0])])      # relu(x+y) + relu(x-y)
+>>> S = Set([fmpq(2), fmpq(0)], "inf", fmpq(1), True)                  # open box around (2, 0)
+>>> goal = [[([fmpq(1)], fmpq(0), True)]]                              # f > 0
+>>> out = search(f.sparse_layers(), S, goal)
+>>> out[0], out[1]
+('proved', [{'goals': [[0, []]]}])
+"""
+from __future__ import annotations
+
+import time
+from fractions import Fraction
+
+from flint import fmpq, fmpq_mat
+
+from ..kernel.regions import Leaf, form, off, passes, violation
+from .lp import Region
+
+TOL = 1e-9
+
+
+class Budget(Exception):
+    pass
+
+
+def _rat(t: float) -> fmpq:
+    return fmpq(*float(t).as_integer_ratio())
+
+
+def _short(t: fmpq) -> tuple:
+    f = Fraction(int(t.p), int(t.q)).limit_denominator(1 << 20)
+    return f.numerator, f.denominator
+
+
+def _hint(keys, lam):
+    top = max(lam, default=0.0)
+    return [(k[0], k[1], _rat(t)) for k, t in zip(keys, lam) if t > top * 1e-13 and t > 0]
+
+
+def _text(h):
+    return [[a, b, str(t)] for a, b, t in h]
+
+
+class Node:
+    """One region: the path's splits, the exact leaf constraints and the float LP rows."""
+
+    def __init__(self, S, d, path):
+        self.lf, self.path = Leaf(S, d), path
+        self.R = Region(S.x0, S.p, S.r, S.cons)
+        self.keys = [(-1, i) for i in range(len(S.cons))]
+        self.hints = []
+
+    def add(self, key, c, e):
+        self.lf.cons[key] = (c, e)
+        self.R.add(c, e)
+        self.keys.append(key)
+
+    def prove(self, g, h, strict):
+        """Multipliers (possibly []) with which the kernel proves g.x + h > 0 / >= 0 here, the float LP minimum,
+        and the LP point; ("empty", lam) when the LP finds the region empty and the kernel agrees."""
+        if self.lf.proves(g, h, strict, []):
+            return [], None, None
+        out = self.R.minimize(g, h)
+        if out is None:
+            return self.empty(), None, None
+        val, lam, u = out
+        if val > -TOL:
+            for hint in self.polished(g, _hint(self.keys, lam)):
+                if self.lf.proves(g, h, strict, hint):
+                    return hint, val, u
+        return None, val, u
+
+    def polished(self, g, hint):
+        """The float multipliers; the same rounded to short fractions; and the exact solution of
+        sum_k lam_k c_k = g on their support (v = 0: the tight case, where rounding errors cannot pass)."""
+        yield hint
+        yield [(a, b, fmpq(*_short(t))) for a, b, t in hint]
+        if hint and len(hint) <= len(g):
+            C = fmpq_mat([self.lf.cons[a, b][0] for a, b, _ in hint])
+            try:
+                lam = (C * C.transpose()).solve(C * fmpq_mat(len(g), 1, g))
+            except ZeroDivisionError:
+                return
+            if all(t >= 0 for t in lam.entries()):
+                yield [(a, b, t) for (a, b, _), t in zip(hint, lam.entries())]
+
+    def empty(self):
+        sl = self.R.slack()
+        if sl is not None and sl[0] > 0:
+            hint = _hint(self.keys, sl[1])
+            if self.lf.proves([fmpq(0)] * len(self.R.x0), fmpq(0), True, hint):
+                return ("empty", hint)
+        return None
+
+
+def explore(layers, S, goal, path, d):
+    """("leaf", node) | ("split", (l, j)) | ("refuted", x) | ("undecided", reason) for the region of path."""
+    nd = Node(S, d, path)
+    for l, M, m in passes(layers, d):
+        if l == len(layers) - 1:
+            break
+        rows = layers[l][0]
+        split = {j: s for (a, j, s) in path if a == l}
+        for j, s in split.items():
+            c, e = form(M, m, j)
+            nd.add((l, j), [s * t for t in c], s * e)
+        signs, widest = dict(split), None
+        for j in range(len(rows)):
+            if j in split:
+                continue
+            c, e = form(M, m, j)
+            for s in (1, -1):
+                hint, val, _ = nd.prove([s * t for t in c], s * e, False)
+                if isinstance(hint, tuple):
+                    return "leaf", {"empty": _text(hint[1])}
+                if hint is not None:
+                    signs[j] = s
+                    if hint:
+                        nd.hints.append([l, j, s, _text(hint)])
+                    break
+                if s == 1:
+                    lo = val
+            else:
+                width = min(-(lo if lo is not None else 0.0), -(val if val is not None else 0.0))
+                if widest is None or width > widest[0]:
+                    widest = (width, j)
+        if widest is not None:
+            return "split", (l, widest[1])
+        for j, s in signs.items():
+            if j not in split:
+                c, e = form(M, m, j)
+                nd.add((l, j), [s * t for t in c], s * e)
+            if s < 0:
+                off(M, m, j)
+    outs = [form(M, m, k) for k in range(M.nrows())]
+    picks = []
+    for c, clause in enumerate(goal):
+        for r, (g, h, strict) in enumerate(clause):
+            gx = [sum((a * o[0][t] for a, o in zip(g, outs)), fmpq(0)) for t in range(d)]
+            gh = sum((a * o[1] for a, o in zip(g, outs)), h)
+            hint, _, _ = nd.prove(gx, gh, strict)
+            if isinstance(hint, tuple):
+                return "leaf", {"empty": _text(hint[1])}
+            if hint is not None:
+                picks.append([r, _text(hint)])
+                break
+        else:
+            return witness(layers, S, goal, nd, outs, clause, c, d)
+    return "leaf", ({"stable": nd.hints, "goals": picks} if nd.hints else {"goals": picks})
+
+
+def witness(layers, S, goal, nd, outs, clause, c, d):
+    """A point of the region where every atom of the clause fails (the LP of largest slack), checked exactly."""
+    R = nd.R.copy()
+    for g, h, _ in clause:
+        R.add([-sum((a * o[0][t] for a, o in zip(g, outs)), fmpq(0)) for t in range(d)],
+              -sum((a * o[1] for a, o in zip(g, outs)), h))
+    sl = R.slack()
+    if sl is not None and sl[0] < TOL:                 # every row >= -t*: try short points first
+        for bits in (4, 8, 16, 32, None):
+            for shrink in (0.0, 2.0 ** -(bits or 40)):
+                x = R.point(sl[2], shrink, bits)
+                if violation(layers, S, goal, x) is not None:
+                    return "refuted", x
+    return "undecided", f"clause {c} is not proved on the region {[(a, b, s) for a, b, s in nd.path]} and no " \
+                        f"exact counterexample was found there"
+
+
+def search(layers, S, goal, budget=None, tick=None):
+    """("proved", tree) | ("refuted", x) | ("undecided", reason, regions) for one question."""
+    d, start = len(S.x0), time.monotonic()
+    tree, stack, regions = [], [[]], 0
+    while stack:
+        path = stack.pop()
+        if budget is not None and time.monotonic() - start > budget:
+            return "undecided", f"budget of {budget} s spent after {regions} region(s)", regions
+        kind, out = explore(layers, S, goal, path, d)
+        regions += 1
+        if tick:
+            tick(regions)
+        if kind == "split":
+            tree.append({"split": list(out)})
+            stack += [path + [(*out, 1)], path + [(*out, -1)]]
+        elif kind == "leaf":
+            tree.append(out)
+        elif kind == "refuted":
+            return "refuted", out
+        else:
+            return "undecided", out, regions
+    return "proved", tree

@@ -1,0 +1,95 @@
+"""Exact decisions about any ReLU network on balls and boxes, each verdict the kernel's.
+
+``robustly_memorizes(net, D, rho, p, semantics)`` asks the region-cover question of every ball
+B_p(x_i, rho eps_D); ``holds_on(net, sets_and_goals)`` asks arbitrary ones.  The finder
+(``analysis.cover``) builds a tree of regions per question with exact hints; the certificate (kind
+``region-cover``) is then checked by ``exactmem.kernel``, which alone says PROVED.  A failing point found on
+the way is re-checked by the kernel (``kernel.regions.refute``) before REFUTED is returned.
+
+>>> from exactmem import Dataset, ReLUNet
+>>> D = Dataset([[0, 0], [4, 0]], [1, 2])                                 # eps_D = 2
+>>> f = ReLUNet([([[1, 0], [1, 0]], [-1, -3]), ([["1/2", "-1/2"]], [1])])  # 1 + ramp on x_1 in [1, 3]
+>>> v = robustly_memorizes(f, D, "1/2")
+>>> v.status.value, v.details["leaves"]
+('PROVED', 2)
+>>> robustly_memorizes(f, D, "3/4").witness["ball"]
+0
+"""
+from __future__ import annotations
+
+import time
+
+from .. import kernel
+from ..certify.records import Certificate, dataset_payload, norm_name
+from ..data import Dataset
+from ..errors import DimensionMismatchError, NetworkError
+from ..exact import fmt
+from ..network import ReLUNet
+from ..norms import check_p, check_rho
+from ..progress import Progress
+from ..verdict import Verdict
+from . import cover
+
+SEMANTICS = kernel.regions.SEMANTICS
+
+
+def _decide(doc: dict, budget, label: str):
+    """Run the finder on every question of the document; the kernel's verdict on the resulting certificate."""
+    _, layers, qs = kernel.regions.questions(doc)
+    trees, start, regions = [], time.monotonic(), 0
+    with Progress(label, "questions") as bar:
+        for q, (S, goal) in enumerate(qs):
+            bar.update(q, len(qs))
+            left = None if budget is None else budget - (time.monotonic() - start)
+            out = cover.search(layers, S, goal, left)
+            if out[0] == "refuted":
+                return kernel.regions.refute(doc, q, out[1]), None
+            if out[0] == "undecided":
+                return Verdict.undecided(f"question {q}: {out[1]}", question=q, questions_done=q,
+                                         regions=regions + out[2]), None
+            trees.append(out[1])
+            regions += len(out[1])
+        bar.update(len(qs), len(qs))
+    doc = kernel.sign({**doc, "hints": {"trees": trees}})
+    return kernel.check(doc), doc
+
+
+def robustly_memorizes(net: ReLUNet, D: Dataset, rho, p=2, semantics: str = "label", budget=None) -> Verdict:
+    """Decide whether ``net`` rho-robustly memorizes D in l_p, for any network and any d.
+
+    ``semantics``: "label" (one output equal to y_i on the open ball, the paper's Definition 2.2),
+    "argmax" (C outputs, the largest is output y_i, ties are errors) or "sign" (one output, negative for
+    label 1, positive for label 2).  PROVED carries its certificate (``details["certificate"]``, a
+    document the kernel re-checks); REFUTED an exact point strictly inside a ball; ``budget`` seconds turn
+    a long search into UNDECIDED with the progress made."""
+    if not isinstance(net, ReLUNet):
+        raise NetworkError(f"expected a ReLUNet, got {type(net).__name__}")
+    if not isinstance(D, Dataset):
+        raise NetworkError(f"expected a Dataset, got {type(D).__name__}")
+    rho, p = check_rho(rho), check_p(p)
+    if semantics not in SEMANTICS:
+        raise NetworkError(f"semantics must be one of {', '.join(SEMANTICS)}, got {semantics!r}")
+    if net.input_dim != D.d:
+        raise DimensionMismatchError(f"the network takes {net.input_dim} inputs but the data have d = {D.d}")
+    want = D.C if semantics == "argmax" else 1
+    if net.output_dim != want or (semantics == "sign" and D.C != 2):
+        raise DimensionMismatchError(f"semantics {semantics!r} needs {want} output(s)"
+                                     f"{' and two labels' if semantics == 'sign' else ''}; the network has "
+                                     f"{net.output_dim} and the data {D.C} labels")
+    if budget is not None and not (isinstance(budget, (int, float)) and budget > 0):
+        raise NetworkError(f"budget must be a positive number of seconds, got {budget!r}")
+    doc = Certificate("region-cover", f"the network {fmt(rho)}-robustly memorizes the dataset in l_{norm_name(p)} "
+                      f"({semantics} semantics)", dataset_payload(D), net.to_json(sparse=True),
+                      {"rho": fmt(rho), "p": norm_name(p), "semantics": semantics}).to_json()
+    v, cert = _decide(doc, budget, "regions")
+    if v.is_refuted:
+        w = v.witness
+        return Verdict.refuted(f"ball {w['question']} (label {D.labels[w['question']]}): the network outputs "
+                               f"{', '.join(w['output'])} at an exact point strictly inside it",
+                               {"ball": w["question"], "x": w["x"], "output": w["output"]})
+    if v.is_proved:
+        return Verdict.proved(v.reason, certificate=cert, **v.details)
+    return v
+
+
+__all__ = ["robustly_memorizes", "SEMANTICS"]

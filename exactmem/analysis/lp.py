@@ -1,0 +1,140 @@
+"""Floating-point linear programs over a region of an input set, for the finder (never for a verdict).
+
+A region is the input set S (a box or an l_p ball, centre x0) cut by constraints c.x + e >= 0 given
+exactly.  The LP works in scaled coordinates x = x0 + s * u (s a power of two near the radius, or the
+box's half-widths), each row divided by its largest coefficient, so data at scale 10^-300 or 10^300 give
+the solver numbers near 1.  The l_2 ball is approached by tangent cuts.  What comes back is a float value
+and multipliers lam >= 0 in the original coordinates -- a hint the kernel then checks exactly.
+
+>>> from flint import fmpq
+>>> R = Region([fmpq(0)], "inf", fmpq(1), [((fmpq(1),), fmpq(0))])   # [-1, 1] cut by x >= 0
+>>> val, lam, x = R.minimize((fmpq(1),), fmpq(0))                      # min x over the region
+>>> round(val, 9), lam
+(0.0, [1.0])
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from flint import fmpq
+from scipy.optimize import linprog
+
+BIG = 1e6       # a scaled constant beyond this is clamped (the row is redundant or infeasible on the set)
+
+
+def _log2(q: fmpq) -> int:
+    return int(q.p).bit_length() - int(q.q).bit_length() if q else 0
+
+
+def _pow2(e: int) -> fmpq:
+    return fmpq(2) ** e if e >= 0 else fmpq(1, 2 ** -e)
+
+
+class Region:
+    """The set S = {x : ||x - x0||_p <= r} (p = 1, 2 with r = radius^2, inf) or a box (p = "box", r = half-widths)
+    with constraints rows [(c, e)] meaning c.x + e >= 0."""
+
+    def __init__(self, x0, p, r, rows=()):
+        self.x0, self.p, self.d = list(x0), p, len(x0)
+        if p == "box":
+            self.s = [t if t else fmpq(1) for t in r]
+            self.ub = [1.0 if t else 0.0 for t in r]
+            self.radius = 1.0
+        else:
+            e = _log2(r) // 2 if p == 2 else _log2(r)
+            self.s = [_pow2(e)] * self.d
+            self.radius = math.sqrt(float(r / _pow2(2 * e))) if p == 2 else float(r / _pow2(e))
+            self.ub = [self.radius] * self.d
+        self.rows, self.scale, self.A, self.b = [], [], [], []
+        for c, e in rows:
+            self.add(c, e)
+
+    def scaled(self, c, e):
+        """(float coefficients, float constant, exact norm n) of (c.x + e) / n in the u coordinates."""
+        cs = [a * s for a, s in zip(c, self.s)]
+        n = max(map(abs, cs))
+        k = e + sum((a * x for a, x in zip(c, self.x0)), fmpq(0))
+        if n == 0:
+            return [0.0] * self.d, (1.0 if k > 0 else -1.0 if k < 0 else 0.0), fmpq(1)
+        return [float(a / n) for a in cs], max(-BIG, min(BIG, float(k / n))), n
+
+    def add(self, c, e):
+        a, k, n = self.scaled(c, e)
+        self.rows.append((c, e))
+        self.scale.append(n)
+        self.A.append([-t for t in a])
+        self.b.append(k)
+
+    def copy(self):
+        R = Region.__new__(Region)
+        R.__dict__.update(self.__dict__)
+        R.rows, R.scale, R.A, R.b = list(self.rows), list(self.scale), list(self.A), list(self.b)
+        return R
+
+    def _solve(self, obj, phase1=False):
+        """Minimize obj.u (phase1: minimize t with every row + t >= 0) over the scaled set; None if infeasible."""
+        d, n = self.d, len(self.A)
+        extra = d if self.p == 1 else 0                   # l_1: w >= |u|, sum w <= radius
+        cols = d + extra + int(phase1)
+        A = np.zeros((n + 2 * extra + int(extra > 0), cols))
+        b = np.zeros(A.shape[0])
+        if n:
+            A[:n, :d], b[:n] = self.A, self.b
+        if phase1:
+            A[:n, -1] = -1.0
+        for j in range(extra):
+            A[n + 2 * j, [j, d + j]] = 1.0, -1.0
+            A[n + 2 * j + 1, [j, d + j]] = -1.0, -1.0
+        if extra:
+            A[-1, d:2 * d], b[-1] = 1.0, self.radius
+        bounds = [(-u, u) for u in self.ub] + [(0, None)] * extra + [(None, None)] * int(phase1)
+        c = np.zeros(cols)
+        c[:len(obj)] = obj
+        if phase1:
+            c[-1] = 1.0
+        g = np.asarray(c[:d])
+        ng = float(np.linalg.norm(g))
+        cuts = [-g / ng] if self.p == 2 and ng > 0 else []  # where g.u is least on the ball alone
+        while True:
+            AA = np.vstack([A] + [np.concatenate([cu, np.zeros(cols - d)])[None, :] for cu in cuts]) if cuts else A
+            bb = np.concatenate([b, np.full(len(cuts), self.radius)]) if cuts else b
+            res = linprog(c, A_ub=AA if len(AA) else None, b_ub=bb if len(bb) else None, bounds=bounds,
+                          method="highs")
+            if res.status != 0 or self.p != 2:
+                break
+            u = res.x[:d]
+            nu = float(np.linalg.norm(u))
+            if nu <= self.radius * (1 + 1e-7) or len(cuts) >= 60:
+                break
+            cuts.append(u / nu)                               # the tangent cut at the radial projection of u
+        if res.status == 2:
+            return None
+        if res.status != 0:
+            raise ArithmeticError(f"the LP solver failed: {res.message}")
+        return float(res.fun), [max(0.0, -float(m)) for m in res.ineqlin.marginals[:n]], res.x[:d]
+
+    def minimize(self, g, h):
+        """(float min of g.x + h over the region, multipliers in x coordinates, float u at the optimum);
+        None when the solver finds the region empty."""
+        a, k, n = self.scaled(g, h)
+        out = self._solve(a)
+        if out is None:
+            return None
+        val, lam, u = out
+        return val + k, [t * float(n / s) for t, s in zip(lam, self.scale)], u
+
+    def slack(self):
+        """(t*, multipliers, u) for min t with every row + t >= 0: t* > 0 hints that no point of the set meets
+        every row (multipliers for 0 > 0); t* < 0 gives a point u inside every row with slack -t*."""
+        if not self.A:
+            return None
+        val, lam, u = self._solve([], phase1=True)
+        return val, [t / float(s) for t, s in zip(lam, self.scale)], u
+
+    def point(self, u, shrink=0.0, bits=None):
+        """The exact point x0 + s * (1 - shrink) * u for a float u, each u_j rounded to a multiple of 2^-bits
+        (to the float itself when bits is None)."""
+        ts = [(1 - shrink) * float(t) for t in u]
+        us = [fmpq(round(t * 2 ** bits), 2 ** bits) if bits else fmpq(*t.as_integer_ratio()) for t in ts]
+        return [x + s * t for x, s, t in zip(self.x0, self.s, us)]

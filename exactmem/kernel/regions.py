@@ -1,0 +1,311 @@
+"""What any ReLU network does on a ball, box or polytope, proved region by region (kind ``region-cover``).
+
+A *question* is an input set S -- an open or closed l_p ball (p = 1, 2, inf) or a closed box, cut by
+optional constraints a.x + b >= 0 -- and a *goal* on the outputs: a conjunction of clauses, each a
+disjunction of atoms g.f(x) + h > 0 (strict) or >= 0.  ``data.questions`` lists questions; or the
+certificate's dataset, with rho, p and a semantics in ``data``, stands for one question per point (the open
+ball B_p(x_i, rho eps_D)):
+
+* ``label``: one output, f = y_i on the ball (f - y_i >= 0 and y_i - f >= 0), the paper's definition;
+* ``argmax``: C outputs, f_{y_i} > f_j for every j != y_i (a tie is an error);
+* ``sign``: one output, f < 0 for label 1 and f > 0 for label 2.
+
+The hint for a question is a binary tree in preorder: ``{"split": [l, j]}`` (children: z_lj <= 0, then
+z_lj >= 0, z_lj the pre-activation of unit j of hidden layer l) or a leaf.  On a leaf the kernel walks the
+layers, giving every unit a sign: its split on the path, a hinted sign ``[l, j, s, lam]`` proved on the
+constraints established so far, or a sign it proves with lam = 0; the network is then one affine map on the
+leaf's region Q (every point of S whose true pre-activations have the path's signs lies in Q).  A leaf then
+proves one atom per clause (``goals: [[r, lam], ...]``), or ``{"empty": lam}`` shows Q meets no point of S.
+
+Every fact is one inequality, proved by multipliers lam >= 0 on the established constraints c_k.x + e_k >= 0
+(a unit's split or sign, or an input constraint, keyed [l, j] or [-1, i]): with v = g - sum lam_k c_k and
+L = h - sum lam_k e_k + v.x0, every x in Q has g.x + h >= L + v.(x - x0) >= L - R(v), R(v) the largest
+|v.(x - x0)| on S (mu ||v||_q for a ball, sum r_j |v_j| for a box, compared squared for p = 2), and the
+bound is not attained on an open ball when v != 0.  Cost per leaf: one exact affine pass through the
+network plus one dot product per multiplier.
+"""
+from __future__ import annotations
+
+from flint import fmpq, fmpq_mat
+
+from ..errors import CertificateError
+from ..verdict import Verdict
+from . import parse
+from .engine import evaluate
+from .separation import integer_rows, min_cross
+
+NORMS = {"1": 1, "2": 2, "inf": "inf"}
+SEMANTICS = ("label", "argmax", "sign")
+
+
+class Set:
+    """An input set: centre x0, and radius data (p, r or r^2, open) or box radii; extra constraints."""
+
+    def __init__(self, x0, p, r, open_, cons=()):
+        self.x0, self.p, self.r, self.open, self.cons = x0, p, r, open_, list(cons)
+
+    def reach(self, v):
+        """(L >= R(v), L > R(v)) as a function of L: the exact comparison with the set's support."""
+        if self.p == 2:
+            n2 = sum((t * t for t in v), fmpq(0)) * self.r
+            return lambda L: (L >= 0 and L * L >= n2, L > 0 and L * L > n2)
+        R = sum((abs(t) * s for t, s in zip(v, self.r)), fmpq(0)) if self.p == "box" else \
+            self.r * (max(map(abs, v)) if self.p == 1 else sum(map(abs, v), fmpq(0)))
+        return lambda L: (L >= R, L > R)
+
+    def contains(self, x):
+        diff = [a - b for a, b in zip(x, self.x0)]
+        if self.p == "box":
+            inside = all(abs(t) <= s for t, s in zip(diff, self.r))
+        else:
+            n = sum((t * t for t in diff), fmpq(0)) if self.p == 2 else \
+                max(map(abs, diff)) if self.p == "inf" else sum(map(abs, diff), fmpq(0))
+            inside = n < self.r if self.open else n <= self.r
+        return inside and all(sum((a * t for a, t in zip(c, x)), e) >= 0 for c, e in self.cons)
+
+
+def _set(v, d, where):
+    v = parse.obj(v, where)
+    rows = v.get("constraints", [])
+    if not isinstance(rows, list) or not all(isinstance(c, list) and len(c) == d + 1 for c in rows):
+        raise CertificateError(f"{where}.constraints must be rows [a_1, ..., a_d, b] (a.x + b >= 0)")
+    cons = [(parse.vector(c[:-1], f"{where}.constraints[{i}]", d), parse.rational(c[-1], f"{where}.constraints[{i}]"))
+            for i, c in enumerate(rows)]
+    if "box" in v:
+        box = v["box"]
+        if not isinstance(box, list) or len(box) != 2:
+            raise CertificateError(f"{where}.box must be [lower, upper]")
+        lo, hi = parse.vector(box[0], f"{where}.box[0]", d), parse.vector(box[1], f"{where}.box[1]", d)
+        if any(a > b for a, b in zip(lo, hi)):
+            raise CertificateError(f"{where}.box: a lower bound exceeds its upper bound")
+        return Set([(a + b) / 2 for a, b in zip(lo, hi)], "box", [(b - a) / 2 for a, b in zip(lo, hi)], False, cons)
+    p = NORMS.get(v.get("p")) if isinstance(v.get("p"), str) else None
+    r = parse.rational(v.get("radius_sq" if p == 2 else "radius"), f"{where}.radius")
+    if p is None or r < 0 or not isinstance(v.get("open"), bool):
+        raise CertificateError(f"{where} must be a box [lower, upper] or a ball with centre, p in '1', '2', 'inf', "
+                               f"radius (radius_sq for p = 2) >= 0 and open true/false")
+    return Set(parse.vector(v.get("centre"), f"{where}.centre", d), p, r, v["open"], cons)
+
+
+def _atom(a, m, where):
+    if not isinstance(a, list) or len(a) != 3 or not isinstance(a[2], bool):
+        raise CertificateError(f"{where} must be [[g_1, ..., g_m], h, strict]")
+    return parse.vector(a[0], where, m), parse.rational(a[1], where), a[2]
+
+
+def questions(doc):
+    """(d, layers, [(Set, goal)]) of a region-cover certificate; a goal is a list of clauses of atoms."""
+    d, layers = parse.network(doc.get("network"))
+    m, data = len(layers[-1][0]), parse.obj(doc.get("data"), "data")
+    if doc.get("dataset") is None:
+        qs = data.get("questions")
+        if not isinstance(qs, list) or not qs:
+            raise CertificateError("data must list questions, or the certificate name a dataset (data: rho, p, semantics)")
+        out = []
+        for i, q in enumerate(qs):
+            q, at = parse.obj(q, f"data.questions[{i}]"), f"data.questions[{i}]"
+            goal = q.get("goal")
+            if not isinstance(goal, list) or not goal or not all(isinstance(c, list) and c for c in goal):
+                raise CertificateError(f"{at}.goal must be a non-empty list of non-empty clauses")
+            out.append((_set(q.get("set"), d, f"{at}.set"),
+                        [[_atom(a, m, f"{at}.goal") for a in c] for c in goal]))
+        return d, layers, out
+    X, labels = parse.dataset(doc["dataset"])
+    rho = parse.rational(data.get("rho"), "data.rho")
+    p = NORMS.get(data.get("p")) if isinstance(data.get("p"), str) else None
+    sem = data.get("semantics")
+    if p is None or not 0 < rho < 1 or sem not in SEMANTICS or len(X[0]) != d:
+        raise CertificateError(f"data: p in '1', '2', 'inf', rho in (0, 1), semantics in {SEMANTICS}, and a "
+                               f"dataset of dimension {d} are needed")
+    C = max(labels)
+    if m != (C if sem == "argmax" else 1) or (sem == "sign" and C != 2):
+        raise CertificateError(f"semantics {sem!r} with {C} labels needs {C if sem == 'argmax' else 1} output(s) "
+                               f"(and 2 labels for 'sign'); the network has {m}")
+    rows, L = integer_rows(X)
+    sep = fmpq(min_cross(rows, labels, p)[0], 4 * L * L if p == 2 else 2 * L)
+    r = rho * rho * sep if p == 2 else rho * sep
+    one, zero = [fmpq(1)], fmpq(0)
+    out = []
+    for x, y in zip(X, labels):
+        if sem == "label":
+            goal = [[(one, fmpq(-y), False)], [([fmpq(-1)], fmpq(y), False)]]
+        elif sem == "sign":
+            goal = [[([fmpq(2 * y - 3)], zero, True)]]
+        else:
+            goal = [[([fmpq(int(t == y - 1) - int(t == j)) for t in range(m)], zero, True)] for j in range(m) if j != y - 1]
+        out.append((Set(x, p, r, True), goal))
+    return d, layers, out
+
+
+def multipliers(lam, where) -> list:
+    """[(l, j, w)] from [[l, j, w], ...] with w >= 0 rational."""
+    if not isinstance(lam, list):
+        raise CertificateError(f"{where}: multipliers must be a list of [l, j, value]")
+    out = []
+    for t in lam:
+        if not isinstance(t, list) or len(t) != 3 or not all(type(k) is int for k in t[:2]):
+            raise CertificateError(f"{where}: multiplier {str(t)[:40]} is not [l, j, value]")
+        w = parse.rational(t[2], where)
+        if w < 0:
+            raise CertificateError(f"{where}: multiplier {str(t)[:40]} is negative")
+        out.append((t[0], t[1], w))
+    return out
+
+
+class Leaf:
+    """The constraints established on one leaf, and the exact inequalities proved over them."""
+
+    def __init__(self, S, d):
+        self.S, self.d, self.cons = S, d, {(-1, i): c for i, c in enumerate(S.cons)}
+
+    def proves(self, g, h, strict, lam):
+        """g.x + h > 0 (strict) or >= 0 on every point of S meeting the established constraints, by the
+        multipliers lam [(l, j, w)] (``multipliers``)."""
+        v, L = list(g), h
+        for l, j, w in lam:
+            c = self.cons.get((l, j))
+            if c is None:
+                return False
+            v = [a - w * b for a, b in zip(v, c[0])]
+            L -= w * c[1]
+        L += sum((a * b for a, b in zip(v, self.S.x0)), fmpq(0))
+        ge, gt = self.S.reach(v)(L)
+        if not strict:
+            return ge
+        return gt or (ge and self.S.open and any(t != 0 for t in v))     # the bound is not attained
+
+
+def form(M, m, k):
+    """(c, e): unit k's pre-activation is c.x + e."""
+    return [M[k, j] for j in range(M.ncols())], m[k, 0]
+
+
+def passes(layers, d):
+    """(l, M, m) per layer: x -> M x + m is layer l's pre-activation on the region, exactly; the caller
+    zeroes the rows of the units it found inactive (``off``) before the next layer is computed."""
+    M, m = fmpq_mat(d, d, [fmpq(int(i == j)) for i in range(d) for j in range(d)]), fmpq_mat(d, 1)
+    for l, (rows, bias) in enumerate(layers):
+        W = fmpq_mat(len(rows), M.nrows())
+        for i, r in enumerate(rows):
+            for j, w in r:
+                W[i, j] = w
+        M, m = W * M, W * m + fmpq_mat(len(bias), 1, bias)
+        yield l, M, m
+
+
+def off(M, m, j):
+    for t in range(M.ncols()):
+        M[j, t] = 0
+    m[j, 0] = 0
+
+
+def leaf(layers, S, goal, path, node, d):
+    """None if the leaf is proved, else the reason it is not."""
+    lf, node = Leaf(S, d), parse.obj(node, "leaf")
+    if "empty" in node:
+        ok = lf.proves([fmpq(0)] * d, fmpq(0), True, multipliers(node["empty"], "leaf.empty"))
+        return None if ok else "emptiness not proved"
+    hinted, picks = {}, node.get("goals")
+    for t in node.get("stable", []) if isinstance(node.get("stable", []), list) else [None]:
+        if not isinstance(t, list) or len(t) != 4 or not all(type(k) is int for k in t[:3]) or t[2] not in (1, -1):
+            raise CertificateError(f"leaf.stable entries must be [l, j, 1 or -1, multipliers], got {str(t)[:40]}")
+        hinted[t[0], t[1]] = (t[2], multipliers(t[3], f"leaf.stable[{t[0]}, {t[1]}]"))
+    if not isinstance(picks, list) or len(picks) != len(goal):
+        raise CertificateError(f"leaf.goals must pick one atom per clause ({len(goal)})")
+    for c, (clause, pick) in enumerate(zip(goal, picks)):
+        if not isinstance(pick, list) or len(pick) != 2 or type(pick[0]) is not int or not 0 <= pick[0] < len(clause):
+            raise CertificateError(f"leaf.goals[{c}] must be [atom index, multipliers]")
+    picks = [(r, multipliers(lam, f"leaf.goals[{c}]")) for c, (r, lam) in enumerate(picks)]
+    for l, M, m in passes(layers, d):
+        if l == len(layers) - 1:
+            break
+        rows = layers[l][0]
+        split = {j: s for (sl, j, s) in path if sl == l}
+        for j, s in split.items():
+            c, e = form(M, m, j)
+            lf.cons[l, j] = ([s * t for t in c], s * e)
+        keep = []
+        for j in range(len(rows)):
+            if j not in split:
+                c, e = form(M, m, j)
+                s, lam = hinted.get((l, j), (None, []))
+                for s in [s] if s else (1, -1):
+                    if lf.proves([s * t for t in c], s * e, False, lam):
+                        break
+                else:
+                    return f"unit {j} of hidden layer {l} is neither split nor proved stable"
+                lf.cons[l, j] = ([s * t for t in c], s * e)
+                split[j] = s
+            keep.append(split[j] > 0)
+        for j, k in enumerate(keep):
+            if not k:
+                off(M, m, j)
+    outs = [form(M, m, k) for k in range(M.nrows())]
+    for c, (clause, pick) in enumerate(zip(goal, picks)):
+        g, h, strict = clause[pick[0]]
+        gx = [sum((a * o[0][t] for a, o in zip(g, outs)), fmpq(0)) for t in range(d)]
+        gh = sum((a * o[1] for a, o in zip(g, outs)), h)
+        if not lf.proves(gx, gh, strict, pick[1]):
+            return f"clause {c} (atom {pick[0]}) is not proved"
+    return None
+
+
+def check(doc, progress=None) -> Verdict:
+    d, layers, qs = questions(doc)
+    trees = parse.obj(doc.get("hints"), "hints").get("trees")
+    if not isinstance(trees, list) or len(trees) != len(qs):
+        raise CertificateError(f"hints.trees must hold one tree per question ({len(qs)})")
+    widths = [len(r) for r, _ in layers[:-1]]
+    leaves = 0
+    for q, ((S, goal), tree) in enumerate(zip(qs, trees)):
+        if progress:
+            progress(q, len(qs))
+        if not isinstance(tree, list):
+            raise CertificateError(f"hints.trees[{q}] must be a list of nodes in preorder")
+        stack = [[]]
+        for node in tree:
+            if not stack:
+                raise CertificateError(f"hints.trees[{q}] has nodes after its last leaf")
+            path = stack.pop()
+            sp = node.get("split") if isinstance(node, dict) else None
+            if sp is not None:
+                if not (isinstance(sp, list) and len(sp) == 2 and all(type(t) is int for t in sp)
+                        and 0 <= sp[0] < len(widths) and 0 <= sp[1] < widths[sp[0]]) or \
+                        any((a, b) == tuple(sp) for a, b, _ in path):
+                    raise CertificateError(f"hints.trees[{q}]: split {str(sp)[:30]} is not a new hidden unit [l, j]")
+                stack += [path + [(sp[0], sp[1], 1)], path + [(sp[0], sp[1], -1)]]
+                continue
+            why = leaf(layers, S, goal, path, node, d)
+            leaves += 1
+            if why:
+                return Verdict.undecided(f"question {q}, leaf on path {[(a, b, s) for a, b, s in path]}: {why}",
+                                         question=q, leaves=leaves)
+        if stack:
+            raise CertificateError(f"hints.trees[{q}] ends before every branch has a leaf")
+    return Verdict.proved(f"every one of {len(qs)} question(s) holds on each of {leaves} leaf region(s), each "
+                          f"inequality proved by exact multipliers", questions=len(qs), leaves=leaves)
+
+
+def violation(layers, S, goal, x):
+    """(outputs, index of a failed clause) if the exact point x lies in S and the goal fails there, else None."""
+    if not S.contains(x):
+        return None
+    out = evaluate(layers, [x])[0]
+    for c, clause in enumerate(goal):
+        if not any(v > 0 if s else v >= 0 for v, s in ((sum((a * o for a, o in zip(g, out)), h), s) for g, h, s in clause)):
+            return out, c
+    return None
+
+
+def refute(doc, q, x) -> Verdict:
+    """REFUTED if the exact point x lies in question q's set and some clause of its goal fails there."""
+    d, layers, qs = questions(doc)
+    if type(q) is not int or not 0 <= q < len(qs):
+        raise CertificateError(f"question index {str(q)[:20]} out of range")
+    x = x if isinstance(x, list) and all(isinstance(t, fmpq) for t in x) else parse.vector(x, "x", d)
+    hit = violation(layers, *qs[q], x) if len(x) == d else None
+    if hit is None:
+        return Verdict.undecided("the point does not refute the claim")
+    out, c = hit
+    return Verdict.refuted(f"question {q}: at a point of its set the outputs {[str(o) for o in out]} fail clause {c}",
+                           {"question": q, "x": [str(t) for t in x], "output": [str(o) for o in out], "clause": c})
