@@ -15,7 +15,7 @@ endif
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test,plot,data]'
+	$(BIN)/python -m pip install --quiet -e '.[test,plot,data,onnx]'
 	touch $(STAMP)
 
 check: $(STAMP)

@@ -1,5 +1,6 @@
 """The ``exactmem`` command: ``check`` (run the registered claims), ``verify`` (check certificates),
-``bounds`` (the bound registry) and ``sizes`` (the size report)."""
+``robust`` (decide robust memorization for any network), ``bounds`` (the bound registry) and ``sizes``
+(the size report)."""
 from __future__ import annotations
 
 import argparse
@@ -52,6 +53,40 @@ def _cmd_verify(args) -> int:
         if not v.is_proved:
             status = max(status, 1)
     return status
+
+
+def load_network(path):
+    """A network from an exactmem JSON file, an ONNX model (.onnx) or an NNet file (.nnet)."""
+    from .importers import from_nnet, from_onnx
+    from .network import ReLUNet
+    low = str(path).lower()
+    return from_onnx(path) if low.endswith(".onnx") else from_nnet(path) if low.endswith(".nnet") else \
+        ReLUNet.from_json(path)
+
+
+def _cmd_robust(args) -> int:
+    from .data import Dataset
+    from .robust import robustly_memorizes
+    net, D = load_network(args.network), Dataset.from_json(args.dataset)
+    budget = None
+    if args.budget is not None:
+        try:
+            budget = float(args.budget)
+        except ValueError:
+            raise ExactmemError(f"--budget must be a number of seconds, got {args.budget!r}") from None
+    v = robustly_memorizes(net, D, args.rho, p=args.p, semantics=args.semantics, budget=budget)
+    print(v)
+    if v.is_refuted:
+        print(f"    witness: ball {v.witness['ball']}, x = [{', '.join(v.witness['x'])}], "
+              f"output = [{', '.join(v.witness['output'])}]")
+    if v.is_proved and args.out:
+        try:
+            with open(args.out, "w") as fh:
+                json.dump(v.details["certificate"], fh)
+        except OSError as e:
+            raise ExactmemError(f"cannot write {args.out!r}: {e}") from None
+        print(f"    certificate written to {args.out} (re-check: exactmem verify {args.out})")
+    return 0 if v.is_proved else 1
 
 
 def _verify_tied(path, args, progress):
@@ -163,6 +198,15 @@ def build_parser() -> argparse.ArgumentParser:
     v.add_argument("--p", help="the norm the claim must be about: 1, 2 or inf")
     v.add_argument("--eta", help="error bound to prove (moderate regime); default: the certificate's")
     v.set_defaults(func=_cmd_verify)
+    r = sub.add_parser("robust", help="decide exactly whether a network robustly memorizes a dataset")
+    r.add_argument("network", metavar="NET", help="exactmem network JSON, .onnx or .nnet")
+    r.add_argument("dataset", metavar="DATA.json", help="exactmem dataset JSON")
+    r.add_argument("--rho", required=True, help="the robustness ratio, in (0, 1)")
+    r.add_argument("--p", default="2", help="the norm: 1, 2 or inf (default 2)")
+    r.add_argument("--semantics", default="label", help="label (default), argmax or sign")
+    r.add_argument("--budget", help="seconds before the answer is UNDECIDED")
+    r.add_argument("--out", metavar="CERT.json", help="write the certificate here when PROVED")
+    r.set_defaults(func=_cmd_robust)
     b = sub.add_parser("bounds", help="the bound registry: tables, figure, checks, evaluation")
     bsub = b.add_subparsers(dest="bounds_command", required=True)
     t = bsub.add_parser("table", help="emit a table (l2, B1, table1) as LaTeX or Markdown")
