@@ -267,11 +267,18 @@ def test_bad_arguments_are_exactmem_errors():
 
 
 def test_budget_gives_undecided_with_progress():
+    """A claim that holds (labels from the network's own signs, a tiny rho) but with no time to prove it."""
     rng = random.Random(3)
     net = _rand_net(rng, [4, 16, 16, 1])
-    D = Dataset([[0, 0, 0, 0], [2, 2, 2, 2]], [1, 2])
-    v = robustly_memorizes(net, D, "9/10", p="inf", semantics="sign", budget=1e-9)
+    pts, labels = [], []
+    while len(set(labels)) < 2:                     # the network's own signs, both present
+        x = [fmpq(rng.randint(-4, 4)) for _ in range(4)]
+        if net(x)[0] != 0 and x not in pts:
+            pts.append(x)
+            labels.append(1 if net(x)[0] < 0 else 2)
+    v = robustly_memorizes(net, Dataset(pts, labels), "1/1000", p="inf", semantics="sign", budget=1e-9)
     assert v.is_undecided and "budget" in v.reason and "regions" in v.details
+
 
 
 def test_tight_multipliers_are_polished_exactly():

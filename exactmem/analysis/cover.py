@@ -24,12 +24,15 @@ from __future__ import annotations
 import time
 from fractions import Fraction
 
+import numpy as np
+
 from flint import fmpq, fmpq_mat
 
 from ..kernel.regions import Leaf, form, off, passes, violation
 from .lp import Region
 
 TOL = 1e-9
+COARSE = 1e-2       # first pass for l_2: cut the ball only to 1 %; refine when that does not decide
 
 
 class Budget(Exception):
@@ -73,14 +76,17 @@ class Node:
         and the LP point; ("empty", lam) when the LP finds the region empty and the kernel agrees."""
         if self.lf.proves(g, h, strict, []):
             return [], None, None
-        out = self.R.minimize(g, h)
-        if out is None:
-            return self.empty(), None, None
-        val, lam, u = out
-        if val > -TOL:
-            for hint in self.polished(g, _hint(self.keys, lam)):
-                if self.lf.proves(g, h, strict, hint):
-                    return hint, val, u
+        for tol in (COARSE, 1e-7) if self.R.p == 2 else (1e-7,):
+            out = self.R.minimize(g, h, tol)
+            if out is None:
+                return self.empty(), None, None
+            val, lam, u = out
+            if val > -TOL:
+                for hint in self.polished(g, _hint(self.keys, lam)):
+                    if self.lf.proves(g, h, strict, hint):
+                        return hint, val, u
+            if val < -2 * COARSE * (1 + abs(val)):        # clearly negative even with a coarse ball
+                break
         return None, val, u
 
     def polished(self, g, hint):
@@ -168,7 +174,7 @@ def witness(layers, S, goal, nd, outs, clause, c, d):
     for g, h, _ in clause:
         R.add([-sum((a * o[0][t] for a, o in zip(g, outs)), fmpq(0)) for t in range(d)],
               -sum((a * o[1] for a, o in zip(g, outs)), h))
-    sl = R.slack()
+    sl = R.slack(COARSE)
     if sl is not None and sl[0] < TOL:                 # every row >= -t*: try short points first
         for bits in (4, 8, 16, 32, None):
             for shrink in (0.0, 2.0 ** -(bits or 40)):
@@ -201,3 +207,92 @@ def search(layers, S, goal, budget=None, tick=None):
         else:
             return "undecided", out, regions
     return "proved", tree
+
+
+def _floats(layers, S, R):
+    """The network on u (x = x0 + s u) in floats: the first layer exactly rescaled, the rest as stored."""
+    rows, bias = layers[0]
+    c0 = [sum((w * S.x0[j] for j, w in r), b) for r, b in zip(rows, bias)]
+    big = max([abs(t) for t in c0] + [abs(w * R.s[j]) for r in rows for j, w in r] + [fmpq(1)])
+    mats = []
+    for l, (rows, bias) in enumerate(layers):
+        W = np.zeros((len(rows), len(S.x0) if l == 0 else len(layers[l - 1][0])))
+        for i, r in enumerate(rows):
+            for j, w in r:
+                W[i, j] = float(w * R.s[j] / big) if l == 0 else float(w)
+        mats.append((W, np.array([float(t / big) for t in (c0 if l == 0 else bias)])))
+    return mats                       # outputs come out divided by big > 0: signs are kept, not constants
+
+
+def _forward(mats, U):
+    H, masks = U, []
+    for l, (W, b) in enumerate(mats):
+        H = H @ W.T + b
+        if l < len(mats) - 1:
+            masks.append(H > 0)
+            H = np.where(masks[-1], H, 0.0)
+    return H, masks
+
+
+def _margin(H, goal, scale):
+    """Per row, the largest over clauses of -(best atom): >= 0 where some clause fails (in floats)."""
+    out = np.full(H.shape[0], -np.inf)
+    for clause in goal:
+        best = np.max([H @ np.array([float(a) for a in g]) * scale + float(h) for g, h, _ in clause], axis=0)
+        out = np.maximum(out, -best)
+    return out
+
+
+def falsify(layers, S, goal, samples=256, steps=30, seed=0):
+    """A point of S where the goal fails, or None: float evaluations at random points of S (the centre
+    first), then projected sign-gradient steps from the most promising ones; each candidate is rounded to a
+    short dyadic point strictly inside S and confirmed exactly (``kernel.regions.violation``)."""
+    R, d = Region(S.x0, S.p, S.r), len(S.x0)
+    rng = np.random.default_rng(seed)
+    ub = np.array(R.ub)
+    if S.p == "box":
+        U = rng.uniform(-1, 1, (samples, d)) * ub
+    else:
+        G = rng.standard_normal((samples, d)) if S.p == 2 else \
+            rng.laplace(size=(samples, d)) if S.p == 1 else rng.uniform(-1, 1, (samples, d))
+        U = G / np.maximum(_norm(G, S.p), 1e-300) * R.radius * rng.uniform(0, 1, (samples, 1)) ** (1 / d)
+    U[0] = 0.0
+    mats = _floats(layers, S, R)
+    big = float(max([abs(sum((w * S.x0[j] for j, w in r), b)) for r, b in zip(*layers[0])] +
+                    [abs(w * R.s[j]) for r in layers[0][0] for j, w in r] + [fmpq(1)]))
+    scale = big if np.isfinite(big) else 1.0
+    with np.errstate(all="ignore"):
+        m = _margin(_forward(mats, U)[0], goal, scale)
+        cands = [U[k] for k in np.argsort(-np.nan_to_num(m, nan=-np.inf))[:8] if m[k] >= 0]
+        V = U[np.argsort(-np.nan_to_num(m, nan=-np.inf))[:8]].copy()
+        for t in range(steps):                       # descend the failing clause's best atom
+            H, masks = _forward(mats, V)
+            mg = _margin(H, goal, scale)
+            cands += [V[k].copy() for k in np.flatnonzero(mg >= 0)[:2]]
+            if len(cands) >= 8:
+                break
+            grads = np.zeros_like(V)
+            for k in range(len(V)):
+                c = max(goal, key=lambda cl: -max(float(H[k] @ np.array([float(a) for a in g]) * scale + float(h))
+                                                   for g, h, _ in cl))
+                g = max(c, key=lambda at: float(H[k] @ np.array([float(a) for a in at[0]])) * scale + float(at[1]))[0]
+                v = np.array([float(a) for a in g])
+                for l in range(len(mats) - 1, -1, -1):
+                    v = mats[l][0].T @ v
+                    if l:
+                        v = v * masks[l - 1][k]
+                grads[k] = v
+            step = R.radius * 0.2 * 0.9 ** t
+            V = V - step * (np.sign(grads) if S.p in ("inf", "box") else grads / np.maximum(_norm(grads, 2), 1e-300))
+            V = np.clip(V, -ub, ub) if S.p in ("inf", "box") else \
+                V * np.minimum(1.0, R.radius / np.maximum(_norm(V, S.p), 1e-300))
+    for u in cands[:8]:
+        for bits in (4, 12, 24, None):
+            x = R.point(u, 2.0 ** -(bits or 40), bits)
+            if violation(layers, S, goal, x) is not None:
+                return x
+    return None
+
+
+def _norm(G, p):
+    return np.linalg.norm(G, ord={2: 2, 1: 1, "inf": np.inf}[p], axis=1, keepdims=True)

@@ -37,6 +37,10 @@ def _decide(doc: dict, budget, label: str):
     """Run the finder on every question of the document; the kernel's verdict on the resulting certificate."""
     _, layers, qs = kernel.regions.questions(doc)
     trees, start, regions = [], time.monotonic(), 0
+    for q, (S, goal) in enumerate(qs):                  # cheap float sampling first, every question
+        x = cover.falsify(layers, S, goal)
+        if x is not None:
+            return kernel.regions.refute(doc, q, x), None
     with Progress(label, "questions") as bar:
         for q, (S, goal) in enumerate(qs):
             bar.update(q, len(qs))

@@ -72,7 +72,7 @@ class Region:
         R.rows, R.scale, R.A, R.b = list(self.rows), list(self.scale), list(self.A), list(self.b)
         return R
 
-    def _solve(self, obj, phase1=False):
+    def _solve(self, obj, phase1=False, tol=1e-7):
         """Minimize obj.u (phase1: minimize t with every row + t >= 0) over the scaled set; None if infeasible."""
         d, n = self.d, len(self.A)
         extra = d if self.p == 1 else 0                   # l_1: w >= |u|, sum w <= radius
@@ -105,7 +105,7 @@ class Region:
                 break
             u = res.x[:d]
             nu = float(np.linalg.norm(u))
-            if nu <= self.radius * (1 + 1e-7) or len(cuts) >= 60:
+            if nu <= self.radius * (1 + tol) or len(cuts) >= 60:
                 break
             cuts.append(u / nu)                               # the tangent cut at the radial projection of u
         if res.status == 2:
@@ -114,27 +114,30 @@ class Region:
             raise ArithmeticError(f"the LP solver failed: {res.message}")
         return float(res.fun), [max(0.0, -float(m)) for m in res.ineqlin.marginals[:n]], res.x[:d]
 
-    def minimize(self, g, h):
+    def minimize(self, g, h, tol=1e-7):
         """(float min of g.x + h over the region, multipliers in x coordinates, float u at the optimum);
-        None when the solver finds the region empty."""
+        None when the solver finds the region empty.  For l_2 the ball is cut until the LP point is within
+        a relative ``tol`` of it: the value is then a lower bound, within about tol of the minimum."""
         a, k, n = self.scaled(g, h)
-        out = self._solve(a)
+        out = self._solve(a, tol=tol)
         if out is None:
             return None
         val, lam, u = out
         return val + k, [t * float(n / s) for t, s in zip(lam, self.scale)], u
 
-    def slack(self):
+    def slack(self, tol=1e-7):
         """(t*, multipliers, u) for min t with every row + t >= 0: t* > 0 hints that no point of the set meets
         every row (multipliers for 0 > 0); t* < 0 gives a point u inside every row with slack -t*."""
         if not self.A:
             return None
-        val, lam, u = self._solve([], phase1=True)
+        val, lam, u = self._solve([], phase1=True, tol=tol)
         return val, [t / float(s) for t, s in zip(lam, self.scale)], u
 
     def point(self, u, shrink=0.0, bits=None):
         """The exact point x0 + s * (1 - shrink) * u for a float u, each u_j rounded to a multiple of 2^-bits
         (to the float itself when bits is None)."""
-        ts = [(1 - shrink) * float(t) for t in u]
+        nu = float(np.linalg.norm(u)) if self.p == 2 else 0.0
+        pull = self.radius / nu if nu > self.radius else 1.0            # a cut LP's point may lie outside the ball
+        ts = [(1 - shrink) * pull * float(t) for t in u]
         us = [fmpq(round(t * 2 ** bits), 2 ** bits) if bits else fmpq(*t.as_integer_ratio()) for t in ts]
         return [x + s * t for x, s, t in zip(self.x0, self.s, us)]

@@ -1,0 +1,110 @@
+"""Exact region analysis (issue 11) against z3 on the same random networks and balls, in one run.
+
+For each (d, hidden widths, norm): a seeded random network with weights k/4, three points labelled by the
+network's own sign, rho = 1/10 and 1/100, sign semantics.  Printed: exactmem's time (the
+finder and the kernel's check of the certificate), the share of it spent in HiGHS LP solves, regions per
+second, z3's time on the same question (timeout --z3-timeout seconds), and the ratio.
+
+usage: python benchmarks/bench_regions.py [--quick] [--z3-timeout S]
+"""
+import random
+import sys
+import time
+
+from flint import fmpq
+
+from exactmem import Dataset, ReLUNet
+from exactmem.analysis import lp
+from exactmem.robust import robustly_memorizes
+
+LP_TIME = [0.0]
+_solve = lp.Region._solve
+
+
+def _timed_solve(self, *a, **k):
+    t = time.perf_counter()
+    try:
+        return _solve(self, *a, **k)
+    finally:
+        LP_TIME[0] += time.perf_counter() - t
+
+
+lp.Region._solve = _timed_solve
+
+
+def rand_net(rng, dims):
+    return ReLUNet([([[fmpq(rng.randint(-8, 8), 4) for _ in range(a)] for _ in range(b)],
+                     [fmpq(rng.randint(-8, 8), 4) for _ in range(b)]) for a, b in zip(dims, dims[1:])])
+
+
+def case(seed, d, widths):
+    rng = random.Random(seed)
+    net = rand_net(rng, [d] + widths + [1])
+    pts, labels = [], []
+    while len(pts) < 3:
+        x = [fmpq(rng.randint(-4, 4)) for _ in range(d)]
+        y = net(x)[0]
+        if y != 0 and x not in pts:
+            pts.append(x)
+            labels.append(1 if y < 0 else 2)
+    if len(set(labels)) < 2:
+        labels[0] = 3 - labels[0]
+    return net, Dataset(pts, labels)
+
+
+def z3_time(net, D, rho, p, timeout):
+    import z3
+    t0 = time.perf_counter()
+    mu2, mu = (rho * rho * D.eps_sq, None) if p == 2 else (None, rho * D.eps(p))
+    q = lambda v: z3.Q(int(v.p), int(v.q))                     # noqa: E731
+    verdict = "unsat"
+    for i in range(D.N):
+        s = z3.Solver()
+        s.set("timeout", int(1000 * timeout))
+        x = [z3.Real(f"x{j}") for j in range(D.d)]
+        c = [q(v) for v in D.point(i)]
+        if p == 2:
+            s.add(z3.Sum([(a - b) * (a - b) for a, b in zip(x, c)]) < q(mu2))
+        else:
+            s.add(*[z3.And(a - b < q(mu), b - a < q(mu)) for a, b in zip(x, c)])
+        h = x
+        for l, (W, b) in enumerate(net.layers):
+            h = [z3.Sum([q(w) * v for w, v in zip(row, h)]) + q(bb) for row, bb in zip(W.tolist(), b.entries())]
+            if l < net.depth - 1:
+                h = [z3.If(v > 0, v, 0) for v in h]
+        s.add(h[0] >= 0 if D.labels[i] == 1 else h[0] <= 0)
+        r = s.check()
+        if r == z3.unknown:
+            return None, "timeout"
+        if r == z3.sat:
+            verdict = "sat"
+            break
+    return time.perf_counter() - t0, verdict
+
+
+def main():
+    quick = "--quick" in sys.argv
+    timeout = float(sys.argv[sys.argv.index("--z3-timeout") + 1]) if "--z3-timeout" in sys.argv else 120.0
+    grid = [(2, [8]), (4, [8]), (4, [16]), (8, [16]), (8, [16, 16]), (16, [32]), (16, [32, 32]), (8, [64])]
+    if quick:
+        grid = grid[:4]
+    print(f"{'d':>3} {'hidden':>10} {'p':>4} {'rho':>6} {'verdict':>9} {'regions':>8} {'exactmem':>9} {'LP share':>9} "
+          f"{'regions/s':>10} {'z3':>9} {'z3/exactmem':>12}")
+    for d, widths in grid:
+        for p, rho in (("inf", fmpq(1, 10)), (2, fmpq(1, 10)), ("inf", fmpq(1, 100)), (2, fmpq(1, 100))):
+            net, D = case(1000 * d + sum(widths), d, widths)
+            LP_TIME[0] = 0.0
+            t0 = time.perf_counter()
+            v = robustly_memorizes(net, D, rho, p=p, semantics="sign", budget=600)
+            t = time.perf_counter() - t0
+            regions = v.details.get("leaves") or v.details.get("regions") or 0
+            tz, zv = z3_time(net, D, rho, p, timeout)
+            agree = "" if tz is None or (zv == "unsat") == v.is_proved else "  DISAGREE"
+            print(f"{d:>3} {str(widths):>10} {str(p):>4} {str(rho):>6} {v.status.value:>9} {regions:>8} {t:>8.2f}s "
+                  f"{LP_TIME[0] / t:>8.0%} {regions / t:>10.1f} "
+                  f"{(f'{tz:.2f}s' if tz is not None else f'>{timeout:.0f}s'):>9} "
+                  f"{(f'{tz / t:.1f}x' if tz is not None else '-'):>12}{agree}", flush=True)
+
+
+if __name__ == "__main__":
+    main()
