@@ -290,3 +290,18 @@ def test_tight_multipliers_are_polished_exactly():
     assert v.is_refuted and v.witness["ball"] == 0
     x = fmpq(v.witness["x"][0])
     assert fmpq(1, 3) < x < 1 and f([x])[0] > 1
+
+
+def test_empty_leaves_use_the_path():
+    """Found by review: an empty leaf's multipliers name the path's splits (x <= 0 and x >= 1/2 cannot both
+    hold), so the kernel must establish them before checking; a wrong emptiness claim stays unproved."""
+    net = ReLUNet([([[1], [1]], [0, fmpq(-1, 2)]), ([[1, 1]], [0])])
+    base = {"format": "exactmem.certificate", "schema_version": kernel.SCHEMA, "kind": "region-cover",
+            "network": net.to_json(sparse=True),
+            "data": {"questions": [{"set": {"box": [["-1"], ["1"]]}, "goal": [[[["1"], "3", False]]]}]}}   # f >= -3
+    leaf = {"goals": [[0, []]]}
+
+    def tree(empty):
+        return [{"split": [0, 0]}, {"split": [0, 1]}, leaf, {"empty": empty}, {"split": [0, 1]}, leaf, leaf]
+    assert kernel.check(kernel.sign({**base, "hints": {"trees": [tree([[0, 0, "1"], [0, 1, "1"]])]}})).is_proved
+    assert not kernel.check(kernel.sign({**base, "hints": {"trees": [tree([[0, 0, "1"]])]}})).is_proved

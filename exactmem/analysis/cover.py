@@ -103,6 +103,10 @@ class Node:
             if all(t >= 0 for t in lam.entries()):
                 yield [(a, b, t) for (a, b, _), t in zip(hint, lam.entries())]
 
+    def empty_leaf(self, lam):
+        """The leaf node for an empty region: its multipliers and the stable hints its walk needs first."""
+        return {"empty": _text(lam), "stable": self.hints} if self.hints else {"empty": _text(lam)}
+
     def empty(self):
         sl = self.R.slack()
         if sl is not None and sl[0] > 0:
@@ -131,7 +135,7 @@ def explore(layers, S, goal, path, d):
             for s in (1, -1):
                 hint, val, _ = nd.prove([s * t for t in c], s * e, False)
                 if isinstance(hint, tuple):
-                    return "leaf", {"empty": _text(hint[1])}
+                    return "leaf", nd.empty_leaf(hint[1])
                 if hint is not None:
                     signs[j] = s
                     if hint:
@@ -159,7 +163,7 @@ def explore(layers, S, goal, path, d):
             gh = sum((a * o[1] for a, o in zip(g, outs)), h)
             hint, _, _ = nd.prove(gx, gh, strict)
             if isinstance(hint, tuple):
-                return "leaf", {"empty": _text(hint[1])}
+                return "leaf", nd.empty_leaf(hint[1])
             if hint is not None:
                 picks.append([r, _text(hint)])
                 break

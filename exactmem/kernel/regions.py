@@ -36,6 +36,7 @@ from .separation import integer_rows, min_cross
 
 NORMS = {"1": 1, "2": 2, "inf": "inf"}
 SEMANTICS = ("label", "argmax", "sign")
+DENSE_LIMIT = 5 * 10 ** 7        # the dense matrices of one leaf's affine pass, in entries
 
 
 class Set:
@@ -73,6 +74,8 @@ def _set(v, d, where):
             for i, c in enumerate(rows)]
     if "box" in v:
         box = v["box"]
+        if "open" in v or "p" in v:
+            raise CertificateError(f"{where}: a box is closed and has no p; give a box or a ball, not both")
         if not isinstance(box, list) or len(box) != 2:
             raise CertificateError(f"{where}.box must be [lower, upper]")
         lo, hi = parse.vector(box[0], f"{where}.box[0]", d), parse.vector(box[1], f"{where}.box[1]", d)
@@ -80,7 +83,7 @@ def _set(v, d, where):
             raise CertificateError(f"{where}.box: a lower bound exceeds its upper bound")
         return Set([(a + b) / 2 for a, b in zip(lo, hi)], "box", [(b - a) / 2 for a, b in zip(lo, hi)], False, cons)
     p = NORMS.get(v.get("p")) if isinstance(v.get("p"), str) else None
-    r = parse.rational(v.get("radius_sq" if p == 2 else "radius"), f"{where}.radius")
+    r = parse.rational(v.get("radius_sq" if p == 2 else "radius"), f"{where}.radius") if p else None
     if p is None or r < 0 or not isinstance(v.get("open"), bool):
         raise CertificateError(f"{where} must be a box [lower, upper] or a ball with centre, p in '1', '2', 'inf', "
                                f"radius (radius_sq for p = 2) >= 0 and open true/false")
@@ -97,6 +100,12 @@ def questions(doc):
     """(d, layers, [(Set, goal)]) of a region-cover certificate; a goal is a list of clauses of atoms."""
     d, layers = parse.network(doc.get("network"))
     m, data = len(layers[-1][0]), parse.obj(doc.get("data"), "data")
+    dense = sum(len(rows) * (len(layers[l - 1][0]) if l else d) for l, (rows, _) in enumerate(layers))
+    if dense > DENSE_LIMIT:
+        raise CertificateError(f"the network has {dense} dense weight entries; region covers are checked with "
+                               f"dense matrices per leaf, up to {DENSE_LIMIT}")
+    if doc.get("dataset") is not None and "questions" in data:
+        raise CertificateError("a region-cover certificate has a dataset or data.questions, not both")
     if doc.get("dataset") is None:
         qs = data.get("questions")
         if not isinstance(qs, list) or not qs:
@@ -183,13 +192,14 @@ def form(M, m, k):
 def passes(layers, d):
     """(l, M, m) per layer: x -> M x + m is layer l's pre-activation on the region, exactly; the caller
     zeroes the rows of the units it found inactive (``off``) before the next layer is computed."""
-    M, m = fmpq_mat(d, d, [fmpq(int(i == j)) for i in range(d) for j in range(d)]), fmpq_mat(d, 1)
+    M = m = None
     for l, (rows, bias) in enumerate(layers):
-        W = fmpq_mat(len(rows), M.nrows())
+        W = fmpq_mat(len(rows), d if M is None else M.nrows())
         for i, r in enumerate(rows):
             for j, w in r:
                 W[i, j] = w
-        M, m = W * M, W * m + fmpq_mat(len(bias), 1, bias)
+        b = fmpq_mat(len(bias), 1, bias)
+        M, m = (W, b) if M is None else (W * M, W * m + b)
         yield l, M, m
 
 
@@ -200,23 +210,32 @@ def off(M, m, j):
 
 
 def leaf(layers, S, goal, path, node, d):
-    """None if the leaf is proved, else the reason it is not."""
+    """None if the leaf is proved, else the reason it is not.  An ``empty`` leaf is proved as soon as every
+    constraint its multipliers name is established (its region then misses S, and no goal is needed)."""
     lf, node = Leaf(S, d), parse.obj(node, "leaf")
-    if "empty" in node:
-        ok = lf.proves([fmpq(0)] * d, fmpq(0), True, multipliers(node["empty"], "leaf.empty"))
-        return None if ok else "emptiness not proved"
+    empty = multipliers(node["empty"], "leaf.empty") if "empty" in node else None
     hinted, picks = {}, node.get("goals")
     for t in node.get("stable", []) if isinstance(node.get("stable", []), list) else [None]:
         if not isinstance(t, list) or len(t) != 4 or not all(type(k) is int for k in t[:3]) or t[2] not in (1, -1):
             raise CertificateError(f"leaf.stable entries must be [l, j, 1 or -1, multipliers], got {str(t)[:40]}")
         hinted[t[0], t[1]] = (t[2], multipliers(t[3], f"leaf.stable[{t[0]}, {t[1]}]"))
-    if not isinstance(picks, list) or len(picks) != len(goal):
-        raise CertificateError(f"leaf.goals must pick one atom per clause ({len(goal)})")
-    for c, (clause, pick) in enumerate(zip(goal, picks)):
-        if not isinstance(pick, list) or len(pick) != 2 or type(pick[0]) is not int or not 0 <= pick[0] < len(clause):
-            raise CertificateError(f"leaf.goals[{c}] must be [atom index, multipliers]")
-    picks = [(r, multipliers(lam, f"leaf.goals[{c}]")) for c, (r, lam) in enumerate(picks)]
+    if empty is None:
+        if not isinstance(picks, list) or len(picks) != len(goal):
+            raise CertificateError(f"leaf.goals must pick one atom per clause ({len(goal)})")
+        for c, (clause, pick) in enumerate(zip(goal, picks)):
+            if not isinstance(pick, list) or len(pick) != 2 or type(pick[0]) is not int or \
+                    not 0 <= pick[0] < len(clause):
+                raise CertificateError(f"leaf.goals[{c}] must be [atom index, multipliers]")
+        picks = [(r, multipliers(lam, f"leaf.goals[{c}]")) for c, (r, lam) in enumerate(picks)]
+
+    def missed():
+        """The verdict of the empty hint once its constraints exist: True (proved), False, or None (not yet)."""
+        if empty is None or any((l, j) not in lf.cons for l, j, _ in empty):
+            return None
+        return lf.proves([fmpq(0)] * d, fmpq(0), True, empty)
     for l, M, m in passes(layers, d):
+        if missed() is not None:
+            break
         if l == len(layers) - 1:
             break
         rows = layers[l][0]
@@ -227,6 +246,8 @@ def leaf(layers, S, goal, path, node, d):
         keep = []
         for j in range(len(rows)):
             if j not in split:
+                if missed() is not None:
+                    break
                 c, e = form(M, m, j)
                 s, lam = hinted.get((l, j), (None, []))
                 for s in [s] if s else (1, -1):
@@ -240,6 +261,8 @@ def leaf(layers, S, goal, path, node, d):
         for j, k in enumerate(keep):
             if not k:
                 off(M, m, j)
+    if empty is not None:
+        return None if missed() else "emptiness not proved"
     outs = [form(M, m, k) for k in range(M.nrows())]
     for c, (clause, pick) in enumerate(zip(goal, picks)):
         g, h, strict = clause[pick[0]]
