@@ -21,6 +21,7 @@ still the kernel's.
 """
 from __future__ import annotations
 
+import math
 import time
 from fractions import Fraction
 
@@ -85,7 +86,7 @@ class Node:
                 for hint in self.polished(g, _hint(self.keys, lam)):
                     if self.lf.proves(g, h, strict, hint):
                         return hint, val, u
-            if val < -2 * COARSE * (1 + abs(val)):        # clearly negative even with a coarse ball
+            if val < -4 * COARSE * math.sqrt(len(g)) * self.R.radius:   # below the coarse ball's error
                 break
         return None, val, u
 
