@@ -1,6 +1,8 @@
 """Moderate regime (Theorem B.5 / Lemma B.13): construction, kernel verdicts, error bound."""
 import copy
 import math
+import pathlib
+import sys
 from fractions import Fraction
 
 import mpmath
@@ -16,6 +18,8 @@ from exactmem.errors import CertificateError, RhoError
 from exactmem.volumes import slab_density_hi, slab_density_ratio
 
 from reference import resign
+sys.path.insert(0, str(pathlib.Path(__file__).parent / "mutation"))
+from probe import in_slabs  # noqa: E402  (slab membership recomputed with Fractions from the first layer)
 from test_constructions import _data, assert_probes_labelled
 
 
@@ -75,21 +79,6 @@ def test_moderate_end_to_end(seed, N, d, C, blocks):
     assert_probes_labelled(net, D, rho)
 
 
-def _independent_slab_hits(cert, X):
-    """For each sample x (Fractions): True if some excluded slab of the hints holds x, recomputed with
-    Fractions from the network's first layer (u = W1 x + b1) and hints.exclude."""
-    layer = cert.network["layers"][0]
-    W1 = [{j: Fraction(w) for j, w in row} for row in layer["W_rows"]]
-    b1 = [Fraction(v) for v in layer["b"]]
-    ex = [(k, Fraction(a), Fraction(b), Fraction(g)) for k, a, b, g in cert.hints["exclude"]]
-    hits = []
-    for x in X:
-        x = [Fraction(str(v)) for v in x]
-        u = [sum(w * x[j] for j, w in row.items()) + c for row, c in zip(W1, b1)]
-        hits.append(any((a * u[k] + b) - math.floor(a * u[k] + b) < g for k, a, b, g in ex))
-    return hits
-
-
 def test_errors_only_on_slabs_and_bound_dominates_their_frequency():
     """Independent of the kernel: sampled exact points off the slabs are labelled correctly, and the
     frequency of slab hits stays below the certified bound (with a generous binomial margin)."""
@@ -101,7 +90,7 @@ def test_errors_only_on_slabs_and_bound_dominates_their_frequency():
     bounds = v.details["error_bounds"]
     pts, owners = ball_samples(D, rho, 300, seed=5)
     out = net.evaluate(pts).entries()
-    hits = _independent_slab_hits(cert, pts)
+    hits = in_slabs(cert, pts)
     per_ball = [0] * D.N
     for y, i, h in zip(out, owners, hits):
         if not h:
@@ -261,7 +250,7 @@ def test_lp_moderate_with_the_brunn_slab_bound(p):
         for x in _lp_probes(D, i, rho, p):
             pts.append(x)
             want.append(D.labels[i])
-    hits = _independent_slab_hits(cert, pts)
+    hits = in_slabs(cert, pts)
     out = net.evaluate(pts).entries()
     assert all(y == w for y, w, h in zip(out, want, hits) if not h)     # correct wherever no Floor is in a slab
     assert not all(hits)

@@ -29,7 +29,7 @@ import numpy as np
 
 from flint import fmpq, fmpq_mat
 
-from ..kernel.regions import Leaf, form, off, passes, violation
+from ..kernel.regions import Leaf, compose, form, off, passes, violation
 from .lp import Region
 
 TOL = 1e-9
@@ -62,7 +62,7 @@ class Node:
     """One region: the path's splits, the exact leaf constraints and the float LP rows."""
 
     def __init__(self, S, d, path):
-        self.lf, self.path = Leaf(S, d), path
+        self.lf, self.path = Leaf(S), path
         self.R = Region(S.x0, S.p, S.r, S.cons)
         self.keys = [(-1, i) for i in range(len(S.cons))]
         self.hints = []
@@ -160,9 +160,7 @@ def explore(layers, S, goal, path, d):
     picks = []
     for c, clause in enumerate(goal):
         for r, (g, h, strict) in enumerate(clause):
-            gx = [sum((a * o[0][t] for a, o in zip(g, outs)), fmpq(0)) for t in range(d)]
-            gh = sum((a * o[1] for a, o in zip(g, outs)), h)
-            hint, _, _ = nd.prove(gx, gh, strict)
+            hint, _, _ = nd.prove(*compose(g, h, outs, d), strict)
             if isinstance(hint, tuple):
                 return "leaf", nd.empty_leaf(hint[1])
             if hint is not None:
@@ -177,8 +175,8 @@ def witness(layers, S, goal, nd, outs, clause, c, d):
     """A point of the region where every atom of the clause fails (the LP of largest slack), checked exactly."""
     R = nd.R.copy()
     for g, h, _ in clause:
-        R.add([-sum((a * o[0][t] for a, o in zip(g, outs)), fmpq(0)) for t in range(d)],
-              -sum((a * o[1] for a, o in zip(g, outs)), h))
+        gx, gh = compose(g, h, outs, d)
+        R.add([-t for t in gx], -gh)
     sl = R.slack(COARSE)
     if sl is not None and sl[0] < TOL:                 # every row >= -t*: try short points first
         for bits in (4, 8, 16, 32, None):
@@ -190,7 +188,7 @@ def witness(layers, S, goal, nd, outs, clause, c, d):
                         f"exact counterexample was found there"
 
 
-def search(layers, S, goal, budget=None, tick=None):
+def search(layers, S, goal, budget=None):
     """("proved", tree) | ("refuted", x) | ("undecided", reason, regions) for one question."""
     d, start = len(S.x0), time.monotonic()
     tree, stack, regions = [], [[]], 0
@@ -200,8 +198,6 @@ def search(layers, S, goal, budget=None, tick=None):
             return "undecided", f"budget of {budget} s spent after {regions} region(s)", regions
         kind, out = explore(layers, S, goal, path, d)
         regions += 1
-        if tick:
-            tick(regions)
         if kind == "split":
             tree.append({"split": list(out)})
             stack += [path + [(*out, 1)], path + [(*out, -1)]]
@@ -226,7 +222,7 @@ def _floats(layers, S, R):
             for j, w in r:
                 W[i, j] = float(w * R.s[j] / big) if l == 0 else float(w)
         mats.append((W, np.array([float(t / big) for t in (c0 if l == 0 else bias)])))
-    return mats                       # outputs come out divided by big > 0: signs are kept, not constants
+    return mats, big                  # outputs come out divided by big > 0: signs are kept, not constants
 
 
 def _forward(mats, U):
@@ -239,12 +235,11 @@ def _forward(mats, U):
     return H, masks
 
 
-def _margin(H, goal, scale):
+def _margin(H, fgoal, scale):
     """Per row, the largest over clauses of -(best atom): >= 0 where some clause fails (in floats)."""
     out = np.full(H.shape[0], -np.inf)
-    for clause in goal:
-        best = np.max([H @ np.array([float(a) for a in g]) * scale + float(h) for g, h, _ in clause], axis=0)
-        out = np.maximum(out, -best)
+    for clause in fgoal:
+        out = np.maximum(out, -np.max([H @ g * scale + h for g, h in clause], axis=0))
     return out
 
 
@@ -262,26 +257,25 @@ def falsify(layers, S, goal, samples=256, steps=30, seed=0):
             rng.laplace(size=(samples, d)) if S.p == 1 else rng.uniform(-1, 1, (samples, d))
         U = G / np.maximum(_norm(G, S.p), 1e-300) * R.radius * rng.uniform(0, 1, (samples, 1)) ** (1 / d)
     U[0] = 0.0
-    mats = _floats(layers, S, R)
-    big = float(max([abs(sum((w * S.x0[j] for j, w in r), b)) for r, b in zip(*layers[0])] +
-                    [abs(w * R.s[j]) for r in layers[0][0] for j, w in r] + [fmpq(1)]))
-    scale = big if np.isfinite(big) else 1.0
+    mats, big = _floats(layers, S, R)
+    scale = float(big) if np.isfinite(float(big)) else 1.0
+    fgoal = [[(np.array([float(a) for a in g]), float(h)) for g, h, _ in clause] for clause in goal]
     with np.errstate(all="ignore"):
-        m = _margin(_forward(mats, U)[0], goal, scale)
-        cands = [U[k] for k in np.argsort(-np.nan_to_num(m, nan=-np.inf))[:8] if m[k] >= 0]
-        V = U[np.argsort(-np.nan_to_num(m, nan=-np.inf))[:8]].copy()
+        m = _margin(_forward(mats, U)[0], fgoal, scale)
+        best = np.argsort(-np.nan_to_num(m, nan=-np.inf))[:8]
+        cands = [U[k] for k in best if m[k] >= 0]
+        V = U[best].copy()
         for t in range(steps):                       # descend the failing clause's best atom
             H, masks = _forward(mats, V)
-            mg = _margin(H, goal, scale)
+            mg = _margin(H, fgoal, scale)
             cands += [V[k].copy() for k in np.flatnonzero(mg >= 0)[:2]]
             if len(cands) >= 8:
                 break
             grads = np.zeros_like(V)
             for k in range(len(V)):
-                c = max(goal, key=lambda cl: -max(float(H[k] @ np.array([float(a) for a in g]) * scale + float(h))
-                                                   for g, h, _ in cl))
-                g = max(c, key=lambda at: float(H[k] @ np.array([float(a) for a in at[0]])) * scale + float(at[1]))[0]
-                v = np.array([float(a) for a in g])
+                vals = [[float(H[k] @ g) * scale + h for g, h in clause] for clause in fgoal]
+                c = max(range(len(fgoal)), key=lambda i: -max(vals[i]))
+                v = fgoal[c][max(range(len(vals[c])), key=lambda r: vals[c][r])][0]
                 for l in range(len(mats) - 1, -1, -1):
                     v = mats[l][0].T @ v
                     if l:

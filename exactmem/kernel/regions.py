@@ -164,8 +164,8 @@ def multipliers(lam, where) -> list:
 class Leaf:
     """The constraints established on one leaf, and the exact inequalities proved over them."""
 
-    def __init__(self, S, d):
-        self.S, self.d, self.cons = S, d, {(-1, i): c for i, c in enumerate(S.cons)}
+    def __init__(self, S):
+        self.S, self.cons = S, {(-1, i): c for i, c in enumerate(S.cons)}
 
     def proves(self, g, h, strict, lam):
         """g.x + h > 0 (strict) or >= 0 on every point of S meeting the established constraints, by the
@@ -187,6 +187,12 @@ class Leaf:
 def form(M, m, k):
     """(c, e): unit k's pre-activation is c.x + e."""
     return [M[k, j] for j in range(M.ncols())], m[k, 0]
+
+
+def compose(g, h, outs, d):
+    """(c, e) with g.f(x) + h = c.x + e, the outputs f given as forms (c_k, e_k) on the region."""
+    return [sum((a * o[0][t] for a, o in zip(g, outs)), fmpq(0)) for t in range(d)], \
+        sum((a * o[1] for a, o in zip(g, outs)), h)
 
 
 def passes(layers, d):
@@ -212,7 +218,7 @@ def off(M, m, j):
 def leaf(layers, S, goal, path, node, d):
     """None if the leaf is proved, else the reason it is not.  An ``empty`` leaf is proved as soon as every
     constraint its multipliers name is established (its region then misses S, and no goal is needed)."""
-    lf, node = Leaf(S, d), parse.obj(node, "leaf")
+    lf, node = Leaf(S), parse.obj(node, "leaf")
     empty = multipliers(node["empty"], "leaf.empty") if "empty" in node else None
     hinted, picks = {}, node.get("goals")
     for t in node.get("stable", []) if isinstance(node.get("stable", []), list) else [None]:
@@ -266,9 +272,7 @@ def leaf(layers, S, goal, path, node, d):
     outs = [form(M, m, k) for k in range(M.nrows())]
     for c, (clause, pick) in enumerate(zip(goal, picks)):
         g, h, strict = clause[pick[0]]
-        gx = [sum((a * o[0][t] for a, o in zip(g, outs)), fmpq(0)) for t in range(d)]
-        gh = sum((a * o[1] for a, o in zip(g, outs)), h)
-        if not lf.proves(gx, gh, strict, pick[1]):
+        if not lf.proves(*compose(g, h, outs, d), strict, pick[1]):
             return f"clause {c} (atom {pick[0]}) is not proved"
     return None
 
