@@ -78,6 +78,10 @@ class NetworkError(ExactmemError, ValueError):
     """A ReLU network is malformed (layer shapes that do not chain, ...)."""
 
 
+class InputSetError(ExactmemError, ValueError):
+    """An input set is malformed: a lower bound above its upper bound, a negative radius, an unknown norm."""
+
+
 class SerializationError(ExactmemError, ValueError):
     """A JSON document is not valid for exactmem (not JSON, wrong fields, bad rationals)."""
 

@@ -36,10 +36,6 @@ TOL = 1e-9
 COARSE = 1e-2       # first pass for l_2: cut the ball only to 1 %; refine when that does not decide
 
 
-class Budget(Exception):
-    pass
-
-
 def _rat(t: float) -> fmpq:
     return fmpq(*float(t).as_integer_ratio())
 
@@ -83,30 +79,60 @@ class Node:
                 return self.empty(), None, None
             val, lam, u = out
             if val > -TOL:
-                for hint in self.polished(g, _hint(self.keys, lam)):
+                for hint in self.polished(g, h, _hint(self.keys, lam), u):
                     if self.lf.proves(g, h, strict, hint):
                         return hint, val, u
             if val < -4 * COARSE * math.sqrt(len(g)) * self.R.radius:   # below the coarse ball's error
                 break
         return None, val, u
 
-    def polished(self, g, hint):
+    def polished(self, g, h, hint, u):
         """The float multipliers; the same rounded to short fractions; and the exact solution of
-        sum_k lam_k c_k = g on their support (v = 0: the tight case, where rounding errors cannot pass)."""
+        g = sum_k lam_k c_k + sum_t kappa_t w_t on their support, w_t the directions in which the set is
+        tight at the LP point u (``free``): in the tight case (minimum exactly 0 or exactly attained) only
+        this exact solution passes, since a rounded one misses the equality."""
         yield hint
         yield [(a, b, fmpq(*_short(t))) for a, b, t in hint]
-        if hint and len(hint) <= len(g):
-            C = fmpq_mat([self.lf.cons[a, b][0] for a, b, _ in hint])
+        C = [self.lf.cons[a, b][0] for a, b, _ in hint]
+        rows = C + self.free(g, h, hint, u)
+        if rows and len(rows) <= len(g):
+            M = fmpq_mat(rows)
             try:
-                lam = (C * C.transpose()).solve(C * fmpq_mat(len(g), 1, g))
+                z = (M * M.transpose()).solve(M * fmpq_mat(len(g), 1, g)).entries()
             except ZeroDivisionError:
                 return
-            if all(t >= 0 for t in lam.entries()):
-                yield [(a, b, t) for (a, b, _), t in zip(hint, lam.entries())]
+            if all(t >= 0 for t in z[:len(C)]):
+                yield [(a, b, t) for (a, b, _), t in zip(hint, z)]
+
+    def free(self, g, h, hint, u):
+        """Exact directions w with which v = g - sum lam c may be left over at the optimum: the unit vectors
+        of coordinates at a face of a box or l_inf ball; the sign vector of an l_1 face; for l_2 the
+        direction from x0 to its exact projection on the hyperplanes of the support and of g.x + h = 0."""
+        d, S = len(g), self.lf.S
+        if u is None:
+            return []
+        if S.p in ("box", "inf"):
+            return [[fmpq(int(i == j)) for i in range(d)] for j in range(d)
+                    if self.R.ub[j] > 0 and abs(u[j]) >= self.R.ub[j] * (1 - 1e-6)]
+        if S.p == 1:
+            if float(np.abs(u).sum()) < self.R.radius * (1 - 1e-6):
+                return []
+            return [[fmpq(int(np.sign(t))) if abs(t) > 1e-9 * self.R.radius else fmpq(0) for t in u]]
+        rows = [self.lf.cons[a, b] for a, b, _ in hint] + [(list(g), h)]
+        A = fmpq_mat([c for c, _ in rows])
+        r = A * fmpq_mat(d, 1, S.x0) + fmpq_mat(len(rows), 1, [e for _, e in rows])
+        try:
+            w = (A.transpose() * (A * A.transpose()).solve(r)).entries()
+        except ZeroDivisionError:
+            return []
+        return [list(w)] if any(w) else []
 
     def empty_leaf(self, lam):
         """The leaf node for an empty region: its multipliers and the stable hints its walk needs first."""
-        return {"empty": _text(lam), "stable": self.hints} if self.hints else {"empty": _text(lam)}
+        return self.leaf(empty=_text(lam))
+
+    def leaf(self, **kw):
+        return {**kw, "stable": self.hints} if self.hints else kw
 
     def empty(self):
         sl = self.R.slack()
@@ -117,8 +143,9 @@ class Node:
         return None
 
 
-def explore(layers, S, goal, path, d):
-    """("leaf", node) | ("split", (l, j)) | ("refuted", x) | ("undecided", reason) for the region of path."""
+def walk(layers, S, path, d):
+    """("split", (l, j)) | ("leaf", empty-leaf node) | ("region", node, outputs as forms) for the region of
+    path: every hidden unit split on the path or proved stable, or the widest unstable unit to split on."""
     nd = Node(S, d, path)
     for l, M, m in passes(layers, d):
         if l == len(layers) - 1:
@@ -156,7 +183,15 @@ def explore(layers, S, goal, path, d):
                 nd.add((l, j), [s * t for t in c], s * e)
             if s < 0:
                 off(M, m, j)
-    outs = [form(M, m, k) for k in range(M.nrows())]
+    return "region", (nd, [form(M, m, k) for k in range(M.nrows())])
+
+
+def explore(layers, S, goal, path, d):
+    """("leaf", node) | ("split", (l, j)) | ("refuted", x) | ("undecided", reason) for the region of path."""
+    kind, out = walk(layers, S, path, d)
+    if kind != "region":
+        return kind, out
+    nd, outs = out
     picks = []
     for c, clause in enumerate(goal):
         for r, (g, h, strict) in enumerate(clause):
@@ -168,7 +203,7 @@ def explore(layers, S, goal, path, d):
                 break
         else:
             return witness(layers, S, goal, nd, outs, clause, c, d)
-    return "leaf", ({"stable": nd.hints, "goals": picks} if nd.hints else {"goals": picks})
+    return "leaf", nd.leaf(goals=picks)
 
 
 def witness(layers, S, goal, nd, outs, clause, c, d):
@@ -188,16 +223,18 @@ def witness(layers, S, goal, nd, outs, clause, c, d):
                         f"exact counterexample was found there"
 
 
-def search(layers, S, goal, budget=None):
-    """("proved", tree) | ("refuted", x) | ("undecided", reason, regions) for one question."""
-    d, start = len(S.x0), time.monotonic()
-    tree, stack, regions = [], [[]], 0
+def grow(layers, S, visit, budget=None, bar=None):
+    """("proved", tree) | ("refuted", x) | ("undecided", reason, regions): the split tree of S in preorder,
+    each region handed to ``visit(path)``, which returns what ``explore`` returns."""
+    start, tree, stack, regions = time.monotonic(), [], [[]], 0
     while stack:
         path = stack.pop()
         if budget is not None and time.monotonic() - start > budget:
             return "undecided", f"budget of {budget} s spent after {regions} region(s)", regions
-        kind, out = explore(layers, S, goal, path, d)
+        kind, out = visit(path)
         regions += 1
+        if bar is not None:
+            bar.update(regions, regions + len(stack))
         if kind == "split":
             tree.append({"split": list(out)})
             stack += [path + [(*out, 1)], path + [(*out, -1)]]
@@ -208,6 +245,12 @@ def search(layers, S, goal, budget=None):
         else:
             return "undecided", out, regions
     return "proved", tree
+
+
+def search(layers, S, goal, budget=None, bar=None):
+    """("proved", tree) | ("refuted", x) | ("undecided", reason, regions) for one question."""
+    d = len(S.x0)
+    return grow(layers, S, lambda path: explore(layers, S, goal, path, d), budget, bar)
 
 
 def _floats(layers, S, R):

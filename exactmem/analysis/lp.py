@@ -18,7 +18,7 @@ import math
 
 import numpy as np
 from flint import fmpq
-from scipy.optimize import linprog
+from scipy.optimize import linprog, nnls
 
 BIG = 1e6       # a scaled constant beyond this is clamped (the row is redundant or infeasible on the set)
 
@@ -36,7 +36,7 @@ class Region:
     with constraints rows [(c, e)] meaning c.x + e >= 0."""
 
     def __init__(self, x0, p, r, rows=()):
-        self.x0, self.p, self.d = list(x0), p, len(x0)
+        self.x0, self.p, self.d, self.r = list(x0), p, len(x0), r
         if p == "box":
             self.s = [t if t else fmpq(1) for t in r]
             self.ub = [1.0 if t else 0.0 for t in r]
@@ -132,6 +132,34 @@ class Region:
             return None
         val, lam, u = self._solve([], phase1=True, tol=tol)
         return val, [t / float(s) for t, s in zip(lam, self.scale)], u
+
+    def nearest(self):
+        """The float point u (scaled) of the rows' polyhedron nearest to x0 in the set's norm, ignoring the set's
+        own bound; None if the rows are infeasible.  l_inf and l_1 by an LP with an epigraph variable, l_2 as a
+        least-distance program by non-negative least squares (Lawson and Hanson, ch. 23)."""
+        d, n = self.d, len(self.A)
+        A, b = np.array(self.A).reshape(n, d), np.array(self.b)
+        if not n:
+            return np.zeros(d)
+        if self.p == 2:
+            E = np.vstack([-A.T, -b[None, :]])                 # rows -A u >= -b
+            f = np.zeros(d + 1)
+            f[d] = 1.0
+            y, _ = nnls(E, f, maxiter=50 * (n + d))
+            r = E @ y - f
+            return None if abs(r[d]) < 1e-12 else -r[:d] / r[d]
+        k = 1 if self.p == "inf" else d                    # l_inf: |u_j| <= t; l_1: |u_j| <= w_j, min sum w
+        I, T = np.eye(d), np.zeros((d, k))
+        T[:, :] = -1.0 if k == 1 else -np.eye(d)
+        AA = np.vstack([np.hstack([A, np.zeros((n, k))]), np.hstack([I, T]), np.hstack([-I, T])])
+        bb = np.concatenate([b, np.zeros(2 * d)])
+        res = linprog(np.concatenate([np.zeros(d), np.ones(k)]), A_ub=AA, b_ub=bb,
+                      bounds=[(None, None)] * d + [(0, None)] * k, method="highs")
+        if res.status == 2:
+            return None
+        if res.status != 0:
+            raise ArithmeticError(f"the LP solver failed: {res.message}")
+        return res.x[:d]
 
     def point(self, u, shrink=0.0, bits=None):
         """The exact point x0 + s * (1 - shrink) * u for a float u, each u_j rounded to a multiple of 2^-bits

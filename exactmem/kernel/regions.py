@@ -65,7 +65,7 @@ class Set:
         return inside and all(sum((a * t for a, t in zip(c, x)), e) >= 0 for c, e in self.cons)
 
 
-def _set(v, d, where):
+def parse_set(v, d, where):
     v = parse.obj(v, where)
     rows = v.get("constraints", [])
     if not isinstance(rows, list) or not all(isinstance(c, list) and len(c) == d + 1 for c in rows):
@@ -116,7 +116,7 @@ def questions(doc):
             goal = q.get("goal")
             if not isinstance(goal, list) or not goal or not all(isinstance(c, list) and c for c in goal):
                 raise CertificateError(f"{at}.goal must be a non-empty list of non-empty clauses")
-            out.append((_set(q.get("set"), d, f"{at}.set"),
+            out.append((parse_set(q.get("set"), d, f"{at}.set"),
                         [[_atom(a, m, f"{at}.goal") for a in c] for c in goal]))
         return d, layers, out
     X, labels = parse.dataset(doc["dataset"])
@@ -133,17 +133,16 @@ def questions(doc):
     rows, L = integer_rows(X)
     sep = fmpq(min_cross(rows, labels, p)[0], 4 * L * L if p == 2 else 2 * L)
     r = rho * rho * sep if p == 2 else rho * sep
-    one, zero = [fmpq(1)], fmpq(0)
-    out = []
-    for x, y in zip(X, labels):
-        if sem == "label":
-            goal = [[(one, fmpq(-y), False)], [([fmpq(-1)], fmpq(y), False)]]
-        elif sem == "sign":
-            goal = [[([fmpq(2 * y - 3)], zero, True)]]
-        else:
-            goal = [[([fmpq(int(t == y - 1) - int(t == j)) for t in range(m)], zero, True)] for j in range(m) if j != y - 1]
-        out.append((Set(x, p, r, True), goal))
-    return d, layers, out
+    return d, layers, [(Set(x, p, r, True), goal_of(sem, y, m)) for x, y in zip(X, labels)]
+
+
+def goal_of(sem, y, m):
+    """The goal of label y under a semantics, for m outputs (see the module's docstring)."""
+    if sem == "label":
+        return [[([fmpq(1)], fmpq(-y), False)], [([fmpq(-1)], fmpq(y), False)]]
+    if sem == "sign":
+        return [[([fmpq(2 * y - 3)], fmpq(0), True)]]
+    return [[([fmpq(int(t == y - 1) - int(t == j)) for t in range(m)], fmpq(0), True)] for j in range(m) if j != y - 1]
 
 
 def multipliers(lam, where) -> list:

@@ -1,0 +1,426 @@
+"""Exact answers about any ReLU network on a box or a ball: output ranges, constancy, certified radii.
+
+Each answer rests on the kernel: a region-cover certificate (``kernel.regions``) proves the bounds, and an
+exact point of the set, evaluated exactly, shows a bound attained or a goal failing (``kernel.regions.refute``).
+
+>>> from exactmem import ReLUNet
+>>> f = ReLUNet([([[1, 1], [1, -1]], [0, 0]), ([[1, 1]], [0])])    # relu(x + y) + relu(x - y) = x + max(x, |y|)
+>>> r = output_range(f, box([0, -1], [1, 1]))
+>>> r.minimum[0], r.maximum[0], r.is_exact
+(Enclosure(lo=0, hi=0, what='min f_0'), Enclosure(lo=2, hi=2, what='max f_0'), True)
+>>> is_constant_on(f, box([1, 0], [1, 0])).is_proved
+True
+>>> c = certified_radius(f, [1, 0], 1, p="inf", semantics="sign")    # f > 0 (label 2: sign) ...
+Traceback (most recent call last):
+...
+exactmem.errors.NetworkError: semantics 'sign': label 1 asks for f < 0, but f(x) = 2 at the centre
+>>> c = certified_radius(f, [1, 0], 2, p="inf", semantics="sign")    # f > 0 until x = -max(x, |y|)
+>>> c.lower, c.upper, c.is_exact
+(1, 1, True)
+"""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+from flint import fmpq
+
+from .. import kernel
+from ..certify.records import Certificate
+from ..errors import CertificateError, DimensionMismatchError, InputSetError, NetworkError
+from ..exact import Enclosure, fmt, sqrt_enclosure, to_rational, to_vector
+from ..kernel.engine import evaluate
+from ..network import ReLUNet
+from ..norms import check_p
+from ..progress import Progress
+from ..verdict import Verdict
+from . import cover, decide
+from .points import snap
+
+NORM = {1: "1", 2: "2", "inf": "inf"}
+
+
+def _p(p):
+    """1, 2 or "inf" (the kernel's names) from anything ``check_p`` accepts."""
+    p = check_p(p)
+    return p if p in (1, 2) else "inf"
+
+
+class InputSet:
+    """A closed box, or an open or closed l_p ball, optionally cut by constraints a.x + b >= 0 (rows [a, b]);
+    made by ``box`` and ``ball``.  ``spec`` is the set as a certificate writes it."""
+
+    def __init__(self, spec: dict, d: int):
+        try:
+            self.S = kernel.regions.parse_set(spec, d, "set")
+        except CertificateError as e:
+            raise InputSetError(str(e)) from None
+        self.spec, self.d = spec, d
+
+    def __repr__(self):
+        return f"InputSet({self.spec})"
+
+
+def _rows(constraints, d):
+    out = []
+    for i, row in enumerate(constraints or []):
+        v = to_vector(row, f"constraint {i}")
+        if len(v) != d + 1:
+            raise DimensionMismatchError(f"constraint {i} must be [a_1, ..., a_{d}, b] (a.x + b >= 0), got {len(v)} "
+                                         f"numbers")
+        out.append([fmt(t) for t in v])
+    return out
+
+
+def box(lower, upper, constraints=None) -> InputSet:
+    """The closed box lower <= x <= upper (a lower bound equal to its upper bound fixes the coordinate)."""
+    lo, hi = to_vector(lower, "lower"), to_vector(upper, "upper")
+    if len(lo) != len(hi) or not lo:
+        raise DimensionMismatchError(f"lower has {len(lo)} coordinates and upper {len(hi)}")
+    bad = [j for j, (a, b) in enumerate(zip(lo, hi)) if a > b]
+    if bad:
+        raise InputSetError(f"box: lower bound {fmt(lo[bad[0]])} exceeds upper bound {fmt(hi[bad[0]])} at coordinate "
+                            f"{bad[0]}")
+    return InputSet({"box": [[fmt(t) for t in lo], [fmt(t) for t in hi]], "constraints": _rows(constraints, len(lo))},
+                    len(lo))
+
+
+def ball(centre, radius, p=2, open=False, constraints=None) -> InputSet:
+    """The l_p ball around centre (open or closed); for p = 2 ``radius`` may be given as ("sq", r^2)."""
+    x0, p = to_vector(centre, "centre"), _p(p)
+    if isinstance(radius, tuple) and len(radius) == 2 and radius[0] == "sq" and p == 2:
+        r = to_rational(radius[1])
+    else:
+        r = to_rational(radius)
+        r = r * r if p == 2 and r >= 0 else r
+    if r < 0 or not x0:
+        raise InputSetError(f"ball: the radius must be >= 0 and the centre non-empty, got {fmt(r)}")
+    spec = {"centre": [fmt(t) for t in x0], "p": NORM[p], "radius_sq" if p == 2 else "radius": fmt(r),
+            "open": bool(open), "constraints": _rows(constraints, len(x0))}
+    return InputSet(spec, len(x0))
+
+
+def _check(net, region):
+    if not isinstance(net, ReLUNet):
+        raise NetworkError(f"expected a ReLUNet, got {type(net).__name__}")
+    if not isinstance(region, InputSet):
+        raise InputSetError(f"expected an input set from exactmem.box or exactmem.ball, got {type(region).__name__}")
+    if region.d != net.input_dim:
+        raise DimensionMismatchError(f"the network takes {net.input_dim} inputs but the set has dimension {region.d}")
+
+
+def _budget(budget):
+    if budget is not None and not (isinstance(budget, (int, float)) and not isinstance(budget, bool) and budget > 0):
+        raise NetworkError(f"budget must be a positive number of seconds, got {budget!r}")
+    return budget
+
+
+def _atom(g, h, strict):
+    return [[fmt(t) for t in g], fmt(h), strict]
+
+
+def _doc(net, claim, questions):
+    return Certificate("region-cover", claim, None, net.to_json(sparse=True), {"questions": questions}).to_json()
+
+
+def _unit(m, k, s=1):
+    return [fmpq(s) if t == k else fmpq(0) for t in range(m)]
+
+
+def is_constant_on(net: ReLUNet, region: InputSet, budget=None) -> Verdict:
+    """PROVED (with a region-cover certificate) if every output is constant on the set, REFUTED with an exact
+    point of the set where the outputs differ from those at its centre."""
+    _check(net, region)
+    budget, x0, m = _budget(budget), region.S.x0, net.output_dim
+    c = evaluate(net.sparse_layers(), [x0])[0]
+    goal = [cl for k in range(m) for cl in ([_atom(_unit(m, k), -c[k], False)], [_atom(_unit(m, k, -1), c[k], False)])]
+    doc = _doc(net, "the network is constant on the set", [{"set": region.spec, "goal": goal}])
+    v, cert = decide._decide(doc, budget, "regions")
+    if v.is_proved:
+        return Verdict.proved(f"f = ({', '.join(map(fmt, c))}) on the whole set: {v.reason}", certificate=cert,
+                              value=c, **v.details)
+    if v.is_refuted:
+        return Verdict.refuted(f"f = ({', '.join(v.witness['output'])}) at an exact point of the set, "
+                               f"({', '.join(map(fmt, c))}) at its centre", v.witness)
+    return v
+
+
+@dataclass(frozen=True)
+class OutputRange:
+    """The exact minimum and maximum of each output lie in ``minimum[k]`` and ``maximum[k]`` (equal ends when
+    exact); ``argmin[k]`` is an exact point of the set where output k equals ``minimum[k].hi``, ``argmax[k]``
+    one where it equals ``maximum[k].lo``.  ``verdict`` is the kernel's on ``certificate`` (the bounds)."""
+
+    minimum: list
+    maximum: list
+    argmin: list
+    argmax: list
+    verdict: Verdict
+    certificate: dict | None = field(default=None, repr=False)
+
+    @property
+    def is_exact(self) -> bool:
+        return self.verdict.is_proved and all(e.is_exact() for e in self.minimum + self.maximum)
+
+
+def _attained(nd, u, S, layers):
+    """An exact point of S near the LP point u, on the faces tight there, with its exact outputs."""
+    for y in (snap(nd.R, u), nd.R.point(u, 2.0 ** -40)):
+        if y is not None and S.contains(y):
+            return y, evaluate(layers, [y])[0]
+    return None, None
+
+
+def output_range(net: ReLUNet, region: InputSet, budget=None) -> OutputRange:
+    """The exact minimum and maximum of every output over a closed set, with points attaining them.
+
+    On a box, an l_inf or l_1 ball or a polytope the extremes are rational and found exactly (a vertex of an
+    activation region); on an l_2 ball they are enclosed, to about 1e-7 of the output's scale."""
+    _check(net, region)
+    budget, S, layers, m = _budget(budget), region.S, net.sparse_layers(), net.output_dim
+    if S.open:
+        raise InputSetError("output_range needs a closed set: on an open ball the extremes are not attained (the "
+                            "range of its closure has the same bounds)")
+    d, qs = len(S.x0), [(k, s) for k in range(m) for s in (1, -1)]
+    best, leaves, lp = {}, [], {}
+    if S.contains(S.x0):
+        out = evaluate(layers, [S.x0])[0]
+        best = {(k, s): (s * out[k], S.x0) for k, s in qs}
+
+    def visit(path):
+        kind, out = cover.walk(layers, S, path, d)
+        if kind != "region":
+            return kind, out
+        nd, outs = out
+        node = {"leaf": len(leaves)}
+        for k, s in qs:
+            gx, gh = kernel.regions.compose(_unit(m, k, s), fmpq(0), outs, d)
+            res = nd.R.minimize(gx, gh)
+            if res is None:
+                continue
+            lp[len(leaves), k, s] = res[0] * float(nd.R.scaled(gx, gh)[2])
+            y, f = _attained(nd, res[2], S, layers)
+            if y is not None and ((k, s) not in best or s * f[k] < best[k, s][0]):
+                best[k, s] = (s * f[k], y)
+        leaves.append((nd, outs))
+        return "leaf", node
+
+    with Progress("output range", "regions") as bar:
+        out = cover.grow(layers, S, visit, budget, bar)
+    if out[0] != "proved" or len(best) < len(qs):
+        why = out[1] if out[0] != "proved" else "no point of the set was found (is it empty?)"
+        return OutputRange([], [], [], [], Verdict.undecided(why))
+    bound, proofs = {}, {}
+    for i, (nd, outs) in enumerate(leaves):
+        for k, s in qs:
+            proofs[i, k, s], b = _lower(nd, outs, k, s, best[k, s][0], lp.get((i, k, s)), m, d)
+            bound[k, s] = min(bound.get((k, s), b), b)
+    questions, trees = [], []
+    for k, s in qs:
+        questions.append({"set": region.spec, "goal": [[_atom(_unit(m, k, s), -bound[k, s], False)]]})
+        trees.append([_fill(node, proofs, k, s) for node in out[1]])
+    doc = kernel.sign({**_doc(net, "bounds of every output on the set", questions), "hints": {"trees": trees}})
+    v = kernel.check(doc)
+    strict = _doc(net, "the bounds are attained", [{"set": region.spec, "goal": [[_atom(_unit(m, k, s), -best[k, s][0],
+                                                                                          True)]]} for k, s in qs])
+    for q, (k, s) in enumerate(qs):
+        if not kernel.regions.refute(strict, q, best[k, s][1]).is_refuted:
+            v = Verdict.undecided(f"the point given for output {k} does not attain its value")
+    enc = [Enclosure(bound[k, 1], best[k, 1][0], f"min f_{k}") for k in range(m)]
+    enc2 = [Enclosure(-best[k, -1][0], -bound[k, -1], f"max f_{k}") for k in range(m)]
+    return OutputRange(enc, enc2, [best[k, 1][1] for k in range(m)], [best[k, -1][1] for k in range(m)], v, doc)
+
+
+def _lower(nd, outs, k, s, b, val, m, d):
+    """(multipliers or an empty-leaf node, b') with s f_k >= b' proved on the leaf: b' = b (the exact value at the
+    best point) when the leaf allows, else just below the leaf's float minimum."""
+    n = nd.R.scaled(*kernel.regions.compose(_unit(m, k, s), fmpq(0), outs, d))[2]
+    tries = [b] + ([min(b, cover._rat(val)) - n * fmpq(1, 2 ** e) for e in (30, 22, 14)] if val is not None else [])
+    for t in tries:
+        hint, _, _ = nd.prove(*kernel.regions.compose(_unit(m, k, s), -t, outs, d), False)
+        if isinstance(hint, tuple):
+            return nd.empty_leaf(hint[1]), b
+        if hint is not None:
+            return nd.leaf(goals=[[0, cover._text(hint)]]), t
+    return nd.leaf(goals=[[0, []]]), b                 # not proved: the kernel will say so
+
+
+def _fill(node, proofs, k, s):
+    return proofs[node["leaf"], k, s] if "leaf" in node else node
+
+
+@dataclass(frozen=True)
+class Radius:
+    """The largest r for which the goal holds on the open l_p ball B(x, r): ``lower`` <= r <= ``upper`` (exact
+    rationals; ``upper`` None when no failing point was found).  For p = 2, ``lower_sq`` and ``upper_sq`` bound
+    r^2 exactly and ``lower``/``upper`` enclose their square roots.  ``verdict`` is the kernel's on
+    ``certificate`` (the goal on the open ball of radius ``lower``); ``witness`` an exact failing point at
+    distance ``upper`` (kernel-checked)."""
+
+    lower: fmpq
+    upper: fmpq | None
+    p: object
+    verdict: Verdict
+    lower_sq: fmpq | None = None
+    upper_sq: fmpq | None = None
+    witness: list | None = None
+    certificate: dict | None = field(default=None, repr=False)
+
+    @property
+    def is_exact(self) -> bool:
+        return self.verdict.is_proved and self.upper is not None and (
+            self.lower_sq == self.upper_sq if self.p == 2 else self.lower == self.upper)
+
+
+def _size(y, x, p):
+    """||y - x||_p, squared for p = 2 (the measure a certificate's ball uses)."""
+    v = [a - b for a, b in zip(y, x)]
+    return sum((t * t for t in v), fmpq(0)) if p == 2 else \
+        max(map(abs, v)) if p == "inf" else sum(map(abs, v), fmpq(0))
+
+
+def _ties(R, u, p):
+    """Equations of the nearest point's face in the norm's own geometry: coordinates at the l_inf distance move
+    together, coordinates at 0 stay at the centre for l_1."""
+    d, x0, out = R.d, R.x0, []
+    top = max(abs(float(t)) for t in u) if len(u) else 0.0
+    if p == "inf" and top > 0:
+        J = [j for j in range(d) if abs(u[j]) >= top * (1 - 1e-7)]
+        k, sk = J[0], (1 if u[J[0]] > 0 else -1)
+        for j in J[1:]:
+            t = (1 if u[j] > 0 else -1) * sk              # x_j - x0_j = t (x_k - x0_k)
+            out.append(([fmpq(1) if i == j else fmpq(-t) if i == k else fmpq(0) for i in range(d)],
+                        -(x0[j] - t * x0[k])))
+    elif p == 1:
+        out += [([fmpq(int(i == j)) for i in range(d)], -x0[j]) for j in range(d) if abs(u[j]) <= 1e-9 * max(top, 1e-300)]
+    return out
+
+
+def _nearest(layers, S, goal, p, budget):
+    """Exact failing points of the goal (clauses negated, relaxed to their closure) nearest to the centre in
+    each region of the closed set S: [(size, point)], or None when the budget ran out."""
+    d, found = len(S.x0), []
+
+    def visit(path):
+        kind, out = cover.walk(layers, S, path, d)
+        if kind != "region":
+            return kind, out
+        nd, outs = out
+        for clause in goal:
+            R = nd.R.copy()
+            for g, h, _ in clause:
+                R.add(*[[-t for t in a] if i == 0 else -a for i, a in enumerate(kernel.regions.compose(g, h, outs, d))])
+            u = R.nearest()
+            if u is None:
+                continue
+            y = snap(R, u, base=S.x0 if p == 2 else None, eqs=_ties(R, u, p))
+            if y is not None and kernel.regions.violation(layers, _closed(S, y, p), [clause], y) is not None:
+                found.append((_size(y, S.x0, p), y))
+        return "leaf", {}
+    out = cover.grow(layers, S, visit, budget)
+    return found if out[0] == "proved" else None
+
+
+def _closed(S, y, p):
+    return kernel.regions.Set(S.x0, p, _size(y, S.x0, p), False)
+
+
+def certified_radius(net: ReLUNet, x, label, p=2, semantics: str = "label", tol="1/1048576",
+                     budget=None) -> Radius:
+    """The largest radius of an open l_p ball around x on which the network gives ``label`` (semantics as in
+    ``robustly_memorizes``): exact where it is rational (l_inf, l_1; its square for l_2), else an exact
+    enclosure with relative width at most ``tol``.
+
+    The finder takes the nearest exact failing point of every activation region met by a ball known to hold
+    one; the kernel proves the goal on the open ball of that radius and checks the point.  Where that fails
+    (a face found inexactly, or a goal whose failing set is open, as for ``label``), bisection between a
+    proved radius and a failing point narrows the enclosure."""
+    if not isinstance(net, ReLUNet):
+        raise NetworkError(f"expected a ReLUNet, got {type(net).__name__}")
+    x, p, tol, budget = to_vector(x, "x"), _p(p), to_rational(tol), _budget(budget)
+    if len(x) != net.input_dim:
+        raise DimensionMismatchError(f"the network takes {net.input_dim} inputs but x has {len(x)}")
+    if not 0 < tol < 1:
+        raise NetworkError(f"tol must lie in (0, 1), got {fmt(tol)}")
+    m, layers, start = net.output_dim, net.sparse_layers(), time.monotonic()
+    goal = _goal(semantics, label, m)
+    f0 = evaluate(layers, [x])[0]
+    if kernel.regions.violation(layers, kernel.regions.Set(x, p, fmpq(0), False), goal, x) is not None:
+        raise NetworkError(f"semantics {semantics!r}: label {label} asks for "
+                           f"{_ask(semantics, label)}, but f(x) = {', '.join(map(fmt, f0))} at the centre")
+    left = (lambda: None if budget is None else max(budget - (time.monotonic() - start), 1e-3))
+    scale = max([abs(t) for t in x] + [fmpq(1, 2 ** 64)])
+    sq = (lambda r: r * r) if p == 2 else (lambda r: r)
+    w = None
+    for e in range(-8, 80, 4):                                    # a failing point: float search on growing balls
+        r = scale * (fmpq(2) ** e if e >= 0 else fmpq(1, 2 ** -e))
+        w = cover.falsify(layers, kernel.regions.Set(x, p, sq(r), False), goal)
+        if w is not None:
+            break
+    if w is None:                                                 # none: decide the largest ball exactly
+        v = _prove(net, x, p, sq(r), goal, left())
+        if not v.is_refuted:
+            return _radius(p, sq(r) if v.is_proved else fmpq(0), None, v, None)
+        w = to_vector(v.witness["x"])
+    hi, lo, v_lo = _size(w, x, p), fmpq(0), None
+    near = _nearest(layers, kernel.regions.Set(x, p, hi, False), goal, p, left())
+    for size, y in sorted(near or [], key=lambda t: t[0]):         # the nearest exact failing point, if proved
+        if size < hi and kernel.regions.violation(layers, _closed(kernel.regions.Set(x, p, hi, False), y, p), goal, y):
+            hi, w = size, y
+        if size <= hi and size > 0:
+            v = _prove(net, x, p, size, goal, left())
+            if v.is_proved:
+                lo, v_lo = size, v
+        break
+    for _ in range(200):                                          # bisection: prove the middle or refute it
+        if (v_lo is not None and hi - lo <= tol * hi) or (budget is not None and time.monotonic() - start > budget):
+            break
+        v = _prove(net, x, p, (lo + hi) / 2, goal, left())
+        if v.is_proved:
+            lo, v_lo = (lo + hi) / 2, v
+        elif v.is_refuted:
+            w = to_vector(v.witness["x"])
+            hi = _size(w, x, p)
+        else:
+            break
+    if v_lo is None:
+        v_lo = Verdict.undecided(f"no positive radius was proved (a failing point lies at distance "
+                                 f"{'sqrt ' if p == 2 else ''}{fmt(hi)})")
+    return _radius(p, lo, hi, v_lo, w)
+
+
+def _goal(semantics, label, m):
+    if semantics not in kernel.regions.SEMANTICS:
+        raise NetworkError(f"semantics must be one of {', '.join(kernel.regions.SEMANTICS)}, got {semantics!r}")
+    want = 1 if semantics != "argmax" else m
+    if m != want:
+        raise DimensionMismatchError(f"semantics {semantics!r} needs {want} output(s); the network has {m}")
+    if semantics == "label":
+        return kernel.regions.goal_of("label", to_rational(label), m)
+    if type(label) is not int or not 1 <= label <= (2 if semantics == "sign" else m):
+        raise NetworkError(f"semantics {semantics!r}: the label must be an integer in 1..{2 if semantics == 'sign' else m}, "
+                           f"got {label!r}")
+    return kernel.regions.goal_of(semantics, label, m)
+
+
+def _ask(semantics, label):
+    return {"label": f"f = {label}", "sign": "f < 0" if label == 1 else "f > 0",
+            "argmax": f"output {label} to be the largest"}[semantics]
+
+
+def _prove(net, x, p, size, goal, budget):
+    """The kernel's verdict that the goal holds on the open ball of the given size (r, or r^2 for p = 2)."""
+    ball_ = {"centre": [fmt(t) for t in x], "p": NORM[p], "radius_sq" if p == 2 else "radius": fmt(size), "open": True}
+    doc = _doc(net, "the goal holds on the open ball", [{"set": ball_, "goal": [[_atom(*a) for a in c] for c in goal]}])
+    v, cert = decide._decide(doc, budget, "regions")
+    return Verdict.proved(v.reason, certificate=cert, **v.details) if v.is_proved else v
+
+
+def _radius(p, lo, hi, v, w):
+    cert = v.details.get("certificate") if v.is_proved else None
+    if p != 2:
+        return Radius(lo, hi, p, v, witness=w, certificate=cert)
+    return Radius(sqrt_enclosure(lo).lo, None if hi is None else sqrt_enclosure(hi).hi, p, v, lo, hi, w, cert)
+
+
+__all__ = ["InputSet", "box", "ball", "is_constant_on", "OutputRange", "output_range", "Radius", "certified_radius"]
