@@ -17,6 +17,19 @@ from .memorize import choose_regime, memorize, verify
 
 __version__ = "0.1.0"
 
+# the exact analysis of any network loads scipy: imported on first use
+_LAZY = {"box": "analysis.ask", "ball": "analysis.ask", "output_range": "analysis.ask",
+         "is_constant_on": "analysis.ask", "certified_radius": "analysis.ask",
+         "robustly_memorizes": "analysis.decide", "from_onnx": "importers", "from_nnet": "importers",
+         "from_torch": "importers"}
+
+
+def __getattr__(name):
+    if name in _LAZY:
+        import importlib
+        return getattr(importlib.import_module(f".{_LAZY[name]}", __name__), name)
+    raise AttributeError(f"module 'exactmem' has no attribute {name!r}")
+
 __all__ = ["ExactmemError", "Enclosure", "exp_enclosure", "fmt", "log_enclosure", "pi_enclosure",
            "sqrt_enclosure", "to_int", "to_matrix", "to_rational", "to_vector", "Status", "Verdict", "all_of",
-           "check_p", "check_rho", "Dataset", "ReLUNet", "choose_regime", "memorize", "verify", "__version__"]
+           "check_p", "check_rho", "Dataset", "ReLUNet", "choose_regime", "memorize", "verify", "__version__", *_LAZY]

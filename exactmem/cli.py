@@ -1,5 +1,5 @@
 """The ``exactmem`` command: ``check`` (run the registered claims), ``verify`` (check certificates),
-``robust`` (decide robust memorization for any network), ``bounds`` (the bound registry) and ``sizes``
+``robust`` (decide robust memorization for any network), ``vnnlib`` (decide a VNN-LIB property), ``bounds`` (the bound registry) and ``sizes``
 (the size report)."""
 from __future__ import annotations
 
@@ -56,37 +56,64 @@ def _cmd_verify(args) -> int:
 
 
 def load_network(path):
-    """A network from an exactmem JSON file, an ONNX model (.onnx) or an NNet file (.nnet)."""
-    from .importers import from_nnet, from_onnx
+    """A network from an exactmem JSON file, an ONNX model (.onnx), an NNet file (.nnet) or a PyTorch
+    state_dict (.pt, .pth)."""
+    from .importers import from_nnet, from_onnx, from_torch
     from .network import ReLUNet
     low = str(path).lower()
     return from_onnx(path) if low.endswith(".onnx") else from_nnet(path) if low.endswith(".nnet") else \
-        ReLUNet.from_json(path)
+        from_torch(path) if low.endswith((".pt", ".pth")) else ReLUNet.from_json(path)
 
 
 def _cmd_robust(args) -> int:
     from .data import Dataset
     from .robust import robustly_memorizes
     net, D = load_network(args.network), Dataset.from_json(args.dataset)
-    budget = None
-    if args.budget is not None:
-        try:
-            budget = float(args.budget)
-        except ValueError:
-            raise ExactmemError(f"--budget must be a number of seconds, got {args.budget!r}") from None
-    v = robustly_memorizes(net, D, args.rho, p=args.p, semantics=args.semantics, budget=budget)
+    v = robustly_memorizes(net, D, args.rho, p=args.p, semantics=args.semantics, budget=_seconds(args.budget))
     print(v)
     if v.is_refuted:
         print(f"    witness: ball {v.witness['ball']}, x = [{', '.join(v.witness['x'])}], "
               f"output = [{', '.join(v.witness['output'])}]")
     if v.is_proved and args.out:
-        try:
-            with open(args.out, "w") as fh:
-                json.dump(v.details["certificate"], fh)
-        except OSError as e:
-            raise ExactmemError(f"cannot write {args.out!r}: {e}") from None
+        _write(args.out, json.dumps(v.details["certificate"]), "the certificate")
         print(f"    certificate written to {args.out} (re-check: exactmem verify {args.out})")
     return 0 if v.is_proved else 1
+
+
+def _seconds(text):
+    if text is None:
+        return None
+    try:
+        budget = float(text)
+    except ValueError:
+        budget = -1.0
+    if not budget > 0 or budget != budget or budget == float("inf"):
+        raise ExactmemError(f"--budget must be a positive number of seconds, got {text!r}")
+    return budget
+
+
+def _write(path, text, what):
+    try:
+        with open(path, "w") as fh:
+            fh.write(text)
+    except OSError as e:
+        raise ExactmemError(f"cannot write {what} {path!r}: {e}") from None
+
+
+def _cmd_vnnlib(args) -> int:
+    from . import vnnlib
+    net, prop = load_network(args.network), vnnlib.read(args.property)
+    r = vnnlib.decide(net, prop, _seconds(args.budget))
+    print(f"{r.status}: {r.reason}")
+    if r.status == "sat":
+        print(f"    x = [{', '.join(vnnlib.decimal(t) for t in r.x)}]\n    y = [{', '.join(vnnlib.decimal(t) for t in r.y)}]")
+    if args.out:
+        _write(args.out, r.vnncomp(), "the result")
+    cert = args.cert or (args.out + ".cert.json" if args.out else None)
+    if r.status == "unsat" and cert:
+        _write(cert, json.dumps(r.certificate), "the certificate")
+        print(f"    certificate written to {cert} (re-check: exactmem verify {cert})")
+    return 0 if r.status in ("sat", "unsat") else 1
 
 
 def _verify_tied(path, args, progress):
@@ -207,6 +234,14 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--budget", help="seconds before the answer is UNDECIDED")
     r.add_argument("--out", metavar="CERT.json", help="write the certificate here when PROVED")
     r.set_defaults(func=_cmd_robust)
+    n = sub.add_parser("vnnlib", help="decide a VNN-LIB property exactly (sat with an exact point, unsat with a "
+                                      "certificate)")
+    n.add_argument("network", metavar="NET", help=".onnx, .nnet or exactmem network JSON")
+    n.add_argument("property", metavar="PROP.vnnlib")
+    n.add_argument("--out", metavar="RESULT", help="write the result in VNN-COMP's format here")
+    n.add_argument("--cert", metavar="CERT.json", help="write the certificate of unsat here (default RESULT.cert.json)")
+    n.add_argument("--budget", help="seconds before the answer is timeout")
+    n.set_defaults(func=_cmd_vnnlib)
     b = sub.add_parser("bounds", help="the bound registry: tables, figure, checks, evaluation")
     bsub = b.add_subparsers(dest="bounds_command", required=True)
     t = bsub.add_parser("table", help="emit a table (l2, B1, table1) as LaTeX or Markdown")

@@ -1,4 +1,4 @@
-"""Networks from other tools, exactly: ONNX and the NNet text format (numpy: ``ReLUNet.from_numpy``).
+"""Networks from other tools, exactly: ONNX, PyTorch and the NNet text format (numpy: ``ReLUNet.from_numpy``).
 
 A float32 or float64 weight becomes the dyadic rational it stores; a decimal written in a text file
 (NNet) becomes that decimal exactly.  Only feed-forward ReLU networks are read; any other operator is an
@@ -85,6 +85,10 @@ def _onnx():
     return onnx, numpy_helper
 
 
+_exact = np.vectorize(lambda v: to_rational(float(v)) if isinstance(v, (float, np.floating)) else to_rational(int(v)),
+                      otypes=[object])
+
+
 SUPPORTED = ("Gemm", "MatMul", "Add", "Sub", "Relu", "Flatten", "Reshape", "Identity", "Constant")
 
 
@@ -108,8 +112,7 @@ def from_onnx(source) -> ReLUNet:
         raise ImportFormatError("the ONNX input has no known size")
     # every tensor is an affine function A h + c of the last ReLU's output h (or of the input)
     vals, layers = {inputs[0].name: (np.eye(n, dtype=object), np.zeros(n, dtype=object))}, []
-    exact = np.vectorize(lambda v: to_rational(float(v)) if isinstance(v, (float, np.floating)) else to_rational(int(v)),
-                         otypes=[object])
+    exact = _exact
 
     def affine(name):
         if name in vals:
@@ -169,4 +172,93 @@ def from_onnx(source) -> ReLUNet:
     return ReLUNet([(A.tolist(), c.tolist()) for A, c in layers])
 
 
-__all__ = ["from_nnet", "from_onnx", "ImportFormatError", "SUPPORTED"]
+def _tensor(t, where):
+    """A tensor (or array) as an object array of exact rationals: the dyadic each float stores."""
+    if hasattr(t, "detach"):
+        t = t.detach().cpu()
+        if str(t.dtype) in ("torch.float16", "torch.bfloat16"):
+            t = t.float()                                    # widening is exact
+        t = t.numpy()
+    a = np.asarray(t)
+    if a.dtype.kind not in "fiu":
+        raise ImportFormatError(f"{where}: expected a real tensor, got dtype {a.dtype}")
+    if a.dtype.kind == "f" and not np.isfinite(a).all():
+        raise ImportFormatError(f"{where}: the tensor holds NaN or an infinity")
+    return _exact(a.astype(np.float64) if a.dtype.kind == "f" else a.astype(object))
+
+
+def _torch_layers(source):
+    """[(kind, payload)] of a module: ("affine", (W, b)) or ("relu", None)."""
+    kind = type(source).__name__
+    if kind == "Sequential":
+        return [x for m in source.children() for x in _torch_layers(m)]
+    if kind == "Linear":
+        b = source.bias
+        W = _tensor(source.weight, "Linear.weight")
+        return [("affine", (W, _tensor(b, "Linear.bias") if b is not None else np.zeros(W.shape[0], dtype=object)))]
+    if kind == "ReLU":
+        return [("relu", None)]
+    if kind in ("Flatten", "Identity", "Dropout"):                 # no-ops on a vector in evaluation
+        return []
+    raise ImportFormatError(f"PyTorch module {kind} is not supported; use nn.Sequential of Linear, ReLU and Flatten")
+
+
+def _state_layers(sd):
+    """The Linear layers of a Sequential's state_dict, in order, with ReLU between consecutive ones."""
+    groups = {}
+    for k, v in sd.items():
+        prefix, _, leaf = str(k).rpartition(".")
+        if leaf not in ("weight", "bias"):
+            raise ImportFormatError(f"state_dict entry {k!r} is not a Linear layer's weight or bias")
+        groups.setdefault(prefix, {})[leaf] = v
+    out = []
+    for prefix, g in groups.items():
+        if "weight" not in g:
+            raise ImportFormatError(f"state_dict layer {prefix!r} has a bias but no weight")
+        W = _tensor(g["weight"], f"{prefix}.weight")
+        if W.ndim != 2:
+            raise ImportFormatError(f"state_dict entry {prefix}.weight is not a matrix (shape {W.shape})")
+        b = _tensor(g["bias"], f"{prefix}.bias") if "bias" in g else np.zeros(W.shape[0], dtype=object)
+        out += [("relu", None)] * bool(out) + [("affine", (W, b.reshape(-1)))]
+    return out
+
+
+def from_torch(source) -> ReLUNet:
+    """The network of a PyTorch ``nn.Sequential`` of Linear, ReLU and Flatten (Identity and Dropout are read as
+    the no-ops they are in evaluation); of its ``state_dict`` (Linear layers in order, ReLU between consecutive
+    ones); or of a file holding such a state_dict, loaded with ``torch.load(..., weights_only=True)``.  Each
+    float weight becomes the dyadic rational it stores; consecutive affine maps are composed exactly."""
+    if isinstance(source, (str, bytes)) or hasattr(source, "__fspath__"):
+        try:
+            import torch
+        except ImportError:
+            raise ImportFormatError("reading a PyTorch file needs torch: pip install 'exactmem[torch]'") from None
+        try:
+            source = torch.load(source, map_location="cpu", weights_only=True)
+        except Exception as e:                                   # pickle, zip and OS errors alike
+            raise ImportFormatError(f"cannot read the PyTorch file: {str(e)[:160]}") from None
+    if hasattr(source, "children"):
+        steps = _torch_layers(source)
+    elif hasattr(source, "items"):
+        steps = _state_layers(source)
+    else:
+        raise ImportFormatError(f"expected an nn.Sequential, a state_dict or a path, got {type(source).__name__}")
+    layers, A = [], None
+    for kind, payload in steps:
+        if kind == "relu":
+            if A is None:
+                raise ImportFormatError("a ReLU before the first Linear layer is not supported")
+            layers.append(A)
+            A = None
+            continue
+        W, b = payload
+        if A is not None and W.shape[1] != A[0].shape[0] or A is None and layers and W.shape[1] != layers[-1][0].shape[0]:
+            raise ImportFormatError(f"a Linear layer takes {W.shape[1]} inputs after a layer of {A[0].shape[0] if A else layers[-1][0].shape[0]} outputs")
+        A = (W, b) if A is None else (W.dot(A[0]), W.dot(A[1]) + b)
+    if A is None:
+        raise ImportFormatError("the network must end with a Linear layer")
+    layers.append(A)
+    return ReLUNet([(W.tolist(), b.tolist()) for W, b in layers])
+
+
+__all__ = ["from_nnet", "from_onnx", "from_torch", "ImportFormatError", "SUPPORTED"]

@@ -94,3 +94,42 @@ def test_cli_robust_on_an_onnx_network(tmp_path, capsys):
     (tmp_path / "bad.onnx").write_bytes(b"junk")
     assert main(["robust", str(tmp_path / "bad.onnx"), str(tmp_path / "d.json"), "--rho", "1/2"]) == 2
     assert "cannot read the ONNX model" in capsys.readouterr().err
+
+
+def test_state_dict_of_numpy_arrays_is_read_without_torch():
+    """A state_dict is a mapping name -> tensor; numpy arrays stand in for tensors (no torch needed)."""
+    from exactmem.importers import from_torch
+    W1, b1, W2, b2 = _mlp_arrays(2)
+    net = from_torch({"0.weight": W1, "0.bias": b1, "2.weight": W2, "2.bias": b2})
+    assert net == ReLUNet.from_numpy([W1, W2], [b1, b2])
+    with pytest.raises(ImportFormatError, match="running_mean"):
+        from_torch({"0.weight": W1, "1.running_mean": b1})
+    with pytest.raises(ImportFormatError, match="NaN"):
+        from_torch({"0.weight": np.full((2, 2), np.nan, dtype=np.float32)})
+
+
+def test_pytorch_module_state_dict_and_file_are_the_same_network(tmp_path):
+    torch = pytest.importorskip("torch")
+    from exactmem.importers import from_torch
+    torch.manual_seed(0)
+    m = torch.nn.Sequential(torch.nn.Flatten(), torch.nn.Linear(3, 6), torch.nn.ReLU(), torch.nn.Linear(6, 6),
+                            torch.nn.Linear(6, 4), torch.nn.ReLU(), torch.nn.Dropout(0.1), torch.nn.Linear(4, 2))
+    net = from_torch(m)
+    torch.save(m.state_dict(), tmp_path / "m.pt")
+    assert (net.depth, net.input_dim, net.output_dim) == (3, 3, 2)      # Linear(6,6) and Linear(6,4) composed
+    x = [fmpq(1, 3), fmpq(-2), fmpq(5, 7)]
+    want = m.eval().double()(torch.tensor([[float(t) for t in x]], dtype=torch.float64))[0].detach()
+    got = net(x)
+    assert all(abs(float(a) - float(b)) < 1e-12 for a, b in zip(got, want))
+    # the exact value of a stored float32 (before the module was widened to float64 above)
+    m2 = torch.nn.Sequential(torch.nn.Linear(2, 1))
+    w = float(m2[0].weight[0, 0].detach())
+    assert from_torch(m2).layers[0][0][0, 0] == fmpq(*w.as_integer_ratio())
+    seq = torch.nn.Sequential(torch.nn.Linear(3, 6), torch.nn.ReLU(), torch.nn.Linear(6, 2))
+    torch.save(seq.state_dict(), tmp_path / "s.pt")
+    assert from_torch(tmp_path / "s.pt") == from_torch(seq)
+    with pytest.raises(ImportFormatError, match="Sigmoid"):
+        from_torch(torch.nn.Sequential(torch.nn.Linear(2, 2), torch.nn.Sigmoid()))
+    (tmp_path / "bad.pt").write_bytes(b"junk")
+    with pytest.raises(ImportFormatError, match="cannot read"):
+        from_torch(tmp_path / "bad.pt")
