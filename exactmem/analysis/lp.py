@@ -20,6 +20,11 @@ import numpy as np
 from flint import fmpq
 from scipy.optimize import linprog, nnls
 
+try:
+    import highspy
+except ImportError:                     # scipy's linprog runs the same solver, with more overhead per call
+    highspy = None
+
 BIG = 1e6       # a scaled constant beyond this is clamped (the row is redundant or infeasible on the set)
 
 
@@ -29,6 +34,57 @@ def _log2(q: fmpq) -> int:
 
 def _pow2(e: int) -> fmpq:
     return fmpq(2) ** e if e >= 0 else fmpq(1, 2 ** -e)
+
+
+class _Highs:
+    """min c.x subject to rows x <= rhs and bounds, in HiGHS; rows added later re-solve from the last basis."""
+
+    def __init__(self, c, rows, rhs, bounds):
+        h = self.h = highspy.Highs()
+        h.setOptionValue("output_flag", False)
+        inf = highspy.kHighsInf
+        lo = np.array([-inf if a is None else a for a, _ in bounds], dtype=float)
+        hi = np.array([inf if b is None else b for _, b in bounds], dtype=float)
+        h.addVars(len(c), lo, hi)
+        h.changeColsCost(len(c), np.arange(len(c), dtype=np.int32), np.asarray(c, dtype=float))
+        for r, v in zip(rows, rhs):
+            self.add(r, v)
+
+    def add(self, row, rhs):
+        nz = np.flatnonzero(row).astype(np.int32)
+        self.h.addRow(-highspy.kHighsInf, float(rhs), len(nz), nz, np.asarray(row, dtype=float)[nz])
+
+    def run(self):
+        """(value, x, row duals) or None when infeasible."""
+        h = self.h
+        h.run()
+        st = h.getModelStatus()
+        if st == highspy.HighsModelStatus.kInfeasible:
+            return None
+        if st != highspy.HighsModelStatus.kOptimal:
+            raise ArithmeticError(f"the LP solver failed: {h.modelStatusToString(st)}")
+        sol = h.getSolution()
+        return h.getInfo().objective_function_value, np.array(sol.col_value), np.array(sol.row_dual)
+
+
+class _Linprog:
+    """The same through scipy's linprog (used when highspy is not installed)."""
+
+    def __init__(self, c, rows, rhs, bounds):
+        self.c, self.rows, self.rhs, self.bounds = c, list(rows), list(rhs), bounds
+
+    def add(self, row, rhs):
+        self.rows.append(row)
+        self.rhs.append(rhs)
+
+    def run(self):
+        res = linprog(self.c, A_ub=np.array(self.rows) if self.rows else None,
+                      b_ub=np.array(self.rhs) if self.rows else None, bounds=self.bounds, method="highs")
+        if res.status == 2:
+            return None
+        if res.status != 0:
+            raise ArithmeticError(f"the LP solver failed: {res.message}")
+        return float(res.fun), res.x, res.ineqlin.marginals if self.rows else np.zeros(0)
 
 
 class Region:
@@ -96,23 +152,23 @@ class Region:
         g = np.asarray(c[:d])
         ng = float(np.linalg.norm(g))
         cuts = [-g / ng] if self.p == 2 and ng > 0 else []  # where g.u is least on the ball alone
+        rows = np.vstack([A] + [np.concatenate([cu, np.zeros(cols - d)])[None, :] for cu in cuts]) if cuts else A
+        rhs = np.concatenate([b, np.full(len(cuts), self.radius)]) if cuts else b
+        lp = (_Highs if highspy is not None else _Linprog)(c, rows, rhs, bounds)
         while True:
-            AA = np.vstack([A] + [np.concatenate([cu, np.zeros(cols - d)])[None, :] for cu in cuts]) if cuts else A
-            bb = np.concatenate([b, np.full(len(cuts), self.radius)]) if cuts else b
-            res = linprog(c, A_ub=AA if len(AA) else None, b_ub=bb if len(bb) else None, bounds=bounds,
-                          method="highs")
-            if res.status != 0 or self.p != 2:
+            out = lp.run()
+            if out is None or self.p != 2:
                 break
-            u = res.x[:d]
+            u = out[1][:d]
             nu = float(np.linalg.norm(u))
             if nu <= self.radius * (1 + tol) or len(cuts) >= 60:
                 break
             cuts.append(u / nu)                               # the tangent cut at the radial projection of u
-        if res.status == 2:
+            lp.add(np.concatenate([cuts[-1], np.zeros(cols - d)]), self.radius)
+        if out is None:
             return None
-        if res.status != 0:
-            raise ArithmeticError(f"the LP solver failed: {res.message}")
-        return float(res.fun), [max(0.0, -float(m)) for m in res.ineqlin.marginals[:n]], res.x[:d]
+        fun, x, duals = out
+        return fun, [max(0.0, -float(m)) for m in duals[:n]], x[:d]
 
     def minimize(self, g, h, tol=1e-7):
         """(float min of g.x + h over the region, multipliers in x coordinates, float u at the optimum);
