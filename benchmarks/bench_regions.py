@@ -2,10 +2,10 @@
 
 For each (d, hidden widths, norm): a seeded random network with weights k/4, three points labelled by the
 network's own sign, rho = 1/10 and 1/100, sign semantics.  Printed: exactmem's time (the
-finder and the kernel's check of the certificate), the share of it spent in HiGHS LP solves, regions per
-second, z3's time on the same question (timeout --z3-timeout seconds), and the ratio.
+finder and the kernel's check of the certificate), the share of it spent in HiGHS LP solves and in exact
+confirmation (the kernel's inequality test, by the finder and by the check), regions per second, z3's time on the same question (timeout --z3-timeout seconds), and the ratio.
 
-usage: python benchmarks/bench_regions.py [--quick] [--z3-timeout S]
+usage: python benchmarks/bench_regions.py [--quick] [--z3-timeout S] | --largest BUDGET
 """
 import random
 import sys
@@ -15,6 +15,7 @@ from flint import fmpq
 
 from exactmem import Dataset, ReLUNet
 from exactmem.analysis import lp
+from exactmem.kernel import regions
 from exactmem.robust import robustly_memorizes
 
 LP_TIME = [0.0]
@@ -30,6 +31,20 @@ def _timed_solve(self, *a, **k):
 
 
 lp.Region._solve = _timed_solve
+
+EXACT_TIME = [0.0]
+_proves = regions.Leaf.proves
+
+
+def _timed_proves(self, *a, **k):
+    t = time.perf_counter()
+    try:
+        return _proves(self, *a, **k)
+    finally:
+        EXACT_TIME[0] += time.perf_counter() - t
+
+
+regions.Leaf.proves = _timed_proves
 
 
 def rand_net(rng, dims):
@@ -82,18 +97,35 @@ def z3_time(net, D, rho, p, timeout):
     return time.perf_counter() - t0, verdict
 
 
+def largest(budget):
+    """Growing networks at rho = 1/1000 (no z3): the largest decided within the budget, per norm."""
+    print(f"largest networks decided within {budget:.0f} s (rho = 1/1000, sign semantics, three balls)")
+    for p in ("inf", 2):
+        for d, widths in [(16, [64]), (32, [64]), (32, [64, 64]), (64, [128]), (64, [128, 128])]:
+            net, D = case(1000 * d + sum(widths), d, widths)
+            t0 = time.perf_counter()
+            v = robustly_memorizes(net, D, fmpq(1, 1000), p=p, semantics="sign", budget=budget)
+            t = time.perf_counter() - t0
+            regions = v.details.get("leaves") or v.details.get("regions") or 0
+            print(f"  p = {p}: d = {d}, hidden {widths}: {v.status.value} in {t:.1f} s, {regions} regions", flush=True)
+            if v.is_undecided:
+                break
+
+
 def main():
+    if "--largest" in sys.argv:
+        return largest(float(sys.argv[sys.argv.index("--largest") + 1]))
     quick = "--quick" in sys.argv
     timeout = float(sys.argv[sys.argv.index("--z3-timeout") + 1]) if "--z3-timeout" in sys.argv else 120.0
     grid = [(2, [8]), (4, [8]), (4, [16]), (8, [16]), (8, [16, 16]), (16, [32]), (16, [32, 32]), (8, [64])]
     if quick:
         grid = grid[:4]
-    print(f"{'d':>3} {'hidden':>10} {'p':>4} {'rho':>6} {'verdict':>9} {'regions':>8} {'exactmem':>9} {'LP share':>9} "
+    print(f"{'d':>3} {'hidden':>10} {'p':>4} {'rho':>6} {'verdict':>9} {'regions':>8} {'exactmem':>9} {'LP share':>9} {'exact':>6} "
           f"{'regions/s':>10} {'z3':>9} {'z3/exactmem':>12}")
     for d, widths in grid:
         for p, rho in (("inf", fmpq(1, 10)), (2, fmpq(1, 10)), ("inf", fmpq(1, 100)), (2, fmpq(1, 100))):
             net, D = case(1000 * d + sum(widths), d, widths)
-            LP_TIME[0] = 0.0
+            LP_TIME[0] = EXACT_TIME[0] = 0.0
             t0 = time.perf_counter()
             v = robustly_memorizes(net, D, rho, p=p, semantics="sign", budget=600)
             t = time.perf_counter() - t0
@@ -101,7 +133,7 @@ def main():
             tz, zv = z3_time(net, D, rho, p, timeout)
             agree = "" if tz is None or (zv == "unsat") == v.is_proved else "  DISAGREE"
             print(f"{d:>3} {str(widths):>10} {str(p):>4} {str(rho):>6} {v.status.value:>9} {regions:>8} {t:>8.2f}s "
-                  f"{LP_TIME[0] / t:>8.0%} {regions / t:>10.1f} "
+                  f"{LP_TIME[0] / t:>8.0%} {EXACT_TIME[0] / t:>6.0%} {regions / t:>10.1f} "
                   f"{(f'{tz:.2f}s' if tz is not None else f'>{timeout:.0f}s'):>9} "
                   f"{(f'{tz / t:.1f}x' if tz is not None else '-'):>12}{agree}", flush=True)
 
