@@ -136,6 +136,8 @@ class Property:
 
 def parse(text: str) -> Property:
     """A property from VNN-LIB text."""
+    if not isinstance(text, str):
+        raise VnnlibError(f"expected VNN-LIB text, got {type(text).__name__}")
     decl, asserts = {"X": set(), "Y": set()}, []
     for i, e in enumerate(_sexprs(_tokens(text))):
         where = f"expression {i + 1}"
@@ -151,6 +153,12 @@ def parse(text: str) -> Property:
         else:
             raise VnnlibError(f"{where}: unsupported command {str(e[0])[:30]!r}")
     n_in, n_out = len(decl["X"]), len(decl["Y"])
+    for dnf, where in asserts:
+        for conj in dnf:
+            for c, _, _ in conj:
+                bad = [f"{k}_{i}" for k, i in c if i not in decl[k]]
+                if bad:
+                    raise VnnlibError(f"{where}: {bad[0]} is used but not declared")
     for k, n in (("X", n_in), ("Y", n_out)):
         if decl[k] != set(range(n)):
             raise VnnlibError(f"the declared {k} variables must be {k}_0 ... {k}_{n - 1}")
@@ -202,7 +210,7 @@ def read(path) -> Property:
     try:
         with open(path) as fh:
             return parse(fh.read())
-    except OSError as e:
+    except (OSError, UnicodeDecodeError, TypeError) as e:
         raise VnnlibError(f"cannot read {path!r}: {e}") from None
 
 
@@ -248,7 +256,12 @@ def decimal(q, digits: int = 30) -> str:
 def decide(net, prop: Property, budget=None) -> Result:
     """Decide a property exactly for a network (``exactmem.ReLUNet``)."""
     from .analysis import decide as engine
+    from .analysis.ask import _budget
     from .certify.records import Certificate
+    from .network import ReLUNet
+    if not isinstance(net, ReLUNet) or not isinstance(prop, Property):
+        raise VnnlibError("decide needs an exactmem.ReLUNet and a Property from vnnlib.read or vnnlib.parse")
+    budget = _budget(budget)
     if (net.input_dim, net.output_dim) != (prop.n_in, prop.n_out):
         raise VnnlibError(f"the property has {prop.n_in} inputs and {prop.n_out} outputs; the network "
                           f"{net.input_dim} and {net.output_dim}")

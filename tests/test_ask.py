@@ -99,6 +99,9 @@ def test_is_constant_on():
     v = is_constant_on(f, box([0], [2]))
     assert v.is_refuted and _f(f, [fmpq(t) for t in v.witness["x"]])[0] != 1
     assert is_constant_on(f, ball([5], 1, "inf", open=True)).is_proved
+    # [-3, 3] cut to x >= 1: the centre 0 lies outside the set (f(0) = 0, f = 1 on the set): compare at a point
+    # of the set, not at the centre (review finding; was REFUTED)
+    assert is_constant_on(f, box([-3], [3], constraints=[[1, -1]])).is_proved      # review finding
 
 
 @pytest.mark.parametrize("p", ["inf", 1])

@@ -43,6 +43,9 @@ def test_parse_reads_decimals_exactly_and_negates_the_unsafe_set():
     ("(declare-const X_0 Real)(declare-const Y_0 Real)(assert (< X_0 1))(assert (>= X_0 0))(assert (<= Y_0 0))",
      "strict input"),
     ("(declare-const X_0 Real)(declare-const Y_0 Real)(check-sat)", "unsupported command"),
+    ("(declare-const X_0 Real)(declare-const Y_0 Real)(assert (<= X_0 1))(assert (>= X_0 0))(assert (>= Y_3 1))",
+     "Y_3 is used but not declared"),                                   # review finding: was dropped (unsat)
+    ("(declare-const X_0 Real)(declare-const Y_0 Real)(assert (<= X_5 1))", "X_5 is used but not declared"),
 ])
 def test_malformed_properties_are_named(text, match):
     with pytest.raises(VnnlibError, match=match):

@@ -35,6 +35,7 @@ from ..norms import check_p
 from ..progress import Progress
 from ..verdict import Verdict
 from . import cover, decide
+from .lp import Region
 from .points import snap
 
 NORM = {1: "1", 2: "2", "inf": "inf"}
@@ -131,7 +132,10 @@ def is_constant_on(net: ReLUNet, region: InputSet, budget=None) -> Verdict:
     """PROVED (with a region-cover certificate) if every output is constant on the set, REFUTED with an exact
     point of the set where the outputs differ from those at its centre."""
     _check(net, region)
-    budget, x0, m = _budget(budget), region.S.x0, net.output_dim
+    budget, m = _budget(budget), net.output_dim
+    x0 = _inside(region.S)
+    if x0 is None:
+        return Verdict.undecided("no point of the set was found (is it empty?)")
     c = evaluate(net.sparse_layers(), [x0])[0]
     goal = [cl for k in range(m) for cl in ([_atom(_unit(m, k), -c[k], False)], [_atom(_unit(m, k, -1), c[k], False)])]
     doc = _doc(net, "the network is constant on the set", [{"set": region.spec, "goal": goal}])
@@ -141,8 +145,21 @@ def is_constant_on(net: ReLUNet, region: InputSet, budget=None) -> Verdict:
                               value=c, **v.details)
     if v.is_refuted:
         return Verdict.refuted(f"f = ({', '.join(v.witness['output'])}) at an exact point of the set, "
-                               f"({', '.join(map(fmt, c))}) at its centre", v.witness)
+                               f"({', '.join(map(fmt, c))}) at the point {[fmt(t) for t in x0]} of it", v.witness)
     return v
+
+
+def _inside(S):
+    """An exact point of the set: its centre, else a point of the LP of largest slack (checked exactly)."""
+    if S.contains(S.x0):
+        return S.x0
+    R = Region(S.x0, S.p, S.r, S.cons)
+    sl = R.slack()
+    for shrink in (2.0 ** -20, 2.0 ** -40, 0.0):
+        y = R.point(sl[2], shrink) if sl is not None else None
+        if y is not None and S.contains(y):
+            return y
+    return None
 
 
 @dataclass(frozen=True)
