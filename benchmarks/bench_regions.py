@@ -18,33 +18,22 @@ from exactmem.analysis import lp
 from exactmem.kernel import regions
 from exactmem.robust import robustly_memorizes
 
-LP_TIME = [0.0]
-_solve = lp.Region._solve
+def _timed(owner, name, total):
+    """Replace owner.name by a wrapper that adds its run time to total[0]."""
+    inner = getattr(owner, name)
+
+    def run(*a, **k):
+        t = time.perf_counter()
+        try:
+            return inner(*a, **k)
+        finally:
+            total[0] += time.perf_counter() - t
+    setattr(owner, name, run)
 
 
-def _timed_solve(self, *a, **k):
-    t = time.perf_counter()
-    try:
-        return _solve(self, *a, **k)
-    finally:
-        LP_TIME[0] += time.perf_counter() - t
-
-
-lp.Region._solve = _timed_solve
-
-EXACT_TIME = [0.0]
-_proves = regions.Leaf.proves
-
-
-def _timed_proves(self, *a, **k):
-    t = time.perf_counter()
-    try:
-        return _proves(self, *a, **k)
-    finally:
-        EXACT_TIME[0] += time.perf_counter() - t
-
-
-regions.Leaf.proves = _timed_proves
+LP_TIME, EXACT_TIME = [0.0], [0.0]
+_timed(lp.Region, "_solve", LP_TIME)
+_timed(regions.Leaf, "proves", EXACT_TIME)
 
 
 def rand_net(rng, dims):

@@ -40,7 +40,7 @@ def _tokens(text):
 
 
 def _sexprs(tokens):
-    stack, out = [[]], None
+    stack = [[]]
     for t in tokens:
         if t == "(":
             stack.append([])
@@ -53,8 +53,7 @@ def _sexprs(tokens):
             stack[-1].append(t)
     if len(stack) != 1:
         raise VnnlibError("unbalanced '(': the file ends inside an expression")
-    out = stack[0]
-    return out
+    return stack[0]
 
 
 def _number(t):
@@ -256,8 +255,7 @@ def decimal(q, digits: int = 30) -> str:
 def decide(net, prop: Property, budget=None) -> Result:
     """Decide a property exactly for a network (``exactmem.ReLUNet``)."""
     from .analysis import decide as engine
-    from .analysis.ask import _budget
-    from .certify.records import Certificate
+    from .analysis.ask import _atom, _budget, _doc, box
     from .network import ReLUNet
     if not isinstance(net, ReLUNet) or not isinstance(prop, Property):
         raise VnnlibError("decide needs an exactmem.ReLUNet and a Property from vnnlib.read or vnnlib.parse")
@@ -265,11 +263,9 @@ def decide(net, prop: Property, budget=None) -> Result:
     if (net.input_dim, net.output_dim) != (prop.n_in, prop.n_out):
         raise VnnlibError(f"the property has {prop.n_in} inputs and {prop.n_out} outputs; the network "
                           f"{net.input_dim} and {net.output_dim}")
-    goal = [[[[fmt(t) for t in g], fmt(h), s] for g, h, s in clause] for clause in prop.goal]
-    qs = [{"set": {"box": [[fmt(t) for t in lo], [fmt(t) for t in hi]], "constraints": [[fmt(t) for t in r] for r in rows]},
-           "goal": goal} for lo, hi, rows in prop.boxes]
-    doc = Certificate("region-cover", "the VNN-LIB property is unsat", None, net.to_json(sparse=True),
-                      {"questions": qs}).to_json()
+    goal = [[_atom(*a) for a in clause] for clause in prop.goal]
+    doc = _doc(net, "the VNN-LIB property is unsat", [{"set": box(lo, hi, rows).spec, "goal": goal}
+                                                       for lo, hi, rows in prop.boxes])
     v, cert = engine._decide(doc, budget, "regions")
     if v.is_proved:
         return Result("unsat", certificate=cert, reason=v.reason)

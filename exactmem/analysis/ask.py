@@ -36,7 +36,7 @@ from ..progress import Progress
 from ..verdict import Verdict
 from . import cover, decide
 from .lp import Region
-from .points import snap
+from .points import snap, unit
 
 NORM = {1: "1", 2: "2", "inf": "inf"}
 
@@ -124,10 +124,6 @@ def _doc(net, claim, questions):
     return Certificate("region-cover", claim, None, net.to_json(sparse=True), {"questions": questions}).to_json()
 
 
-def _unit(m, k, s=1):
-    return [fmpq(s) if t == k else fmpq(0) for t in range(m)]
-
-
 def is_constant_on(net: ReLUNet, region: InputSet, budget=None) -> Verdict:
     """PROVED (with a region-cover certificate) if every output is constant on the set, REFUTED with an exact
     point of the set where the outputs differ from those at its centre."""
@@ -137,7 +133,7 @@ def is_constant_on(net: ReLUNet, region: InputSet, budget=None) -> Verdict:
     if x0 is None:
         return Verdict.undecided("no point of the set was found (is it empty?)")
     c = evaluate(net.sparse_layers(), [x0])[0]
-    goal = [cl for k in range(m) for cl in ([_atom(_unit(m, k), -c[k], False)], [_atom(_unit(m, k, -1), c[k], False)])]
+    goal = [cl for k in range(m) for cl in ([_atom(unit(m, k), -c[k], False)], [_atom(unit(m, k, -1), c[k], False)])]
     doc = _doc(net, "the network is constant on the set", [{"set": region.spec, "goal": goal}])
     v, cert = decide._decide(doc, budget, "regions")
     if v.is_proved:
@@ -211,7 +207,7 @@ def output_range(net: ReLUNet, region: InputSet, budget=None) -> OutputRange:
         nd, outs = out
         node = {"leaf": len(leaves)}
         for k, s in qs:
-            gx, gh = kernel.regions.compose(_unit(m, k, s), fmpq(0), outs, d)
+            gx, gh = kernel.regions.compose(unit(m, k, s), fmpq(0), outs, d)
             res = nd.R.minimize(gx, gh)
             if res is None:
                 continue
@@ -234,11 +230,11 @@ def output_range(net: ReLUNet, region: InputSet, budget=None) -> OutputRange:
             bound[k, s] = min(bound.get((k, s), b), b)
     questions, trees = [], []
     for k, s in qs:
-        questions.append({"set": region.spec, "goal": [[_atom(_unit(m, k, s), -bound[k, s], False)]]})
+        questions.append({"set": region.spec, "goal": [[_atom(unit(m, k, s), -bound[k, s], False)]]})
         trees.append([_fill(node, proofs, k, s) for node in out[1]])
     doc = kernel.sign({**_doc(net, "bounds of every output on the set", questions), "hints": {"trees": trees}})
     v = kernel.check(doc)
-    strict = _doc(net, "the bounds are attained", [{"set": region.spec, "goal": [[_atom(_unit(m, k, s), -best[k, s][0],
+    strict = _doc(net, "the bounds are attained", [{"set": region.spec, "goal": [[_atom(unit(m, k, s), -best[k, s][0],
                                                                                           True)]]} for k, s in qs])
     for q, (k, s) in enumerate(qs):
         if not kernel.regions.refute(strict, q, best[k, s][1]).is_refuted:
@@ -251,10 +247,10 @@ def output_range(net: ReLUNet, region: InputSet, budget=None) -> OutputRange:
 def _lower(nd, outs, k, s, b, val, m, d):
     """(multipliers or an empty-leaf node, b') with s f_k >= b' proved on the leaf: b' = b (the exact value at the
     best point) when the leaf allows, else just below the leaf's float minimum."""
-    n = nd.R.scaled(*kernel.regions.compose(_unit(m, k, s), fmpq(0), outs, d))[2]
+    n = nd.R.scaled(*kernel.regions.compose(unit(m, k, s), fmpq(0), outs, d))[2]
     tries = [b] + ([min(b, cover._rat(val)) - n * fmpq(1, 2 ** e) for e in (30, 22, 14)] if val is not None else [])
     for t in tries:
-        hint, _, _ = nd.prove(*kernel.regions.compose(_unit(m, k, s), -t, outs, d), False)
+        hint, _, _ = nd.prove(*kernel.regions.compose(unit(m, k, s), -t, outs, d), False)
         if isinstance(hint, tuple):
             return nd.empty_leaf(hint[1]), b
         if hint is not None:
@@ -309,7 +305,7 @@ def _ties(R, u, p):
             out.append(([fmpq(1) if i == j else fmpq(-t) if i == k else fmpq(0) for i in range(d)],
                         -(x0[j] - t * x0[k])))
     elif p == 1:
-        out += [([fmpq(int(i == j)) for i in range(d)], -x0[j]) for j in range(d) if abs(u[j]) <= 1e-9 * max(top, 1e-300)]
+        out += [(unit(d, j), -x0[j]) for j in range(d) if abs(u[j]) <= 1e-9 * max(top, 1e-300)]
     return out
 
 
@@ -331,15 +327,16 @@ def _nearest(layers, S, goal, p, budget):
             if u is None:
                 continue
             y = snap(R, u, base=S.x0 if p == 2 else None, eqs=_ties(R, u, p))
-            if y is not None and kernel.regions.violation(layers, _closed(S, y, p), [clause], y) is not None:
+            if y is not None and kernel.regions.violation(layers, _closed(S.x0, y, p), [clause], y) is not None:
                 found.append((_size(y, S.x0, p), y))
         return "leaf", {}
     out = cover.grow(layers, S, visit, budget)
     return found if out[0] == "proved" else None
 
 
-def _closed(S, y, p):
-    return kernel.regions.Set(S.x0, p, _size(y, S.x0, p), False)
+def _closed(x, y, p):
+    """The closed ball around x through y."""
+    return kernel.regions.Set(x, p, _size(y, x, p), False)
 
 
 def certified_radius(net: ReLUNet, x, label, p=2, semantics: str = "label", tol="1/1048576",
@@ -382,7 +379,7 @@ def certified_radius(net: ReLUNet, x, label, p=2, semantics: str = "label", tol=
     hi, lo, v_lo = _size(w, x, p), fmpq(0), None
     near = _nearest(layers, kernel.regions.Set(x, p, hi, False), goal, p, left())
     for size, y in sorted(near or [], key=lambda t: t[0]):         # the nearest exact failing point, if proved
-        if size < hi and kernel.regions.violation(layers, _closed(kernel.regions.Set(x, p, hi, False), y, p), goal, y):
+        if size < hi and kernel.regions.violation(layers, _closed(x, y, p), goal, y):
             hi, w = size, y
         if size <= hi and size > 0:
             v = _prove(net, x, p, size, goal, left())

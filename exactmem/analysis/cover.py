@@ -31,6 +31,7 @@ from flint import fmpq, fmpq_mat
 
 from ..kernel.regions import Leaf, compose, form, off, passes, violation
 from .lp import Region
+from .points import unit
 
 TOL = 1e-9
 COARSE = 1e-2       # first pass for l_2: cut the ball only to 1 %; refine when that does not decide
@@ -112,7 +113,7 @@ class Node:
         if u is None:
             return []
         if S.p in ("box", "inf"):
-            return [[fmpq(int(i == j)) for i in range(d)] for j in range(d)
+            return [unit(d, j) for j in range(d)
                     if self.R.ub[j] > 0 and abs(u[j]) >= self.R.ub[j] * (1 - 1e-6)]
         if S.p == 1:
             if float(np.abs(u).sum()) < self.R.radius * (1 - 1e-6):

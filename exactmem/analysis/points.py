@@ -20,7 +20,8 @@ from flint import fmpq, fmpq_mat
 TIGHT = 1e-7
 
 
-def _unit(d, j, a=1):
+def unit(d, j, a=1):
+    """a times the j-th unit vector of length d, exactly."""
     return [fmpq(a) if i == j else fmpq(0) for i in range(d)]
 
 
@@ -31,12 +32,12 @@ def faces(R, u):
         for j in range(d):
             if R.ub[j] > 0 and abs(u[j]) >= R.ub[j] * (1 - TIGHT):
                 half = R.s[j] if R.p == "box" else R.r             # x_j = x0_j +- the half-width
-                out.append((_unit(d, j), -(R.x0[j] + half if u[j] > 0 else R.x0[j] - half)))
+                out.append((unit(d, j), -(R.x0[j] + half if u[j] > 0 else R.x0[j] - half)))
             elif R.ub[j] == 0:
-                out.append((_unit(d, j), -R.x0[j]))
+                out.append((unit(d, j), -R.x0[j]))
     elif R.p == 1 and float(np.abs(u).sum()) >= R.radius * (1 - TIGHT):
         zero = [j for j in range(d) if abs(u[j]) <= TIGHT * R.radius]      # x_j = x0_j there, and the facet
-        out += [(_unit(d, j), -R.x0[j]) for j in zero]
+        out += [(unit(d, j), -R.x0[j]) for j in zero]
         sg = [fmpq(0) if j in zero else fmpq(1 if u[j] > 0 else -1) for j in range(d)]
         out.append((sg, -(R.r + sum((a * b for a, b in zip(sg, R.x0)), fmpq(0)))))
     return out
