@@ -106,11 +106,12 @@ def _cmd_vnnlib(args) -> int:
     r = vnnlib.decide(net, prop, _seconds(args.budget))
     print(f"{r.status}: {r.reason}")
     if r.status == "sat":
-        print(f"    x = [{', '.join(vnnlib.decimal(t) for t in r.x)}]\n    y = [{', '.join(vnnlib.decimal(t) for t in r.y)}]")
+        show = (lambda v: ", ".join(vnnlib.decimal(t) if vnnlib._places(t) is not None else str(t) for t in v))
+        print(f"    x = [{show(r.x)}]\n    y = [{show(r.y)}]")
     if args.out:
         _write(args.out, r.vnncomp(), "the result")
     cert = args.cert or (args.out + ".cert.json" if args.out else None)
-    if r.status == "unsat" and cert:
+    if r.status == "unsat" and cert and r.certificate is not None:
         _write(cert, json.dumps(r.certificate), "the certificate")
         print(f"    certificate written to {cert} (re-check: exactmem verify {cert})")
     return 0 if r.status in ("sat", "unsat") else 1

@@ -174,12 +174,18 @@ def from_onnx(source) -> ReLUNet:
 
 def _tensor(t, where):
     """A tensor (or array) as an object array of exact rationals: the dyadic each float stores."""
-    if hasattr(t, "detach"):
-        t = t.detach().cpu()
-        if str(t.dtype) in ("torch.float16", "torch.bfloat16"):
-            t = t.float()                                    # widening is exact
-        t = t.numpy()
-    a = np.asarray(t)
+    if getattr(t, "is_meta", False):
+        raise ImportFormatError(f"{where}: a meta tensor holds no values")
+    try:
+        if hasattr(t, "detach"):
+            t = t.detach()
+            t = (t.to_dense() if str(getattr(t, "layout", "torch.strided")) != "torch.strided" else t).cpu()
+            if str(t.dtype) in ("torch.float16", "torch.bfloat16"):
+                t = t.float()                                    # widening is exact
+            t = t.numpy()
+        a = np.asarray(t)
+    except (TypeError, ValueError, RuntimeError, NotImplementedError) as e:
+        raise ImportFormatError(f"{where}: not a rectangular real tensor ({str(e)[:80]})") from None
     if a.dtype.kind not in "fiu":
         raise ImportFormatError(f"{where}: expected a real tensor, got dtype {a.dtype}")
     if a.dtype.kind == "f" and not np.isfinite(a).all():

@@ -82,6 +82,8 @@ class ReLUNet:
             prev = W.nrows()
         if not Ws:
             raise NetworkError("a network needs at least one layer")
+        if Ws[0].ncols() == 0:
+            raise NetworkError("W_1 has no columns: a network needs at least one input")
         self._W = Ws
         self._b = bs
         self._Wt = [W.transpose() for W in Ws]

@@ -98,6 +98,17 @@ def _sum(args, signs):
     return c, k
 
 
+MAX_DISJUNCTS = 10000
+
+
+def _product(a, b, where):
+    """The conjunction of two DNFs, refused beyond MAX_DISJUNCTS disjuncts (it grows as a product)."""
+    if len(a) * len(b) > MAX_DISJUNCTS:
+        raise VnnlibError(f"{where}: the property's disjunctive normal form would have {len(a) * len(b)} disjuncts "
+                          f"(more than {MAX_DISJUNCTS}); split it into several properties")
+    return [c + d for c in a for d in b]
+
+
 def _dnf(e, where):
     """A formula as a list of conjunctions of atoms (coefficients, constant, strict): sum + constant >(=) 0."""
     if not isinstance(e, list) or not e:
@@ -106,7 +117,7 @@ def _dnf(e, where):
     if op == "and":
         out = [[]]
         for a in e[1:]:
-            out = [c + d for c in out for d in _dnf(a, where)]
+            out = _product(out, _dnf(a, where), where)
         return out
     if op == "or":
         return [c for a in e[1:] for c in _dnf(a, where)]
@@ -125,7 +136,8 @@ def _dnf(e, where):
 class Property:
     """n_in inputs, n_out outputs; ``boxes``: (lower, upper, rows a.x + b >= 0) per input disjunct; ``goal``:
     the conjunction over output disjuncts of the disjunction of their negated atoms ([g over outputs], h,
-    strict), i.e. what must hold for the property to be unsat."""
+    strict), i.e. what must hold for the property to be unsat.  Both are empty when an assertion is an empty
+    disjunction (false): the property is then unsat whatever the network."""
 
     n_in: int
     n_out: int
@@ -161,13 +173,15 @@ def parse(text: str) -> Property:
     for k, n in (("X", n_in), ("Y", n_out)):
         if decl[k] != set(range(n)):
             raise VnnlibError(f"the declared {k} variables must be {k}_0 ... {k}_{n - 1}")
+    if any(not dnf for dnf, _ in asserts):                       # an empty (or): false, nothing can meet it
+        return Property(n_in, n_out, [], [])
     inputs, outputs = [[]], [[]]
     for dnf, where in asserts:
         kinds = {v[0] for conj in dnf for c, _, _ in conj for v in c}
         if kinds == {"X", "Y"}:
             raise VnnlibError(f"{where}: an assertion mixing inputs and outputs is not supported")
         target = outputs if "Y" in kinds else inputs
-        target[:] = [a + b for a in target for b in dnf]
+        target[:] = _product(target, dnf, where)
     boxes = [_box(conj, n_in) for conj in inputs]
     goal = [[([-c.get(("Y", j), fmpq(0)) for j in range(n_out)], -k, not strict) for c, k, strict in conj]
             for conj in outputs]
@@ -236,13 +250,8 @@ class Result:
 def decimal(q, digits: int = 30) -> str:
     """q as a decimal: exact when its denominator divides a power of ten, else rounded to ``digits`` figures."""
     q = to_rational(q)
-    den, k2, k5 = int(q.q), 0, 0
-    while den % 2 == 0:
-        den, k2 = den // 2, k2 + 1
-    while den % 5 == 0:
-        den, k5 = den // 5, k5 + 1
-    if den == 1:
-        k = max(k2, k5)
+    k = _places(q)
+    if k is not None:
         n = int(q.p) * 10 ** k // int(q.q)
         s = str(abs(n)).rjust(k + 1, "0")
         s = (s[:-k] + "." + s[-k:]).rstrip("0").rstrip(".") if k else s
@@ -250,6 +259,29 @@ def decimal(q, digits: int = 30) -> str:
     import mpmath
     with mpmath.workprec(4 * digits + 10):
         return mpmath.nstr(mpmath.mpf(int(q.p)) / int(q.q), digits)
+
+
+def _places(q):
+    """The number of decimal places q needs, or None when its decimal expansion does not end."""
+    den, k2, k5 = int(q.q), 0, 0
+    while den % 2 == 0:
+        den, k2 = den // 2, k2 + 1
+    while den % 5 == 0:
+        den, k5 = den // 5, k5 + 1
+    return max(k2, k5) if den == 1 else None
+
+
+def _decimal_point(doc, q, x):
+    """x itself when every coordinate is a finite decimal; else the first rounding of x to 6, 12, ... 60 places
+    that the kernel confirms still refutes question q, so that the VNN-COMP file holds a true counterexample."""
+    from .kernel import regions
+    if all(_places(t) is not None for t in x):
+        return x
+    for k in range(6, 61, 6):
+        y = [fmpq(round(t * 10 ** k), 10 ** k) for t in x]
+        if regions.refute(doc, q, y).is_refuted:
+            return y
+    return x
 
 
 def decide(net, prop: Property, budget=None) -> Result:
@@ -263,6 +295,9 @@ def decide(net, prop: Property, budget=None) -> Result:
     if (net.input_dim, net.output_dim) != (prop.n_in, prop.n_out):
         raise VnnlibError(f"the property has {prop.n_in} inputs and {prop.n_out} outputs; the network "
                           f"{net.input_dim} and {net.output_dim}")
+    if not prop.goal or not prop.boxes:
+        return Result("unsat", reason="an assertion is an empty disjunction (or): no point meets the property, "
+                                      "whatever the network")
     goal = [[_atom(*a) for a in clause] for clause in prop.goal]
     doc = _doc(net, "the VNN-LIB property is unsat", [{"set": box(lo, hi, rows).spec, "goal": goal}
                                                        for lo, hi, rows in prop.boxes])
@@ -270,8 +305,10 @@ def decide(net, prop: Property, budget=None) -> Result:
     if v.is_proved:
         return Result("unsat", certificate=cert, reason=v.reason)
     if v.is_refuted:
-        return Result("sat", [to_rational(t) for t in v.witness["x"]], [to_rational(t) for t in v.witness["output"]],
-                      reason=v.reason)
+        x = _decimal_point(doc, v.witness["question"], [to_rational(t) for t in v.witness["x"]])
+        note = "" if all(_places(t) is not None for t in x) else \
+            " (no decimal point near the exact counterexample meets the property: VNN-COMP's file rounds it)"
+        return Result("sat", x, net(x), reason=v.reason + note)
     return Result("timeout" if "budget" in v.reason else "unknown", reason=v.reason)
 
 

@@ -181,3 +181,31 @@ def test_bad_input_is_a_clear_error():
         certified_radius(f, [1, 1], 1, semantics="sign")          # f(1, 1) = 2 is not < 0
     with pytest.raises(DimensionMismatchError, match="constraint"):
         box([0, 0], [1, 1], constraints=[[1, 0]])
+
+
+@pytest.mark.parametrize("e", [300, -300])
+def test_answers_at_scales_beyond_the_float_range(e):
+    """Data at 10^300 and 10^-300, and weights at 10^300 whose products leave the float range: the answers
+    are the exact ones derived by hand.  f = relu(x+y) + relu(x-y) - s = x + max(x, |y|) - s; from (2s, 0)
+    the nearest zero of f is (s/2, 0) at distance 3s/2 in every norm (a move in y does not lower f)."""
+    s = fmpq(10) ** e if e > 0 else fmpq(1, 10 ** -e)
+    f = ReLUNet([([[1, 1], [1, -1]], [0, 0]), ([[1, 1]], [-s])])
+    for p in (1, 2, "inf"):
+        r = certified_radius(f, [2 * s, 0], 2, p=p, semantics="sign")
+        assert r.is_exact and (r.lower_sq == s * s * fmpq(9, 4) if p == 2 else r.lower == s * fmpq(3, 2)), p
+    r = output_range(f, box([0, -s], [s, s]))                     # min at (0, 0): -s; max at (s, +-s): s + s - s
+    assert r.is_exact and r.minimum[0].lo == -s and r.maximum[0].hi == s
+    W = fmpq(10) ** 300                                           # g = W (W (x + max(x, |y|))) - W on a box
+    g = ReLUNet([([[W, W], [W, -W]], [0, 0]), ([[W, W]], [-W])])
+    r = output_range(g, box([0, -1], [1, 1]))                     # min at (0, 0): -W; max at (1, +-1): 2 W^2 - W
+    assert r.is_exact and r.minimum[0].lo == -W and r.maximum[0].hi == 2 * W * W - W
+
+
+def test_bad_arguments_are_exactmem_errors():
+    f = ReLUNet([([[1, 0]], [-1]), ([[1]], [-1])])
+    with pytest.raises(DimensionMismatchError, match="at least 2 outputs"):
+        certified_radius(f, [0, 0], 1, semantics="argmax")
+    with pytest.raises(InputSetError, match="list of rows"):
+        box([0], [1], constraints=3)
+    with pytest.raises(NetworkError, match="no columns"):
+        ReLUNet([([[], []], [0, 0])], input_dim=0)

@@ -133,3 +133,19 @@ def test_pytorch_module_state_dict_and_file_are_the_same_network(tmp_path):
     (tmp_path / "bad.pt").write_bytes(b"junk")
     with pytest.raises(ImportFormatError, match="cannot read"):
         from_torch(tmp_path / "bad.pt")
+
+
+def test_tensors_that_hold_no_exact_values_are_named():
+    """Ragged lists, meta tensors (no data) and a layer with no inputs are ImportFormatError/NetworkError;
+    a sparse tensor is read as the dense matrix it stands for."""
+    from exactmem.errors import NetworkError
+    from exactmem.importers import from_torch
+    with pytest.raises(ImportFormatError, match="0.weight: not a rectangular"):
+        from_torch({"0.weight": [[1, 2], [3]], "0.bias": [0, 0]})
+    with pytest.raises(NetworkError, match="no columns"):
+        from_torch({"0.weight": np.zeros((2, 0)), "0.bias": np.zeros(2)})
+    torch = pytest.importorskip("torch")
+    with pytest.raises(ImportFormatError, match="meta tensor"):
+        from_torch({"0.weight": torch.zeros(2, 2, device="meta"), "0.bias": torch.zeros(2)})
+    dense = {"0.weight": torch.tensor([[1.0, 2.0], [0.0, -0.5]]), "0.bias": torch.zeros(2)}
+    assert from_torch({**dense, "0.weight": dense["0.weight"].to_sparse()}) == from_torch(dense)

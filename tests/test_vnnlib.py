@@ -94,3 +94,32 @@ def test_decimal_is_exact_for_finite_decimals():
     for q in (fmpq(1, 2 ** 30), fmpq(-123456789, 2 ** 70), fmpq(7, 5 ** 9)):
         assert Fraction(decimal(q)) == Fraction(int(q.p), int(q.q))
     assert decimal(fmpq(-1, 3)).startswith("-0.3333333333")
+
+
+HDR = "(declare-const X_0 Real)(declare-const X_1 Real)(declare-const Y_0 Real)"
+BOX = "(assert (>= X_0 0))(assert (<= X_0 1))(assert (>= X_1 0))(assert (<= X_1 1))"
+
+
+def test_empty_disjunction_is_unsat_and_huge_dnfs_are_refused():
+    """(or) is false: nothing meets the property, whatever the network.  A conjunction of 15 two-way
+    disjunctions would be 2^15 boxes: refused at the first product beyond 10^4 (2^14), with its count."""
+    from exactmem import ReLUNet
+    net = ReLUNet([([[3, 0], [0, 3]], [0, 0]), ([[1, -1]], [0])])
+    for text in (HDR + BOX + "(assert (or))", HDR + BOX + "(assert (or))(assert (>= Y_0 0))"):
+        r = vnnlib.decide(net, parse(text))
+        assert r.status == "unsat" and "empty disjunction" in r.reason and r.vnncomp() == "unsat\n"
+    many = "".join(f"(assert (or (>= Y_0 {i}) (<= Y_0 -{i})))" for i in range(1, 16))
+    with pytest.raises(VnnlibError, match="16384 disjuncts"):
+        parse(HDR + BOX + many)
+
+
+def test_a_counterexample_without_a_decimal_expansion_is_said_to_be_rounded():
+    """3 x_0 = 1 forces x_0 = 1/3: the exact point is sat, and no decimal meets the property, which the
+    result's reason says (its VNN-COMP file can only round)."""
+    from exactmem import ReLUNet
+    net = ReLUNet([([[3, 0], [0, 3]], [0, 0]), ([[1, -1]], [0])])     # y = 3 relu(x_0) - 3 relu(x_1)
+    r = vnnlib.decide(net, parse(HDR + BOX + "(assert (>= (* 3 X_0) 1))(assert (<= (* 3 X_0) 1))(assert (>= Y_0 1))"))
+    assert r.status == "sat" and r.x == [fmpq(1, 3), 0] and r.y == [1] and "rounds" in r.reason
+    r = vnnlib.decide(net, parse(HDR + BOX + "(assert (>= Y_0 1))"))
+    assert r.status == "sat" and "rounds" not in r.reason and net(r.x)[0] >= 1
+    assert all(vnnlib._places(t) is not None for t in r.x)

@@ -35,7 +35,7 @@ from ..norms import check_p
 from ..progress import Progress
 from ..verdict import Verdict
 from . import cover, decide
-from .lp import Region
+from .lp import Region, rat
 from .points import snap, unit
 
 NORM = {1: "1", 2: "2", "inf": "inf"}
@@ -63,6 +63,8 @@ class InputSet:
 
 
 def _rows(constraints, d):
+    if constraints is not None and (isinstance(constraints, (str, bytes)) or not hasattr(constraints, "__iter__")):
+        raise InputSetError(f"constraints must be a list of rows [a_1, ..., a_{d}, b], got {type(constraints).__name__}")
     out = []
     for i, row in enumerate(constraints or []):
         v = to_vector(row, f"constraint {i}")
@@ -211,7 +213,7 @@ def output_range(net: ReLUNet, region: InputSet, budget=None) -> OutputRange:
             res = nd.R.minimize(gx, gh)
             if res is None:
                 continue
-            lp[len(leaves), k, s] = res[0] * float(nd.R.scaled(gx, gh)[2])
+            lp[len(leaves), k, s] = rat(res[0]) * nd.R.scaled(gx, gh)[2]          # exact, in f's own units
             y, f = _attained(nd, res[2], S, layers)
             if y is not None and ((k, s) not in best or s * f[k] < best[k, s][0]):
                 best[k, s] = (s * f[k], y)
@@ -248,7 +250,7 @@ def _lower(nd, outs, k, s, b, val, m, d):
     """(multipliers or an empty-leaf node, b') with s f_k >= b' proved on the leaf: b' = b (the exact value at the
     best point) when the leaf allows, else just below the leaf's float minimum."""
     n = nd.R.scaled(*kernel.regions.compose(unit(m, k, s), fmpq(0), outs, d))[2]
-    tries = [b] + ([min(b, cover._rat(val)) - n * fmpq(1, 2 ** e) for e in (30, 22, 14)] if val is not None else [])
+    tries = [b] + ([min(b, val) - n * fmpq(1, 2 ** e) for e in (30, 22, 14)] if val is not None else [])
     for t in tries:
         hint, _, _ = nd.prove(*kernel.regions.compose(unit(m, k, s), -t, outs, d), False)
         if isinstance(hint, tuple):
@@ -363,7 +365,7 @@ def certified_radius(net: ReLUNet, x, label, p=2, semantics: str = "label", tol=
         raise NetworkError(f"semantics {semantics!r}: label {label} asks for "
                            f"{_ask(semantics, label)}, but f(x) = {', '.join(map(fmt, f0))} at the centre")
     left = (lambda: None if budget is None else max(budget - (time.monotonic() - start), 1e-3))
-    scale = max([abs(t) for t in x] + [fmpq(1, 2 ** 64)])
+    scale = _scale(layers, x)
     sq = (lambda r: r * r) if p == 2 else (lambda r: r)
     w = None
     for e in range(-8, 80, 4):                                    # a failing point: float search on growing balls
@@ -403,12 +405,23 @@ def certified_radius(net: ReLUNet, x, label, p=2, semantics: str = "label", tol=
     return _radius(p, lo, hi, v_lo, w)
 
 
+def _scale(layers, x):
+    """A length at the data's own scale to start the search for failing points from: the largest |x_j|, else
+    (x = 0) the smallest distance |b_i| / max_j |W_ij| from 0 to a first-layer hyperplane, else 1."""
+    top = max(abs(t) for t in x)
+    if top:
+        return top
+    rows, bias = layers[0]
+    dist = [abs(b) / max(abs(w) for _, w in r) for r, b in zip(rows, bias) if b and r]
+    return min(dist) if dist else fmpq(1)
+
+
 def _goal(semantics, label, m):
     if semantics not in kernel.regions.SEMANTICS:
         raise NetworkError(f"semantics must be one of {', '.join(kernel.regions.SEMANTICS)}, got {semantics!r}")
-    want = 1 if semantics != "argmax" else m
-    if m != want:
-        raise DimensionMismatchError(f"semantics {semantics!r} needs {want} output(s); the network has {m}")
+    if (m < 2) if semantics == "argmax" else (m != 1):
+        raise DimensionMismatchError(f"semantics {semantics!r} needs {'at least 2 outputs' if semantics == 'argmax' else '1 output'}; "
+                                     f"the network has {m}")
     if semantics == "label":
         return kernel.regions.goal_of("label", to_rational(label), m)
     if type(label) is not int or not 1 <= label <= (2 if semantics == "sign" else m):

@@ -30,15 +30,11 @@ import numpy as np
 from flint import fmpq, fmpq_mat
 
 from ..kernel.regions import Leaf, compose, form, off, passes, violation
-from .lp import Region
+from .lp import Region, ffloat
 from .points import unit
 
 TOL = 1e-9
 COARSE = 1e-2       # first pass for l_2: cut the ball only to 1 %; refine when that does not decide
-
-
-def _rat(t: float) -> fmpq:
-    return fmpq(*float(t).as_integer_ratio())
 
 
 def _short(t: fmpq) -> tuple:
@@ -47,8 +43,8 @@ def _short(t: fmpq) -> tuple:
 
 
 def _hint(keys, lam):
-    top = max(lam, default=0.0)
-    return [(k[0], k[1], _rat(t)) for k, t in zip(keys, lam) if t > top * 1e-13 and t > 0]
+    cut = max(lam, default=fmpq(0)) * fmpq(1, 10 ** 13)
+    return [(k[0], k[1], t) for k, t in zip(keys, lam) if t > cut and t > 0]
 
 
 def _text(h):
@@ -255,18 +251,26 @@ def search(layers, S, goal, budget=None, bar=None):
 
 
 def _floats(layers, S, R):
-    """The network on u (x = x0 + s u) in floats: the first layer exactly rescaled, the rest as stored."""
-    rows, bias = layers[0]
-    c0 = [sum((w * S.x0[j] for j, w in r), b) for r, b in zip(rows, bias)]
-    big = max([abs(t) for t in c0] + [abs(w * R.s[j]) for r in rows for j, w in r] + [fmpq(1)])
-    mats = []
+    """The network on u (x = x0 + s u) in floats, each layer divided by its largest exact entry so that weights
+    at any scale give floats near 1: the true pre-activations of layer l are C_l times the float ones, where
+    C_l (exact, > 0) is the product of the divisors so far.  Returns the float layers and C of the output."""
+    mats, C = [], fmpq(1)
     for l, (rows, bias) in enumerate(layers):
-        W = np.zeros((len(rows), len(S.x0) if l == 0 else len(layers[l - 1][0])))
+        if l == 0:
+            rows = [[(j, w * R.s[j]) for j, w in r] for r in rows]
+            bias = [sum((w * S.x0[j] for j, w in r), b) for r, b in zip(layers[0][0], bias)]
+            cols = len(S.x0)
+        else:
+            cols = len(layers[l - 1][0])
+        a = max([abs(w) for r in rows for _, w in r] + ([abs(t) for t in bias] if l == 0 else []) + [fmpq(0)])
+        a = a or fmpq(1)
+        C *= a
+        W = np.zeros((len(rows), cols))
         for i, r in enumerate(rows):
             for j, w in r:
-                W[i, j] = float(w * R.s[j] / big) if l == 0 else float(w)
-        mats.append((W, np.array([float(t / big) for t in (c0 if l == 0 else bias)])))
-    return mats, big                  # outputs come out divided by big > 0: signs are kept, not constants
+                W[i, j] = ffloat(w / a)
+        mats.append((W, np.array([ffloat(t / C) for t in bias])))
+    return mats, C
 
 
 def _forward(mats, U):
@@ -279,11 +283,12 @@ def _forward(mats, U):
     return H, masks
 
 
-def _margin(H, fgoal, scale):
-    """Per row, the largest over clauses of -(best atom): >= 0 where some clause fails (in floats)."""
+def _margin(H, fgoal):
+    """Per row, the largest over clauses of -(best atom): >= 0 where some clause fails (in floats, in units of
+    the output's divisor C)."""
     out = np.full(H.shape[0], -np.inf)
     for clause in fgoal:
-        out = np.maximum(out, -np.max([H @ g * scale + h for g, h in clause], axis=0))
+        out = np.maximum(out, -np.max([H @ g + h for g, h in clause], axis=0))
     return out
 
 
@@ -301,23 +306,22 @@ def falsify(layers, S, goal, samples=256, steps=30, seed=0):
             rng.laplace(size=(samples, d)) if S.p == 1 else rng.uniform(-1, 1, (samples, d))
         U = G / np.maximum(_norm(G, S.p), 1e-300) * R.radius * rng.uniform(0, 1, (samples, 1)) ** (1 / d)
     U[0] = 0.0
-    mats, big = _floats(layers, S, R)
-    scale = float(big) if np.isfinite(float(big)) else 1.0
-    fgoal = [[(np.array([float(a) for a in g]), float(h)) for g, h, _ in clause] for clause in goal]
+    mats, C = _floats(layers, S, R)
+    fgoal = [[(np.array([ffloat(a) for a in g]), ffloat(h / C)) for g, h, _ in clause] for clause in goal]
     with np.errstate(all="ignore"):
-        m = _margin(_forward(mats, U)[0], fgoal, scale)
+        m = _margin(_forward(mats, U)[0], fgoal)
         best = np.argsort(-np.nan_to_num(m, nan=-np.inf))[:8]
         cands = [U[k] for k in best if m[k] >= 0]
         V = U[best].copy()
         for t in range(steps):                       # descend the failing clause's best atom
             H, masks = _forward(mats, V)
-            mg = _margin(H, fgoal, scale)
+            mg = _margin(H, fgoal)
             cands += [V[k].copy() for k in np.flatnonzero(mg >= 0)[:2]]
             if len(cands) >= 8:
                 break
             grads = np.zeros_like(V)
             for k in range(len(V)):
-                vals = [[float(H[k] @ g) * scale + h for g, h in clause] for clause in fgoal]
+                vals = [[float(H[k] @ g) + h for g, h in clause] for clause in fgoal]
                 c = max(range(len(fgoal)), key=lambda i: -max(vals[i]))
                 v = fgoal[c][max(range(len(vals[c])), key=lambda r: vals[c][r])][0]
                 for l in range(len(mats) - 1, -1, -1):

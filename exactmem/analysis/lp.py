@@ -10,7 +10,7 @@ and multipliers lam >= 0 in the original coordinates -- a hint the kernel then c
 >>> R = Region([fmpq(0)], "inf", fmpq(1), [((fmpq(1),), fmpq(0))])   # [-1, 1] cut by x >= 0
 >>> val, lam, x = R.minimize((fmpq(1),), fmpq(0))                      # min x over the region
 >>> round(val, 9), lam
-(0.0, [1.0])
+(0.0, [1])
 """
 from __future__ import annotations
 
@@ -34,6 +34,19 @@ def _log2(q: fmpq) -> int:
 
 def _pow2(e: int) -> fmpq:
     return fmpq(2) ** e if e >= 0 else fmpq(1, 2 ** -e)
+
+
+def ffloat(q) -> float:
+    """The nearest float to an exact number, +-inf beyond the float range (float(fmpq) raises there)."""
+    try:
+        return float(q)
+    except OverflowError:
+        return math.inf if q > 0 else -math.inf
+
+
+def rat(t: float) -> fmpq:
+    """The exact value of a finite float."""
+    return fmpq(*float(t).as_integer_ratio())
 
 
 class _Highs:
@@ -113,7 +126,7 @@ class Region:
         k = e + sum((a * x for a, x in zip(c, self.x0)), fmpq(0))
         if n == 0:
             return [0.0] * self.d, (1.0 if k > 0 else -1.0 if k < 0 else 0.0), fmpq(1)
-        return [float(a / n) for a in cs], max(-BIG, min(BIG, float(k / n))), n
+        return [float(a / n) for a in cs], max(-BIG, min(BIG, ffloat(k / n))), n
 
     def add(self, c, e):
         a, k, n = self.scaled(c, e)
@@ -171,23 +184,23 @@ class Region:
         return fun, [max(0.0, -float(m)) for m in duals[:n]], x[:d]
 
     def minimize(self, g, h, tol=1e-7):
-        """(float min of g.x + h over the region, multipliers in x coordinates, float u at the optimum);
-        None when the solver finds the region empty.  For l_2 the ball is cut until the LP point is within
+        """(float min of (g.x + h) / n over the region, n = ``scaled(g, h)[2]``; exact multipliers in x
+        coordinates from the float ones; float u at the optimum); None when the solver finds the region empty.  For l_2 the ball is cut until the LP point is within
         a relative ``tol`` of it: the value is then a lower bound, within about tol of the minimum."""
         a, k, n = self.scaled(g, h)
         out = self._solve(a, tol=tol)
         if out is None:
             return None
         val, lam, u = out
-        return val + k, [t * float(n / s) for t, s in zip(lam, self.scale)], u
+        return val + k, [rat(t) * n / s if t else fmpq(0) for t, s in zip(lam, self.scale)], u
 
     def slack(self, tol=1e-7):
-        """(t*, multipliers, u) for min t with every row + t >= 0: t* > 0 hints that no point of the set meets
+        """(t*, exact multipliers from the float ones, u) for min t with every row + t >= 0: t* > 0 hints that no point of the set meets
         every row (multipliers for 0 > 0); t* < 0 gives a point u inside every row with slack -t*."""
         if not self.A:
             return None
         val, lam, u = self._solve([], phase1=True, tol=tol)
-        return val, [t / float(s) for t, s in zip(lam, self.scale)], u
+        return val, [rat(t) / s if t else fmpq(0) for t, s in zip(lam, self.scale)], u
 
     def nearest(self):
         """The float point u (scaled) of the rows' polyhedron nearest to x0 in the set's norm, ignoring the set's
