@@ -209,3 +209,55 @@ def test_bad_arguments_are_exactmem_errors():
         box([0], [1], constraints=3)
     with pytest.raises(NetworkError, match="no columns"):
         ReLUNet([([[], []], [0, 0])], input_dim=0)
+
+
+def _degenerate(seed):
+    """Small integer weights and biases: many activation hyperplanes meet at the same points, so optima sit at
+    degenerate vertices (more tight rows than the dimension) -- where float multipliers are not enough."""
+    rng = random.Random(seed)
+    d, h = rng.choice([2, 3]), rng.choice([4, 6, 8])
+    W1 = [[rng.randint(-2, 2) for _ in range(d)] for _ in range(h)]
+    b1 = [rng.randint(-1, 1) for _ in range(h)]
+    net = ReLUNet([(W1, b1), ([[rng.randint(-2, 2) for _ in range(h)]], [rng.randint(-2, 2)])])
+    return net, [fmpq(rng.randint(-1, 1)) for _ in range(d)]
+
+
+@pytest.mark.parametrize("p", ["inf", 1])
+@pytest.mark.parametrize("seed", [4, 5, 35, 41, 54, 57])
+def test_certified_radius_at_degenerate_vertices_is_z3s(seed, p):
+    """Seeds where the float multipliers failed (UNDECIDED, or an enclosure where the radius is rational)
+    before the exact simplex fall-back: now exact, and equal to z3's minimum distance to a failing point;
+    where z3 finds no failing point at all the radius is proved on a large ball with no upper end."""
+    net, x = _degenerate(seed)
+    y0 = _f(net, x)[0]
+    assert y0 != 0
+    c = certified_radius(net, x, 2 if y0 > 0 else 1, p=p, semantics="sign")
+    d = len(x)
+    y, t = [z3.Real(f"y{j}") for j in range(d)], [z3.Real(f"t{j}") for j in range(d)]
+    fy = z3_oracle.outputs(net, y)[0]
+    cons = [fy <= 0 if y0 > 0 else fy >= 0] + [z3.And(tj >= yj - z3_oracle.q(xj), tj >= z3_oracle.q(xj) - yj)
+                                               for tj, yj, xj in zip(t, y, x)]
+    assert c.verdict.is_proved and kernel.check(c.verdict.details["certificate"]).is_proved
+    if z3.Solver().check(*cons) == z3.unsat:
+        assert c.upper is None
+        return
+    if p == "inf":
+        m = z3.Real("m")
+        want = z3_oracle.optimum(cons + [m >= tj for tj in t], m)
+    else:
+        want = z3_oracle.optimum(cons, z3.Sum(t))
+    assert c.is_exact and c.lower == want == c.upper
+
+
+@pytest.mark.parametrize("seed, r2", [(3, fmpq(5, 36)), (66, fmpq(1, 2))])
+def test_certified_radius_l2_at_degenerate_vertices(seed, r2):
+    """l_2, where the nearest failing point is a vertex of two activation hyperplanes on the sphere.  By hand
+    (seed 3): f = -4 at 0 and f = 0 at (1/3, -1/6), |.|^2 = 5/36; on the region there -f = 4 s_3 with s_3 >= 0,
+    and the KKT system at that vertex gives -f = (8/5) s_2 + v.x + 4 with v = (-48/5, 24/5), whose minimum on
+    the closed ball of radius^2 5/36 is 4 - sqrt(5/36) |v| = 0 (attained only on the sphere).  Seed 66: f = 3
+    at (-1, 0), f = 0 at (-3/2, -1/2), |.|^2 = 1/2, multipliers (0, 2, 1) with residual (2, 2)."""
+    net, x = _degenerate(seed)
+    y0 = _f(net, x)[0]
+    c = certified_radius(net, x, 2 if y0 > 0 else 1, p=2, semantics="sign")
+    assert c.is_exact and c.lower_sq == r2 == c.upper_sq
+    assert _f(net, c.witness)[0] == 0

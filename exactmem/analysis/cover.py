@@ -21,6 +21,7 @@ still the kernel's.
 """
 from __future__ import annotations
 
+import itertools
 import math
 import time
 from fractions import Fraction
@@ -30,10 +31,12 @@ import numpy as np
 from flint import fmpq, fmpq_mat
 
 from ..kernel.regions import Leaf, compose, form, off, passes, violation
+from . import simplex
 from .lp import Region, ffloat
 from .points import unit
 
 TOL = 1e-9
+SUBSETS = 32        # supports tried at a degenerate optimum
 COARSE = 1e-2       # first pass for l_2: cut the ball only to 1 %; refine when that does not decide
 
 
@@ -75,31 +78,86 @@ class Node:
             if out is None:
                 return self.empty(), None, None
             val, lam, u = out
-            if val > -TOL:
+            slack = TOL if tol == COARSE or self.R.p != 2 else TOL + 10 * tol * math.sqrt(len(g)) * self.R.radius
+            if val > -slack:                             # (the fine l_2 cuts leave a gap of about tol)
                 for hint in self.polished(g, h, _hint(self.keys, lam), u):
                     if self.lf.proves(g, h, strict, hint):
                         return hint, val, u
             if val < -4 * COARSE * math.sqrt(len(g)) * self.R.radius:   # below the coarse ball's error
                 break
+        if val > -TOL:                                     # the float says yes but nothing it gave passed
+            hint = self.exact(g, h, strict, u)
+            if hint is not None:
+                return hint, val, u
         return None, val, u
+
+    def exact(self, g, h, strict, u=None):
+        """Multipliers from the exact simplex method (``simplex``) where the float ones were not confirmed, on a
+        box or an l_inf ball (started from the rows tight at the float point u) or an l_1 ball (lifted:
+        x = x0 + a - b, a, b >= 0, sum(a + b) <= r); ("empty", lam) when it finds the region empty.  A strict
+        atom on an open set whose minimum is 0 needs multipliers that leave a multiple of the set's faces: the
+        optimal basis on the set shrunk by 2^-30 of its size gives them."""
+        S, d = self.lf.S, len(g)
+        if S.p == 2:
+            return None
+        rows = [self.lf.cons[k] for k in self.keys]
+        start = []
+        if S.p != 1 and u is not None:
+            tight = set(self.tight(u))
+            start = [i for i, k in enumerate(self.keys) if k in tight]
+            start += [len(rows) + j + (0 if u[j] < 0 else d) for j in range(d)
+                      if self.R.ub[j] == 0 or abs(u[j]) >= self.R.ub[j] * (1 - 1e-6)]
+        for e in (None, 30) if strict and S.open else (None,):
+            cut = fmpq(1) if e is None else 1 - fmpq(1, 2 ** e)
+            if S.p == 1:
+                lifted = [(list(c) + [-t for t in c], k + sum((a * x for a, x in zip(c, S.x0)), fmpq(0))) for c, k in rows]
+                out = simplex.minimize(list(g) + [-t for t in g], lifted + [([fmpq(-1)] * (2 * d), S.r * cut)],
+                                       [fmpq(0)] * (2 * d), [S.r] * (2 * d))
+            else:
+                half = [t * cut for t in (S.r if S.p == "box" else [S.r] * d)]
+                out = simplex.minimize(g, rows, [x - t for x, t in zip(S.x0, half)],
+                                       [x + t for x, t in zip(S.x0, half)], start)
+            if out[0] == "failed":
+                continue
+            hint = [(k[0], k[1], t) for k, t in zip(self.keys, out[-1]) if t]
+            if out[0] == "infeasible":
+                if self.lf.proves([fmpq(0)] * d, fmpq(0), True, hint):
+                    return "empty", hint
+            elif self.lf.proves(g, h, strict, hint):
+                return hint
+        return None
 
     def polished(self, g, h, hint, u):
         """The float multipliers; the same rounded to short fractions; and the exact solution of
         g = sum_k lam_k c_k + sum_t kappa_t w_t on their support, w_t the directions in which the set is
         tight at the LP point u (``free``): in the tight case (minimum exactly 0 or exactly attained) only
-        this exact solution passes, since a rounded one misses the equality."""
+        this exact solution passes, since a rounded one misses the equality.  At a degenerate optimum (more
+        tight rows than the dimension allows) the supports of the KKT system are its subsets, largest first."""
         yield hint
         yield [(a, b, fmpq(*_short(t))) for a, b, t in hint]
-        C = [self.lf.cons[a, b][0] for a, b, _ in hint]
-        rows = C + self.free(g, h, hint, u)
-        if rows and len(rows) <= len(g):
-            M = fmpq_mat(rows)
-            try:
-                z = (M * M.transpose()).solve(M * fmpq_mat(len(g), 1, g)).entries()
-            except ZeroDivisionError:
-                return
-            if all(t >= 0 for t in z[:len(C)]):
-                yield [(a, b, t) for (a, b, _), t in zip(hint, z)]
+        d, have = len(g), {(a, b) for a, b, _ in hint}
+        pool = sorted(hint, key=lambda t: -t[2]) + [(k[0], k[1], fmpq(0)) for k in self.tight(u) if k not in have]
+        subsets = [hint]
+        if len(pool) >= d or len(pool) > len(hint):
+            subsets += [list(c) for k in range(min(len(pool), d), 0, -1) for c in itertools.combinations(pool, k)
+                        if list(c) != hint][:SUBSETS]
+        for sub in subsets:
+            C = [self.lf.cons[a, b][0] for a, b, _ in sub]
+            rows = C + self.free(g, h, sub, u)
+            if rows and len(rows) <= d:
+                M = fmpq_mat(rows)
+                try:
+                    z = (M * M.transpose()).solve(M * fmpq_mat(d, 1, g)).entries()
+                except ZeroDivisionError:
+                    continue
+                if all(t >= 0 for t in z[:len(C)]):
+                    yield [(a, b, t) for (a, b, _), t in zip(sub, z) if t]
+
+    def tight(self, u):
+        """Keys of the rows tight at the float point u (relative to the row's scale)."""
+        if u is None:
+            return []
+        return [k for k, a, b in zip(self.keys, self.R.A, self.R.b) if b - float(np.dot(a, u)) <= 1e-7 * (1 + abs(b))]
 
     def free(self, g, h, hint, u):
         """Exact directions w with which v = g - sum lam c may be left over at the optimum: the unit vectors
@@ -137,6 +195,9 @@ class Node:
             hint = _hint(self.keys, sl[1])
             if self.lf.proves([fmpq(0)] * len(self.R.x0), fmpq(0), True, hint):
                 return ("empty", hint)
+            out = self.exact([fmpq(0)] * len(self.R.x0), fmpq(0), True)
+            if isinstance(out, tuple):
+                return out
         return None
 
 
