@@ -197,13 +197,13 @@ def output_range(net: ReLUNet, region: InputSet, budget=None) -> OutputRange:
         raise InputSetError("output_range needs a closed set: on an open ball the extremes are not attained (the "
                             "range of its closure has the same bounds)")
     d, qs = len(S.x0), [(k, s) for k in range(m) for s in (1, -1)]
-    best, leaves, lp = {}, [], {}
+    best, leaves, lp, memo = {}, [], {}, {}
     if S.contains(S.x0):
         out = evaluate(layers, [S.x0])[0]
         best = {(k, s): (s * out[k], S.x0) for k, s in qs}
 
     def visit(path):
-        kind, out = cover.walk(layers, S, path, d)
+        kind, out = cover.walk(layers, S, path, d, memo)
         if kind != "region":
             return kind, out
         nd, outs = out
@@ -314,10 +314,10 @@ def _ties(R, u, p):
 def _nearest(layers, S, goal, p, budget):
     """Exact failing points of the goal (clauses negated, relaxed to their closure) nearest to the centre in
     each region of the closed set S: [(size, point)], or None when the budget ran out."""
-    d, found = len(S.x0), []
+    d, found, memo = len(S.x0), [], {}
 
     def visit(path):
-        kind, out = cover.walk(layers, S, path, d)
+        kind, out = cover.walk(layers, S, path, d, memo)
         if kind != "region":
             return kind, out
         nd, outs = out

@@ -37,6 +37,8 @@ from .points import unit
 
 TOL = 1e-9
 SUBSETS = 32        # supports tried at a degenerate optimum
+SAMPLES = 48        # float points per region to see unstable units without an LP
+FLOAT_IN = 1e-9     # a float point counts as inside a row (or a value as signed) beyond this scaled margin
 COARSE = 1e-2       # first pass for l_2: cut the ball only to 1 %; refine when that does not decide
 
 
@@ -61,12 +63,25 @@ class Node:
         self.lf, self.path = Leaf(S), path
         self.R = Region(S.x0, S.p, S.r, S.cons)
         self.keys = [(-1, i) for i in range(len(S.cons))]
-        self.hints = []
+        self.hints, self.proofs = [], {}
+        self.P = _samples(S, self.R, SAMPLES, np.random.default_rng(len(path)))
+        self.P = self.P[np.all(np.array(self.R.b) - self.P @ np.array(self.R.A).T > FLOAT_IN, axis=1)] if self.R.A else self.P
 
     def add(self, key, c, e):
         self.lf.cons[key] = (c, e)
         self.R.add(c, e)
         self.keys.append(key)
+        self.P = self.P[self.R.b[-1] - self.P @ np.array(self.R.A[-1]) > FLOAT_IN]
+
+    def mixed(self, c, e):
+        """The float width min(max, -min) of (c.x + e) / n over sample points of the region when it takes both
+        signs there (the unit is unstable, no LP needed), else None."""
+        if len(self.P) < 2:
+            return None
+        a, k, _ = self.R.scaled(c, e)
+        v = self.P @ np.array(a) + k
+        top, low = float(v.max()), float(v.min())
+        return min(top, -low) if top > FLOAT_IN and low < -FLOAT_IN else None
 
     def prove(self, g, h, strict):
         """Multipliers (possibly []) with which the kernel proves g.x + h > 0 / >= 0 here, the float LP minimum,
@@ -201,10 +216,14 @@ class Node:
         return None
 
 
-def walk(layers, S, path, d):
+def walk(layers, S, path, d, memo=None):
     """("split", (l, j)) | ("leaf", empty-leaf node) | ("region", node, outputs as forms) for the region of
-    path: every hidden unit split on the path or proved stable, or the widest unstable unit to split on."""
+    path: every hidden unit split on the path or proved stable, or the widest unstable unit to split on.
+    ``memo`` (a dict kept across one tree) hands a region's stability proofs to its children, where the
+    kernel's exact test re-confirms them without an LP; sample points of the region that give a unit both
+    signs show it unstable without an LP."""
     nd = Node(S, d, path)
+    known = memo.get(tuple(path[:-1]), {}) if memo is not None and path else {}
     for l, M, m in passes(layers, d):
         if l == len(layers) - 1:
             break
@@ -218,12 +237,24 @@ def walk(layers, S, path, d):
             if j in split:
                 continue
             c, e = form(M, m, j)
+            if (l, j) in known:
+                s, hint = known[l, j]
+                if nd.lf.proves([s * t for t in c], s * e, False, hint):
+                    signs[j], nd.proofs[l, j] = s, (s, hint)
+                    if hint:
+                        nd.hints.append([l, j, s, _text(hint)])
+                    continue
+            width = nd.mixed(c, e)
+            if width is not None:
+                if widest is None or width > widest[0]:
+                    widest = (width, j)
+                continue
             for s in (1, -1):
                 hint, val, _ = nd.prove([s * t for t in c], s * e, False)
                 if isinstance(hint, tuple):
                     return "leaf", nd.empty_leaf(hint[1])
                 if hint is not None:
-                    signs[j] = s
+                    signs[j], nd.proofs[l, j] = s, (s, hint)
                     if hint:
                         nd.hints.append([l, j, s, _text(hint)])
                     break
@@ -234,6 +265,8 @@ def walk(layers, S, path, d):
                 if widest is None or width > widest[0]:
                     widest = (width, j)
         if widest is not None:
+            if memo is not None:
+                memo[tuple(path)] = nd.proofs
             return "split", (l, widest[1])
         for j, s in signs.items():
             if j not in split:
@@ -244,9 +277,9 @@ def walk(layers, S, path, d):
     return "region", (nd, [form(M, m, k) for k in range(M.nrows())])
 
 
-def explore(layers, S, goal, path, d):
+def explore(layers, S, goal, path, d, memo=None):
     """("leaf", node) | ("split", (l, j)) | ("refuted", x) | ("undecided", reason) for the region of path."""
-    kind, out = walk(layers, S, path, d)
+    kind, out = walk(layers, S, path, d, memo)
     if kind != "region":
         return kind, out
     nd, outs = out
@@ -307,8 +340,8 @@ def grow(layers, S, visit, budget=None, bar=None):
 
 def search(layers, S, goal, budget=None, bar=None):
     """("proved", tree) | ("refuted", x) | ("undecided", reason, regions) for one question."""
-    d = len(S.x0)
-    return grow(layers, S, lambda path: explore(layers, S, goal, path, d), budget, bar)
+    d, memo = len(S.x0), {}
+    return grow(layers, S, lambda path: explore(layers, S, goal, path, d, memo), budget, bar)
 
 
 def _floats(layers, S, R):
@@ -348,8 +381,8 @@ def _margin(H, fgoal):
     """Per row, the largest over clauses of -(best atom): >= 0 where some clause fails (in floats, in units of
     the output's divisor C)."""
     out = np.full(H.shape[0], -np.inf)
-    for clause in fgoal:
-        out = np.maximum(out, -np.max([H @ g + h for g, h in clause], axis=0))
+    for G, h in fgoal:
+        out = np.maximum(out, -np.max(H @ G.T + h, axis=1))
     return out
 
 
@@ -357,39 +390,36 @@ def falsify(layers, S, goal, samples=256, steps=30, seed=0):
     """A point of S where the goal fails, or None: float evaluations at random points of S (the centre
     first), then projected sign-gradient steps from the most promising ones; each candidate is rounded to a
     short dyadic point strictly inside S and confirmed exactly (``kernel.regions.violation``)."""
-    R, d = Region(S.x0, S.p, S.r), len(S.x0)
-    rng = np.random.default_rng(seed)
+    R = Region(S.x0, S.p, S.r)
     ub = np.array(R.ub)
-    if S.p == "box":
-        U = rng.uniform(-1, 1, (samples, d)) * ub
-    else:
-        G = rng.standard_normal((samples, d)) if S.p == 2 else \
-            rng.laplace(size=(samples, d)) if S.p == 1 else rng.uniform(-1, 1, (samples, d))
-        U = G / np.maximum(_norm(G, S.p), 1e-300) * R.radius * rng.uniform(0, 1, (samples, 1)) ** (1 / d)
-    U[0] = 0.0
+    U = _samples(S, R, samples, np.random.default_rng(seed))
     mats, C = _floats(layers, S, R)
-    fgoal = [[(np.array([ffloat(a) for a in g]), ffloat(h / C)) for g, h, _ in clause] for clause in goal]
+    fgoal = [(np.array([[ffloat(a) for a in g] for g, _, _ in clause]), np.array([ffloat(h / C) for _, h, _ in clause]))
+             for clause in goal]
     with np.errstate(all="ignore"):
         m = _margin(_forward(mats, U)[0], fgoal)
         best = np.argsort(-np.nan_to_num(m, nan=-np.inf))[:8]
         cands = [U[k] for k in best if m[k] >= 0]
         V = U[best].copy()
-        for t in range(steps):                       # descend the failing clause's best atom
+        rows = np.arange(len(V))
+        for t in range(steps):                       # descend the best atom of the clause nearest to failing
             H, masks = _forward(mats, V)
-            mg = _margin(H, fgoal)
-            cands += [V[k].copy() for k in np.flatnonzero(mg >= 0)[:2]]
+            vals = [H @ G.T + h for G, h in fgoal]               # per clause: rows x atoms
+            top = np.array([np.max(v, axis=1) for v in vals])    # clauses x rows
+            if np.any(top.min(axis=0) <= 0):
+                cands += [V[k].copy() for k in np.flatnonzero(top.min(axis=0) <= 0)[:2]]
             if len(cands) >= 8:
                 break
-            grads = np.zeros_like(V)
-            for k in range(len(V)):
-                vals = [[float(H[k] @ g) + h for g, h in clause] for clause in fgoal]
-                c = max(range(len(fgoal)), key=lambda i: -max(vals[i]))
-                v = fgoal[c][max(range(len(vals[c])), key=lambda r: vals[c][r])][0]
-                for l in range(len(mats) - 1, -1, -1):
-                    v = mats[l][0].T @ v
-                    if l:
-                        v = v * masks[l - 1][k]
-                grads[k] = v
+            pick = np.nan_to_num(top, nan=np.inf).argmin(axis=0)
+            grads = np.zeros((len(V), mats[-1][0].shape[0]))
+            for c, (G, _) in enumerate(fgoal):
+                sel = rows[pick == c]
+                if len(sel):
+                    grads[sel] = G[np.nan_to_num(vals[c][sel], nan=-np.inf).argmax(axis=1)]
+            for l in range(len(mats) - 1, -1, -1):
+                grads = grads @ mats[l][0]
+                if l:
+                    grads = grads * masks[l - 1]
             step = R.radius * 0.2 * 0.9 ** t
             V = V - step * (np.sign(grads) if S.p in ("inf", "box") else grads / np.maximum(_norm(grads, 2), 1e-300))
             V = np.clip(V, -ub, ub) if S.p in ("inf", "box") else \
@@ -400,6 +430,20 @@ def falsify(layers, S, goal, samples=256, steps=30, seed=0):
             if violation(layers, S, goal, x) is not None:
                 return x
     return None
+
+
+def _samples(S, R, n, rng):
+    """n float points of S in R's scaled coordinates u (x = x0 + s u), uniform in a box or ball, the centre
+    first."""
+    d = len(S.x0)
+    if S.p == "box":
+        U = rng.uniform(-1, 1, (n, d)) * np.array(R.ub)
+    else:
+        G = rng.standard_normal((n, d)) if S.p == 2 else \
+            rng.laplace(size=(n, d)) if S.p == 1 else rng.uniform(-1, 1, (n, d))
+        U = G / np.maximum(_norm(G, S.p), 1e-300) * R.radius * rng.uniform(0, 1, (n, 1)) ** (1 / d)
+    U[0] = 0.0
+    return U
 
 
 def _norm(G, p):

@@ -25,6 +25,7 @@ try:
 except ImportError:                     # scipy's linprog runs the same solver, with more overhead per call
     highspy = None
 
+MAX_CUTS = 200  # l_2 tangent cuts kept in a region's model across objectives
 BIG = 1e6       # a scaled constant beyond this is clamped (the row is redundant or infeasible on the set)
 
 
@@ -64,8 +65,13 @@ class _Highs:
             self.add(r, v)
 
     def add(self, row, rhs):
+        """Add the row (row.x <= rhs); returns its index in the model."""
         nz = np.flatnonzero(row).astype(np.int32)
         self.h.addRow(-highspy.kHighsInf, float(rhs), len(nz), nz, np.asarray(row, dtype=float)[nz])
+        return self.h.getNumRow() - 1
+
+    def cost(self, c):
+        self.h.changeColsCost(len(c), np.arange(len(c), dtype=np.int32), np.asarray(c, dtype=float))
 
     def run(self):
         """(value, x, row duals) or None when infeasible."""
@@ -115,7 +121,7 @@ class Region:
             self.s = [_pow2(e)] * self.d
             self.radius = math.sqrt(float(r / _pow2(2 * e))) if p == 2 else float(r / _pow2(e))
             self.ub = [self.radius] * self.d
-        self.rows, self.scale, self.A, self.b = [], [], [], []
+        self.rows, self.scale, self.A, self.b, self._lp = [], [], [], [], None
         for c, e in rows:
             self.add(c, e)
 
@@ -134,12 +140,25 @@ class Region:
         self.scale.append(n)
         self.A.append([-t for t in a])
         self.b.append(k)
+        if self._lp is not None:
+            lp, idx, cols = self._lp
+            idx.append(lp.add(np.concatenate([self.A[-1], np.zeros(cols - self.d)]), k))
 
     def copy(self):
         R = Region.__new__(Region)
         R.__dict__.update(self.__dict__)
-        R.rows, R.scale, R.A, R.b = list(self.rows), list(self.scale), list(self.A), list(self.b)
+        R.rows, R.scale, R.A, R.b, R._lp = list(self.rows), list(self.scale), list(self.A), list(self.b), None
         return R
+
+    def _model(self, A, b, bounds, cols, n):
+        """The HiGHS model of this region, kept between objectives (re-solved from its last basis) and given
+        each row the region gains; rebuilt once the l_2 cuts of earlier objectives pass MAX_CUTS rows."""
+        if self._lp is not None and self._lp[0].h.getNumRow() - len(self._lp[1]) > MAX_CUTS + 2 * self.d + 1:
+            self._lp = None
+        if self._lp is None:
+            lp = _Highs(np.zeros(cols), A, b, bounds)
+            self._lp = (lp, list(range(n)), cols)
+        return self._lp
 
     def _solve(self, obj, phase1=False, tol=1e-7):
         """Minimize obj.u (phase1: minimize t with every row + t >= 0) over the scaled set; None if infeasible."""
@@ -165,9 +184,15 @@ class Region:
         g = np.asarray(c[:d])
         ng = float(np.linalg.norm(g))
         cuts = [-g / ng] if self.p == 2 and ng > 0 else []  # where g.u is least on the ball alone
-        rows = np.vstack([A] + [np.concatenate([cu, np.zeros(cols - d)])[None, :] for cu in cuts]) if cuts else A
-        rhs = np.concatenate([b, np.full(len(cuts), self.radius)]) if cuts else b
-        lp = (_Highs if highspy is not None else _Linprog)(c, rows, rhs, bounds)
+        if highspy is not None and not phase1:                # one model per region, warm-started
+            lp, idx, _ = self._model(A, b, bounds, cols, n)
+            lp.cost(c)
+            for cu in cuts:
+                lp.add(np.concatenate([cu, np.zeros(cols - d)]), self.radius)
+        else:
+            rows = np.vstack([A] + [np.concatenate([cu, np.zeros(cols - d)])[None, :] for cu in cuts]) if cuts else A
+            rhs = np.concatenate([b, np.full(len(cuts), self.radius)]) if cuts else b
+            lp, idx = (_Highs if highspy is not None else _Linprog)(c, rows, rhs, bounds), list(range(n))
         while True:
             out = lp.run()
             if out is None or self.p != 2:
@@ -181,7 +206,7 @@ class Region:
         if out is None:
             return None
         fun, x, duals = out
-        return fun, [max(0.0, -float(m)) for m in duals[:n]], x[:d]
+        return fun, [max(0.0, -float(duals[i])) for i in idx], x[:d]
 
     def minimize(self, g, h, tol=1e-7):
         """(float min of (g.x + h) / n over the region, n = ``scaled(g, h)[2]``; exact multipliers in x
