@@ -25,7 +25,6 @@ try:
 except ImportError:                     # scipy's linprog runs the same solver, with more overhead per call
     highspy = None
 
-MAX_CUTS = 200  # l_2 tangent cuts kept in a region's model across objectives
 BIG = 1e6       # a scaled constant beyond this is clamped (the row is redundant or infeasible on the set)
 
 
@@ -152,9 +151,7 @@ class Region:
 
     def _model(self, A, b, bounds, cols, n):
         """The HiGHS model of this region, kept between objectives (re-solved from its last basis) and given
-        each row the region gains; rebuilt once the l_2 cuts of earlier objectives pass MAX_CUTS rows."""
-        if self._lp is not None and self._lp[0].h.getNumRow() - len(self._lp[1]) > MAX_CUTS + 2 * self.d + 1:
-            self._lp = None
+        each row the region gains (l_2 cuts are removed after each objective)."""
         if self._lp is None:
             lp = _Highs(np.zeros(cols), A, b, bounds)
             self._lp = (lp, list(range(n)), cols)
@@ -184,9 +181,11 @@ class Region:
         g = np.asarray(c[:d])
         ng = float(np.linalg.norm(g))
         cuts = [-g / ng] if self.p == 2 and ng > 0 else []  # where g.u is least on the ball alone
+        keep = None
         if highspy is not None and not phase1:                # one model per region, warm-started
             lp, idx, _ = self._model(A, b, bounds, cols, n)
             lp.cost(c)
+            keep = lp.h.getNumRow()                           # this objective's l_2 cuts go after
             for cu in cuts:
                 lp.add(np.concatenate([cu, np.zeros(cols - d)]), self.radius)
         else:
@@ -203,6 +202,9 @@ class Region:
                 break
             cuts.append(u / nu)                               # the tangent cut at the radial projection of u
             lp.add(np.concatenate([cuts[-1], np.zeros(cols - d)]), self.radius)
+        if keep is not None and lp.h.getNumRow() > keep:        # cuts for one objective only
+            extra = lp.h.getNumRow() - keep
+            lp.h.deleteRows(extra, np.arange(keep, keep + extra, dtype=np.int32))
         if out is None:
             return None
         fun, x, duals = out
