@@ -5,7 +5,7 @@ network's own sign, rho = 1/10 and 1/100, sign semantics.  Printed: exactmem's t
 finder and the kernel's check of the certificate), the share of it spent in HiGHS LP solves and in exact
 confirmation (the kernel's inequality test, by the finder and by the check), regions per second, z3's time on the same question (timeout --z3-timeout seconds), and the ratio.
 
-usage: python benchmarks/bench_regions.py [--quick] [--z3-timeout S] | --largest BUDGET
+usage: python benchmarks/bench_regions.py [--quick] [--z3-timeout S] | --largest BUDGET | --degenerate
 """
 import random
 import sys
@@ -101,9 +101,35 @@ def largest(budget):
                 break
 
 
+def degenerate(n=80):
+    """Certified radii on networks with small integer weights (the family of tests/test_ask.py::_degenerate,
+    whose hyperplanes meet at common points): how many are exact, enclosures, without a failing point, or
+    undecided, and the time for all of them."""
+    from exactmem.analysis.ask import certified_radius
+    count, t0 = {}, time.perf_counter()
+    for seed in range(n):
+        rng = random.Random(seed)
+        d, h = rng.choice([2, 3]), rng.choice([4, 6, 8])
+        W1 = [[rng.randint(-2, 2) for _ in range(d)] for _ in range(h)]
+        b1 = [rng.randint(-1, 1) for _ in range(h)]
+        net = ReLUNet([(W1, b1), ([[rng.randint(-2, 2) for _ in range(h)]], [rng.randint(-2, 2)])])
+        x = [rng.randint(-1, 1) for _ in range(d)]
+        y = net(x)[0]
+        if y == 0:
+            continue
+        for p in ("inf", 1, 2):
+            r = certified_radius(net, x, 2 if y > 0 else 1, p=p, semantics="sign")
+            kind = "undecided" if not r.verdict.is_proved else "exact" if r.is_exact else \
+                "no failing point" if r.upper is None else "enclosure"
+            count[kind] = count.get(kind, 0) + 1
+    print(f"degenerate networks: {sum(count.values())} radii in {time.perf_counter() - t0:.1f} s: {count}")
+
+
 def main():
     if "--largest" in sys.argv:
         return largest(float(sys.argv[sys.argv.index("--largest") + 1]))
+    if "--degenerate" in sys.argv:
+        return degenerate()
     quick = "--quick" in sys.argv
     timeout = float(sys.argv[sys.argv.index("--z3-timeout") + 1]) if "--z3-timeout" in sys.argv else 120.0
     grid = [(2, [8]), (4, [8]), (4, [16]), (8, [16]), (8, [16, 16]), (16, [32]), (16, [32, 32]), (8, [64])]
