@@ -20,6 +20,7 @@ __version__ = "0.1.0"
 # the exact analysis of any network loads scipy: imported on first use
 _LAZY = {"box": "analysis.ask", "ball": "analysis.ask", "output_range": "analysis.ask",
          "is_constant_on": "analysis.ask", "certified_radius": "analysis.ask",
+         "lipschitz_constant": "lipschitz.exact",
          "robustly_memorizes": "analysis.decide", "from_onnx": "importers", "from_nnet": "importers",
          "from_torch": "importers"}
 

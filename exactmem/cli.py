@@ -1,5 +1,5 @@
 """The ``exactmem`` command: ``check`` (run the registered claims), ``verify`` (check certificates),
-``robust`` (decide robust memorization for any network), ``vnnlib`` (decide a VNN-LIB property), ``bounds`` (the bound registry) and ``sizes``
+``robust`` (decide robust memorization for any network), ``lipschitz`` (exact Lipschitz constants), ``law`` (the law of robustness), ``vnnlib`` (decide a VNN-LIB property), ``bounds`` (the bound registry) and ``sizes``
 (the size report)."""
 from __future__ import annotations
 
@@ -78,6 +78,46 @@ def _cmd_robust(args) -> int:
         _write(args.out, json.dumps(v.details["certificate"]), "the certificate")
         print(f"    certificate written to {args.out} (re-check: exactmem verify {args.out})")
     return 0 if v.is_proved else 1
+
+
+def _cmd_lipschitz(args) -> int:
+    from .analysis.ask import ball, box
+    from .exact import show
+    from .lipschitz import lipschitz_constant, path_bound, product_bound
+    net = load_network(args.network)
+    if (args.box is not None and args.ball is not None) or (args.ball is not None) != (args.radius is not None):
+        raise ExactmemError("give at most one set: --box=LO:HI,LO:HI,... (one interval per coordinate) or "
+                            "--ball=X1,X2,... with --radius R (neither: all of R^d)")
+    region, where = None, "R^d"
+    if args.box is not None:
+        pairs = [t.split(":") for t in args.box.split(",")]
+        if not all(len(t) == 2 for t in pairs):
+            raise ExactmemError(f"--box needs LO:HI for every coordinate, got {args.box!r}")
+        region, where = box([a for a, _ in pairs], [b for _, b in pairs]), "the box"
+    elif args.ball is not None:
+        region, where = ball(args.ball.split(","), args.radius, p=args.p), "the ball"
+    L = lipschitz_constant(net, args.p, region, _seconds(args.budget))
+    sq = "^2" if L.p == 2 else ""
+    lo, hi = (L.lower_sq, L.upper_sq) if sq else (L.lower, L.upper)
+    what = f"Lip_{args.p}{sq}" + (f" ({net.output_dim} outputs, l_{args.p} operator norm)" if net.output_dim > 1 else "")
+    print(f"{L.verdict.status.value}: {what} on {where}: " +
+          (f"= {show(hi)} (exact)" if lo == hi and L.is_exact else f"in [{show(lo)}, {show(hi)}]") +
+          f"  ({L.regions} regions)")
+    if sq:
+        print(f"    Lip_2 in [{show(L.lower)}, {show(L.upper)}] (rational enclosure)")
+    if L.attained and lo != hi:
+        print("    attained at the point below: Lip_2^2 is the largest eigenvalue of J^T J there (an algebraic number)")
+    if L.stopped:
+        print(f"    {L.stopped}: the interval is certified, the constant not decided")
+    print(f"    {L.verdict.reason}")
+    for bnd in (product_bound(net, args.p), path_bound(net, args.p)):
+        print(f"    certified upper bound on {'Lip^2' if sq else 'Lip'} over R^d, {bnd.method}: {show(bnd.value)}")
+    if L.point is not None:
+        print(f"    steepest region found at the interior point [{', '.join(map(str, L.point))}]")
+    if L.certificate is not None and args.out:
+        _write(args.out, json.dumps(L.certificate), "the certificate")
+        print(f"    certificate written to {args.out} (re-check: exactmem verify {args.out})")
+    return 0 if L.verdict.is_proved else 1
 
 
 def _seconds(text):
@@ -176,6 +216,22 @@ def _cmd_bounds(args) -> int:
     return status
 
 
+def _cmd_law(args) -> int:
+    """``exactmem law table`` (the laws of robustness as bounds) and ``exactmem law experiment`` (the sqrt(n/k)
+    experiment); the work is done in ``bounds.law_tables`` and ``lipschitz.experiment``."""
+    if args.law_command == "table":
+        from .bounds.law_tables import law_table
+        text = law_table(args.format, args.standalone)
+        if args.out:
+            _write(args.out, text, "the table")
+            print(args.out)
+        else:
+            print(text)
+        return 0
+    from .lipschitz.experiment import run_command
+    return run_command(args)
+
+
 def _positive_ints(text: str, what: str) -> list:
     try:
         vals = [int(v) for v in text.split(",") if v.strip()]
@@ -235,6 +291,16 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--budget", help="seconds before the answer is UNDECIDED")
     r.add_argument("--out", metavar="CERT.json", help="write the certificate here when PROVED")
     r.set_defaults(func=_cmd_robust)
+    z = sub.add_parser("lipschitz", help="the exact Lipschitz constant of a network on R^d, a box or a ball")
+    z.add_argument("network", metavar="NET", help="exactmem network JSON, .onnx, .nnet or .pt")
+    z.add_argument("--p", default="2", help="the input norm: 1, 2 or inf (default 2; the gradient in the dual norm)")
+    z.add_argument("--box", metavar="LO:HI,...", help="the box, one interval per coordinate: --box=-1:1,0:1/2")
+    z.add_argument("--ball", metavar="X1,X2,...", help="the centre of a closed l_p ball (with --radius); with "
+                                                      "neither --box nor --ball: all of R^d")
+    z.add_argument("--radius", help="the ball's radius")
+    z.add_argument("--budget", help="seconds; then the best certified interval so far")
+    z.add_argument("--out", metavar="CERT.json", help="write the certificate here")
+    z.set_defaults(func=_cmd_lipschitz)
     n = sub.add_parser("vnnlib", help="decide a VNN-LIB property exactly (sat with an exact point, unsat with a "
                                       "certificate)")
     n.add_argument("network", metavar="NET", help=".onnx, .nnet or exactmem network JSON")
@@ -263,6 +329,28 @@ def build_parser() -> argparse.ArgumentParser:
     ev.add_argument("--rho")
     ev.add_argument("--p")
     b.set_defaults(func=_cmd_bounds)
+    w = sub.add_parser("law", help="the law of robustness: the laws as bounds, and the sqrt(n/k) experiment")
+    wsub = w.add_subparsers(dest="law_command", required=True)
+    wt = wsub.add_parser("table", help="the laws of robustness (BLN, Bubeck-Sellke, Yang et al., Husain-Balle) as a "
+                                       "LaTeX or Markdown table")
+    wt.add_argument("--format", default="latex", help="latex | markdown (default latex)")
+    wt.add_argument("--standalone", action="store_true", help="a complete LaTeX document")
+    wt.add_argument("--out", help="write to this file instead of standard output")
+    we = wsub.add_parser("experiment", help="interpolate random labels on the sphere with width-k networks and compare "
+                                            "their exact Lipschitz constants with sqrt(n/k)")
+    we.add_argument("--n", default="8", help="comma-separated numbers of points (default 8)")
+    we.add_argument("--d", default="2", help="comma-separated dimensions (default 2)")
+    we.add_argument("--k", default="8", help="comma-separated widths (default 8)")
+    we.add_argument("--seed", default="0", help="seed of the points, labels and training (default 0)")
+    we.add_argument("--budget", help="seconds per exact Lipschitz constant; beyond it, certified bounds")
+    we.add_argument("--plot", metavar="F.png", help="draw the figure to this file")
+    we.add_argument("--out", metavar="F.md", help="write the Markdown table here instead of standard output")
+    we.add_argument("--json", metavar="F.json", help="write every row, exact values as strings, here")
+    we.add_argument("--family", default="trained,constructed",
+                    help="trained (float training, then an exact correction) and/or constructed (one unit per "
+                         "point); default both")
+    we.add_argument("--steps", default="2000", help="Adam steps of the training before L-BFGS (default 2000)")
+    w.set_defaults(func=_cmd_law)
     z = sub.add_parser("sizes", help="sizes of the constructions against Theorem 4.2 (table, exponents, figure)")
     z.add_argument("--N", default="100,1000,10000", help="comma-separated N values (default 100,1000,10000)")
     z.add_argument("--d", default="2,16,64,784", help="comma-separated d values (default 2,16,64,784)")

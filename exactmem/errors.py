@@ -82,6 +82,10 @@ class InputSetError(ExactmemError, ValueError):
     """An input set is malformed: a lower bound above its upper bound, a negative radius, an unknown norm."""
 
 
+class ProxyMisuseError(ExactmemError, TypeError):
+    """A weight-norm proxy used where a bound on the Lipschitz constant is needed (Husain and Balle's error)."""
+
+
 class SerializationError(ExactmemError, ValueError):
     """A JSON document is not valid for exactmem (not JSON, wrong fields, bad rationals)."""
 

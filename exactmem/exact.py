@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 
 import flint
+import mpmath
 from flint import arb, fmpq, fmpq_mat, fmpz
 
 from .errors import (ConversionError, NonFiniteError, ShapeError, UnsupportedTypeError)
@@ -138,6 +139,24 @@ def fmt(q) -> str:
     """Serialize a rational as ``"p/q"`` (or ``"p"`` when the denominator is 1)."""
     q = to_rational(q)
     return str(q.p) if q.q == 1 else f"{q.p}/{q.q}"
+
+
+def show(q, digits: int = 7, longest: int = 40) -> str:
+    """An exact rational as text with a decimal beside it: ``"1/3 ≈ 0.3333333"``; the exact text is left out
+    (``"≈ 1.2e-300"`` and its size) when it is longer than ``longest`` characters; integers stand alone.
+
+    >>> show(fmpq(5, 512)), show(7), show(fmpq(2, 3) ** 100)
+    ('5/512 ≈ 0.009765625', '7', '≈ 2.459654e-18 (exact: a 31-digit over a 48-digit integer)')
+    """
+    q = to_rational(q)
+    if q.q == 1 and len(str(q.p)) <= longest:
+        return str(q.p)
+    with mpmath.workdps(digits + 10):
+        dec = mpmath.nstr(mpmath.mpf(int(q.p)) / int(q.q), digits)
+    text = fmt(q)
+    if len(text) <= longest:
+        return f"{text} ≈ {dec}"
+    return f"≈ {dec} (exact: a {len(str(abs(q.p)))}-digit over a {len(str(q.q))}-digit integer)"
 
 
 def _rows_of(x, what):
@@ -325,7 +344,7 @@ def _enclose(fn, what: str, prec: int) -> Enclosure:
             flint.ctx.prec = work
             val = fn()
             lo, hi = _arb_bounds(val)
-            scale = max(abs(lo), abs(hi), fmpq(1))
+            scale = max(abs(lo), abs(hi)) or fmpq(1)          # relative to the size of the number
             if hi - lo <= scale * fmpq(1, 2 ** prec):
                 return Enclosure(lo, hi, what)
             work *= 2
@@ -354,6 +373,34 @@ def sqrt_enclosure(x, prec: int = 64) -> Enclosure:
         return Enclosure(r, r, f"sqrt({fmt(q)})")
     enc = _enclose(lambda: _arb_of(q).sqrt(), f"sqrt({fmt(q)})", prec)
     return Enclosure(max(enc.lo, fmpq(0)), enc.hi, enc.what)
+
+
+def largest_eigenvalue(G, prec: int = 64) -> Enclosure:
+    """Rational bounds of the largest eigenvalue of a symmetric rational matrix (an fmpq_mat), from the
+    real roots of its exact characteristic polynomial, factored over Q (exact when that root is rational).
+
+    >>> e = largest_eigenvalue(fmpq_mat([[2, 1], [1, 3]]))        # (5 + sqrt 5) / 2 = 3.618...
+    >>> fmpq(3618033, 10 ** 6) < e.lo <= e.hi < fmpq(3618034, 10 ** 6), e.width < fmpq(1, 10 ** 15)
+    (True, True)
+    >>> largest_eigenvalue(fmpq_mat([[1, 1], [1, 1]]))
+    Enclosure(lo=2, hi=2, what='largest eigenvalue')
+    """
+    if not isinstance(G, fmpq_mat) or G.nrows() != G.ncols() or G.nrows() == 0 or G != G.transpose():
+        raise ConversionError("largest_eigenvalue needs a non-empty symmetric fmpq_mat")
+    factors = [f for f, _ in G.charpoly().factor()[1]]
+    rational = [-f.coeffs()[0] / f.coeffs()[1] for f in factors if f.degree() == 1]
+    others = [f for f in factors if f.degree() > 1]
+    top = max(rational) if rational else None
+    if not others:
+        return Enclosure(top, top, "largest eigenvalue")
+
+    def fn():
+        roots = [z.real for f in others for z, _ in f.complex_roots()]
+        return arb.union(max(r.lower() for r in roots), max(r.upper() for r in roots))
+    enc = _enclose(fn, "largest eigenvalue", prec)
+    if top is not None and top >= enc.hi:
+        return Enclosure(top, top, enc.what)
+    return enc if top is None else Enclosure(max(enc.lo, top), enc.hi, enc.what)
 
 
 def pi_enclosure(prec: int = 64) -> Enclosure:

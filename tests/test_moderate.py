@@ -8,7 +8,7 @@ from fractions import Fraction
 import mpmath
 import pytest
 from flint import fmpq
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, example, given, settings, strategies as st
 
 from exactmem import Dataset, choose_regime, memorize, verify
 from exactmem.certify import check
@@ -159,6 +159,8 @@ def test_moderate_tampering_and_bad_input():
 @given(st.lists(st.tuples(st.fractions(-20, 20, max_denominator=6), st.fractions(-20, 20, max_denominator=6)),
                 min_size=3, max_size=9, unique=True),
        st.integers(2, 4), st.integers(1, 40))
+@example([(Fraction(0), Fraction(50, 3)), (Fraction(0), Fraction(-2)), (Fraction(0), Fraction(17)),
+          (Fraction(-18), Fraction(-1))], 3, 28)       # every re-branched row of a ball was cut away (was ValueError)
 def test_moderate_property_over_rationals(pts, blocks, k):
     labels = [1 + i % 2 for i in range(len(pts))]
     D = Dataset([[fmpq(a.numerator, a.denominator), fmpq(b.numerator, b.denominator)] for a, b in pts], labels)

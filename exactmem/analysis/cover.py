@@ -59,13 +59,21 @@ def _text(h):
 class Node:
     """One region: the path's splits, the exact leaf constraints and the float LP rows."""
 
-    def __init__(self, S, d, path):
+    def __init__(self, S, d, path, points=None):
         self.lf, self.path = Leaf(S), path
         self.R = Region(S.x0, S.p, S.r, S.cons)
         self.keys = [(-1, i) for i in range(len(S.cons))]
         self.hints, self.proofs = [], {}
         self.P = _samples(S, self.R, SAMPLES, np.random.default_rng(len(path)))
+        if points is not None and len(points):
+            self.P = np.vstack([self.P, points])
         self.P = self.P[np.all(np.array(self.R.b) - self.P @ np.array(self.R.A).T > FLOAT_IN, axis=1)] if self.R.A else self.P
+
+    def seen(self, u):
+        """Keep the LP point u (a vertex of the region), pulled 1/64 of the way to the sample points' mean so that
+        it lies inside: later instability tests, here and in the children, see it without an LP."""
+        if u is not None and len(self.P):
+            self.P = np.vstack([self.P, u + (self.P.mean(axis=0) - u) / 64])
 
     def add(self, key, c, e):
         self.lf.cons[key] = (c, e)
@@ -89,10 +97,14 @@ class Node:
         if self.lf.proves(g, h, strict, []):
             return [], None, None
         for tol in (COARSE, 1e-7) if self.R.p == 2 else (1e-7,):
-            out = self.R.minimize(g, h, tol)
+            try:
+                out = self.R.minimize(g, h, tol)
+            except ArithmeticError:                     # the float solver gave up: nothing proved, no point
+                return None, -math.inf, None
             if out is None:
                 return self.empty(), None, None
             val, lam, u = out
+            self.seen(u)
             slack = TOL if tol == COARSE or self.R.p != 2 else TOL + 10 * tol * math.sqrt(len(g)) * self.R.radius
             if val > -slack:                             # (the fine l_2 cuts leave a gap of about tol)
                 for hint in self.polished(g, h, _hint(self.keys, lam), u):
@@ -113,7 +125,7 @@ class Node:
         atom on an open set whose minimum is 0 needs multipliers that leave a multiple of the set's faces: the
         optimal basis on the set shrunk by 2^-30 of its size gives them."""
         S, d = self.lf.S, len(g)
-        if S.p == 2:
+        if S.p in (2, "all"):
             return None
         rows = [self.lf.cons[k] for k in self.keys]
         start = []
@@ -179,7 +191,7 @@ class Node:
         of coordinates at a face of a box or l_inf ball; the sign vector of an l_1 face; for l_2 the
         direction from x0 to its exact projection on the hyperplanes of the support and of g.x + h = 0."""
         d, S = len(g), self.lf.S
-        if u is None:
+        if u is None or S.p == "all":
             return []
         if S.p in ("box", "inf"):
             return [unit(d, j) for j in range(d)
@@ -205,7 +217,10 @@ class Node:
         return {**kw, "stable": self.hints} if self.hints else kw
 
     def empty(self):
-        sl = self.R.slack()
+        try:
+            sl = self.R.slack()
+        except ArithmeticError:
+            return None
         if sl is not None and sl[0] > 0:
             hint = _hint(self.keys, sl[1])
             if self.lf.proves([fmpq(0)] * len(self.R.x0), fmpq(0), True, hint):
@@ -216,14 +231,15 @@ class Node:
         return None
 
 
-def walk(layers, S, path, d, memo=None):
+def walk(layers, S, path, d, memo=None, partial=None):
     """("split", (l, j)) | ("leaf", empty-leaf node) | ("region", node, outputs as forms) for the region of
     path: every hidden unit split on the path or proved stable, or the widest unstable unit to split on.
     ``memo`` (a dict kept across one tree) hands a region's stability proofs to its children, where the
     kernel's exact test re-confirms them without an LP; sample points of the region that give a unit both
-    signs show it unstable without an LP."""
-    nd = Node(S, d, path)
-    known = memo.get(tuple(path[:-1]), {}) if memo is not None and path else {}
+    signs show it unstable without an LP.  Before a split, ``partial(node, l, M, states)`` hears the layer's
+    exact pre-activation map M and its units' states (True on, False off, None unstable)."""
+    known, points = memo.get(tuple(path[:-1]), ({}, None)) if memo is not None and path else ({}, None)
+    nd = Node(S, d, path, points)
     for l, M, m in passes(layers, d):
         if l == len(layers) - 1:
             break
@@ -266,7 +282,9 @@ def walk(layers, S, path, d, memo=None):
                     widest = (width, j)
         if widest is not None:
             if memo is not None:
-                memo[tuple(path)] = nd.proofs
+                memo[tuple(path)] = (nd.proofs, nd.P)
+            if partial is not None:
+                partial(nd, l, M, [signs[j] > 0 if j in signs else None for j in range(len(rows))])
             return "split", (l, widest[1])
         for j, s in signs.items():
             if j not in split:
@@ -436,8 +454,8 @@ def _samples(S, R, n, rng):
     """n float points of S in R's scaled coordinates u (x = x0 + s u), uniform in a box or ball, the centre
     first."""
     d = len(S.x0)
-    if S.p == "box":
-        U = rng.uniform(-1, 1, (n, d)) * np.array(R.ub)
+    if S.p in ("box", "all"):
+        U = rng.uniform(-1, 1, (n, d)) * (np.array(R.ub) if S.p == "box" else R.radius)
     else:
         G = rng.standard_normal((n, d)) if S.p == 2 else \
             rng.laplace(size=(n, d)) if S.p == 1 else rng.uniform(-1, 1, (n, d))

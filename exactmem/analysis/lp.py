@@ -15,6 +15,8 @@ and multipliers lam >= 0 in the original coordinates -- a hint the kernel then c
 from __future__ import annotations
 
 import math
+import os
+import sys
 
 import numpy as np
 from flint import fmpq
@@ -26,6 +28,8 @@ except ImportError:                     # scipy's linprog runs the same solver, 
     highspy = None
 
 BIG = 1e6       # a scaled constant beyond this is clamped (the row is redundant or infeasible on the set)
+UNBOUNDED = "unbounded"     # an LP over the whole space R^d whose objective has no lower bound
+SPREAD = 4.0    # on R^d, sample points are drawn from the box |u_j| <= SPREAD of the scaled coordinates
 
 
 def _log2(q: fmpq) -> int:
@@ -49,11 +53,34 @@ def rat(t: float) -> fmpq:
     return fmpq(*float(t).as_integer_ratio())
 
 
+_FIRST = [True]
+
+
+def _highs():
+    """A HiGHS model; the first of a process is made with the C-level standard output closed, since HiGHS
+    prints its banner there when it starts (it would land in the middle of a command's output)."""
+    if not _FIRST:
+        return highspy.Highs()
+    _FIRST.clear()
+    try:
+        sys.stdout.flush()
+        keep, null = os.dup(1), os.open(os.devnull, os.O_WRONLY)
+    except (OSError, ValueError):
+        return highspy.Highs()
+    try:
+        os.dup2(null, 1)
+        return highspy.Highs()
+    finally:
+        os.dup2(keep, 1)
+        os.close(keep)
+        os.close(null)
+
+
 class _Highs:
     """min c.x subject to rows x <= rhs and bounds, in HiGHS; rows added later re-solve from the last basis."""
 
     def __init__(self, c, rows, rhs, bounds):
-        h = self.h = highspy.Highs()
+        h = self.h = _highs()
         h.setOptionValue("output_flag", False)
         inf = highspy.kHighsInf
         lo = np.array([-inf if a is None else a for a, _ in bounds], dtype=float)
@@ -74,11 +101,19 @@ class _Highs:
 
     def run(self):
         """(value, x, row duals) or None when infeasible."""
-        h = self.h
+        h, S = self.h, highspy.HighsModelStatus
         h.run()
         st = h.getModelStatus()
+        if st not in (S.kOptimal, S.kInfeasible, S.kUnbounded):    # e.g. presolve could not tell, or a warm start
+            h.clearSolver()                                          # on a free problem went wrong: from scratch
+            h.setOptionValue("presolve", "off")
+            h.run()
+            st = h.getModelStatus()
+            h.setOptionValue("presolve", "choose")
         if st == highspy.HighsModelStatus.kInfeasible:
             return None
+        if st == highspy.HighsModelStatus.kUnbounded:
+            return UNBOUNDED
         if st != highspy.HighsModelStatus.kOptimal:
             raise ArithmeticError(f"the LP solver failed: {h.modelStatusToString(st)}")
         sol = h.getSolution()
@@ -100,18 +135,25 @@ class _Linprog:
                       b_ub=np.array(self.rhs) if self.rows else None, bounds=self.bounds, method="highs")
         if res.status == 2:
             return None
+        if res.status == 3:
+            return UNBOUNDED
         if res.status != 0:
             raise ArithmeticError(f"the LP solver failed: {res.message}")
         return float(res.fun), res.x, res.ineqlin.marginals if self.rows else np.zeros(0)
 
 
 class Region:
-    """The set S = {x : ||x - x0||_p <= r} (p = 1, 2 with r = radius^2, inf) or a box (p = "box", r = half-widths)
-    with constraints rows [(c, e)] meaning c.x + e >= 0."""
+    """The set S = {x : ||x - x0||_p <= r} (p = 1, 2 with r = radius^2, inf), a box (p = "box", r = half-widths)
+    or the whole space (p = "all", r = the scale of the coordinates, a positive rational or None for 1) with
+    constraints rows [(c, e)] meaning c.x + e >= 0."""
 
     def __init__(self, x0, p, r, rows=()):
         self.x0, self.p, self.d, self.r = list(x0), p, len(x0), r
-        if p == "box":
+        if p == "all":
+            self.s = [_pow2(_log2(r) if r else 0)] * self.d
+            self.ub = [math.inf] * self.d
+            self.radius = SPREAD
+        elif p == "box":
             self.s = [t if t else fmpq(1) for t in r]
             self.ub = [1.0 if t else 0.0 for t in r]
             self.radius = 1.0
@@ -173,7 +215,9 @@ class Region:
             A[n + 2 * j + 1, [j, d + j]] = -1.0, -1.0
         if extra:
             A[-1, d:2 * d], b[-1] = 1.0, self.radius
-        bounds = [(-u, u) for u in self.ub] + [(0, None)] * extra + [(None, None)] * int(phase1)
+        free = (-1.0 if self.p == "all" else None, None)      # on R^d the slack t is capped at 1
+        bounds = [(None, None) if u == math.inf else (-u, u) for u in self.ub] + [(0, None)] * extra + \
+            [free] * int(phase1)
         c = np.zeros(cols)
         c[:len(obj)] = obj
         if phase1:
@@ -194,7 +238,7 @@ class Region:
             lp, idx = (_Highs if highspy is not None else _Linprog)(c, rows, rhs, bounds), list(range(n))
         while True:
             out = lp.run()
-            if out is None or self.p != 2:
+            if out is None or out is UNBOUNDED or self.p != 2:
                 break
             u = out[1][:d]
             nu = float(np.linalg.norm(u))
@@ -205,8 +249,8 @@ class Region:
         if keep is not None and lp.h.getNumRow() > keep:        # cuts for one objective only
             extra = lp.h.getNumRow() - keep
             lp.h.deleteRows(extra, np.arange(keep, keep + extra, dtype=np.int32))
-        if out is None:
-            return None
+        if out is None or out is UNBOUNDED:
+            return out
         fun, x, duals = out
         return fun, [max(0.0, -float(duals[i])) for i in idx], x[:d]
 
@@ -218,6 +262,8 @@ class Region:
         out = self._solve(a, tol=tol)
         if out is None:
             return None
+        if out is UNBOUNDED:                                  # only on R^d: no multipliers, no point
+            return -math.inf, [fmpq(0)] * len(self.scale), None
         val, lam, u = out
         return val + k, [rat(t) * n / s if t else fmpq(0) for t, s in zip(lam, self.scale)], u
 

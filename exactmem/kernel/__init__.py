@@ -21,10 +21,10 @@ import json
 
 from ..errors import CertificateError
 from ..verdict import Verdict
-from . import facts, parse, regions, robust
+from . import facts, lipschitz, parse, regions, robust
 
 SCHEMA = 2
-KINDS = ("robust-memorization", "region-cover") + tuple(facts.CHECKS)
+KINDS = ("robust-memorization", "region-cover", "lipschitz") + tuple(facts.CHECKS)
 
 
 def digest(doc: dict) -> str:
@@ -75,4 +75,6 @@ def check(cert, rho=None, eta=None, progress=None, budget=None) -> Verdict:
         return robust.check(doc, rho, eta, progress, budget)
     if doc["kind"] == "region-cover":
         return regions.check(doc, progress)
+    if doc["kind"] == "lipschitz":
+        return lipschitz.check(doc, progress)
     return facts.CHECKS[doc["kind"]](doc, parse.obj(doc.get("data"), "data"))

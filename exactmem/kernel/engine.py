@@ -352,7 +352,7 @@ class Engine:
                 idx.append(r)
                 assigns.append({j: v for vals, _ in combo for j, v in vals.items()})
                 cuts.append(cut)
-        if np.bincount(st.ball[idx]).max() > MAX_ROWS_PER_BALL:
+        if idx and np.bincount(st.ball[idx]).max() > MAX_ROWS_PER_BALL:
             raise Undecided(f"a ball would split into more than {MAX_ROWS_PER_BALL} rows")
         spec, writes, ball = {}, {}, st.ball.tolist()
         for i, (r, a) in enumerate(zip(idx, assigns)):

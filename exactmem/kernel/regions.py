@@ -1,7 +1,7 @@
 """What any ReLU network does on a ball, box or polytope, proved region by region (kind ``region-cover``).
 
-A *question* is an input set S -- an open or closed l_p ball (p = 1, 2, inf) or a closed box, cut by
-optional constraints a.x + b >= 0 -- and a *goal* on the outputs: a conjunction of clauses, each a
+A *question* is an input set S -- an open or closed l_p ball (p = 1, 2, inf), a closed box or the whole
+space R^d (``{"all": true}``), cut by optional constraints a.x + b >= 0 -- and a *goal* on the outputs: a conjunction of clauses, each a
 disjunction of atoms g.f(x) + h > 0 (strict) or >= 0.  ``data.questions`` lists questions; or the
 certificate's dataset, with rho, p and a semantics in ``data``, stands for one question per point (the open
 ball B_p(x_i, rho eps_D)):
@@ -20,8 +20,8 @@ proves one atom per clause (``goals: [[r, lam], ...]``), or ``{"empty": lam}`` s
 Every fact is one inequality, proved by multipliers lam >= 0 on the established constraints c_k.x + e_k >= 0
 (a unit's split or sign, or an input constraint, keyed [l, j] or [-1, i]): with v = g - sum lam_k c_k and
 L = h - sum lam_k e_k + v.x0, every x in Q has g.x + h >= L + v.(x - x0) >= L - R(v), R(v) the largest
-|v.(x - x0)| on S (mu ||v||_q for a ball, sum r_j |v_j| for a box, compared squared for p = 2), and the
-bound is not attained on an open ball when v != 0.  Cost per leaf: one exact affine pass through the
+|v.(x - x0)| on S (mu ||v||_q for a ball, sum r_j |v_j| for a box, compared squared for p = 2; on R^d
+v must vanish), and the bound is not attained on an open ball when v != 0.  Cost per leaf: one exact affine pass through the
 network plus one dot product per multiplier.
 """
 from __future__ import annotations
@@ -47,6 +47,9 @@ class Set:
 
     def reach(self, v):
         """(L >= R(v), L > R(v)) as a function of L: the exact comparison with the set's support."""
+        if self.p == "all":                              # R^d: bounded below only when v = 0
+            flat = not any(v)
+            return lambda L: (flat and L >= 0, flat and L > 0)
         if self.p == 2:
             n2 = sum((t * t for t in v), fmpq(0)) * self.r
             return lambda L: (L >= 0 and L * L >= n2, L > 0 and L * L > n2)
@@ -56,7 +59,9 @@ class Set:
 
     def contains(self, x):
         diff = [a - b for a, b in zip(x, self.x0)]
-        if self.p == "box":
+        if self.p == "all":
+            inside = True
+        elif self.p == "box":
             inside = all(abs(t) <= s for t, s in zip(diff, self.r))
         else:
             n = sum((t * t for t in diff), fmpq(0)) if self.p == 2 else \
@@ -72,6 +77,10 @@ def parse_set(v, d, where):
         raise CertificateError(f"{where}.constraints must be rows [a_1, ..., a_d, b] (a.x + b >= 0)")
     cons = [(parse.vector(c[:-1], f"{where}.constraints[{i}]", d), parse.rational(c[-1], f"{where}.constraints[{i}]"))
             for i, c in enumerate(rows)]
+    if v.get("all") is True:
+        if set(v) - {"all", "constraints"}:
+            raise CertificateError(f"{where}: the whole space (all: true) takes only constraints")
+        return Set([fmpq(0)] * d, "all", None, True, cons)
     if "box" in v:
         box = v["box"]
         if "open" in v or "p" in v:
@@ -214,11 +223,19 @@ def off(M, m, j):
     m[j, 0] = 0
 
 
-def leaf(layers, S, goal, path, node, d):
+def leaf(layers, S, goal, path, node, d, final=None):
     """None if the leaf is proved, else the reason it is not.  An ``empty`` leaf is proved as soon as every
-    constraint its multipliers name is established (its region then misses S, and no goal is needed)."""
+    constraint its multipliers name is established (its region then misses S, and no goal is needed).  With
+    ``final`` (kind ``lipschitz``) the goal is empty and ``final(outs)`` judges the leaf's affine map; a
+    ``flat`` leaf [l, j, lam] instead proves the reverse of its constraint [l, j], so that the region lies in a
+    hyperplane (measure zero, which a Lipschitz constant ignores).  There a unit that is neither split nor
+    proved stable is *free*: the walk stops after its layer l and ``final(None, (l, M, states))`` judges the
+    leaf from layer l's exact pre-activation map M and the states (True on, False off, None free)."""
     lf, node = Leaf(S), parse.obj(node, "leaf")
     empty = multipliers(node["empty"], "leaf.empty") if "empty" in node else None
+    flat = node.get("flat") if final is not None else None
+    if flat is not None and not (isinstance(flat, list) and len(flat) == 3 and all(type(t) is int for t in flat[:2])):
+        raise CertificateError("leaf.flat must be [l, j, multipliers]")
     hinted, picks = {}, node.get("goals")
     for t in node.get("stable", []) if isinstance(node.get("stable", []), list) else [None]:
         if not isinstance(t, list) or len(t) != 4 or not all(type(k) is int for k in t[:3]) or t[2] not in (1, -1):
@@ -238,6 +255,7 @@ def leaf(layers, S, goal, path, node, d):
         if empty is None or any((l, j) not in lf.cons for l, j, _ in empty):
             return None
         return lf.proves([fmpq(0)] * d, fmpq(0), True, empty)
+    partial = None
     for l, M, m in passes(layers, d):
         if missed() is not None:
             break
@@ -259,21 +277,57 @@ def leaf(layers, S, goal, path, node, d):
                     if lf.proves([s * t for t in c], s * e, False, lam):
                         break
                 else:
-                    return f"unit {j} of hidden layer {l} is neither split nor proved stable"
+                    if final is None:
+                        return f"unit {j} of hidden layer {l} is neither split nor proved stable"
+                    keep.append(None)
+                    continue
                 lf.cons[l, j] = ([s * t for t in c], s * e)
                 split[j] = s
             keep.append(split[j] > 0)
+        if None in keep:
+            partial = (l, M, keep)
+            break
         for j, k in enumerate(keep):
             if not k:
                 off(M, m, j)
     if empty is not None:
         return None if missed() else "emptiness not proved"
+    if flat is not None:
+        c = lf.cons.get((flat[0], flat[1]))
+        ok = c is not None and any(t != 0 for t in c[0]) and lf.proves([-t for t in c[0]], -c[1], False, multipliers(flat[2], "leaf.flat"))
+        return None if ok else "flatness not proved"
+    if partial is not None:
+        return final(None, partial)
     outs = [form(M, m, k) for k in range(M.nrows())]
+    if final is not None:
+        return final(outs, None)
     for c, (clause, pick) in enumerate(zip(goal, picks)):
         g, h, strict = clause[pick[0]]
         if not lf.proves(*compose(g, h, outs, d), strict, pick[1]):
             return f"clause {c} (atom {pick[0]}) is not proved"
     return None
+
+
+def each_leaf(tree, widths, where):
+    """(path, node, branches left) per leaf of a preorder split tree, its splits checked as they come."""
+    if not isinstance(tree, list):
+        raise CertificateError(f"{where} must be a list of nodes in preorder")
+    stack = [[]]
+    for node in tree:
+        if not stack:
+            raise CertificateError(f"{where} has nodes after its last leaf")
+        path = stack.pop()
+        sp = node.get("split") if isinstance(node, dict) else None
+        if sp is None:
+            yield path, node, len(stack)
+            continue
+        if not (isinstance(sp, list) and len(sp) == 2 and all(type(t) is int for t in sp)
+                and 0 <= sp[0] < len(widths) and 0 <= sp[1] < widths[sp[0]]) or \
+                any((a, b) == tuple(sp) for a, b, _ in path):
+            raise CertificateError(f"{where}: split {str(sp)[:30]} is not a new hidden unit [l, j]")
+        stack += [path + [(sp[0], sp[1], 1)], path + [(sp[0], sp[1], -1)]]
+    if stack:
+        raise CertificateError(f"{where} ends before every branch has a leaf")
 
 
 def check(doc, progress=None) -> Verdict:
@@ -286,28 +340,12 @@ def check(doc, progress=None) -> Verdict:
     for q, ((S, goal), tree) in enumerate(zip(qs, trees)):
         if progress:
             progress(q, len(qs))
-        if not isinstance(tree, list):
-            raise CertificateError(f"hints.trees[{q}] must be a list of nodes in preorder")
-        stack = [[]]
-        for node in tree:
-            if not stack:
-                raise CertificateError(f"hints.trees[{q}] has nodes after its last leaf")
-            path = stack.pop()
-            sp = node.get("split") if isinstance(node, dict) else None
-            if sp is not None:
-                if not (isinstance(sp, list) and len(sp) == 2 and all(type(t) is int for t in sp)
-                        and 0 <= sp[0] < len(widths) and 0 <= sp[1] < widths[sp[0]]) or \
-                        any((a, b) == tuple(sp) for a, b, _ in path):
-                    raise CertificateError(f"hints.trees[{q}]: split {str(sp)[:30]} is not a new hidden unit [l, j]")
-                stack += [path + [(sp[0], sp[1], 1)], path + [(sp[0], sp[1], -1)]]
-                continue
+        for path, node, _ in each_leaf(tree, widths, f"hints.trees[{q}]"):
             why = leaf(layers, S, goal, path, node, d)
             leaves += 1
             if why:
                 return Verdict.undecided(f"question {q}, leaf on path {[(a, b, s) for a, b, s in path]}: {why}",
                                          question=q, leaves=leaves)
-        if stack:
-            raise CertificateError(f"hints.trees[{q}] ends before every branch has a leaf")
     return Verdict.proved(f"every one of {len(qs)} question(s) holds on each of {leaves} leaf region(s), each "
                           f"inequality proved by exact multipliers", questions=len(qs), leaves=leaves)
 
