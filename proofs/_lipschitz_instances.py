@@ -7,6 +7,7 @@ import random
 from flint import fmpq
 
 from exactmem import Dataset, ReLUNet, Verdict, box
+from exactmem.analysis.simplex import minimize
 from exactmem.exact import fmt
 
 
@@ -74,3 +75,14 @@ def lip_equals(L, target, what: str) -> Verdict:
         return Verdict.refuted(f"{what}: Lip{sq} lies in [{fmt(lo)}, {fmt(hi)}], not {fmt(target)}",
                                {"lower": fmt(lo), "upper": fmt(hi), "point": [fmt(t) for t in L.point or []]})
     return Verdict.undecided(f"{what}: Lip{sq} is in [{fmt(lo)}, {fmt(hi)}], which holds {fmt(target)}")
+
+
+def meets(W, b, s, lo, hi):
+    """The open cell {s_l (w_l.x + b_l) > 0} meets the open box: max t with s_l (w_l.x + b_l) >= t and
+    x_j - lo_j >= t, hi_j - x_j >= t is positive (exact simplex over x and t in a box)."""
+    d = len(lo)
+    rows = [([fmpq(sg) * w for w in r] + [fmpq(-1)], fmpq(sg) * c) for r, c, sg in zip(W, b, s)]
+    rows += [([fmpq(int(j == i)) for j in range(d)] + [fmpq(-1)], -lo[i]) for i in range(d)]
+    rows += [([fmpq(-int(j == i)) for j in range(d)] + [fmpq(-1)], hi[i]) for i in range(d)]
+    out = minimize([fmpq(0)] * d + [fmpq(-1)], rows, list(lo) + [fmpq(-1)], list(hi) + [fmpq(1)])
+    return out[0] == "optimal" and out[1] < 0
