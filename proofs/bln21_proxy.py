@@ -3,15 +3,15 @@ two-layer network f = a.relu(W x + b), Lip_2(f) <= Lip(relu) ||W||_op ||a||_2 al
 W^T diag(s) a with 0 <= s <= 1).  Checked exactly: Lip_2^2 on R^d (exact) <= ||a||^2 lambda_max(W^T W), the
 eigenvalue compared by Descartes' rule.  The proxy bounds Lip from above only: on the rescaled family
 relu(t x)/t + ... (``families.rescaled_units``) it grows like t^2 while Lip stays 1."""
-import random
-
 from flint import fmpq
 
-from exactmem import ReLUNet, Verdict
+from exactmem import Verdict
 from exactmem.claims import claim
 from exactmem.kernel.lipschitz import at_least
 from exactmem.lipschitz import lipschitz_constant
 from exactmem.lipschitz.families import rescaled_units
+
+from .law_two_layer import two_layer
 
 
 def _instances():
@@ -33,13 +33,7 @@ def _proxy_sq(net):
        "notes §7 item 17 (the always-true inequality)")
 def check(inst):
     kind, seed, d, k = inst
-    if kind == "random":
-        rng = random.Random(seed)
-        W = [[fmpq(rng.randint(-5, 5), rng.choice((1, 2))) for _ in range(d)] for _ in range(k)]
-        net = ReLUNet([(W, [fmpq(rng.randint(-3, 3)) for _ in range(k)]),
-                       ([[fmpq(rng.randint(-4, 4), rng.choice((1, 2))) for _ in range(k)]], [0])])
-    else:
-        net = rescaled_units(seed)
+    net = two_layer(seed, d, k) if kind == "random" else rescaled_units(seed)
     L = lipschitz_constant(net, 2).upper_sq
     W, a2 = _proxy_sq(net)
     holds = L == 0 or a2 > 0 and at_least(W.tolist(), 2, L / a2)      # lambda_max(W^T W) >= Lip^2 / ||a||^2

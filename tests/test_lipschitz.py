@@ -322,3 +322,18 @@ def test_a_unit_that_is_zero_everywhere_does_not_hide_the_gradient():
     net = ReLUNet([([[1], [0]], [0, 0]), ([[2, 5]], [0])])
     L = lipschitz_constant(net, "inf", box([-1], [1]))
     assert L.is_exact and L.lower == L.upper == 2 and L.point is not None
+
+
+def test_region_bound_is_below_the_constant_and_refuses_kinks():
+    from exactmem.lipschitz import region_bound
+    net = _net(random.Random(6), [2, 5, 1])
+    L = lipschitz_constant(net, 2)
+    for x in ([fmpq(1, 3), fmpq(2, 7)], [fmpq(-5, 3), fmpq(1, 11)], L.point):
+        assert region_bound(net, x, 2).value <= L.upper_sq
+    assert region_bound(net, L.point, 2).value == L.upper_sq              # the steepest region's own point
+    two = ReLUNet([([[2, 1], [1, 3]], [5, 5]), ([[1, 0], [0, 1]], [0, 0])])
+    b = region_bound(two, [0, 0], 2)                                      # below (15 + 5 sqrt 5)/2 = 13.09..
+    assert fmpq(13090, 1000) < b.value < fmpq(13091, 1000)
+    kink = ReLUNet([([[1, 0]], [0]), ([[1]], [0])])
+    with pytest.raises(NetworkError, match="kink"):
+        region_bound(kink, [0, 5], 2)

@@ -18,6 +18,7 @@ import re
 
 from .law_catalog import LAWS
 from .registry import BoundError
+from .tables import _tex_escape_text
 
 FORMATS = ("latex", "markdown")
 _BOUNDS = {"Lip": "Lip", "proxy": "proxy (an upper bound on Lip)", "probability": "probability",
@@ -47,22 +48,6 @@ def _rows() -> list:
     return rows
 
 
-def _tex_text(s: str) -> str:
-    """Escape a text cell for LaTeX, leaving $...$ math alone."""
-    out, math = [], False
-    for ch in s:
-        if ch == "$":
-            math = not math
-            out.append(ch)
-        elif not math and ch in "&%#_":
-            out.append("\\" + ch)
-        elif not math and ch == "§":
-            out.append(r"$\S$")   # the math-mode section sign: no TS1 (textcomp) font needed
-        else:
-            out.append(ch)
-    return "".join(out)
-
-
 def _md_text(s: str) -> str:
     return s.replace("|", r"\|") if s else "–"
 
@@ -83,7 +68,7 @@ def law_table(fmt: str = "latex", standalone: bool = False) -> str:
             " & ".join(HEAD) + r" \\", r"\midrule"]
     for row in rows:   # the statement in display style, so that the fractions of L_BS stay legible
         row[2] = row[2].replace("$", r"$\displaystyle ", 1)
-    body += [" & ".join(_tex_text(cell) if cell else "--" for cell in row) + r" \\" for row in rows]
+    body += [" & ".join(_tex_escape_text(cell) if cell else "--" for cell in row) + r" \\" for row in rows]
     body += [r"\bottomrule", r"\end{tabular}"]
     frag = ("\\begin{table}[ht]\n\\centering\n\\footnotesize\n" + "\n".join(body) + "\n\\caption{" + CAPTION
             + "}\n\\label{tab:laws}\n\\end{table}\n")

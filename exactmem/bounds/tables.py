@@ -69,6 +69,7 @@ def _rows(which):
 
 
 def _tex_escape_text(s: str) -> str:
+    """Escape a text cell for LaTeX, leaving $...$ math alone."""
     out, math = [], False
     for ch in s:
         if ch == "$":
@@ -76,6 +77,8 @@ def _tex_escape_text(s: str) -> str:
             out.append(ch)
         elif not math and ch in "&%#_":
             out.append("\\" + ch)
+        elif not math and ch == "§":
+            out.append(r"$\S$")   # the math-mode section sign: no TS1 (textcomp) font needed
         else:
             out.append(ch)
     return "".join(out).replace("Õ", r"$\tilde{O}$")

@@ -8,8 +8,9 @@ where a bound is needed, and comparing one with a bound raises ``ProxyMisuseErro
 Upper bounds (ReLU is 1-Lipschitz in every coordinate, so the Jacobian is W_L D_L ... D_1 W_1 with 0 <= D <= I):
 ``product_bound`` multiplies exact layer norms (l_1, l_inf operator norms exactly; l_2 by Gram iteration),
 ``path_bound`` takes the norm of |W_L| ... |W_1| (entrywise absolute values: the sum over paths), never
-larger than the product for l_1 and l_inf.  Lower bound: ``data_bound``, max |y_i - y_j| / ||x_i - x_j||,
-which any interpolant of the data must reach.
+larger than the product for l_1 and l_inf.  Lower bounds: ``data_bound``, max |y_i - y_j| / ||x_i - x_j||,
+which any interpolant of the data must reach, and ``region_bound``, the Jacobian's norm at a point inside a
+region.
 
 >>> from exactmem import ReLUNet
 >>> f = ReLUNet([([[3, 4]], [0]), ([[1]], [0])])            # relu(3x + 4y): Lip_2 = 5
@@ -198,6 +199,33 @@ def data_bound(X, y, p=2) -> LowerBound:
             dy = abs(ys[i] - ys[j])
             best_ = max(best_, dy * dy / n if p == 2 else dy / n)
     return LowerBound(best_, p, "data: max |y_i - y_j| / ||x_i - x_j||")
+
+
+def region_bound(net, x, p=2) -> LowerBound:
+    """||J(x)|| (squared for p = 2): the network is affine near an exact point x where no hidden pre-activation
+    is 0, so this is a lower bound on its Lipschitz constant on every set with x in its interior (for several
+    outputs and p = 2 a rational below the largest eigenvalue of J^T J).
+
+    >>> region_bound(ReLUNet([([[3, 4]], [0]), ([[1]], [0])]), [1, 1], 2).value       # grad (3, 4)
+    25
+    """
+    from ..exact import largest_eigenvalue
+    from ..kernel.lipschitz import _top, jacobian
+    p = _p(p)
+    if not isinstance(net, ReLUNet):
+        raise NetworkError(f"expected a ReLUNet, got {type(net).__name__}")
+    x = to_vector(x, "x")
+    if len(x) != net.input_dim:
+        raise DimensionMismatchError(f"the network takes {net.input_dim} inputs, x has {len(x)}")
+    J = jacobian(net.sparse_layers(), x, net.input_dim)
+    if J is None:
+        raise NetworkError("x lies on a kink (a hidden pre-activation is 0 there): no region has it inside")
+    if len(J) > 1 and p == 2:
+        A = fmpq_mat(J)
+        value = largest_eigenvalue(A * A.transpose() if len(J) <= len(J[0]) else A.transpose() * A).lo
+    else:
+        value = _top(J, p)
+    return LowerBound(value, p, "the Jacobian's norm on one region, at an interior point")
 
 
 def weight_norm_proxy(net) -> WeightNormProxy:

@@ -74,4 +74,18 @@ MUTANTS = [
      "the small-rho construction used in the moderate range"),
     ("lp.ratio", "constructions/lp.py", "scale = D.d if p == INF else 1", "scale = 1",
      "l_inf balls not contained in the l_2 balls"),
+    # the exact Lipschitz constant's finder (lipschitz/exact.py, analysis/cover.py)
+    ("lip.bound", "lipschitz/exact.py", "    return top if q is None else min(top, q)\n",
+     "    return (top if q is None else min(top, q)) / 2\n", "a node's bound halved: nodes pruned that are steeper"),
+    ("lip.prune", "lipschitz/exact.py", "if bound is not None and bound <= low:", "if bound is not None and bound <= 2 * low:",
+     "open nodes closed while they can still beat the lower end"),
+    ("lip.value", "lipschitz/exact.py", "    lo = kernel.lipschitz._top(J, p)\n", "    lo = kernel.lipschitz._top(J, p) * 2\n",
+     "every region's value doubled"),
+    ("lip.upper", "lipschitz/exact.py", "upper = max([top_hi] + [b for _, _, _, _, b in heap])",
+     "upper = min([top_hi] + [b for _, _, _, _, b in heap])", "the upper end from the smallest open bound"),
+    ("lip.flat", "lipschitz/exact.py", "            if fl is not None:\n                node[\"flat\"] = fl\n",
+     "            if True:\n                node[\"flat\"] = fl or [0, 0, []]\n", "regions without an interior point marked flat"),
+    ("lip.states", "analysis/cover.py", "partial(nd, l, M, [signs[j] > 0 if j in signs else None for j in range(len(rows))])",
+     "partial(nd, l, M, [signs[j] > 0 if j in signs else False for j in range(len(rows))])",
+     "unstable units reported off: the finder's node bounds too small"),
 ]
