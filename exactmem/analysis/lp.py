@@ -208,8 +208,8 @@ class Region:
         b = np.zeros(A.shape[0])
         if n:
             A[:n, :d], b[:n] = self.A, self.b
-        if phase1:
-            A[:n, -1] = -1.0
+        if phase1:                                        # a row with no coefficients takes no slack: 0 >= -b
+            A[:n, -1] = [-1.0 if any(r) else 0.0 for r in self.A]
         for j in range(extra):
             A[n + 2 * j, [j, d + j]] = 1.0, -1.0
             A[n + 2 * j + 1, [j, d + j]] = -1.0, -1.0
@@ -272,7 +272,10 @@ class Region:
         every row (multipliers for 0 > 0); t* < 0 gives a point u inside every row with slack -t*."""
         if not self.A:
             return None
-        val, lam, u = self._solve([], phase1=True, tol=tol)
+        out = self._solve([], phase1=True, tol=tol)
+        if out is None:                                   # a row with no coefficients and a negative constant
+            return 1.0, [fmpq(1, s) if not any(a) and b < 0 else fmpq(0) for a, b, s in zip(self.A, self.b, self.scale)], None
+        val, lam, u = out
         return val, [rat(t) / s if t else fmpq(0) for t, s in zip(lam, self.scale)], u
 
     def nearest(self):

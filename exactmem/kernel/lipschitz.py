@@ -18,9 +18,11 @@ hyperplane).  f is continuous and piecewise affine, so on the convex set its Lip
 largest Jacobian norm over pieces with interior, each of which lies in some leaf.
 
 The lower bound: at ``point``, an interior point of the set where no hidden pre-activation is zero, f is
-affine nearby with Jacobian J, so Lip >= ||J||; the kernel checks ||J|| >= lower (for one output,
-equality).  The constant is *attained* when every leaf's bound is at most ``lower`` or the leaf has the
-point's Jacobian: then Lip = ||J at the point|| exactly.  Cost: one exact affine pass per leaf.
+affine nearby with Jacobian J, so Lip >= ||J|| >= lower, which the kernel checks (``details["value"]`` is
+||J||, a rational, except for several outputs with p = 2).  The constant is *attained* when every leaf's bound
+is at most ``lower`` or the leaf has the point's Jacobian: then Lip = ||J at the point|| exactly.  A set cut by
+constraints must come with the point (else it might have no interior, and flat leaves would prove anything);
+a negative bound is never proved.  Cost: one exact affine pass per leaf.
 """
 from __future__ import annotations
 
@@ -150,7 +152,7 @@ def interior(S, x):
 
 
 def check(doc, progress=None) -> Verdict:
-    d, layers = parse.network(doc.get("network"))
+    d, layers = regions.dense_network(doc.get("network"))
     data = parse.obj(doc.get("data"), "data")
     S = regions.parse_set(data.get("set"), d, "data.set")
     p = regions.NORMS.get(data.get("p")) if isinstance(data.get("p"), str) else None
@@ -160,6 +162,13 @@ def check(doc, progress=None) -> Verdict:
         raise CertificateError("data.set must be full-dimensional (every half-width and the radius > 0)")
     sq = "_sq" if p == 2 else ""
     U = parse.rational(data.get("upper" + sq), f"data.upper{sq}")
+    stray = [k for k in ("upper", "upper_sq", "lower", "lower_sq") if k in data and k not in (
+        ("upper" + sq,) + (("lower" + sq,) if "point" in data else ()))]
+    if stray:
+        raise CertificateError(f"data.{stray[0]} is not read for p = {data['p']}" +
+                               (" without data.point" if stray[0].startswith("lower") else ""))
+    if U < 0:
+        return Verdict.undecided(f"the claimed bound {U} is negative: no Lipschitz constant is")
     low = Jx = None
     if data.get("point") is not None:
         x = parse.vector(data["point"], "data.point", d)
@@ -168,6 +177,8 @@ def check(doc, progress=None) -> Verdict:
         if Jx is None or not at_least(Jx, p, low):
             return Verdict.undecided(f"data.point is not an interior point of the set with no zero pre-activation "
                                      f"and a Jacobian of norm{'^2' if sq else ''} at least {low}")
+    if S.cons and Jx is None:          # constraints may leave S without interior, where flat leaves prove nothing
+        return Verdict.undecided("a set cut by constraints needs data.point, an interior point, to show it has one")
     tree = parse.obj(doc.get("hints"), "hints").get("tree")
     widths, leaves, attained = [len(r) for r, _ in layers[:-1]], 0, low is not None
 
@@ -195,4 +206,5 @@ def check(doc, progress=None) -> Verdict:
     return Verdict.proved(f"{what} <= {U} on the set ({leaves} leaf region(s))" +
                           (f", and {what} >= {low} at an interior point" if low is not None else "") +
                           (" where it is attained" if attained else ""),
-                          leaves=leaves, upper=str(U), lower=None if low is None else str(low), attained=attained)
+                          leaves=leaves, upper=str(U), lower=None if low is None else str(low), attained=attained,
+                          value=None if Jx is None or (p == 2 and len(Jx) > 1) else str(_top(Jx, p)))

@@ -105,14 +105,21 @@ def _atom(a, m, where):
     return parse.vector(a[0], where, m), parse.rational(a[1], where), a[2]
 
 
-def questions(doc):
-    """(d, layers, [(Set, goal)]) of a region-cover certificate; a goal is a list of clauses of atoms."""
-    d, layers = parse.network(doc.get("network"))
-    m, data = len(layers[-1][0]), parse.obj(doc.get("data"), "data")
+def dense_network(v):
+    """``parse.network``, refusing networks whose per-leaf dense matrices would exceed ``DENSE_LIMIT`` entries
+    (before anything of the input's dimension is allocated)."""
+    d, layers = parse.network(v)
     dense = sum(len(rows) * (len(layers[l - 1][0]) if l else d) for l, (rows, _) in enumerate(layers))
     if dense > DENSE_LIMIT:
-        raise CertificateError(f"the network has {dense} dense weight entries; region covers are checked with "
+        raise CertificateError(f"the network has {dense} dense weight entries; region trees are checked with "
                                f"dense matrices per leaf, up to {DENSE_LIMIT}")
+    return d, layers
+
+
+def questions(doc):
+    """(d, layers, [(Set, goal)]) of a region-cover certificate; a goal is a list of clauses of atoms."""
+    d, layers = dense_network(doc.get("network"))
+    m, data = len(layers[-1][0]), parse.obj(doc.get("data"), "data")
     if doc.get("dataset") is not None and "questions" in data:
         raise CertificateError("a region-cover certificate has a dataset or data.questions, not both")
     if doc.get("dataset") is None:
@@ -236,6 +243,7 @@ def leaf(layers, S, goal, path, node, d, final=None):
     flat = node.get("flat") if final is not None else None
     if flat is not None and not (isinstance(flat, list) and len(flat) == 3 and all(type(t) is int for t in flat[:2])):
         raise CertificateError("leaf.flat must be [l, j, multipliers]")
+    flat_lam = multipliers(flat[2], "leaf.flat") if flat is not None else None
     hinted, picks = {}, node.get("goals")
     for t in node.get("stable", []) if isinstance(node.get("stable", []), list) else [None]:
         if not isinstance(t, list) or len(t) != 4 or not all(type(k) is int for k in t[:3]) or t[2] not in (1, -1):
@@ -294,7 +302,7 @@ def leaf(layers, S, goal, path, node, d, final=None):
         return None if missed() else "emptiness not proved"
     if flat is not None:
         c = lf.cons.get((flat[0], flat[1]))
-        ok = c is not None and any(t != 0 for t in c[0]) and lf.proves([-t for t in c[0]], -c[1], False, multipliers(flat[2], "leaf.flat"))
+        ok = c is not None and any(t != 0 for t in c[0]) and lf.proves([-t for t in c[0]], -c[1], False, flat_lam)
         return None if ok else "flatness not proved"
     if partial is not None:
         return final(None, partial)

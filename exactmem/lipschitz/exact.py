@@ -19,6 +19,7 @@ when a budget stops the search early (the open nodes then count with their inter
 """
 from __future__ import annotations
 
+import copy
 import heapq
 import itertools
 import time
@@ -204,11 +205,17 @@ def lipschitz_constant(net: ReLUNet, p=2, region: InputSet | None = None, budget
     the answer is the best certified interval found by then.  See the module's docstring."""
     region = _set(net, region)
     p, budget, m = _p(p), _budget(budget), net.output_dim
-    S, layers, d = region.S, net.sparse_layers(), net.input_dim
+    S, layers, d = copy.copy(region.S), net.sparse_layers(), net.input_dim
     if S.p == "all":
         S.r = _scale(layers, d)                 # the finder's coordinates; the kernel ignores r on R^d
     start = time.monotonic()
     first = _float_search(layers, S, d, m, p, np.random.default_rng(0))
+    if first is None and S.cons:                # the kernel needs a point to see that a cut set has interior
+        x = _interior_point(cover.Node(S, d, []), S, layers, d)
+        if x is None:
+            raise InputSetError("no interior point of the set was found: its constraints may cut it to a lower "
+                                "dimension or to nothing, where a Lipschitz constant is not measured by gradients")
+        first = (*_value(jacobian(layers, x, d), p), x)
     low, low_hi, point = first if first is not None else (fmpq(0), fmpq(0), None)
     tree, memo, regions, loose, top_hi = {}, {}, 0, [], low_hi
     heap, tick = [], itertools.count()
