@@ -1,58 +1,189 @@
-"""The ``exactmem`` command: ``check`` (run the registered claims), ``verify`` (check certificates),
-``robust`` (decide robust memorization for any network), ``lipschitz`` (exact Lipschitz constants), ``law`` (the law of robustness), ``vnnlib`` (decide a VNN-LIB property), ``bounds`` (the bound registry) and ``sizes``
-(the size report)."""
+"""The ``exactmem`` command: ``check`` (run claims from proofs/ or any package), ``report`` (status reports of
+claims), ``verify`` (check certificates), ``robust`` (decide robust memorization for any network),
+``lipschitz`` (exact Lipschitz constants), ``law`` (the law of robustness), ``vnnlib`` (decide a VNN-LIB
+property), ``bounds`` (the bound registry) and ``sizes`` (the size report)."""
 from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 
 from .errors import ExactmemError
 
 
+def _claim_modules(args):
+    """Import the claims of every --from SOURCE (a module, package, directory or .py file) and return the
+    modules they live in; without --from, import proofs/ and every installed ``exactmem.claims`` entry point
+    and return None (every registered claim)."""
+    from . import claims
+    if not args.sources:
+        claims.discover("proofs")
+        claims.discover_entry_points()
+        return None
+    modules = []
+    for source in args.sources:
+        modules += claims.discover(source)
+    return tuple(modules)
+
+
 def _cmd_check(args) -> int:
     from . import claims
-    claims.discover("proofs")
-    if args.list:
-        for c in claims.select(args.k):
-            print(f"{c.id}\t{c.statement}")
-        return 0
-    results = claims.run_all(full=args.full, pattern=args.k, progress=sys.stderr)
-    if not results:
+    from .claims.runner import claim_json, describe_claim
+    selected = claims.select(args.k, args.tag, _claim_modules(args))
+    if not selected:
         print("no claims matched", file=sys.stderr)
         return 2
-    print(claims.summary_table(results))
-    if any(r.verdict.is_refuted for r in results):
+    if args.list:
+        if args.json is not None:
+            _emit_json(args.json, [claim_json(c) for c in selected], "the claim list")
+        else:
+            for c in selected:
+                print(describe_claim(c) if args.verbose else f"{c.id}\t{c.statement}")
+        return 0
+    if args.verbose:
+        results = claims.run_all(full=args.full, claims=selected, progress=sys.stderr)
+    else:
+        from .progress import Progress
+        with Progress("checking claims", unit="claims") as bar:
+            results = claims.run_all(full=args.full, claims=selected,
+                                     progress=lambda k, n, c, r: bar.update(k - (r is None), n))
+    if args.json is not None:
+        _emit_json(args.json, claims.to_json(results, args.full), "the claim results")
+    if args.json != "-":
+        table = claims.summary_table(results, verbose=args.verbose)
+        print(_readable(table) if args.verbose else table)       # -v: decimals beside long fractions
+    if any(r.fails for r in results):
         return 1
     if args.strict and any(r.verdict.is_undecided for r in results):
         return 1
     return 0
 
 
+def _emit_json(dest, doc, what):
+    text = json.dumps(doc, indent=1, ensure_ascii=False)
+    if dest == "-":
+        print(text)
+    else:
+        _write(dest, text + "\n", what)
+
+
+def _cmd_report(args) -> int:
+    from . import claims
+    from .claims import report
+    if args.results:
+        if args.sources or args.full:
+            raise ExactmemError("--results reports a run kept earlier; --from and --full choose claims to run: "
+                                "give one or the other")
+        doc = report.select(report.load(args.results), args.k, args.tag)
+    else:
+        selected = claims.select(args.k, args.tag, _claim_modules(args))
+        from .progress import Progress
+        with Progress("checking claims", unit="claims") as bar:
+            results = claims.run_all(full=args.full, claims=selected,
+                                     progress=lambda k, n, c, r: bar.update(k - (r is None), n))
+        doc = claims.to_json(results, args.full)
+    if not doc["claims"]:
+        print("no claims matched", file=sys.stderr)
+        return 2
+    formats = [f.strip() for f in args.format.split(",") if f.strip()]
+    for path in report.write(doc, args.out, formats, standalone=not args.fragment):
+        print(path)
+    print(report.summary_line(doc))
+    return 1 if any(c["verdict"]["status"] == "REFUTED" for c in doc["claims"]) else 0
+
+
 def _cmd_verify(args) -> int:
     from .certify import check
+    from .exact import show
     from .progress import Progress
     tied = any(v is not None for v in (args.dataset, args.network, args.rho, args.p, args.eta))
     if tied and len(args.certificates) != 1:
         raise ExactmemError("--dataset/--network/--rho/--p/--eta tie the check to one certificate; give one")
+    given = _tied_options(args) if tied else None
     status = 0
     for path in args.certificates:
         try:
             with Progress(f"{path}: analysing", unit="layers") as bar:
                 if tied:
-                    v = _verify_tied(path, args, bar.update)
+                    v = _verify_tied(path, given, bar.update)
                 else:
                     v = check(path, progress=bar.update)
         except ExactmemError as e:
             print(f"{path}: MALFORMED: {e}")
             status = max(status, 2)
             continue
-        print(f"{path}: {v}")
+        print(f"{path}: {_readable(str(v))}")
         if "max_error_bound" in v.details:
-            print(f"    proved error bound: {v.details['max_error_bound']} (~{float(v.details['max_error_bound']):.3g})")
+            print(f"    proved error bound: {show(v.details['max_error_bound'])}")
         if not v.is_proved:
             status = max(status, 1)
     return status
+
+
+_FRACTION = re.compile(r"(?<![\w./])-?\d+/\d+(?![\w/.])(?! \(?≈)")     # not one with a decimal already
+
+
+def _readable(text: str, longest: int = 7) -> str:
+    """A verdict's text with a decimal after every fraction longer than ``longest`` characters (the exact value
+    stays): ``... at most 6646139978924579/10748748341340188 (≈ 0.6183176) < eta``.
+
+    >>> _readable("bound 664613997892457936/1074874834134018842 < eta = 1/100; density 65/40/R_k")
+    'bound 664613997892457936/1074874834134018842 (≈ 0.6183176) < eta = 1/100; density 65/40/R_k'
+    """
+    from .exact import show, to_rational
+
+    def note(m):
+        t = m.group(0)
+        if len(t) <= longest or t.endswith("/0"):
+            return t
+        return f"{t} (≈ {show(to_rational(t)).rpartition('≈ ')[2].split(' (exact')[0]})"
+    return _FRACTION.sub(note, text)
+
+
+def _option(name: str, convert, value):
+    """``convert(value)``, or an exactmem error naming the option (``None`` stays ``None``)."""
+    if value is None:
+        return None
+    try:
+        return convert(value)
+    except ExactmemError as e:
+        raise ExactmemError(f"{name} {value!r}: {e}") from None
+
+
+def _eta(text):
+    from .errors import RhoError
+    from .exact import fmt, to_rational
+    eta = to_rational(text)
+    if not 0 < eta < 1:
+        raise RhoError(f"eta must lie in the open interval (0, 1), got {fmt(eta)}")
+    return eta
+
+
+def _tied_options(args) -> dict:
+    """The objects and numbers of ``verify --dataset/--network/--rho/--p/--eta``, read and checked before any
+    certificate is (a bad option is the user's error, not a malformed certificate)."""
+    from .data import Dataset
+    from .norms import check_p, check_rho
+    return {"dataset": _option("--dataset", Dataset.from_json, args.dataset),
+            "network": _option("--network", load_network, args.network),
+            "rho": _option("--rho", check_rho, args.rho), "p": _option("--p", check_p, args.p),
+            "eta": _option("--eta", _eta, args.eta)}
+
+
+def _writable(path, option: str) -> None:
+    """Refuse, before any long work, an output file that cannot be written (a folder, a missing folder)."""
+    import os
+    if path is None:
+        return
+    if not str(path):
+        raise ExactmemError(f"{option} needs a file name")
+    if os.path.isdir(path):
+        raise ExactmemError(f"{option} {str(path)!r} is a folder; give a file name")
+    folder = os.path.dirname(os.path.abspath(path))
+    if not os.path.isdir(folder) or not os.access(folder, os.W_OK):
+        raise ExactmemError(f"{option} {str(path)!r}: cannot write there: the folder {folder!r} does not exist or is "
+                            f"not writable")
 
 
 def load_network(path):
@@ -66,14 +197,21 @@ def load_network(path):
 
 
 def _cmd_robust(args) -> int:
+    from .analysis.decide import SEMANTICS
     from .data import Dataset
+    from .exact import show
+    from .norms import check_p, check_rho
     from .robust import robustly_memorizes
+    rho, p, budget = _option("--rho", check_rho, args.rho), _option("--p", check_p, args.p), _seconds(args.budget)
+    if args.semantics not in SEMANTICS:
+        raise ExactmemError(f"--semantics must be one of {', '.join(SEMANTICS)}, got {args.semantics!r}")
+    _writable(args.out, "--out")
     net, D = load_network(args.network), Dataset.from_json(args.dataset)
-    v = robustly_memorizes(net, D, args.rho, p=args.p, semantics=args.semantics, budget=_seconds(args.budget))
-    print(v)
+    v = robustly_memorizes(net, D, rho, p=p, semantics=args.semantics, budget=budget)
+    print(_readable(str(v)))
     if v.is_refuted:
-        print(f"    witness: ball {v.witness['ball']}, x = [{', '.join(v.witness['x'])}], "
-              f"output = [{', '.join(v.witness['output'])}]")
+        print(f"    witness: ball {v.witness['ball']}, x = [{', '.join(map(show, v.witness['x']))}], "
+              f"output = [{', '.join(map(show, v.witness['output']))}]")
     if v.is_proved and args.out:
         _write(args.out, json.dumps(v.details["certificate"]), "the certificate")
         print(f"    certificate written to {args.out} (re-check: exactmem verify {args.out})")
@@ -83,20 +221,39 @@ def _cmd_robust(args) -> int:
 def _cmd_lipschitz(args) -> int:
     from .analysis.ask import ball, box
     from .exact import show
+    from .errors import InputSetError
     from .lipschitz import lipschitz_constant, path_bound, product_bound
-    net = load_network(args.network)
+    from .norms import check_p
+    _option("--p", check_p, args.p)
+    budget = _seconds(args.budget)
     if (args.box is not None and args.ball is not None) or (args.ball is not None) != (args.radius is not None):
         raise ExactmemError("give at most one set: --box=LO:HI,LO:HI,... (one interval per coordinate) or "
                             "--ball=X1,X2,... with --radius R (neither: all of R^d)")
+    _writable(args.out, "--out")
+    net = load_network(args.network)
     region, where = None, "R^d"
     if args.box is not None:
         pairs = [t.split(":") for t in args.box.split(",")]
         if not all(len(t) == 2 for t in pairs):
             raise ExactmemError(f"--box needs LO:HI for every coordinate, got {args.box!r}")
-        region, where = box([a for a, _ in pairs], [b for _, b in pairs]), "the box"
+        if len(pairs) != net.input_dim:
+            raise ExactmemError(f"--box gives {len(pairs)} interval(s) but the network takes {net.input_dim} inputs")
+        region = _option("--box", lambda _: box([a for a, _ in pairs], [b for _, b in pairs]), args.box)
+        where = "the box"
     elif args.ball is not None:
-        region, where = ball(args.ball.split(","), args.radius, p=args.p), "the ball"
-    L = lipschitz_constant(net, args.p, region, _seconds(args.budget))
+        centre = args.ball.split(",")
+        if len(centre) != net.input_dim:
+            raise ExactmemError(f"--ball gives a centre of dimension {len(centre)} but the network takes "
+                                f"{net.input_dim} inputs")
+        from .exact import to_rational
+        if _option("--radius", to_rational, args.radius) <= 0:
+            raise ExactmemError(f"--radius must be > 0 (the ball needs an interior), got {args.radius!r}")
+        region = _option("--ball", lambda _: ball(centre, args.radius, p=args.p), args.ball)
+        where = "the ball"
+    try:
+        L = lipschitz_constant(net, args.p, region, budget)
+    except InputSetError as e:                      # e.g. a box with a zero-width interval: no interior
+        raise ExactmemError(f"{'--box' if args.box is not None else '--ball'}: {e}") from None
     sq = "^2" if L.p == 2 else ""
     lo, hi = (L.lower_sq, L.upper_sq) if sq else (L.lower, L.upper)
     what = f"Lip_{args.p}{sq}" + (f" ({net.output_dim} outputs, l_{args.p} operator norm)" if net.output_dim > 1 else "")
@@ -109,11 +266,11 @@ def _cmd_lipschitz(args) -> int:
         print("    attained at the point below: Lip_2^2 is the largest eigenvalue of J^T J there (an algebraic number)")
     if L.stopped:
         print(f"    {L.stopped}: the interval is certified, the constant not decided")
-    print(f"    {L.verdict.reason}")
+    print(f"    {_readable(L.verdict.reason)}")
     for bnd in (product_bound(net, args.p), path_bound(net, args.p)):
         print(f"    certified upper bound on {'Lip^2' if sq else 'Lip'} over R^d, {bnd.method}: {show(bnd.value)}")
     if L.point is not None:
-        print(f"    steepest region found at the interior point [{', '.join(map(str, L.point))}]")
+        print(f"    steepest region found at the interior point [{', '.join(map(show, L.point))}]")
     if L.certificate is not None and args.out:
         _write(args.out, json.dumps(L.certificate), "the certificate")
         print(f"    certificate written to {args.out} (re-check: exactmem verify {args.out})")
@@ -142,9 +299,12 @@ def _write(path, text, what):
 
 def _cmd_vnnlib(args) -> int:
     from . import vnnlib
+    budget = _seconds(args.budget)
+    _writable(args.out, "--out")
+    _writable(args.cert, "--cert")
     net, prop = load_network(args.network), vnnlib.read(args.property)
-    r = vnnlib.decide(net, prop, _seconds(args.budget))
-    print(f"{r.status}: {r.reason}")
+    r = vnnlib.decide(net, prop, budget)
+    print(f"{r.status}: {_readable(r.reason)}")
     if r.status == "sat":
         show = (lambda v: ", ".join(vnnlib.decimal(t) if vnnlib._places(t) is not None else str(t) for t in v))
         print(f"    x = [{show(r.x)}]\n    y = [{show(r.y)}]")
@@ -157,19 +317,19 @@ def _cmd_vnnlib(args) -> int:
     return 0 if r.status in ("sat", "unsat") else 1
 
 
-def _verify_tied(path, args, progress):
-    """verify(net, D, rho, cert, p, eta) with the objects from the user's own files (defaults: the certificate's)."""
+def _verify_tied(path, given, progress):
+    """verify(net, D, rho, cert, p, eta) with the objects from the user's own files and options (``given``, from
+    ``_tied_options``; where one is not given, the certificate's)."""
     from . import kernel
-    from .data import Dataset
     from .memorize import verify
     from .network import ReLUNet
     doc = kernel.read(path)
-    D = Dataset.from_json(args.dataset) if args.dataset else _dataset_of(doc)
-    net = ReLUNet.from_json(args.network) if args.network else ReLUNet.from_json(doc.get("network"))
+    D = given["dataset"] if given["dataset"] is not None else _dataset_of(doc)
+    net = given["network"] if given["network"] is not None else ReLUNet.from_json(doc.get("network"))
     data = doc.get("data") if isinstance(doc.get("data"), dict) else {}
-    rho = args.rho if args.rho is not None else data.get("rho")
-    p = args.p if args.p is not None else data.get("p", "2")
-    return verify(net, D, rho, doc, p=p, eta=args.eta, progress=progress)
+    rho = given["rho"] if given["rho"] is not None else data.get("rho")
+    p = given["p"] if given["p"] is not None else data.get("p", "2")
+    return verify(net, D, rho, doc, p=p, eta=given["eta"], progress=progress)
 
 
 def _dataset_of(doc):
@@ -183,6 +343,12 @@ def _dataset_of(doc):
 def _cmd_bounds(args) -> int:
     from . import bounds
     if args.bounds_command == "table":
+        from .bounds.tables import FORMATS
+        if args.which not in bounds.TABLES:
+            raise ExactmemError(f"--which: unknown table {args.which!r}; choose one of {', '.join(bounds.TABLES)}")
+        if args.format not in FORMATS:
+            raise ExactmemError(f"--format: unknown format {args.format!r}; choose {' or '.join(FORMATS)}")
+        _writable(args.out, "--out")
         text = bounds.table(args.which, args.format, args.standalone)
         if args.out:
             try:
@@ -195,12 +361,25 @@ def _cmd_bounds(args) -> int:
             print(text)
         return 0
     if args.bounds_command == "plot":
-        from .bounds.figure import plot
+        from .bounds.figure import check_class, figure_targets, plot
+        try:
+            check_class(args.N, args.d)                 # "N must be ..." becomes "--N must be ..."
+        except ExactmemError as e:
+            raise ExactmemError(f"--{e}") from None
+        _option("--out", figure_targets, args.out)
         for f in plot(args.N, args.d, args.out):
             print(f)
         return 0
     if args.bounds_command == "eval":
-        print(bounds.evaluate(args.id, args.N, args.d, args.rho, args.p))
+        import sympy
+        from .bounds.evaluate import enclose_number
+        from .exact import show
+        value = bounds.evaluate(args.id, args.N, args.d, args.rho, args.p)
+        if isinstance(value, sympy.Rational):                 # exact and rational: with a decimal beside it
+            print(show(f"{value.p}/{value.q}"))
+        else:                                                 # the exact closed form, and a rigorous enclosure
+            print(value)
+            print(f"    in {enclose_number(value, args.digits or 12).text()}")
         return 0
     if args.bounds_command == "list":
         for b in sorted(bounds.select(), key=lambda b: b.id):
@@ -220,7 +399,10 @@ def _cmd_law(args) -> int:
     """``exactmem law table`` (the laws of robustness as bounds) and ``exactmem law experiment`` (the sqrt(n/k)
     experiment); the work is done in ``bounds.law_tables`` and ``lipschitz.experiment``."""
     if args.law_command == "table":
-        from .bounds.law_tables import law_table
+        from .bounds.law_tables import FORMATS, law_table
+        if args.format not in FORMATS:
+            raise ExactmemError(f"--format: unknown format {args.format!r}; choose {' or '.join(FORMATS)}")
+        _writable(args.out, "--out")
         text = law_table(args.format, args.standalone)
         if args.out:
             _write(args.out, text, "the table")
@@ -228,7 +410,14 @@ def _cmd_law(args) -> int:
         else:
             print(text)
         return 0
+    import os
     from .lipschitz.experiment import run_command
+    for path, what in ((args.plot, "--plot"), (args.out, "--out"), (args.json, "--json")):
+        if path:                                    # checked before the experiment runs, not after
+            _writable(path, what)
+    if args.plot and os.path.splitext(args.plot)[1]:
+        from .bounds.figure import figure_targets
+        _option("--plot", figure_targets, args.plot)
     return run_command(args)
 
 
@@ -244,36 +433,94 @@ def _positive_ints(text: str, what: str) -> list:
 
 def _cmd_sizes(args) -> int:
     from . import sizes
+    from .exact import show
+    from .progress import Progress
     Ns, ds = _positive_ints(args.N, "--N"), _positive_ints(args.d, "--d")
+    if max(Ns) * max(ds) > 10 ** 7:
+        raise ExactmemError(f"--N {max(Ns)} with --d {max(ds)}: the planner draws a seeded dataset of N points in R^d, "
+                            f"at most 10^7 coordinates (N d <= 10000000)")
+    if args.build_limit < 0:
+        raise ExactmemError(f"--build-limit must be a number of parameters >= 0, got {args.build_limit}")
+    if args.plot is None and args.plot_at is not None:
+        raise ExactmemError("--plot-at chooses the (N, d) of the figure; give --plot FILE too")
+    at = _plot_at(args.plot_at, Ns, ds) if args.plot is not None else None
+    if args.plot is not None:
+        from .bounds.figure import figure_targets
+        _option("--plot", figure_targets, args.plot)
+    _writable(args.out, "--out")
+    with Progress("sizes", unit="rows") as bar:
+        def log(r):
+            bar.write(f"N={r['N']} d={r['d']} {r['regime']} rho={show(r['rho'], 4)}: {r['planned_params']:,} params"
+                      f"{' (built)' if r['built'] else ''}")
 
-    def log(r):
-        print(f"N={r['N']} d={r['d']} {r['regime']} rho={r['rho']}: {r['planned_params']:,} params"
-              f"{' (built)' if r['built'] else ''}", file=sys.stderr, flush=True)
-    rows = sizes.size_rows(Ns, ds, build_limit=args.build_limit, log=log)
+        def progress(done, total, what):
+            bar.update(done, total)
+            bar.step(what)
+        rows = sizes.size_rows(Ns, ds, build_limit=args.build_limit, log=log, progress=progress)
     text = sizes.markdown(rows, sizes.exponents(rows))
     if args.out:
-        try:
-            with open(args.out, "w") as fh:
-                fh.write(text)
-        except OSError as e:
-            raise ExactmemError(f"cannot write {args.out!r}: {e}") from None
+        _write(args.out, text, "the size report")
     else:
         print(text)
-    if args.plot:
-        N, d = (int(v) for v in args.plot_at.split(","))
-        sizes.plot(rows, N, d, args.plot)
+    if at is not None:
+        for f in sizes.plot(rows, *at, args.plot):
+            print(f"figure (N = {at[0]}, d = {at[1]}): {f}", file=sys.stderr)
     return 0
 
 
+def _plot_at(text, Ns, ds) -> tuple:
+    """The (N, d) of the sizes figure: ``--plot-at N,d`` (one of the computed pairs), by default the median of
+    --N and of --d (the lower middle value; the value itself when there is one)."""
+    if text is None:
+        return sorted(Ns)[(len(Ns) - 1) // 2], sorted(ds)[(len(ds) - 1) // 2]
+    parts = text.split(",")
+    try:
+        N, d = (int(v) for v in parts)
+    except ValueError:
+        raise ExactmemError(f"--plot-at must be N,d (two integers, e.g. 1000,16), got {text!r}") from None
+    for name, v, among in (("N", N, Ns), ("d", d, ds)):
+        if v not in among:
+            raise ExactmemError(f"--plot-at {text}: {name} = {v} is not among the sizes computed (--{name} "
+                                f"{','.join(map(str, among))}), so the figure would have no measured points")
+    return N, d
+
+
 def build_parser() -> argparse.ArgumentParser:
+    from . import __version__
     p = argparse.ArgumentParser(prog="exactmem", description="Exact checks of robust memorization in ReLU nets")
+    p.add_argument("--version", action="version", version=f"exactmem {__version__}")
     sub = p.add_subparsers(dest="command", required=True)
-    c = sub.add_parser("check", help="run the registered claims of proofs/ and print a summary table")
+    c = sub.add_parser("check", help="run the claims (proofs/ and installed packages', or --from yours) and print "
+                                     "a summary table")
+    c.add_argument("--from", dest="sources", action="append", metavar="SOURCE",
+                   help="claims of this module or package (mypaper.claims), directory or .py file; repeatable "
+                        "(default: proofs/ and every installed exactmem.claims entry point)")
     c.add_argument("--full", action="store_true", help="also run the slow instance families")
     c.add_argument("-k", metavar="PATTERN", help="only claims whose id or statement contains PATTERN")
+    c.add_argument("--tag", action="append", default=[], metavar="TAG",
+                   help="only claims with this tag (repeatable: every tag given)")
+    c.add_argument("-v", "--verbose", action="store_true",
+                   help="full statements, sources, uses, tags, and every instance with its reason")
     c.add_argument("--list", action="store_true", help="list the claims and exit")
+    c.add_argument("--json", nargs="?", const="-", metavar="FILE",
+                   help="the results as JSON, to FILE or (without FILE) to standard output instead of the table")
     c.add_argument("--strict", action="store_true", help="exit non-zero on UNDECIDED too")
     c.set_defaults(func=_cmd_check)
+    rp = sub.add_parser("report", help="run the claims and write a status report: Markdown, one HTML page with "
+                                       "the dependency graph, a LaTeX table")
+    rp.add_argument("--from", dest="sources", action="append", metavar="SOURCE",
+                    help="claims of this module, package, directory or .py file; repeatable (default: proofs/ and "
+                         "every installed exactmem.claims entry point)")
+    rp.add_argument("--results", metavar="F.json", help="report this run of exactmem check --json F.json instead "
+                                                        "of running the claims")
+    rp.add_argument("--full", action="store_true", help="also run the slow instance families")
+    rp.add_argument("-k", metavar="PATTERN", help="only claims whose id or statement contains PATTERN")
+    rp.add_argument("--tag", action="append", default=[], metavar="TAG", help="only claims with this tag (repeatable)")
+    rp.add_argument("--out", default="claims-report", metavar="DIR",
+                    help="directory for claims.md, claims.html, claims.tex (default claims-report)")
+    rp.add_argument("--format", default="md,html,latex", help="comma-separated: md, html, latex (default all)")
+    rp.add_argument("--fragment", action="store_true", help="LaTeX: the table alone, not a document")
+    rp.set_defaults(func=_cmd_report)
     v = sub.add_parser("verify", help="re-check certificate files with the kernel")
     v.add_argument("certificates", nargs="+", metavar="CERT.json")
     v.add_argument("--dataset", metavar="D.json", help="the dataset the claim must be about (exactmem.dataset JSON)")
@@ -319,15 +566,19 @@ def build_parser() -> argparse.ArgumentParser:
     pl = bsub.add_parser("plot", help="the paper's Figure 1 for given N and d (PNG and/or PDF)")
     pl.add_argument("--N", type=int, required=True)
     pl.add_argument("--d", type=int, required=True)
-    pl.add_argument("--out", required=True, help="FILE.png, FILE.pdf, or a stem for both")
+    pl.add_argument("--out", required=True, help="FILE.png, FILE.pdf (or another format matplotlib writes: .svg, "
+                                                 ".jpg, ...), or a name without an extension for FILE.png and "
+                                                 "FILE.pdf")
     bsub.add_parser("check", help="run checks (a)-(f) and print their verdicts")
     bsub.add_parser("list", help="list every registered bound")
-    ev = bsub.add_parser("eval", help="evaluate one bound exactly (polylogs dropped)")
+    ev = bsub.add_parser("eval", help="evaluate one bound exactly (polylogs dropped): the exact sympy value, or "
+                                      "with --digits K exact decimal bounds [lo, hi] of relative width <= 10^-K")
     ev.add_argument("id")
     ev.add_argument("--N", type=int, required=True)
     ev.add_argument("--d", type=int, required=True)
     ev.add_argument("--rho")
-    ev.add_argument("--p")
+    ev.add_argument("--p", help="the l_p norm for l_p bounds: a number >= 1 or inf")
+    ev.add_argument("--digits", type=int, help="print a rigorous enclosure with this many significant digits")
     b.set_defaults(func=_cmd_bounds)
     w = sub.add_parser("law", help="the law of robustness: the laws as bounds, and the sqrt(n/k) experiment")
     wsub = w.add_subparsers(dest="law_command", required=True)
@@ -357,19 +608,43 @@ def build_parser() -> argparse.ArgumentParser:
     z.add_argument("--build-limit", type=int, default=2 * 10 ** 6,
                    help="build networks with at most this many planned parameters (default 2,000,000)")
     z.add_argument("--out", help="write the Markdown report here instead of standard output")
-    z.add_argument("--plot", help="also draw measured sizes over Figure 1's curves to this file")
-    z.add_argument("--plot-at", default="1000,16", help="N,d of the figure (default 1000,16)")
+    z.add_argument("--plot", metavar="FILE", help="also draw measured sizes over Figure 1's curves to FILE (.png, "
+                                                  ".pdf, .svg, ...; without an extension FILE.png and FILE.pdf)")
+    z.add_argument("--plot-at", metavar="N,d", help="N,d of the figure, one of the computed pairs (default: the median "
+                                                  "of --N and of --d, e.g. 1000,16 for the defaults)")
     z.set_defaults(func=_cmd_sizes)
     return p
 
 
 def main(argv=None) -> int:
+    """Run the command; its exit status: 0 done (PROVED), 1 not proved or refuted, 2 a usage or input error
+    (argparse's or an exactmem error, with a message, never a traceback), 141 standard output closed early
+    (``exactmem bounds list | head``: quietly, as a command killed by SIGPIPE), 130 interrupted."""
     args = build_parser().parse_args(argv)
     try:
-        return args.func(args)
+        status = args.func(args)
+        sys.stdout.flush()          # a closed pipe shows here, not at exit
+        return status
     except ExactmemError as e:
         print(f"exactmem: error: {e}", file=sys.stderr)
         return 2
+    except BrokenPipeError:
+        _drop_stdout()
+        return 128 + 13             # 128 + SIGPIPE, what a shell reports for a tool that SIGPIPE ended
+    except KeyboardInterrupt:
+        print("exactmem: interrupted", file=sys.stderr)
+        return 130
+
+
+def _drop_stdout() -> None:
+    """After EPIPE: point standard output at the null device, so that the final flush at exit does not fail
+    again (the recipe of Python's documentation on SIGPIPE)."""
+    import os
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (AttributeError, OSError, ValueError):    # stdout is not a file (captured, closed): nothing to flush
+        pass
 
 
 if __name__ == "__main__":  # pragma: no cover

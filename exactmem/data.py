@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import csv
 import json
+import operator
 import os
 from functools import cached_property
 
@@ -32,6 +33,61 @@ from .separation import isqrt_exact, min_cross_label_distance
 DATASET_SCHEMA = 1
 
 
+class Points(fmpq_mat):
+    """A dataset's N x d matrix of points, indexable like a list of rows: ``P[i]`` is point i (a list of
+    fmpq; negative i counts from the end), ``P[i, j]`` its coordinate j, ``P[a:b]`` and ``P[:, j]`` lists,
+    ``len(P) = N``, and iteration gives the rows.  It is an exact ``fmpq_mat`` (products, ``transpose``,
+    ``tolist`` work as on any) and read-only: a dataset never changes once validated.
+
+    >>> P = Dataset([[0, "1/2"], [3, 4]], [1, 2]).points
+    >>> P[0], P[-1][1], P[0, 1], len(P), [sum(r) for r in P], P[:, 0]
+    ([0, 1/2], 4, 1/2, 2, [1/2, 7], [0, 3])
+    """
+
+    __slots__ = ()
+
+    def __len__(self) -> int:
+        return self.nrows()
+
+    def _index(self, k, n: int, what: str) -> int:
+        if isinstance(k, bool):
+            raise TypeError(f"{what} index must be an integer, got a bool")
+        try:
+            i = operator.index(k)
+        except TypeError:
+            raise TypeError(f"{what} index must be an integer or a slice, got {type(k).__name__}") from None
+        j = i + n if i < 0 else i
+        if not 0 <= j < n:
+            raise IndexError(f"{what} index {i} out of range for {n} {what}s")
+        return j
+
+    def _row(self, i: int) -> list:
+        get = super().__getitem__
+        return [get((i, j)) for j in range(self.ncols())]
+
+    def __getitem__(self, key):
+        N, d = self.nrows(), self.ncols()
+        if isinstance(key, tuple):
+            if len(key) != 2:
+                raise TypeError(f"points take one index (a point) or two (point, coordinate), got {len(key)}")
+            rows, cols = key
+            get = super().__getitem__
+            pick = (lambda k, n, what: range(*k.indices(n)) if isinstance(k, slice) else self._index(k, n, what))
+            ri, ci = pick(rows, N, "point"), pick(cols, d, "coordinate")
+            if isinstance(ri, range):
+                return [[get((i, j)) for j in ci] if isinstance(ci, range) else get((i, ci)) for i in ri]
+            return [get((ri, j)) for j in ci] if isinstance(ci, range) else get((ri, ci))
+        if isinstance(key, slice):
+            return [self._row(i) for i in range(*key.indices(N))]
+        return self._row(self._index(key, N, "point"))
+
+    def __iter__(self):
+        return (self._row(i) for i in range(self.nrows()))
+
+    def __setitem__(self, key, value):
+        raise TypeError("a Dataset's points are read-only: build a new Dataset (or change D.matrix, a copy)")
+
+
 class Dataset:
     """N labelled rational points in R^d, validated against the class D_{d,N,C}."""
 
@@ -45,7 +101,7 @@ class Dataset:
         if d == 0:
             raise ShapeError("points must have dimension d >= 1")
         labels = self._check_labels(labels, N)
-        self._X = X
+        self._X = X if isinstance(X, Points) else Points(X)
         self._labels = labels
         self._entries = X.entries()
         den = common_denominator(self._entries)
@@ -118,9 +174,15 @@ class Dataset:
         return max(self._labels)
 
     @property
-    def points(self) -> fmpq_mat:
-        """The N x d matrix of points (rows)."""
+    def points(self) -> "Points":
+        """The points: ``D.points[i]`` is point i (a list of fmpq), ``D.points[i, j]`` its coordinate j; also
+        the exact N x d ``fmpq_mat`` of the points (read-only), for matrix arithmetic."""
         return self._X
+
+    @property
+    def matrix(self) -> fmpq_mat:
+        """A plain (mutable) copy of the N x d ``fmpq_mat`` of the points."""
+        return fmpq_mat(self._X)
 
     @property
     def labels(self) -> tuple:

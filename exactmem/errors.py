@@ -82,6 +82,10 @@ class InputSetError(ExactmemError, ValueError):
     """An input set is malformed: a lower bound above its upper bound, a negative radius, an unknown norm."""
 
 
+class OptionError(ExactmemError, ValueError):
+    """An option or count out of its range (a negative number of samples, a budget that is not positive)."""
+
+
 class ProxyMisuseError(ExactmemError, TypeError):
     """A weight-norm proxy used where a bound on the Lipschitz constant is needed (Husain and Balle's error)."""
 

@@ -17,22 +17,31 @@ error eta) or ``large`` (Theorem B.14).  ``verify`` asks the kernel whether the 
 """
 from __future__ import annotations
 
+import numbers
+
+from numpy import bool_ as np_bool
+
 from . import kernel
 from .certify.records import Certificate, dataset_payload, describe_difference, norm_name
 from .certify.refute import check
 from .constructions.regimes import RegimeNotImplementedError, build, choose_regime  # noqa: F401 (public names)
 from .data import Dataset
-from .errors import CertificateError, ExactmemError
-from .exact import fmt, to_rational
+from .errors import CertificateError, ExactmemError, NormError, OptionError, RhoError, UnsupportedTypeError
+from .exact import fmt, show, to_rational
 from .network import ReLUNet
 from .norms import check_p, check_rho
+from .progress import Progress
 from .verdict import Verdict
 
 
-def _check_mc(mc_samples):
-    if isinstance(mc_samples, bool) or not isinstance(mc_samples, int) or mc_samples < 0:
-        raise ExactmemError(f"mc_samples must be a non-negative integer (points per ball), got {mc_samples!r}")
-    return mc_samples
+def _check_mc(mc_samples) -> int:
+    """mc_samples as an int >= 0 (numpy integers too); a bool, a float or a string is refused."""
+    if isinstance(mc_samples, (bool, np_bool)) or not isinstance(mc_samples, numbers.Integral):
+        raise UnsupportedTypeError(f"mc_samples must be a non-negative integer (exact points per ball), got "
+                                   f"{mc_samples!r} of type {type(mc_samples).__name__}")
+    if mc_samples < 0:
+        raise OptionError(f"mc_samples must be a non-negative integer (exact points per ball), got {mc_samples}")
+    return int(mc_samples)
 
 
 def memorize(D: Dataset, rho, p=2, eta=None, regime: str | None = None, mc_samples: int = 0):
@@ -44,10 +53,21 @@ def memorize(D: Dataset, rho, p=2, eta=None, regime: str | None = None, mc_sampl
     if not isinstance(D, Dataset):
         raise ExactmemError(f"memorize needs a Dataset, got {type(D).__name__}")
     rho, p, mc_samples = check_rho(rho), check_p(p), _check_mc(mc_samples)
-    if p != 2:
-        from .constructions.lp import lp_memorizer
-        return lp_memorizer(D, rho, p, eta=eta, regime=regime)
-    net, cert, _ = build(D, rho, eta, regime, mc_samples)
+    if mc_samples and p != 2:
+        raise NormError(f"mc_samples: the Monte Carlo estimate draws points from l_2 balls; it is not available "
+                        f"for p = {norm_name(p)}")
+    chosen = choose_regime(D, rho) if p == 2 else None
+    if mc_samples and chosen != "moderate":
+        raise RhoError(f"mc_samples: the Monte Carlo estimate is made in the moderate regime only (an error bound "
+                       f"eta); rho = {fmt(rho)} lies in the {chosen} regime for N = {D.N}, d = {D.d}, whose "
+                       f"certificate is exact")
+    with Progress(f"memorize (N = {D.N}, d = {D.d}, rho = {fmt(rho) if len(fmt(rho)) < 20 else show(rho)})") as bar:
+        if p != 2:
+            from .constructions.lp import lp_memorizer
+            bar.step(f"l_{norm_name(p)} through l_2 (Theorem C.11)")
+            return lp_memorizer(D, rho, p, eta=eta, regime=regime)
+        bar.step(f"{chosen} regime")
+        net, cert, _ = build(D, rho, eta, regime, mc_samples)
     return net, cert
 
 
@@ -89,4 +109,7 @@ def verify(network: ReLUNet, D: Dataset, rho, certificate, p=2, eta=None, progre
             raise CertificateError(f"eta must lie in (0, 1), got {fmt(eta)}")
         if data.get("eta") is None:
             eta = None                 # an exact certificate proves every error bound: check it exactly
-    return check(doc, rho=rho, eta=eta, progress=progress)
+    if progress is not None:
+        return check(doc, rho=rho, eta=eta, progress=progress)
+    with Progress(f"verify (N = {D.N}, d = {D.d}, {len(network.dims) - 1} layers)", unit="layers") as bar:
+        return check(doc, rho=rho, eta=eta, progress=bar.update)

@@ -25,6 +25,7 @@ from .blocks.floor import floor_net
 from .bounds import evaluate
 from .data import Dataset
 from .errors import ExactmemError
+from .exact import fmt, show
 
 REGIME_BOUND = {"small": "KMY25.Thm4.2.i", "moderate": "KMY25.Thm4.2.ii", "large": "KMY25.Thm4.2.iii"}
 ETA = fmpq(1, 100)
@@ -135,15 +136,22 @@ def grid_rhos(N: int, d: int) -> list:
     return out
 
 
-def size_rows(Ns, ds, build_limit: int = 2 * 10 ** 6, regimes=("small", "moderate", "large"), log=None) -> list:
-    """One row per (N, d, regime, rho) with planned and (when built) measured sizes and the bound's value."""
+def size_rows(Ns, ds, build_limit: int = 2 * 10 ** 6, regimes=("small", "moderate", "large"), log=None,
+              progress=None) -> list:
+    """One row per (N, d, regime, rho) with planned and (when built) measured sizes and the bound's value.
+    ``log(row)`` is called after each row, ``progress(done, total, next_row_text)`` before each one."""
     rows = []
+    total = sum(1 for N in Ns for d in ds for regime, _ in grid_rhos(N, d) if regime in regimes)
     for N in Ns:
         for d in ds:
-            D = seeded_dataset(N, d)
+            D = None
             for regime, rho in grid_rhos(N, d):
                 if regime not in regimes:
                     continue
+                if progress:
+                    progress(len(rows), total, f"N={N} d={d} {regime} rho={fmt(rho)}")
+                if D is None:
+                    D = seeded_dataset(N, d)
                 dims, build, info = plan_size(D, rho, regime)
                 row = {"N": N, "d": d, "regime": regime, "rho": rho, "planned_params": params_of(dims),
                        "depth": len(dims) - 1, "width": max(dims[1:-1], default=0), "built": False,
@@ -159,6 +167,8 @@ def size_rows(Ns, ds, build_limit: int = 2 * 10 ** 6, regimes=("small", "moderat
                 rows.append(row)
                 if log:
                     log(row)
+    if progress:
+        progress(len(rows), total, "")
     return rows
 
 
@@ -201,7 +211,8 @@ def markdown(rows, fits) -> str:
         nz = f"{r['nonzero']:,}" if built else "—"
         bits = r["bits"] if built else "—"
         star = "" if built else " *"
-        lines.append(f"| {r['N']} | {r['d']} | {r['regime']} | {r['rho']} | {r['planned_params']:,}{star} | {nz} | "
+        rho = show(r["rho"], 4)                 # "1/1000 ≈ 0.001"
+        lines.append(f"| {r['N']} | {r['d']} | {r['regime']} | {rho} | {r['planned_params']:,}{star} | {nz} | "
                      f"{r['depth']:,} | {r['width']:,} | {bits} | {r['bound']:.4g} | {r['ratio']:.3g} |")
     fit = ["| regime | exponent in | at | paper | fitted |", "| --- | --- | --- | --- | --- |"]
     fit += [f"| {f['regime']} | {f['over']} | {f['at']} | {f['paper']} | {f['fitted']:.2f} |" for f in fits]
@@ -209,11 +220,19 @@ def markdown(rows, fits) -> str:
 
 
 def plot(rows, N: int, d: int, out: str) -> list:
-    """Figure 1's bound curves for (N, d) with the measured parameter counts on top."""
+    """Figure 1's bound curves for (N, d) with the measured parameter counts of ``rows`` at that (N, d) on top,
+    drawn to ``out`` (its extension names the format: .png, .pdf, .svg, ...; without one, FILE.png and
+    FILE.pdf).  Returns the files written; ``rows`` without that (N, d) are refused, not drawn empty."""
+    from .bounds.figure import check_class, curves, figure_targets, save
+    check_class(N, d)
+    if not any(r["N"] == N and r["d"] == d for r in rows):
+        have = sorted({(r["N"], r["d"]) for r in rows})
+        raise ExactmemError(f"no measured sizes at N = {N}, d = {d} to draw; the rows are at (N, d) in "
+                            f"{', '.join(f'({a}, {b})' for a, b in have) or 'nothing'}")
+    targets = figure_targets(out)
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
-    from .bounds.figure import curves
     c = curves(N, d)
     fig, ax = plt.subplots(figsize=(9.5, 4.5))
     for name, (col, ls) in {"new upper (Thm 4.2)": ("C3", "-"), "new lower (Thm 3.1)": ("C0", "-"),
@@ -233,6 +252,4 @@ def plot(rows, N: int, d: int, out: str) -> list:
     ax.set_title(f"Measured sizes over the bounds (constants and logs dropped), N = {N}, d = {d}", fontsize=9)
     ax.legend(fontsize=7, loc="center left", bbox_to_anchor=(1.01, 0.5))
     fig.tight_layout()
-    fig.savefig(out)
-    plt.close(fig)
-    return [out]
+    return save(fig, targets)

@@ -35,7 +35,7 @@ def _nets():
 @claim("HB21.proxy_bounds_lip",
        "what survives of the withdrawn argument: the weight-norm proxy prod ||W_l||_F^2 is at least Lip_2^2 (exact "
        "Lip on a box, proxy by rational arithmetic)",
-       {"families, McShane and random networks": _nets}, source=SOURCE)
+       {"families, McShane and random networks": _nets}, source=SOURCE, status="withdrawn", tags=("law",))
 def check_upper(inst):
     net, B = inst
     L = lipschitz_constant(net, 2, B)
@@ -73,7 +73,7 @@ def _steps():
        "the withdrawn step 'proxy >= c^2 implies Lip >= c' is refuted exactly: every two-layer fit of (2i, (-1)^i), "
        "i < n, has proxy >= 4(n-2)^2 (checked on the fits tried: P >= (sum |a_j w_j|)^2 >= TV(f')^2 >= 4(n-2)^2), yet "
        "a fit with Lip = 1 exists; and relu(x) has representations with proxy >= t^2/4 for every t",
-       {"instances": _steps}, source=SOURCE)
+       {"instances": _steps}, source=SOURCE, status="withdrawn", tags=("law",))
 def check_step(inst):
     fam, t = inst
     if fam == "rescaled":

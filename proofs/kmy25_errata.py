@@ -1,7 +1,7 @@
 """Exact instances for the suspected errata of Kim, Moon & Yun 2025 (see docs/errata.md)."""
 import random
 
-from flint import fmpq
+from flint import fmpq, fmpz
 
 from exactmem import Verdict
 from exactmem.blocks import floor_net, midpoint_translation, truncated_translation
@@ -102,3 +102,132 @@ def check_transfer(inst):
     projected = fmpq(3, 2) * a - fmpq(1, 2) * a ** 3
     return Verdict.from_exact(projected > a, f"P_3-ball(|x_1| < {a}) = {projected} > {a} = P_1-ball(|z| < {a})",
                               witness={"d-ball": str(projected), "m-ball": str(a)})
+
+
+# ---- issue 14: errata recorded with exact instances ----------------------------------------------------------
+
+def _c14_cases():
+    yield "p=oo N=1 d=100 rho=1/20", (1, 100, "1/20", "inf", 2500, 625)
+    yield "p=1 N=3 d=16 rho=1/10", (3, 16, "1/10", "1", None, None)
+
+
+@claim("KMY25.Table1.C14", "erratum: Table 1's row for Theorem C.14 prints N d^2 (rho gamma_p)^2, the theorem states "
+       "N d^2 rho^4 gamma_p^4; exact values differ by the factor 1/(rho gamma_p)^2 (up to 25 d on the row's range)",
+       {"instances": _c14_cases}, source="Kim, Moon & Yun 2025, Table 1 and Theorem C.14")
+def check_c14(inst):
+    import sympy as sp
+    from exactmem.bounds import evaluate
+    from exactmem.bounds.evaluate import exact_value
+    from exactmem.bounds.registry import GAMMA, N, d, gamma_p, p, rho
+    Nv, dv, rv, pv, want_printed, want_thm = inst
+    thm = evaluate("KMY25.ThmC.14", Nv, dv, rv, pv, with_additive=False)
+    pq = sp.oo if pv == "inf" else sp.Rational(pv)
+    printed = exact_value((N * d ** 2 * (rho * GAMMA) ** 2).subs(GAMMA, gamma_p(p)),
+                          {N: Nv, d: dv, rho: sp.Rational(rv), p: pq})
+    g = exact_value(gamma_p(p), {d: dv, p: pq})
+    factor = 1 / (sp.Rational(rv) * g) ** 2
+    ok = sp.simplify(printed / thm - factor) == 0 and factor > 1
+    if want_printed is not None:   # by hand: gamma_oo(100) = 10, rho gamma = 1/2: 10^4/4 = 2500, 10^4/16 = 625
+        ok = ok and printed == want_printed and thm == want_thm
+    return Verdict.from_exact(bool(ok), f"printed {printed}, theorem {thm}: factor {factor} = 1/(rho gamma_p)^2",
+                              witness={"printed": str(printed), "theorem": str(thm)})
+
+
+def _b5_cases():
+    # (N, d, rho) in the moderate regime 1/(5 N sqrt d) < rho <= 1/(5 sqrt d); d a square keeps sqrt d rational
+    for N, d, rho in [(100, 16, fmpq(1, 400)), (10, 1, fmpq(1, 20)), (1000, 4, fmpq(1, 37)), (50, 9, fmpq(1, 16)),
+                      (7, 25, fmpq(1, 26)), (10 ** 4, 16, fmpq(1, 2000)), (3, 1, fmpq(1, 7))]:
+        yield f"N={N} d={d} rho={rho}", (N, d, rho)
+
+
+@claim("KMY25.ThmB.5.stageI", "erratum (harmless): Theorem B.5's Stage I cites rho <= 1/(5 N sqrt d), false in the "
+       "moderate regime; the step holds with rho <= 1/(5 k sqrt d), k = ceil(N^alpha) = floor(1/(5 rho sqrt d)): "
+       "11/(45 k) + 1/(180 N) <= 1/(4 floor(N^alpha))", {"instances": _b5_cases},
+       source="Kim, Moon & Yun 2025, Theorem B.5, Stage I (the copy of Theorem B.3's step (f))")
+def check_b5_stage1(inst):
+    N, d, rho = inst
+    s = fmpz(d).isqrt()
+    if s * s != d:
+        return Verdict.undecided(f"d = {d} is not a square")
+    moderate = 25 * rho ** 2 * N ** 2 * d > 1 and 25 * rho ** 2 * d <= 1
+    cited = 25 * rho ** 2 * N ** 2 * d <= 1                  # rho <= 1/(5 N sqrt d)
+    k = floor_q(1 / (5 * rho * s))                            # ceil(N^alpha) := floor(1/(5 rho sqrt d))
+    intended = 25 * rho ** 2 * k ** 2 * d <= 1                # rho <= 1/(5 k sqrt d)
+    # floor(N^alpha) is k or k - 1 (k - 1 >= 1 unless k = 1); N >= k since rho > 1/(5 N sqrt d)
+    chains = [fmpq(11, 45 * k) + fmpq(1, 180 * N) <= fmpq(1, 4 * kf) for kf in {k, max(k - 1, 1)}]
+    ok = moderate and not cited and intended and 1 <= k <= N and all(chains)
+    return Verdict.from_exact(ok, f"k = {k}: cited rho <= 1/(5N sqrt d) is {cited}, rho <= 1/(5k sqrt d) is {intended}, "
+                                  f"chain holds: {all(chains)}", witness={"k": k})
+
+
+@claim("KMY25.LemB.13.depth", "erratum (harmless): Lemma B.13's Stage III prints depth O~(N); with O~(N) per group "
+       "the N^(1-alpha) groups would need depth N^(2-alpha), against Theorem B.1 (ii)'s O~(N d^(1/4) rho^(1/2)); "
+       "depth O~(N^(alpha/2)) per group gives N^(1-alpha/2) = sqrt(5) N d^(1/4) rho^(1/2) exactly",
+       {"instances": lambda: [("N=10^4 d=16 rho=1/2000", (10 ** 4, 16, "1/2000"))]},
+       source="Kim, Moon & Yun 2025, Lemma B.13 (Stage III) and Theorem B.5")
+def check_b13_depth(inst):
+    import sympy as sp
+    Nv, dv, rv = inst
+    Nn, K, dd, r = sp.symbols("N K d rho", positive=True)
+    # general identity, K := N^alpha = 1/(5 rho sqrt d): N^(1-alpha) * N^(alpha/2) = N K^(-1/2) = sqrt5 N d^(1/4) rho^(1/2)
+    ident = sp.simplify((Nn / K * sp.sqrt(K)).subs(K, 1 / (5 * r * sp.sqrt(dd))) - sp.sqrt(5) * Nn * dd ** sp.Rational(1, 4)
+                        * sp.sqrt(r)) == 0
+    Kv = 1 / (5 * sp.Rational(rv) * sp.sqrt(dv))              # = 100 = N^(1/2): alpha = 1/2
+    groups, per_group = sp.Integer(Nv) / Kv, sp.sqrt(Kv)      # 100 groups, depth 10 each
+    total, printed = groups * per_group, groups * Nv
+    b1 = sp.sqrt(5) * Nv * sp.Integer(dv) ** sp.Rational(1, 4) * sp.sqrt(sp.Rational(rv))
+    ok = ident and Kv == 100 and total == 1000 and b1 == 1000 and printed == 10 ** 6
+    return Verdict.from_exact(bool(ok), f"groups {groups} x depth {per_group} = {total} = sqrt5 N d^(1/4) rho^(1/2) "
+                                        f"= {b1}; with O~(N) per group: {printed}")
+
+
+@claim("KMY25.ThmB.4.constant", "erratum (harmless): Kim et al. restate Vardi et al.'s Theorem 3.1 with "
+       "R = 5 r N^2 sqrt(pi d) / eps (the notes recall 10); R enters only through log R, and doubling R adds exactly "
+       "one to ceil(log2 R)", {"instances": lambda: [(f"N={n} r={r} eps={e} d={dd}", (n, r, e, dd)) for n, r, e, dd in
+                                                     [(100, 1, fmpq(1, 2), 4), (7, 3, fmpq(1, 10), 2), (1000, 1, fmpq(1, 8), 784)]]},
+       source="Kim, Moon & Yun 2025, Theorem B.4 (= Vardi, Yehudai & Shamir 2022, Theorem 3.1)")
+def check_b4(inst):
+    import sympy as sp
+    from exactmem.bounds.evaluate import compare
+    n, r, e, dd = inst
+    R5 = 5 * r * n ** 2 / sp.Rational(int(e.p), int(e.q)) * sp.sqrt(sp.pi * dd)
+
+    def ceil_log2(x):
+        k = 0
+        while compare(x, sp.Integer(2) ** k) > 0:
+            k += 1
+        return k
+    k5, k10 = ceil_log2(R5), ceil_log2(2 * R5)
+    hand = {(100, 1, fmpq(1, 2), 4): 19}   # R5 = 2 10^5 sqrt(pi) = 354490.7...: 2^18 < R5 <= 2^19
+    ok = k10 == k5 + 1 and hand.get(inst, k5) == k5
+    return Verdict.from_exact(ok, f"ceil(log2 R) = {k5} with 5, {k10} with 10")
+
+
+def _jl_cases():
+    yield "alpha=1/5", fmpq(1, 5)
+    yield "alpha=1/6", fmpq(1, 6)
+
+
+@claim("KMY25.LemB.18.dimension", "erratum (harmless for the paper's uses): Lemma B.17 (Matousek 15.2.2) assumes d "
+       "larger than a constant, which B.18 drops; every use has d >= m >= 24 alpha^-2 ln N >= 24 alpha^-2 ln 2, i.e. "
+       "d >= 416 (alpha = 1/5) or 599 (alpha = 1/6), and there the median bound beta >= sqrt(m/d)/2 holds exactly "
+       "(Beta distribution, even d, m)", {"instances": _jl_cases},
+       source="Kim, Moon & Yun 2025, Lemmas B.17, B.18 (Matousek, Lectures on Discrete Geometry, Lemma 15.2.2)")
+def check_jl_dimension(alpha):
+    from math import comb
+    from exactmem.exact import ceil_log
+    dmin = ceil_log(2, 24 / alpha ** 2)        # 600 ln 2 = 415.9..., 864 ln 2 = 598.9...
+    want = {fmpq(1, 5): 416, fmpq(1, 6): 599}[alpha]
+
+    def beta_cdf(x, a, b):                     # P[Beta(a, b) <= x] for integers a, b: a binomial tail
+        n = a + b - 1
+        return sum((fmpq(comb(n, j)) * x ** j * (1 - x) ** (n - j) for j in range(a, n + 1)), fmpq(0))
+    d0 = dmin + dmin % 2
+    checked = []
+    for dd in (d0, 2 * d0):
+        m0 = ceil_log(dd, 10)
+        for m in (m0 + m0 % 2, dd // 2 - (dd // 2) % 2, dd - 2):
+            # ||phi(x)||^2 ~ Beta(m/2, (d-m)/2) for x uniform on S^(d-1); beta >= sqrt(m/d)/2 iff P[.. <= m/(4d)] <= 1/2
+            checked.append(beta_cdf(fmpq(m, 4 * dd), m // 2, (dd - m) // 2) <= fmpq(1, 2))
+    return Verdict.from_exact(dmin == want and all(checked), f"m <= d and m >= 24 alpha^-2 ln 2 force d >= {dmin}; "
+                                                           f"median bound checked exactly at {len(checked)} (d, m)")

@@ -1,4 +1,6 @@
-"""KMY25 Theorem B.3, Stage III: Flatten indexes the grid cells exactly on every robustness ball."""
+"""KMY25 Theorem B.3, Stage III: Flatten indexes the grid cells exactly on every robustness ball; m parallel Floor_n
+blocks: width <= 5m (the paper's; exactmem 4m), depth n + 1, at most 4 m n (4m + 1) parameters (exactmem's
+documented O(m^2 log R), counted from the matrices)."""
 import random
 
 from flint import fmpq
@@ -8,6 +10,8 @@ from exactmem.blocks import cell_certificate, flatten_net, verify_floor
 from exactmem.blocks.floor import floor_net
 from exactmem.certify import grid_cells_certificate
 from exactmem.claims import claim
+
+from ._sizes import Bound, size_verdict
 
 
 def _cases():
@@ -33,5 +37,7 @@ def check(inst):
              Verdict.from_exact(len(set(cert["indices"])) == len(set(cert["cells"])), "index injective on cells"),
              Verdict.from_exact(list(out) == cert["indices"], "network value at each centre = its cell index"),
              verify_floor(floor_net(n, t), n, gamma),
-             grid_cells_certificate(centres, labels, mu, gamma, R).verify()]
+             grid_cells_certificate(centres, labels, mu, gamma, R).verify(),
+             size_verdict(net, {"width": Bound(b=5 * len(centres[0])), "depth": Bound(b=n + 1),
+                                "params": Bound(b=4 * len(centres[0]) * n * (4 * len(centres[0]) + 1))}, "Flatten")]
     return all_of(parts, "Flatten exact on every ball (Floor exact where frac >= gamma, proved on its pieces)")

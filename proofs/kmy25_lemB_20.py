@@ -1,49 +1,141 @@
-"""KMY25 Lemmas B.18-B.20 / Prop. B.19: 1-Lipschitz projections that keep the separation (certified exactly)."""
+"""KMY25 Proposition B.19 and Lemma B.20: 1-Lipschitz projections that keep the separation, at the paper's m.
+
+* ``KMY25.LemB.20.m``: the paper's choices of m computed exactly with enclosures of ln, against hand values, each
+  inside its own case (Lemma B.20; Theorem B.14 Cases IV and V with m <= d, resp. m <= N).
+* ``KMY25.PropB.19``: with m = ceil(24 alpha^-2 ln N) <= d (the hypothesis, not below it), an exactly orthonormal W
+  and beta with the two-sided bound of Lemma B.18 give eps_{WD} >= (1 - alpha) beta eps_D, checked exactly on
+  squares, and WD is again a dataset (distinct points).
+* ``KMY25.LemB.20``: alpha = 1/6, m = min(d, max(ceil(864 ln N), ceil(10 ln d))): the identity when m = d, else an
+  SRHT with eps_{WD}^2 >= (5/12)^2 (m/d) eps_D^2; the constants 24 / (1/6)^2 = 864 and (1 - 1/6)(1/2) = 5/12 are
+  checked, and m <= d in the projected case uses Lemma B.22 (d >= 864 ln 2 > e^4).
+"""
 import random
 
 from flint import fmpq
 
 from exactmem import Dataset, Verdict, all_of
-from exactmem.blocks import find_projection, m_case_iv, m_small_rho
-from exactmem.blocks.projection import identity
-from exactmem.certify import projection_certificate
+from exactmem.blocks import find_projection, m_case_iv, m_case_v, m_small_rho, projected_eps_sq
 from exactmem.claims import claim
+from exactmem.errors import ExactmemError
+from exactmem.exact import ceil_log
+
+from .kmy25_lemB_18 import find_two_sided, is_pm_orthonormal, paper_m
 
 
 def _m_values():
     # by hand: 864 ln 2 = 598.88 -> 599; 10 ln 10000 = 92.1 -> 93; 864 ln 100 = 3978.9 -> 3979 > 784 -> d
-    yield "m(N=2, d=10000) = 599", ((2, 10000), 599)
-    yield "m(N=100, d=784) = 784", ((100, 784), 784)
-    yield "m(N=2, d=600) = 599", ((2, 600), 599)
-    # Case IV: 9 d rho^2 = 9 * 1000 / 25 = 360; 600 ln 1000 = 4144.65 -> 4145
-    yield "Case IV m(N=1000, d=1000, 1/5) = 4145", ((1000, 1000, fmpq(1, 5)), 4145)
+    yield "m(N=2, d=10000) = 599", ("B.20", (2, 10000), 599)
+    yield "m(N=100, d=784) = 784", ("B.20", (100, 784), 784)
+    yield "m(N=2, d=600) = 599", ("B.20", (2, 600), 599)
+    # Case IV needs N >= d >= 600 ln N.  N = 6000: ln 6000 = ln 6 + 3 ln 10 = 1.791759 + 6.907755 = 8.699515,
+    # 600 ln N = 5219.71 -> 5220 <= d = 5500 <= N; 9 d rho^2 = 9 * 5500 / 16 = 3093.75 -> 3094; 10 ln 5500 = 86.1 -> 87
+    yield "Case IV m(N=6000, d=5500, 1/4) = 5220", ("IV", (6000, 5500, fmpq(1, 4)), 5220)
+    # rho = 3/10: 9 * 5500 * 9/100 = 4455 exactly
+    yield "Case IV m(N=6000, d=5500, 3/10) = 5220", ("IV", (6000, 5500, fmpq(3, 10)), 5220)
+    # N = 20000, d = 10000: 600 ln 20000 = 600 * 9.903488 = 5942.09 -> 5943 <= d; 9 d rho^2 = 9 * 10^4 / 9.61... rho = 3/10:
+    # 9 * 10000 * 9/100 = 8100 exactly -> 8100
+    yield "Case IV m(N=20000, d=10000, 3/10) = 8100", ("IV", (20000, 10000, fmpq(3, 10)), 8100)
+    # Case V: d > N >= 600 ln N; N = 6000: 9 N rho^2 = 9 * 6000 / 16 = 3375, 600 ln N -> 5220
+    yield "Case V m(N=6000, d=10^4, 1/4) = 5220", ("V", (6000, 10 ** 4, fmpq(1, 4)), 5220)
 
 
-def _projections():
-    for seed, (N, d, m) in enumerate([(20, 64, 24), (40, 256, 40), (30, 784, 64)]):
-        rng = random.Random(seed)
-        X = [[rng.randint(-8, 8) for _ in range(d)] for _ in range(N)]
-        yield f"N={N} d={d} m={m}", (Dataset(X, [1 + i % 2 for i in range(N)]), m)
-
-
-@claim("KMY25.LemB.20.m", "the paper's choices of m, computed exactly with enclosures of ln",
+@claim("KMY25.LemB.20.m", "the paper's choices of m, computed exactly with enclosures of ln, each inside its case "
+       "(Case IV: N >= d >= 600 ln N and m <= d; Case V: d > N >= 600 ln N and m <= N)",
        {"hand-derived": _m_values}, source="Kim, Moon & Yun 2025, Lemma B.20, Theorem B.14")
 def check_m(inst):
-    args, want = inst
-    got = m_small_rho(*args) if len(args) == 2 else m_case_iv(*args)
-    return Verdict.from_exact(got == want, f"m = {got}, by hand {want}")
+    kind, args, want = inst
+    if kind == "B.20":
+        got = m_small_rho(*args)
+        return Verdict.from_exact(got == want and got <= args[1], f"m = {got}, by hand {want}, m <= d")
+    N, d, rho = args
+    t = int(ceil_log(N, 600))                     # d >= 600 ln N  <=>  d >= ceil(600 ln N) for an integer d
+    if kind == "IV":
+        got = m_case_iv(N, d, rho)
+        in_case = N >= d >= t and 25 * d * rho * rho > 1 and rho < fmpq(1, 3)
+        return Verdict.from_exact(got == want and in_case and got <= d,
+                                  f"Case IV (N >= d >= 600 ln N: {in_case}): m = {got}, by hand {want}, m <= d")
+    got = m_case_v(N, rho)
+    in_case = d > N >= t and 25 * d * rho * rho > 1 and rho < fmpq(1, 3)
+    return Verdict.from_exact(got == want and in_case and got <= N,
+                              f"Case V (d > N >= 600 ln N: {in_case}): m = {got}, by hand {want}, m <= N")
 
 
-@claim("KMY25.PropB.19", "exactly orthonormal rational W (W W^T = I) with eps_{WD}^2 >= (5/12)^2 (m/d) eps_D^2, "
-       "found by retrying; success rate reported", {"seeded": _projections},
-       source="Kim, Moon & Yun 2025, Proposition B.19 / Lemma B.20")
+def _labelled(seed, N, d, C=2):
+    rng = random.Random(seed)
+    pts = set()
+    while len(pts) < N:
+        pts.add(tuple(rng.randint(-8, 8) for _ in range(d)))
+    return Dataset([list(p) for p in pts], [1 + i % C for i in range(N)])
+
+
+def _b19(grid):
+    def make():
+        for seed, (N, d, alpha) in enumerate(grid):
+            yield f"N={N} d={d} alpha={alpha}", (_labelled(4100 + seed, N, d), fmpq(alpha))
+    return make
+
+
+@claim("KMY25.PropB.19", "at m = ceil(24 alpha^-2 ln N) <= d: an exactly 1-Lipschitz W and beta (two-sided bound) "
+       "with eps_{WD} >= (1 - alpha) beta eps_D, WD a dataset, beta >= sqrt(m/d)/2 when m >= 10 ln d",
+       {"paper's m": _b19([(2, 64, "9/10"), (3, 256, "1/2"), (5, 256, "9/10")]),
+        "large": _b19([(3, 1024, "1/5")])},
+       source="Kim, Moon & Yun 2025, Proposition B.19", slow_families=("large",))
 def check(inst):
-    D, m = inst
-    kappa_sq = fmpq(25, 144) * fmpq(m, D.d)
-    P, tries, succ = find_projection(D, m, kappa_sq, "srht", tries=5)
+    D, alpha = inst
+    m = paper_m(D.N, alpha)
+    if not m <= D.d:
+        return Verdict.refuted(f"the instance has m = {m} > d = {D.d}", {"m": m})
+    P, beta_sq, succ, tries = find_two_sided(D, alpha, m)
     if P is None:
-        return Verdict.refuted(f"no certified projection in {tries} tries", {"successes": succ})
-    return all_of([Verdict.from_exact(P.full * P.full.transpose() == identity(m), "W W^T = I exactly"),
-                   projection_certificate(D, P.full, kappa_sq).verify(),
-                   Verdict.proved(f"separation certified; success rate {succ}/{tries} (proof guarantees >= 1/N "
-                                  f"= {fmpq(1, D.N)})", successes=succ, tries=tries)], "projection")
+        return Verdict.undecided(f"no SRHT draw in {tries} satisfied the two-sided bound at m = {m}")
+    eps2 = projected_eps_sq(P.W, D)
+    try:
+        Dataset(D.points * P.W.transpose(), D.labels)
+        distinct = True
+    except ExactmemError:
+        distinct = False
+    parts = [Verdict.from_exact(is_pm_orthonormal(P.full), f"W ({m} x {D.d}) has exactly orthonormal rows"),
+             Verdict.from_exact(distinct, "the projected points are distinct: WD is in D_{m,N,C}"),
+             Verdict.from_exact(eps2 >= (1 - alpha) ** 2 * beta_sq * D.eps_sq,
+                                f"eps_WD^2 = {float(eps2):.6g} >= (1 - alpha)^2 beta^2 eps_D^2 = "
+                                f"{float((1 - alpha) ** 2 * beta_sq * D.eps_sq):.6g}")]
+    if m >= int(ceil_log(D.d, 10)):
+        parts.append(Verdict.from_exact(beta_sq >= fmpq(m, 4 * D.d), "beta^2 >= m/(4d) (m >= 10 ln d)"))
+    return all_of(parts, f"m = {m}, d = {D.d}: success rate {succ}/{tries}")
+
+
+def _b20(grid):
+    def make():
+        for seed, (N, d) in enumerate(grid):
+            yield f"N={N} d={d}", (_labelled(4200 + seed, N, d), None)
+    return make
+
+
+def _constants():
+    yield "constants 864 and 5/12", (None, "constants")
+
+
+@claim("KMY25.LemB.20", "alpha = 1/6, m = min(d, max(ceil(864 ln N), ceil(10 ln d))): a 1-Lipschitz W with "
+       "eps_{WD}^2 >= (5/12)^2 (m/d) eps_D^2 (the identity when m = d)",
+       {"paper's m": _b20([(3, 8), (10, 500), (2, 640)]), "constants": _constants,
+        "large": _b20([(2, 1024), (3, 1024)])},
+       source="Kim, Moon & Yun 2025, Lemma B.20", slow_families=("large",))
+def check_b20(inst):
+    D, what = inst
+    if what == "constants":
+        return Verdict.from_exact(24 / fmpq(1, 6) ** 2 == 864 and (1 - fmpq(1, 6)) * fmpq(1, 2) == fmpq(5, 12),
+                                  "24 / (1/6)^2 = 864 and (1 - 1/6)(1/2) = 5/12")
+    m = m_small_rho(D.N, D.d)
+    kappa_sq = fmpq(25, 144) * fmpq(m, D.d)
+    if m == D.d:
+        ok = m == min(D.d, max(paper_m(D.N, fmpq(1, 6)), int(ceil_log(D.d, 10))))
+        return Verdict.from_exact(ok and D.eps_sq >= kappa_sq * D.eps_sq,
+                                  f"m = d = {m} (d < 864 ln N): the identity keeps eps_D >= (5/12) eps_D")
+    P, tries, succ = find_projection(D, m, kappa_sq, "srht", tries=2)
+    if P is None:
+        return Verdict.undecided(f"no certified projection in {tries} tries at m = {m}")
+    eps2 = projected_eps_sq(P.W, D)
+    return all_of([Verdict.from_exact(m == paper_m(D.N, fmpq(1, 6)) and m <= D.d, f"m = {m} = ceil(864 ln N) <= d"),
+                   Verdict.from_exact(is_pm_orthonormal(P.full), "W has exactly orthonormal rows"),
+                   Verdict.from_exact(eps2 >= kappa_sq * D.eps_sq, "eps_WD^2 >= (5/12)^2 (m/d) eps_D^2")],
+                  f"m = {m}, d = {D.d}: success rate {succ}/{tries}")

@@ -1,8 +1,12 @@
-"""KMY25 Lemma B.8: bit extraction -- Telgarsky's triangle map and BIN_{i:j} as exact networks."""
+"""KMY25 Lemma B.8: bit extraction -- Telgarsky's triangle map and BIN_{i:j} as exact networks; width <= 5 and
+bits <= n + 2 (the lemma's), depth j + 1 (exactmem peels one bit per layer from the top, where the lemma's
+triangle-map version starts from encodings at depth 3(j - i + 1))."""
 from exactmem import Verdict, all_of
 from exactmem.blocks import BIN, bin_net, triangle_net
 from exactmem.claims import claim
 from exactmem.pl1d import pieces
+
+from ._sizes import Bound, size_verdict
 
 
 def _cases():
@@ -26,6 +30,8 @@ def check(n):
             net = bin_net(n, i, j)
             xs = list(range(2 ** n))
             outs = net.evaluate([[x] for x in xs]).entries()
-            ok = all(v == int(format(x, f"0{n}b")[i - 1:j], 2) for x, v in zip(xs, outs)) and net.width <= 5
+            ok = all(v == int(format(x, f"0{n}b")[i - 1:j], 2) for x, v in zip(xs, outs))
             parts.append(Verdict.from_exact(ok, f"BIN_{{{i}:{j}}} on all {2 ** n} integers"))
+            parts.append(size_verdict(net, {"width": Bound(b=5), "depth": Bound(b=j + 1), "bits": Bound(b=n + 2)},
+                                      f"BIN_{{{i}:{j}}}"))
     return all_of(parts, f"all BIN_{{i:j}} with j <= {n}")

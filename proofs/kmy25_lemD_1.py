@@ -7,6 +7,8 @@ from exactmem import Verdict, all_of
 from exactmem.blocks import distance_threshold_net, sawtooth_square_net, verify_square
 from exactmem.claims import claim
 
+from ._sizes import Bound, size_verdict
+
 
 def _squares():
     for k in (1, 2, 4, 8):
@@ -50,7 +52,8 @@ def check_threshold(inst):
     vout = net.evaluate(probes_out).entries()
     parts.append(Verdict.from_exact(all(v == 1 for v in vin) and all(v == 0 for v in vout),
                                     f"{len(vin)} inside probes -> 1, {len(vout)} outside probes -> 0"))
-    parts.append(Verdict.from_exact(net.param_count() <= 40 * d * d * facts["k"] + 60,
-                                    f"{net.param_count()} params <= 40 d^2 k + 60 (k = {facts['k']})"))
+    k = facts["k"]     # width 4d, depth k + 4, at most (k + 1)(4d + 1) 4d + 10 parameters (O(d^2 k), Eq. 3)
+    parts.append(size_verdict(net, {"width": Bound(b=4 * d), "depth": Bound(b=k + 4),
+                                    "params": Bound(b=(k + 1) * (4 * d + 1) * 4 * d + 10)}, f"k = {k}"))
     parts.append(verify_square(facts["square"], facts["k"]))
     return all_of(parts, "distance threshold")

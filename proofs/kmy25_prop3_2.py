@@ -67,3 +67,39 @@ def check_wide(inst):
     I = [[1 if i == j else 0 for j in range(d)] for i in range(d)]
     w = first_layer_witness(I, width_dataset(N, d), rho)
     return Verdict.from_exact(not w.found and not w.guaranteed and "no witness" in w.message, w.message)
+
+
+def _extremal():
+    half, eps = fmpq(1, 2), fmpq(1, 1000)
+    grid = [  # (N, d, m, rho): rho^2 min(N-1, d) exactly m ("at"), a hair above m ("below": m < bound), below m
+        (5, 4, 1, half), (9, 8, 2, half), (10, 9, 1, fmpq(1, 3)), (13, 12, 3, half), (10, 4, 1, half),
+        (13, 12, 3, half + eps), (9, 8, 2, half + eps), (10, 9, 1, fmpq(1, 3) + eps), (10, 4, 1, half + eps),
+        (13, 12, 4, half + eps), (7, 6, 2, half), (7, 6, 1, half)]
+    for N, d, m, rho in grid:
+        yield f"N={N} d={d} m={m} rho={rho}", (N, d, m, rho)
+
+
+@claim("KMY25.Prop3.2.extremal", "at the extremal first layers (Lemma A.2 with equality) the witness exists exactly "
+       "when the width is below rho^2 min(N-1, d): widths just below the bound are defeated, widths at it are not",
+       {"extremal layers": _extremal}, source="Kim, Moon & Yun 2025, Proposition 3.2 and Lemma A.2")
+def check_extremal(inst):
+    from exactmem.linalg import nullspace, projector
+    from exactmem.lower import extremal_first_layer
+    N, d, m, rho = inst
+    t = min(N - 1, d)
+    bound = rho * rho * t                                     # the proposition's bound, computed here
+    W = extremal_first_layer(N, d, m)
+    P = projector(nullspace(W))
+    dists = [1 - P[j, j] for j in range(t)]                  # dist(e_j, Null W)^2, exactly
+    collide = min(dists) < rho * rho                         # a collision exists iff dist < 2 mu = rho
+    w = first_layer_witness(W, width_dataset(N, d), rho)
+    parts = [Verdict.from_exact(W.nrows() == m and all(x == fmpq(m, t) for x in dists),
+                                f"width {m}, dist(e_j, Null W)^2 = m/t = {fmpq(m, t)} for every j <= t (extremal)"),
+             Verdict.from_exact(collide == (m < bound), f"collision {collide} exactly when m = {m} < {bound}"),
+             Verdict.from_exact(w.bound == bound, f"the library's width bound {w.bound} = rho^2 min(N-1, d) = {bound}"),
+             Verdict.from_exact(w.guaranteed == (m < bound) and w.found == collide,
+                                f"library: guaranteed {w.guaranteed}, found {w.found}; expected {m < bound}, {collide}")]
+    if w.found:
+        parts.append(w.certificate().verify())
+    return all_of(parts, f"width {m} {'<' if m < bound else '>='} bound {bound}: "
+                         f"{'defeated (kernel-verified witness)' if w.found else 'no witness exists'}")

@@ -3,7 +3,7 @@ import random
 
 from flint import fmpq
 
-from exactmem import Dataset, all_of, memorize, verify
+from exactmem import Dataset, Verdict, all_of, memorize, verify
 from exactmem.bounds import evaluate
 from exactmem.claims import claim
 
@@ -30,3 +30,57 @@ def check(inst):
     return all_of([verify(net, D, rho, cert)],
                   f"Case {cert.info['case']}: {net.param_count()} params (N d^2 rho^4 + d = {float(bound):.1f}), "
                   f"depth {net.depth}, width {net.width}, k = {cert.info['k']}")
+
+
+def _size_cases():
+    from exactmem.sizes import seeded_dataset
+    for N, d, rho in [(10, 1, fmpq(1, 2)), (50, 2, fmpq(9, 10)), (30, 4, fmpq(99, 100)), (100, 2, fmpq(1, 3)),
+                      (16, 9, fmpq(1, 5)), (40, 4, fmpq(1, 4))]:
+        yield f"N={N} d={d} rho={rho}", (seeded_dataset(N, d), rho)
+    rng = random.Random(1499)   # Case III: N = 2 < 600 ln 2 <= d = 420
+    yield "Case III N=2 d=420 rho=1/10", (Dataset([[rng.randint(-3, 3) for _ in range(420)] for _ in range(2)],
+                                                   [1, 2]), fmpq(1, 10))
+
+
+def case_relation(case, D, rho, m) -> "Verdict":
+    """The paper's step from O~(N m^2) to O~(N d^2 rho^4), exactly: Case I 81 rho^4 >= 1; Case II 625 d^2 rho^4 > 1
+    (from 25 d rho^2 > 1) with d < 600 ln N; Case III m = N < 600 ln N (the count is O~(d))."""
+    from exactmem.exact import ceil_log
+    r4 = rho ** 4
+    if case == "I":
+        return Verdict.from_exact(81 * r4 >= 1 and m == D.d, f"Case I: 81 rho^4 = {81 * r4} >= 1, m = d")
+    t = ceil_log(D.N, 600)                    # d < 600 ln N  <=>  d < ceil(600 ln N) (600 ln N is irrational)
+    if case == "II":
+        return Verdict.from_exact(625 * D.d ** 2 * r4 > 1 and D.d < t and m == D.d,
+                                  f"Case II: 625 d^2 rho^4 = {625 * D.d ** 2 * r4} > 1, d = {D.d} < 600 ln N")
+    return Verdict.from_exact(case == "III" and m == D.N and D.N < t <= D.d,
+                              f"Case {case}: m = N = {D.N} < 600 ln N <= d = {D.d}")
+
+
+@claim("KMY25.ThmB.14.size", "large-rho memorizer (Cases I-III) within docs/sizes.md's explicit O(N m^2 k) form "
+       "(m = d, or N after Prop. B.21), k = O(log(m/(1-r))), and the paper's case inequalities that turn it into "
+       "O~(N d^2 rho^4 + d); independent Eq. 3 count", {"seeded": _size_cases},
+       source="Kim, Moon & Yun 2025, Theorem B.14 (sizes; Theorem B.1 row iii)")
+def check_size(inst):
+    from exactmem.constructions.large_rho import large_rho_memorizer
+    from ._sizes import max_height, yu_height_bound
+    from .kmy25_lemD_2 import yu_sizes
+    D, rho = inst
+    net, cert = large_rho_memorizer(D, rho)
+    case, k = cert.info["case"], cert.info["k"]
+    m = cert.info.get("m", D.d)
+    parts = [yu_sizes(D, rho, net, k, d_in=D.d, m=m, r_sq=None if case in ("I", "II") else
+                      rho * rho * D.eps_sq / projected_eps_sq_of(net, D, m)),
+             case_relation(case, D, rho, m)]
+    if case in ("I", "II"):
+        h, hb = max_height(net, 1), yu_height_bound(D, rho, k)
+        parts.append(Verdict.from_exact(hb.holds(h), f"largest height after the first layer {h} <= {hb}"))
+    return all_of(parts, f"Case {case}: {net.param_count()} params, depth {net.depth}, width {net.width}, k = {k}")
+
+
+def projected_eps_sq_of(net, D, m):
+    """eps^2 of the data under the network's first m first-layer rows (the projection W, merged with Yu's first layer)."""
+    from flint import fmpq_mat
+    W0 = net.layers[0][0]
+    W = fmpq_mat(m, D.d, [W0[i, j] for i in range(m) for j in range(D.d)])
+    return Dataset(D.points * W.transpose(), D.labels).eps_sq

@@ -27,3 +27,41 @@ def check(D):
     return all_of([verify(net, D, rho, cert)],
                   f"N = {D.N}, d = {D.d}: {net.param_count()} params (sqrt N + d = {float(bound):.1f}), depth "
                   f"{net.depth}, width {net.width}")
+
+
+def _size_cases(grid):
+    def make():
+        from exactmem.sizes import seeded_dataset
+        for N, d, k in grid:
+            yield f"N={N} d={d} rho=1/(5Nd*{k})", (seeded_dataset(N, d), fmpq(1, 5 * N * d * k))
+    return make
+
+
+def sizes_small(D, rho, net):
+    """Theorem B.3's sizes against docs/sizes.md's bounds, from (N, d, C, rho) and the data's aspect ratio only:
+    m is the paper's (Lemma B.20), n bounds the grid's bits from the box diameter of the data."""
+    from exactmem.blocks import m_small_rho
+    from ._sizes import first_layer_bits_bound, grid_bits_max, size_verdict, small_bounds
+    m = m_small_rho(D.N, D.d)
+    n = grid_bits_max(D, rho, D.N)
+    bounds = small_bounds(D.N, D.d, D.C, m, n)
+    if data_is_dyadic(D):
+        bounds["bits_first"] = first_layer_bits_bound(D, rho, D.N, n)
+    return size_verdict(net, bounds, f"N = {D.N}, d = {D.d}, m = {m}, grid bits <= {n}")
+
+
+def data_is_dyadic(D) -> bool:
+    from ._sizes import data_fraction_bits
+    return data_fraction_bits(D) is not None
+
+
+@claim("KMY25.ThmB.3.size", "small-rho memorizer's params, depth, width and bits within docs/sizes.md's explicit "
+       "O~(sqrt N + d) bounds (independent Eq. 3 count), N up to 1000 and rho down to 1/(5Nd 10^3)",
+       {"seeded": _size_cases([(10, 1, 1), (100, 1, 1), (300, 2, 1), (1000, 1, 1), (1000, 2, 1), (200, 3, 1000),
+                               (64, 8, 1), (40, 16, 1)]),
+        "large": _size_cases([(3000, 2, 1), (10000, 1, 1), (1000, 4, 10 ** 6)])},
+       source="Kim, Moon & Yun 2025, Theorem B.3 (sizes; Theorem B.1 row i)", slow_families=("large",))
+def check_size(inst):
+    from exactmem.constructions.small_rho import small_rho_network, small_rho_plan
+    D, rho = inst
+    return sizes_small(D, rho, small_rho_network(small_rho_plan(D, rho)))

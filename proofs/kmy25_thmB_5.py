@@ -51,3 +51,43 @@ def check(inst):
 def check_real(inst):
     load, rho, mc = inst
     return _run(load(), rho, mc)
+
+
+def _size_cases(grid):
+    def make():
+        import math
+        from exactmem.sizes import seeded_dataset
+        for N, d, g in grid:
+            sq = math.isqrt(d) + (0 if math.isqrt(d) ** 2 == d else 1)      # ceil(sqrt d)
+            yield f"N={N} d={d} rho=1/(5*{g}*{sq})", (seeded_dataset(N, d), fmpq(1, 5 * g * sq))
+    return make
+
+
+def sizes_moderate(D, rho, net, t):
+    """Theorem B.5's sizes against docs/sizes.md's bounds: the group size g = floor(1/(5 rho sqrt d)) and the
+    B = ceil(N/g) blocks computed here from (N, d, rho), m from Lemma B.20, n from the data's box diameter; t is the
+    plan's Floor resolution (its bits enter the bit bound only)."""
+    from exactmem.blocks import m_small_rho
+    from ._sizes import first_layer_bits_bound, grid_bits_max, group_of, moderate_bounds, size_verdict
+    from .kmy25_thmB_3 import data_is_dyadic
+    g = group_of(D.N, D.d, rho)
+    m = m_small_rho(D.N, D.d)
+    n = grid_bits_max(D, rho, g)
+    bounds = moderate_bounds(D.N, D.d, D.C, m, n, g, t)
+    B = bounds.pop("blocks")
+    if data_is_dyadic(D):
+        bounds["bits_first"] = first_layer_bits_bound(D, rho, g, n)
+    return size_verdict(net, bounds, f"N = {D.N}, d = {D.d}, g = {g}, {B} blocks, m = {m}, grid bits <= {n}")
+
+
+@claim("KMY25.ThmB.5.size", "moderate-rho memorizer's params, depth, width and bits within docs/sizes.md's explicit "
+       "O~(N d^1/4 rho^1/2) bounds (B = ceil(N/g) blocks of O~(sqrt g)), independent Eq. 3 count",
+       {"seeded": _size_cases([(30, 1, 5), (100, 2, 4), (200, 3, 20), (100, 5, 50), (64, 8, 8), (1000, 1, 500),
+                               (1000, 2, 14)]),
+        "large": _size_cases([(3000, 1, 1000), (3000, 2, 30), (2000, 4, 100)])},
+       source="Kim, Moon & Yun 2025, Theorem B.5 with Lemma B.13 (sizes; Theorem B.1 row ii)", slow_families=("large",))
+def check_size(inst):
+    from exactmem.constructions.moderate_rho import moderate_rho_network, moderate_rho_plan
+    D, rho = inst
+    pl = moderate_rho_plan(D, rho, ETA)
+    return sizes_moderate(D, rho, moderate_rho_network(pl), pl["t"])

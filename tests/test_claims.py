@@ -7,11 +7,28 @@ claims.discover("proofs")
 IDS = sorted(claims.REGISTRY)
 
 
+# every instance of these checks has the kernel prove a certificate (a memorizer certified end to end, or
+# eps_D's separation certificate), so they must come out CERTIFIED; these two use no kernel at all (exact
+# enclosures of pi; a closed formula compared with the parameter count), so they must not
+CERTIFIED = {"KMY25.Def2.1", "KMY25.ThmB.3", "KMY25.ThmB.14", "KMY25.ThmC.11"}
+NOT_CERTIFIED = {"KMY25.LemB.12", "BLN21.rate"}
+WITHDRAWN = {"HB21.proxy_bounds_lip", "HB21.step"}      # Husain & Balle 2021 was withdrawn by its authors
+
+
 @pytest.mark.parametrize("cid", IDS)
 def test_every_registered_claim_is_proved(cid):
     r = claims.run_claim(claims.REGISTRY[cid])
     assert r.instances > 0
     assert r.verdict.is_proved, str(r.verdict)
+    assert r.status is (claims.ClaimStatus.WITHDRAWN if cid in WITHDRAWN else r.checked)
+    if cid in CERTIFIED:
+        assert r.status is claims.ClaimStatus.CERTIFIED and r.certified == r.instances
+    if cid in NOT_CERTIFIED:
+        assert r.status is claims.ClaimStatus.PROVED and r.certified == 0
+
+
+def test_status_sets_name_registered_claims():
+    assert CERTIFIED | NOT_CERTIFIED | WITHDRAWN <= set(IDS)
 
 
 def test_seed_claims_present():

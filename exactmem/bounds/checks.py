@@ -1,5 +1,9 @@
 """Checks (a)-(f) of the bound landscape, each returning a Verdict with the derivation it rests on.
 
+These are cross-checks: the relations are proved over the whole stated regions by the claims built on
+``exactmem.bounds.relations`` (``proofs/kmy25_bound_relations.py``, ``proofs/kmy25_bound_rows.py``); the
+checks here compare growth exponents along a few explicit paths, an independent computation.
+
 Every check drops the O-tilde polylog factors and constant factors unless it says otherwise,
 and states so in its reason.  Relations in several variables are decided by exact substitution,
 by sympy's sign reasoning on explicit derivatives, or by exact growth exponents along stated

@@ -43,20 +43,85 @@ def curves(Nv: int, dv: int, points: int = 400) -> dict:
             "prior lower (Eq. 1)": _piecewise_values("Prior.Eq1", subs, xs)}
 
 
-def plot(Nv: int, dv: int, out: str) -> list:
-    """Draw the figure to ``out`` (.png or .pdf; without a suffix, both).  Returns the files written."""
+def check_class(Nv, dv) -> None:
+    """N and d of a class D_{d,N,C} that exists: integers N >= 2 (N >= C >= 2) and d >= 1.
+
+    >>> check_class(1, 1)
+    Traceback (most recent call last):
+    ...
+    exactmem.bounds.registry.BoundError: N must be an integer >= 2 (the class D_{d,N,C} has N >= C >= 2 points), got 1
+    """
+    for name, v, least, why in (("N", Nv, 2, " (the class D_{d,N,C} has N >= C >= 2 points)"), ("d", dv, 1, "")):
+        if isinstance(v, bool) or not isinstance(v, int) or v < least:
+            raise BoundError(f"{name} must be an integer >= {least}{why}, got {v!r}")
+
+
+def _pyplot():
     try:
         import matplotlib
         matplotlib.use("Agg")
         import matplotlib.pyplot as plt
     except ImportError:
         raise BoundError("plotting needs matplotlib: pip install 'exactmem[plot]'") from None
-    c = curves(Nv, dv)
+    return plt
+
+
+def figure_targets(out) -> list:
+    """The files a figure goes to: ``out`` itself when its extension is a format matplotlib writes (.png, .pdf,
+    .svg, .jpg, ...), FILE.png and FILE.pdf when it has none; another extension, or a folder that cannot be
+    written, is refused before anything is drawn.
+
+    >>> figure_targets("fig"), figure_targets("fig.svg")
+    (['fig.png', 'fig.pdf'], ['fig.svg'])
+    >>> try:
+    ...     figure_targets("fig.docx")
+    ... except BoundError as e:
+    ...     print(str(e)[:52], "..." , ".pdf" in str(e), ".svg" in str(e))
+    cannot draw a figure as '.docx' (fig.docx): use one ... True True
+    """
+    out = os.fspath(out)
+    if not out or out.endswith(("/", os.sep)):
+        raise BoundError(f"the figure needs a file name, got {out!r}")
     root, ext = os.path.splitext(out)
-    targets = [out] if ext.lower() in (".png", ".pdf") else [root + ".png", root + ".pdf"]
+    if not ext:
+        targets = [root + ".png", root + ".pdf"]
+    else:
+        _pyplot()
+        from matplotlib.backend_bases import FigureCanvasBase
+        kinds = FigureCanvasBase.get_supported_filetypes()
+        if ext[1:].lower() not in kinds:
+            raise BoundError(f"cannot draw a figure as {ext!r} ({out}): use one of "
+                             f"{', '.join('.' + k for k in sorted(kinds))}, or a name without an extension")
+        targets = [out]
     folder = os.path.dirname(os.path.abspath(targets[0]))
     if not os.path.isdir(folder) or not os.access(folder, os.W_OK):
         raise BoundError(f"cannot write to {folder!r}")
+    return targets
+
+
+def save(fig, targets) -> list:
+    """Write ``fig`` to every target (closing it); returns the files written."""
+    plt = _pyplot()
+    written = []
+    try:
+        for t in targets:
+            try:
+                fig.savefig(t)
+            except OSError as e:
+                raise BoundError(f"cannot write {t!r}: {e}") from None
+            written.append(t)
+    finally:
+        plt.close(fig)
+    return written
+
+
+def plot(Nv: int, dv: int, out: str) -> list:
+    """Draw the figure to ``out`` (its extension names the format: .png, .pdf, .svg, .jpg, ...; without an
+    extension, FILE.png and FILE.pdf).  Returns the files written."""
+    check_class(Nv, dv)
+    targets = figure_targets(out)
+    plt = _pyplot()
+    c = curves(Nv, dv)
     fig, ax = plt.subplots(figsize=(7, 4.5))
     xs = c["rho"]
     styles = {"new upper (Thm 4.2)": ("C3", "-"), "new lower (Thm 3.1)": ("C0", "-"),
@@ -76,13 +141,4 @@ def plot(Nv: int, dv: int, out: str) -> list:
                  "(constants and log factors dropped, as in the paper's Figure 1)", fontsize=9)
     ax.legend(fontsize=8, loc="upper left")
     fig.tight_layout()
-    written = []
-    for t in targets:
-        try:
-            fig.savefig(t)
-        except OSError as e:
-            plt.close(fig)
-            raise BoundError(f"cannot write {t!r}: {e}") from None
-        written.append(t)
-    plt.close(fig)
-    return written
+    return save(fig, targets)

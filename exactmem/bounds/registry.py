@@ -43,13 +43,12 @@ class Interval:
     hi_open: bool = False
 
     def contains(self, value, subs: dict) -> bool:
-        """Exact membership of a rational rho for numeric N, d (p)."""
-        v = sp.nsimplify(value)
-        lo = sp.nsimplify(self.lo.subs(GAMMA, gamma_p(p)).subs(subs))
-        hi = sp.nsimplify(self.hi.subs(GAMMA, gamma_p(p)).subs(subs))
-        left = bool(v > lo) if self.lo_open else bool(v >= lo)
-        right = bool(v < hi) if self.hi_open else bool(v <= hi)
-        return left and right
+        """Exact membership of a rational rho (a number, an fmpq or a "p/q" string) for numeric N, d (p): the
+        end points are decided rigorously (``evaluate._in_interval``)."""
+        from ..exact import to_rational
+        from .evaluate import _in_interval
+        q = to_rational(value if not isinstance(value, sp.Rational) else f"{value.p}/{value.q}")
+        return _in_interval(self, sp.Rational(int(q.p), int(q.q)), subs)
 
     def latex(self) -> str:
         if self.lo == 0 and self.hi == 0:

@@ -12,6 +12,7 @@ A certificate holds the claim's objects (``dataset``, ``network``), its paramete
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 
 from .. import kernel
@@ -124,28 +125,151 @@ def projection_certificate(D: Dataset, W_full, kappa_sq) -> Certificate:
 
 
 def describe_difference(expected, got, what: str) -> str:
-    """A short account of the first place where two JSON values differ (for 'made for another ...' errors)."""
+    """Where the certificate's ``got`` first differs from the user's ``expected`` (a dataset or network JSON
+    payload): the JSON path, what it is (point i, coordinate j; the weight of row r, column c of layer l),
+    both values with a decimal beside them, and a hint when one value is the binary value of a float whose
+    decimal is the other.
+
+    >>> D = Dataset([["0.1", 0], [1, 1]], [1, 2])
+    >>> F = Dataset([[0.1, 0], [1, 1]], [1, 2])
+    >>> text = describe_difference(dataset_payload(D), dataset_payload(F), "dataset")
+    >>> print(text[:text.index(";")].replace(": the", ":\\n    the").replace(", the", ",\\n    the"))
+    dataset.points[0][0] (point 0, coordinate 0):
+        the certificate has 3602879701896397/36028797018963968 ≈ 0.10000000000000000555,
+        the dataset has 1/10 ≈ 0.1
+    >>> "the float 0.1 read as its exact binary value" in text and "X.astype(str)" in text
+    True
+    """
+    if what == "network" and isinstance(expected, dict) and isinstance(got, dict):
+        try:
+            found = _network_difference(expected, got)
+        except (KeyError, IndexError, TypeError, ValueError, AttributeError):
+            found = None                    # a malformed network document: fall back to the JSON walk
+        if found is not None:
+            return found
+    return _json_difference(expected, got, what)
+
+
+def _json_difference(expected, got, what):
     def walk(a, b, path):
         if type(a) is not type(b):
-            return path
+            return f"{path}: the certificate has {_short(b)}, the {what} has {_short(a)}"
         if isinstance(a, dict):
-            for k in sorted(set(a) | set(b)):
-                if k not in a or k not in b:
-                    return f"{path}.{k}"
+            first = ("format", "schema_version", "dims", "points", "labels", "layers")    # the natural order
+            for k in sorted(set(a) | set(b), key=lambda k: (first.index(k) if k in first else len(first), str(k))):
+                if k not in b:
+                    return f"{path}.{k}: the certificate has no field {k!r}"
+                if k not in a:
+                    return f"{path}.{k}: the certificate has a field {k!r} the {what} lacks"
                 p = walk(a[k], b[k], f"{path}.{k}")
                 if p:
                     return p
             return None
         if isinstance(a, list):
             if len(a) != len(b):
-                return f"{path} (length {len(b)} instead of {len(a)})"
+                return f"{path}{_name(path, what)}: {len(b)} {_items(path)} in the certificate, {len(a)} in the {what}"
             for i, (x, y) in enumerate(zip(a, b)):
                 p = walk(x, y, f"{path}[{i}]")
                 if p:
                     return p
             return None
-        return None if a == b else f"{path} ({str(b)[:40]} instead of {str(a)[:40]})"
+        if a == b:
+            return None
+        return f"{path}{_name(path, what)}: {_values(b, a, what)}"
     where = walk(expected, got, what)
     if where is None:
         raise CertificateError("internal: no difference")
     return where
+
+
+def _name(path: str, what: str) -> str:
+    """What a dataset path means in words: point i, coordinate j; the label of point i."""
+    m = re.fullmatch(r"dataset\.points\[(\d+)\]\[(\d+)\]", path)
+    if m:
+        return f" (point {m.group(1)}, coordinate {m.group(2)})"
+    m = re.fullmatch(r"dataset\.points\[(\d+)\]", path)
+    if m:
+        return f" (point {m.group(1)})"
+    m = re.fullmatch(r"dataset\.labels\[(\d+)\]", path)
+    if m:
+        return f" (the label of point {m.group(1)})"
+    return ""
+
+
+def _items(path: str) -> str:
+    return {"dataset.points": "points", "dataset.labels": "labels"}.get(path, "coordinates" if
+                                                                           path.startswith("dataset.points[") else
+                                                                           "entries")
+
+
+def _short(v, n: int = 60) -> str:
+    t = json.dumps(v) if not isinstance(v, str) else v
+    return t if len(t) <= n else t[:n - 3] + "..."
+
+
+def _number(v):
+    from ..errors import ExactmemError
+    from ..exact import to_rational
+    if isinstance(v, bool) or not isinstance(v, (str, int)):
+        return None
+    try:
+        return to_rational(v)
+    except ExactmemError:
+        return None
+
+
+def _values(cert_value, own_value, what: str) -> str:
+    """'the certificate has A ≈ a, the dataset has B ≈ b', with a note on floats and on equal numbers."""
+    from fractions import Fraction
+    from ..exact import show
+    a, b = _number(cert_value), _number(own_value)
+    if a is None or b is None:
+        return f"the certificate has {_short(cert_value)}, the {what} has {_short(own_value)}"
+    for digits in (7, 12, 20, 30, 40):          # enough digits for the two decimals to differ, where they do
+        sa, sb = show(a, digits), show(b, digits)
+        if a == b or sa.partition("≈ ")[2].split(" ")[0] != sb.partition("≈ ")[2].split(" ")[0]:
+            break
+    text = f"the certificate has {sa}, the {what} has {sb}"
+    if a == b:
+        return text + " (the same number written differently: the certificate's JSON is not in lowest terms)"
+    for x, y, whose in ((a, b, "the certificate's"), (b, a, f"the {what}'s")):
+        if x.q & (x.q - 1) == 0 and x.q > 1:              # x is dyadic: is it the float nearest y?
+            f = float(Fraction(int(y.p), int(y.q)))
+            if Fraction(*f.as_integer_ratio()) == Fraction(int(x.p), int(x.q)):
+                return (text + f"; {whose} value is the float {f!r} read as its exact binary value, the other its "
+                        f"decimal: load both from the same data the same way (floats as the decimals they print: "
+                        f"X.astype(str); as their binary values: Dataset.from_numpy(X); docs/datasets.md)")
+    return text
+
+
+def _layer_weights(layer) -> tuple:
+    """({(row, col): value}, [bias], cols) of a layer given sparsely (W_rows, cols) or densely (W)."""
+    if "W_rows" in layer:
+        W = {(r, int(j)): v for r, row in enumerate(layer["W_rows"]) for j, v in row}
+        return W, list(layer["b"]), int(layer["cols"]), len(layer["W_rows"])
+    rows = layer["W"]
+    W = {(r, j): v for r, row in enumerate(rows) for j, v in enumerate(row)}
+    return W, list(layer["b"]), (len(rows[0]) if rows else 0), len(rows)
+
+
+def _network_difference(expected, got):
+    """The first weight, bias or width in which two network documents differ, as numbers."""
+    de, dg = expected.get("dims"), got.get("dims")
+    if de != dg:
+        return (f"network.dims: the certificate's network has layer widths {_short(dg)}, this network "
+                f"{_short(de)}")
+    for l, (le, lg) in enumerate(zip(expected["layers"], got["layers"])):
+        We, be, _, rows = _layer_weights(le)
+        Wg, bg, _, _ = _layer_weights(lg)
+        for r in range(rows):
+            keys = sorted({c for (i, c) in We if i == r} | {c for (i, c) in Wg if i == r})
+            for c in keys:
+                x, y = _number(Wg.get((r, c), "0")), _number(We.get((r, c), "0"))
+                if x is None or y is None or x != y:
+                    return (f"network.layers[{l}].W[{r}][{c}] (layer {l}, the weight of unit {r} on input {c}): "
+                            f"{_values(Wg.get((r, c), '0'), We.get((r, c), '0'), 'network')}")
+            x, y = _number(bg[r]) if r < len(bg) else None, _number(be[r])
+            if x is None or x != y:
+                return (f"network.layers[{l}].b[{r}] (layer {l}, the bias of unit {r}): "
+                        f"{_values(bg[r] if r < len(bg) else None, be[r], 'network')}")
+    return None

@@ -91,12 +91,6 @@ def jacobian(layers, x, d):
                 regions.off(M, m, j)
 
 
-def gradient(layers, x, d):
-    """The gradient of output 0 at x, or None if some hidden pre-activation is 0 there."""
-    J = jacobian(layers, x, d)
-    return None if J is None else J[0]
-
-
 def envelope(layers, l, M, states, d):
     """Rows of an entrywise bound on |J| over a leaf whose layer l has pre-activation map M and unit states
     (True on, False off, None free; every later unit free): interval arithmetic on the Jacobian."""

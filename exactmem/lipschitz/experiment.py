@@ -182,17 +182,22 @@ def _summary(r: Row) -> str:
 
 # -- the command ------------------------------------------------------------------------------------------------
 
+LIMITS = {"--n": 4096, "--d": 1024, "--k": 4096, "--steps": 10 ** 6}    # far beyond what the exact work can reach
+
+
 def _ints(text, option, least):
     parts = [t.strip() for t in str(text).split(",")]
     try:
-        vals = [int(t) for t in parts]
+        vals = [int(t) for t in parts if len(t) < 12]
     except ValueError:
-        raise ExactmemError(f"{option} must be a comma-separated list of integers >= {least}, got {text!r}") \
-            from None
-    bad = [v for v in vals if v < least]
+        vals = []
+    if len(vals) != len(parts):
+        raise ExactmemError(f"{option} must be a comma-separated list of integers from {least} to "
+                            f"{LIMITS[option]}, got {text!r}")
+    bad = [v for v in vals if not least <= v <= LIMITS[option]]
     if bad:
-        raise ExactmemError(f"{option} must be a comma-separated list of integers >= {least}, got {bad[0]} in "
-                            f"{text!r}")
+        raise ExactmemError(f"{option} must be a comma-separated list of integers from {least} to "
+                            f"{LIMITS[option]}, got {bad[0]} in {text!r}")
     return list(dict.fromkeys(vals))
 
 

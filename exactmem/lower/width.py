@@ -59,6 +59,30 @@ def width_bound(N: int, d: int, rho, p=2) -> fmpq:
     return rho * rho * t
 
 
+def extremal_first_layer(N: int, d: int, m: int) -> fmpq_mat:
+    """A width-m first layer that is as hard as possible for the argument (Lemma A.2 with equality): with
+    t = min(N - 1, d) and m dividing t, row b is the indicator of the b-th block of t/m consecutive coordinates
+    among the first t.  Its null space is ``tight_subspace_a2(d, t, d - m)``, and dist(e_j, Null W)^2 = m/t for
+    every j <= t, so the argument finds a witness exactly when m < rho^2 t (open balls), i.e. exactly below
+    Proposition 3.2's width bound.
+
+    >>> W = extremal_first_layer(5, 4, 2)
+    >>> W.tolist()
+    [[1, 1, 0, 0], [0, 0, 1, 1]]
+    >>> first_layer_witness(W, width_dataset(5, 4), "1/2").found          # (1/2)^2 * 4 = 1 <= m = 2
+    False
+    >>> first_layer_witness(W, width_dataset(5, 4), "3/4").found          # (3/4)^2 * 4 = 9/4 > 2
+    True
+    """
+    if not all(isinstance(v, int) and not isinstance(v, bool) for v in (N, d, m)) or N < 2 or d < 1:
+        raise NetworkError(f"need integers N >= 2, d >= 1 and m, got N={N!r}, d={d!r}, m={m!r}")
+    t = min(N - 1, d)
+    if not (1 <= m <= t) or t % m:
+        raise NetworkError(f"the extremal layer needs 1 <= m <= t = min(N - 1, d) = {t} with m dividing t, got m = {m}")
+    size = t // m
+    return fmpq_mat([[1 if k < t and k // size == b else 0 for k in range(d)] for b in range(m)])
+
+
 @dataclass
 class FirstLayerWitness:
     """Result of the witness search; ``found`` False means the argument gives no witness here."""

@@ -1,0 +1,64 @@
+"""KMY25 Theorem B.1 (the extended Theorem 4.2): per regime, the parameters, depth, width and bit complexity of the
+memorizer that ``exactmem.memorize`` builds, against the table's rows with docs/sizes.md's explicit constants.
+
+Row (i), small rho: params O~(sqrt N), depth O~(sqrt N), width O~(1), bits O~(sqrt N) -- Theorem B.3's bounds.
+Row (ii), moderate rho: params and depth O~(N d^1/4 rho^1/2) = O~(B sqrt g), width O~(1), bits O~(sqrt g) --
+Theorem B.5's bounds, with B = ceil(N/g) blocks of g = floor(1/(5 rho sqrt d)) points.
+Row (iii), large rho: params O~(N d^2 rho^4), depth O~(N), width O~(rho^2 d) -- Theorem B.14's bounds
+(Cases I-III; IV-V by symbolic certificate, KMY25.ThmB.14.IV-V).
+The width column is checked to be independent of N in rows (i)-(ii): the bound max(6m + 1, m + 14) involves only
+m <= d.  The regime is decided exactly from Theorem 4.2's ranges (squared) and must be the one memorize chose;
+Theorem B.5 also covers the small range (rho <= 1/(5 sqrt d)), where it runs with one block.
+"""
+from flint import fmpq
+
+from exactmem import Verdict, all_of, memorize
+from exactmem.claims import claim
+
+
+def _cases():
+    from exactmem.sizes import seeded_dataset
+    for N, d in [(200, 2), (60, 4)]:
+        D = seeded_dataset(N, d)
+        yield f"N={N} d={d} row (i)", (D, fmpq(1, 5 * N * d), "small")
+        yield f"N={N} d={d} row (ii)", (D, fmpq(1, 5 * 10 * d), "moderate")
+        yield f"N={N} d={d} row (iii)", (D, fmpq(1, 2), "large")
+    D = seeded_dataset(40, 2)
+    yield "N=40 d=2 Theorem B.5 in the small range", (D, fmpq(1, 5 * 40 * 2), "moderate-small")
+
+
+def regime_of(N, d, rho) -> str:
+    """Theorem 4.2's ranges, exactly: rho <= 1/(5 N sqrt d), rho <= 1/(5 sqrt d), else large."""
+    r2 = rho * rho
+    return "small" if 25 * N * N * d * r2 <= 1 else "moderate" if 25 * d * r2 <= 1 else "large"
+
+
+@claim("KMY25.ThmB.1", "Theorem B.1's table: for each regime the memorizer built by exactmem.memorize has params, "
+       "depth, width and bits within the row's bounds (docs/sizes.md), with the row decided exactly from rho",
+       {"one dataset per row": _cases}, source="Kim, Moon & Yun 2025, Theorem B.1 (and Theorem 4.2)")
+def check(inst):
+    from .kmy25_thmB_14 import check_size as large_sizes
+    from .kmy25_thmB_3 import sizes_small
+    from .kmy25_thmB_5 import ETA, sizes_moderate
+    D, rho, row = inst
+    if row == "moderate-small":
+        from exactmem.constructions.moderate_rho import moderate_rho_network, moderate_rho_plan
+        pl = moderate_rho_plan(D, rho, ETA)
+        return all_of([Verdict.from_exact(regime_of(D.N, D.d, rho) == "small" and len(pl["mems"]) == 1,
+                                          f"rho in the small range, {len(pl['mems'])} block"),
+                       sizes_moderate(D, rho, moderate_rho_network(pl), pl["t"])],
+                      "Theorem B.5's construction at a small-regime rho")
+    want = regime_of(D.N, D.d, rho)
+    if row == "large":
+        return all_of([Verdict.from_exact(want == "large", f"rho = {rho} is in the {want} range"),
+                       large_sizes((D, rho))], "row (iii)")
+    net, cert = memorize(D, rho, eta=ETA if row == "moderate" else None)
+    parts = [Verdict.from_exact(want == row == cert.info["regime"],
+                                f"rho = {rho}: Theorem 4.2's range {want}, memorize chose {cert.info['regime']}")]
+    if row == "small":
+        parts.append(sizes_small(D, rho, net))
+    else:
+        from exactmem.constructions.moderate_rho import moderate_rho_plan
+        parts.append(sizes_moderate(D, rho, net, moderate_rho_plan(D, rho, ETA)["t"]))
+    return all_of(parts, f"row ({'i' if row == 'small' else 'ii'}): {net.param_count()} params, depth {net.depth}, "
+                         f"width {net.width}, bits {net.bit_complexity()}")
