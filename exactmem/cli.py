@@ -261,7 +261,13 @@ def _cmd_lipschitz(args) -> int:
           (f"= {show(hi)} (exact)" if lo == hi and L.is_exact else f"in [{show(lo)}, {show(hi)}]") +
           f"  ({L.regions} regions)")
     if sq:
-        print(f"    Lip_2 in [{show(L.lower)}, {show(L.upper)}] (rational enclosure)")
+        dec = lambda q: show(q).rpartition("≈ ")[2].split(" (exact")[0]       # noqa: E731 (the decimal alone)
+        if L.lower == L.upper:
+            print(f"    Lip_2 = {show(L.upper)}")
+        elif L.lower_sq == L.upper_sq:
+            print(f"    Lip_2 = sqrt of the above ≈ {dec(L.upper)} (rational enclosures: .lower, .upper)")
+        else:
+            print(f"    Lip_2 in [{dec(L.lower)}, {dec(L.upper)}] (outward-rounded square roots of the ends above)")
     if L.attained and lo != hi:
         print("    attained at the point below: Lip_2^2 is the largest eigenvalue of J^T J there (an algebraic number)")
     if L.stopped:

@@ -139,7 +139,8 @@ def _consistency():
 
 
 @claim("BS21.Thm3.consistency", "(2^9)^2 = 8^6, and at L = L_BS the tail of the proof is delta/2 + (<= delta/2 "
-       "under the condition): the constants of Theorem 3 fit together exactly", {"symbolic": _consistency}, source=SRC)
+       "under the condition): the constants of Theorem 3 fit together exactly", {"symbolic": _consistency}, source=SRC,
+       uses=('BS21.Thm2.composition',))
 def check_consistency(part):
     first, second = bs_thm3_tail_terms()
     Lbs = law("BS21.Thm3").expr

@@ -25,7 +25,8 @@ def _slow():
 @claim("Froese25.guard", "a budget gives a certified interval that contains the exact constant and says it "
        "stopped; the exact constant needs the full walk", {"seeded": _instances, "larger": _slow},
        source="Froese, Grillo, Hertrich & Stargalla 2025 (NP- and W[1]-hardness); reference notes §7 item 22",
-       slow_families=("larger",))
+       slow_families=("larger",),
+       uses=('Buck43.cells',))
 def check(inst):
     seed, d, k = inst
     net = two_layer(seed, d, k)

@@ -73,7 +73,8 @@ def _steps():
        "the withdrawn step 'proxy >= c^2 implies Lip >= c' is refuted exactly: every two-layer fit of (2i, (-1)^i), "
        "i < n, has proxy >= 4(n-2)^2 (checked on the fits tried: P >= (sum |a_j w_j|)^2 >= TV(f')^2 >= 4(n-2)^2), yet "
        "a fit with Lip = 1 exists; and relu(x) has representations with proxy >= t^2/4 for every t",
-       {"instances": _steps}, source=SOURCE, status="withdrawn", tags=("law",))
+       {"instances": _steps}, source=SOURCE, status="withdrawn", tags=("law",),
+       uses=('BLN21.proxy', 'Law.pairwise'))
 def check_step(inst):
     fam, t = inst
     if fam == "rescaled":

@@ -25,7 +25,8 @@ def _cases():
 
 
 @claim("KMY25.Flatten", "balls lie in single cells above Floor's gamma; labels never share a cell; the base-R index "
-       "is injective; the network outputs each ball's index", {"seeded": _cases}, source="Kim, Moon & Yun 2025, Thm B.3")
+       "is injective; the network outputs each ball's index", {"seeded": _cases}, source="Kim, Moon & Yun 2025, Thm B.3",
+       uses=('KMY25.LemB.16',))
 def check(inst):
     centres, labels, mu, gamma, R = inst
     cert = cell_certificate(centres, labels, mu, gamma, R)

@@ -33,7 +33,8 @@ def sizes_of(pts, labs, mem):
 @claim("KMY25.LemB.10", "F(m_i) = y_i, F = 0 on other naturals (tested densely); width <= 12; params, depth and "
        "bits within exactmem's documented O(sqrt(N L)) bounds (independent Eq. 3 count)",
        {"small": _inst([1, 2, 5, 10, 40, 100, 300]), "large": _inst([1000, 3000])},
-       source="Kim, Moon & Yun 2025, Lemma B.10; Vardi et al. 2022, Theorem 3.1", slow_families=("large",))
+       source="Kim, Moon & Yun 2025, Lemma B.10; Vardi et al. 2022, Theorem 3.1", slow_families=("large",),
+       uses=('KMY25.LemB.6', 'KMY25.LemB.7', 'KMY25.LemB.8'))
 def check(inst):
     pts, labs = inst
     mem = integer_memorizer(pts, labs)

@@ -51,7 +51,8 @@ def _cases():
 
 @claim("KMY25.LemB.11", "P[f(x) in I] <= 2 eta V_{d-1}/V_d for a slab of width eta under the uniform ball, with the "
        "density normalised exactly, exact slab probabilities (odd d) and the constant sharp",
-       {"exact": _cases}, source="Kim, Moon & Yun 2025, Lemma B.11")
+       {"exact": _cases}, source="Kim, Moon & Yun 2025, Lemma B.11",
+       uses=('KMY25.LemB.12',))
 def check(inst):
     kind, d = inst
     q, e = slab_density_ratio(d)

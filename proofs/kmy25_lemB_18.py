@@ -108,7 +108,8 @@ def _chain():
        {"paper's m": _instances([(2, 64, "9/10"), (3, 256, "1/2"), (4, 128, "3/4"), (6, 256, "9/10")]),
         "constant chain": _chain,
         "large": _instances([(2, 1024, "1/6"), (3, 1024, "1/5")])},
-       source="Kim, Moon & Yun 2025, Lemma B.18 (from Matousek, Lemma 15.2.2)", slow_families=("large",))
+       source="Kim, Moon & Yun 2025, Lemma B.18 (from Matousek, Lemma 15.2.2)", slow_families=("large",),
+       uses=('KMY25.LemB.17',))
 def check(inst):
     if inst[0] == "chain":
         a, m, d, L, s, b, n = sp.symbols("alpha m d L s b n", positive=True)

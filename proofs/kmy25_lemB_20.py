@@ -79,7 +79,8 @@ def _b19(grid):
        "with eps_{WD} >= (1 - alpha) beta eps_D, WD a dataset, beta >= sqrt(m/d)/2 when m >= 10 ln d",
        {"paper's m": _b19([(2, 64, "9/10"), (3, 256, "1/2"), (5, 256, "9/10")]),
         "large": _b19([(3, 1024, "1/5")])},
-       source="Kim, Moon & Yun 2025, Proposition B.19", slow_families=("large",))
+       source="Kim, Moon & Yun 2025, Proposition B.19", slow_families=("large",),
+       uses=('KMY25.LemB.18',))
 def check(inst):
     D, alpha = inst
     m = paper_m(D.N, alpha)
@@ -119,7 +120,8 @@ def _constants():
        "eps_{WD}^2 >= (5/12)^2 (m/d) eps_D^2 (the identity when m = d)",
        {"paper's m": _b20([(3, 8), (10, 500), (2, 640)]), "constants": _constants,
         "large": _b20([(2, 1024), (3, 1024)])},
-       source="Kim, Moon & Yun 2025, Lemma B.20", slow_families=("large",))
+       source="Kim, Moon & Yun 2025, Lemma B.20", slow_families=("large",),
+       uses=('KMY25.PropB.19', 'KMY25.LemB.18'))
 def check_b20(inst):
     D, what = inst
     if what == "constants":

@@ -20,7 +20,8 @@ def _hand():
 
 
 @claim("KMY25.Thm3.1", "lower-bound calculator: exact terms match hand values; the width term's hard instance "
-       "defeats every first layer one neuron narrower", {"hand-derived": _hand}, source="Kim, Moon & Yun 2025, Thm 3.1")
+       "defeats every first layer one neuron narrower", {"hand-derived": _hand}, source="Kim, Moon & Yun 2025, Thm 3.1",
+       uses=('KMY25.Prop3.2', 'KMY25.Prop3.3'))
 def check(inst):
     (N, d, rho), (neurons, params, k, vc, dominant) = inst
     lb = lower_bound(N, d, rho)

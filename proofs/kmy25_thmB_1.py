@@ -35,7 +35,8 @@ def regime_of(N, d, rho) -> str:
 
 @claim("KMY25.ThmB.1", "Theorem B.1's table: for each regime the memorizer built by exactmem.memorize has params, "
        "depth, width and bits within the row's bounds (docs/sizes.md), with the row decided exactly from rho",
-       {"one dataset per row": _cases}, source="Kim, Moon & Yun 2025, Theorem B.1 (and Theorem 4.2)")
+       {"one dataset per row": _cases}, source="Kim, Moon & Yun 2025, Theorem B.1 (and Theorem 4.2)",
+       uses=('KMY25.ThmB.3', 'KMY25.ThmB.5', 'KMY25.ThmB.14'))
 def check(inst):
     from .kmy25_thmB_14 import check_size as large_sizes
     from .kmy25_thmB_3 import sizes_small

@@ -22,7 +22,8 @@ def _cases():
 
 
 @claim("KMY25.ThmB.14", "large-rho memorizer (Cases I-III) certified by the kernel; size reported against "
-       "O~(N d^2 rho^4 + d)", {"seeded": _cases}, source="Kim, Moon & Yun 2025, Theorem B.14 with Lemma D.2")
+       "O~(N d^2 rho^4 + d)", {"seeded": _cases}, source="Kim, Moon & Yun 2025, Theorem B.14 with Lemma D.2",
+       uses=('KMY25.LemB.20', 'KMY25.LemD.2', 'KMY25.LemD.1.threshold', 'KMY25.LemB.16'))
 def check(inst):
     D, rho = inst
     net, cert = memorize(D, rho)

@@ -19,7 +19,8 @@ def _cases():
 
 
 @claim("KMY25.ThmB.3", "small-rho memorizer at the top of the regime, certified by the kernel; "
-       "parameter count reported against O~(sqrt N + d)", {"seeded": _cases}, source="Kim, Moon & Yun 2025, Thm B.3")
+       "parameter count reported against O~(sqrt N + d)", {"seeded": _cases}, source="Kim, Moon & Yun 2025, Thm B.3",
+       uses=('KMY25.LemB.20', 'KMY25.LemB.15', 'KMY25.LemB.16', 'KMY25.Flatten', 'KMY25.LemB.10'))
 def check(D):
     rho = fmpq(1, 5 * D.N * D.d)  # <= 1/(5 N sqrt d) since d >= sqrt d
     net, cert = memorize(D, rho)

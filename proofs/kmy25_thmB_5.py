@@ -40,7 +40,8 @@ def _run(D, rho, mc=2):
 
 
 @claim("KMY25.ThmB.5", "moderate-rho memorizer with error below eta = 1/100: the kernel proves an exact "
-       "per-ball bound on the misclassified probability", {"seeded": _cases}, source="Kim, Moon & Yun 2025, Thm B.5")
+       "per-ball bound on the misclassified probability", {"seeded": _cases}, source="Kim, Moon & Yun 2025, Thm B.5",
+       uses=('KMY25.LemB.20', 'KMY25.LemB.13', 'KMY25.LemB.11', 'KMY25.LemB.15', 'KMY25.LemB.16', 'KMY25.LemB.10'))
 def check(inst):
     D, rho = inst
     return _run(D, rho)

@@ -21,7 +21,8 @@ def _cases():
 
 
 @claim("KMY25.ThmC.11", "l_p memorizers (p = 1, inf) built for an l_2 ratio rho2 <= gamma_p(d) rho, certified "
-       "by the kernel on the l_p balls themselves", {"seeded": _cases}, source="Kim, Moon & Yun 2025, Thms C.11-C.14")
+       "by the kernel on the l_p balls themselves", {"seeded": _cases}, source="Kim, Moon & Yun 2025, Thms C.11-C.14",
+       uses=('KMY25.ThmB.3', 'KMY25.ThmB.5', 'KMY25.ThmB.14'))
 def check(inst):
     D, p, rho = inst
     net, cert = memorize(D, rho, p=p, eta=fmpq(1, 100))

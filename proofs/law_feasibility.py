@@ -41,7 +41,8 @@ def _norm(u, v, p):
        "mu > eps_D); a +-1 interpolant has Lip >= 1/eps_D, and the McShane interpolant attains it, with exact "
        "certified radius eps_D at the closest pair",
        {"hand-made": _hand, "seeded random": _seeded, "larger": _slow}, slow_families=("larger",),
-       source="standard (reference notes §7 item 9, INFERRED); eps_D of Kim, Moon & Yun 2025, Definition 2.1")
+       source="standard (reference notes §7 item 9, INFERRED); eps_D of Kim, Moon & Yun 2025, Definition 2.1",
+       uses=('McShane34.ext', 'KMY25.Def2.1'))
 def check(inst):
     D, y, p, eps_by_hand = inst
     X = [D.point(i) for i in range(D.N)]

@@ -49,7 +49,8 @@ def _binary(net, x):
 @claim("Tsuzuku18.margin", "a margin gamma and a Lipschitz bound L certify the decision on the ball of radius "
        "gamma / L (several classes: min_j (f_y - f_j) / L_yj >= M / (sqrt 2 L)); exact for affine f",
        {"networks": _instances}, source="Tsuzuku, Sato & Sugiyama 2018 (Lipschitz-margin training); reference "
-       "notes on the law of robustness, §7 item 8")
+       "notes on the law of robustness, §7 item 8",
+       uses=('Law.two_layer',))
 def check(inst):
     kind, seed, dims = inst
     if kind == "affine":                     # relu(3x - 4y + 1 + 100) - 100 on R^2: affine where x, y > -20

@@ -56,7 +56,8 @@ def _output(net, c):
        "l_inf ball of radius r around the data (exact certified radii >= r), and each score is exactly 1/r-Lipschitz",
        {"hand-made": _hand, "seeded random": _seeded, "larger": _slow}, slow_families=("larger",),
        source="Yang, Rashtchian, Zhang, Salakhutdinov & Chaudhuri 2020, the r-separation theorem (Theorem 3.2 in "
-              "the law catalog, record Yang20.Thm3.2); reference notes §7 item 10")
+              "the law catalog, record Yang20.Thm3.2); reference notes §7 item 10",
+       uses=('McShane34.ext',))
 def check(inst):
     D, r, eps_by_hand = inst
     eps = D.eps("inf")

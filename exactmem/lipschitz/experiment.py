@@ -27,6 +27,7 @@ from flint import fmpq
 
 from ..errors import ExactmemError, InputSetError
 from ..network import ReLUNet
+from ..progress import Progress
 from ..verdict import Verdict
 from .bounds import data_bound, path_bound, product_bound
 from .exact import Lipschitz, lipschitz_constant
@@ -134,28 +135,39 @@ def experiment(ns, ds, ks, seed: int = 0, budget=None, families=FAMILIES, steps:
     if isinstance(families, str) or not set(families) <= set(FAMILIES) or not families:
         raise ExactmemError(f"families must be a non-empty selection of {FAMILIES}, got {families!r}")
     rows = []
-    for d in ds:
-        for n in ns:
-            X, y = dataset(n, d, seed)
-            data_sq = data_bound(X, y, 2).value
-            todo = []
-            if "trained" in families:
-                for k in ks:
-                    net, attempts = trained_interpolant(X, y, k, seed, steps)
-                    note = attempts[-1][2] if net is None else \
-                        f"exact after the correction (training seed {attempts[-1][0]}, weights rounded to " \
-                        f"2^-{attempts[-1][1]})"
-                    todo.append(Row("trained", n, d, k, seed, net, note, data_sq, attempts))
-            if "constructed" in families:
-                todo.append(Row("constructed", n, d, n, seed, cap_interpolant(X, y),
-                                "one cap relu((x_i.x - 1 + delta)/delta) per point", data_sq))
-            for r in todo:
-                r.points, r.labels = X, y
-                if r.net is not None:
-                    _measure(r, X, y, budget)
-                rows.append(r)
-                if log is not None:
-                    log(_summary(r))
+    total = len(ds) * len(ns) * (len(ks) * ("trained" in families) + ("constructed" in families))
+    with Progress("law experiment", "rows", total=total) as bar:
+        for d in ds:
+            for n in ns:
+                bar.step(f"n = {n}, d = {d}")
+                rows += _rows_for(n, d, ks, seed, budget, families, steps, log)
+                bar.update(len(rows))
+    return rows
+
+
+def _rows_for(n, d, ks, seed, budget, families, steps, log):
+    """The rows of one dataset (n points on S^(d-1)): a trained network per width, then the constructed one."""
+    rows = []
+    X, y = dataset(n, d, seed)
+    data_sq = data_bound(X, y, 2).value
+    todo = []
+    if "trained" in families:
+        for k in ks:
+            net, attempts = trained_interpolant(X, y, k, seed, steps)
+            note = attempts[-1][2] if net is None else \
+                f"exact after the correction (training seed {attempts[-1][0]}, weights rounded to " \
+                f"2^-{attempts[-1][1]})"
+            todo.append(Row("trained", n, d, k, seed, net, note, data_sq, attempts))
+    if "constructed" in families:
+        todo.append(Row("constructed", n, d, n, seed, cap_interpolant(X, y),
+                        "one cap relu((x_i.x - 1 + delta)/delta) per point", data_sq))
+    for r in todo:
+        r.points, r.labels = X, y
+        if r.net is not None:
+            _measure(r, X, y, budget)
+        rows.append(r)
+        if log is not None:
+            log(_summary(r))
     return rows
 
 
