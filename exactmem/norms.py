@@ -21,6 +21,15 @@ from .exact import fmt, to_rational
 INF = math.inf
 
 
+KERNEL_NAMES = {1: "1", 2: "2", "inf": "inf"}      # the norm names certificates use
+
+
+def kernel_p(p):
+    """1, 2 or "inf" (the kernel's names) from anything ``check_p`` accepts."""
+    p = check_p(p)
+    return p if p in (1, 2) else "inf"
+
+
 def check_p(p):
     """Normalise a norm index to 1, 2 or ``math.inf``; anything else raises ``NormError``."""
     if isinstance(p, str):

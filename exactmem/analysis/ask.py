@@ -31,20 +31,12 @@ from ..errors import CertificateError, DimensionMismatchError, InputSetError, Ne
 from ..exact import Enclosure, fmt, sqrt_enclosure, to_rational, to_vector
 from ..kernel.engine import evaluate
 from ..network import ReLUNet
-from ..norms import check_p
+from ..norms import KERNEL_NAMES, kernel_p
 from ..progress import Progress
 from ..verdict import Verdict
 from . import cover, decide
 from .lp import Region, rat
 from .points import snap, unit
-
-NORM = {1: "1", 2: "2", "inf": "inf"}
-
-
-def _p(p):
-    """1, 2 or "inf" (the kernel's names) from anything ``check_p`` accepts."""
-    p = check_p(p)
-    return p if p in (1, 2) else "inf"
 
 
 class InputSet:
@@ -90,7 +82,7 @@ def box(lower, upper, constraints=None) -> InputSet:
 
 def ball(centre, radius, p=2, open=False, constraints=None) -> InputSet:
     """The l_p ball around centre (open or closed); for p = 2 ``radius`` may be given as ("sq", r^2)."""
-    x0, p = to_vector(centre, "centre"), _p(p)
+    x0, p = to_vector(centre, "centre"), kernel_p(p)
     if isinstance(radius, tuple) and len(radius) == 2 and radius[0] == "sq" and p == 2:
         r = to_rational(radius[1])
     else:
@@ -98,7 +90,7 @@ def ball(centre, radius, p=2, open=False, constraints=None) -> InputSet:
         r = r * r if p == 2 and r >= 0 else r
     if r < 0 or not x0:
         raise InputSetError(f"ball: the radius must be >= 0 and the centre non-empty, got {fmt(r)}")
-    spec = {"centre": [fmt(t) for t in x0], "p": NORM[p], "radius_sq" if p == 2 else "radius": fmt(r),
+    spec = {"centre": [fmt(t) for t in x0], "p": KERNEL_NAMES[p], "radius_sq" if p == 2 else "radius": fmt(r),
             "open": bool(open), "constraints": _rows(constraints, len(x0))}
     return InputSet(spec, len(x0))
 
@@ -353,7 +345,7 @@ def certified_radius(net: ReLUNet, x, label, p=2, semantics: str = "label", tol=
     proved radius and a failing point narrows the enclosure."""
     if not isinstance(net, ReLUNet):
         raise NetworkError(f"expected a ReLUNet, got {type(net).__name__}")
-    x, p, tol, budget = to_vector(x, "x"), _p(p), to_rational(tol), _budget(budget)
+    x, p, tol, budget = to_vector(x, "x"), kernel_p(p), to_rational(tol), _budget(budget)
     if len(x) != net.input_dim:
         raise DimensionMismatchError(f"the network takes {net.input_dim} inputs but x has {len(x)}")
     if not 0 < tol < 1:
@@ -437,7 +429,7 @@ def _ask(semantics, label):
 
 def _prove(net, x, p, size, goal, budget):
     """The kernel's verdict that the goal holds on the open ball of the given size (r, or r^2 for p = 2)."""
-    ball_ = {"centre": [fmt(t) for t in x], "p": NORM[p], "radius_sq" if p == 2 else "radius": fmt(size), "open": True}
+    ball_ = {"centre": [fmt(t) for t in x], "p": KERNEL_NAMES[p], "radius_sq" if p == 2 else "radius": fmt(size), "open": True}
     doc = _doc(net, "the goal holds on the open ball", [{"set": ball_, "goal": [[_atom(*a) for a in c] for c in goal]}])
     v, cert = decide._decide(doc, budget, "regions")
     return Verdict.proved(v.reason, certificate=cert, **v.details) if v.is_proved else v

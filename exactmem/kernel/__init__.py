@@ -72,9 +72,22 @@ def check(cert, rho=None, eta=None, progress=None, budget=None) -> Verdict:
     ``budget`` seconds the verdict is UNDECIDED with the point reached."""
     doc = read(cert)
     if doc["kind"] == "robust-memorization":
-        return robust.check(doc, rho, eta, progress, budget)
-    if doc["kind"] == "region-cover":
-        return regions.check(doc, progress)
-    if doc["kind"] == "lipschitz":
-        return lipschitz.check(doc, progress)
-    return facts.CHECKS[doc["kind"]](doc, parse.obj(doc.get("data"), "data"))
+        v = robust.check(doc, rho, eta, progress, budget)
+    elif doc["kind"] == "region-cover":
+        v = regions.check(doc, progress)
+    elif doc["kind"] == "lipschitz":
+        v = lipschitz.check(doc, progress)
+    else:
+        v = facts.CHECKS[doc["kind"]](doc, parse.obj(doc.get("data"), "data"))
+    if v.is_proved:
+        _PROVED[0] += 1
+    return v
+
+
+_PROVED = [0]
+
+
+def proved_count() -> int:
+    """How many certificates ``check`` has proved in this process (a claim is CERTIFIED when this grew while its
+    check ran)."""
+    return _PROVED[0]

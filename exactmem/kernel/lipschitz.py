@@ -131,20 +131,6 @@ def pairs(layers, l, M, states, d):
     return out + 2 * sum((max(Q[i][j], 0) for i in range(len(free)) for j in range(i)), fmpq(0))
 
 
-def interior(S, x):
-    """x lies in the interior of the (full-dimensional) set S."""
-    diff = [a - b for a, b in zip(x, S.x0)]
-    if S.p == "all":
-        inside = True
-    elif S.p == "box":
-        inside = all(abs(t) < r for t, r in zip(diff, S.r))
-    else:
-        n = sum((t * t for t in diff), fmpq(0)) if S.p == 2 else \
-            max(map(abs, diff)) if S.p == "inf" else sum(map(abs, diff), fmpq(0))
-        inside = n < S.r
-    return inside and all(sum((a * t for a, t in zip(c, x)), e) > 0 for c, e in S.cons)
-
-
 def check(doc, progress=None) -> Verdict:
     d, layers = regions.dense_network(doc.get("network"))
     data = parse.obj(doc.get("data"), "data")
@@ -167,7 +153,7 @@ def check(doc, progress=None) -> Verdict:
     if data.get("point") is not None:
         x = parse.vector(data["point"], "data.point", d)
         low = parse.rational(data.get("lower" + sq), f"data.lower{sq}")
-        Jx = jacobian(layers, x, d) if interior(S, x) else None
+        Jx = jacobian(layers, x, d) if S.contains(x, strict=True) else None
         if Jx is None or not at_least(Jx, p, low):
             return Verdict.undecided(f"data.point is not an interior point of the set with no zero pre-activation "
                                      f"and a Jacobian of norm{'^2' if sq else ''} at least {low}")

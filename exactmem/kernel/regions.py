@@ -57,17 +57,19 @@ class Set:
             self.r * (max(map(abs, v)) if self.p == 1 else sum(map(abs, v), fmpq(0)))
         return lambda L: (L >= R, L > R)
 
-    def contains(self, x):
+    def contains(self, x, strict=False):
+        """x lies in S; with ``strict``, in its interior (every inequality strict, also a closed set's)."""
         diff = [a - b for a, b in zip(x, self.x0)]
         if self.p == "all":
             inside = True
         elif self.p == "box":
-            inside = all(abs(t) <= s for t, s in zip(diff, self.r))
+            inside = all(abs(t) < s if strict else abs(t) <= s for t, s in zip(diff, self.r))
         else:
             n = sum((t * t for t in diff), fmpq(0)) if self.p == 2 else \
                 max(map(abs, diff)) if self.p == "inf" else sum(map(abs, diff), fmpq(0))
-            inside = n < self.r if self.open else n <= self.r
-        return inside and all(sum((a * t for a, t in zip(c, x)), e) >= 0 for c, e in self.cons)
+            inside = n < self.r if self.open or strict else n <= self.r
+        values = (sum((a * t for a, t in zip(c, x)), e) for c, e in self.cons)
+        return inside and all(v > 0 if strict else v >= 0 for v in values)
 
 
 def parse_set(v, d, where):

@@ -31,19 +31,14 @@ from flint import fmpq, fmpq_mat
 from ..errors import DimensionMismatchError, NetworkError, ProxyMisuseError
 from ..exact import fmt, to_rational, to_vector
 from ..network import ReLUNet
-from ..norms import check_p
-
-
-def _p(p):
-    p = check_p(p)
-    return p if p in (1, 2) else "inf"
+from ..norms import kernel_p
 
 
 class _Bound:
     side = ""
 
     def __init__(self, value, p, method):
-        self.value, self.p, self.method = to_rational(value), _p(p), method
+        self.value, self.p, self.method = to_rational(value), kernel_p(p), method
 
     @property
     def squared(self) -> bool:
@@ -143,7 +138,7 @@ def gram_bound(W, steps: int = 3) -> fmpq:
 def layer_norm(W, p, steps: int = 3) -> fmpq:
     """The operator norm of W from l_p to l_p: exact for p = 1 (largest column sum of |W|) and p = inf (largest
     row sum); for p = 2 a rational upper bound on its square (``gram_bound``)."""
-    p = _p(p)
+    p = kernel_p(p)
     M = W if isinstance(W, fmpq_mat) else fmpq_mat([[to_rational(t) for t in r] for r in W])
     if p == 2:
         return gram_bound(M, steps)
@@ -164,7 +159,7 @@ def product_bound(net, p=2, steps: int = 3) -> UpperBound:
     out = fmpq(1)
     for W in _net(net):
         out *= layer_norm(W, p, steps)
-    return UpperBound(out, p, "product of layer norms" + (f" (Gram iteration, {steps} steps)" if _p(p) == 2 else ""))
+    return UpperBound(out, p, "product of layer norms" + (f" (Gram iteration, {steps} steps)" if kernel_p(p) == 2 else ""))
 
 
 def path_bound(net, p=2, steps: int = 3) -> UpperBound:
@@ -180,12 +175,18 @@ def path_bound(net, p=2, steps: int = 3) -> UpperBound:
 def data_bound(X, y, p=2) -> LowerBound:
     """max over pairs of |y_i - y_j| / ||x_i - x_j||_p (squared for p = 2): every interpolant's Lip is at least
     this, and the McShane extension attains it."""
-    p = _p(p)
+    p = kernel_p(p)
     pts, ys = [to_vector(x, f"x[{i}]") for i, x in enumerate(X)], [to_rational(t) for t in y]
     if len(pts) != len(ys) or len(pts) < 2:
         raise DimensionMismatchError(f"data_bound needs two or more points with one value each, got {len(pts)} "
                                      f"points and {len(ys)} values")
-    best_ = fmpq(0)
+    return LowerBound(steepest(pts, ys, p)[0], p, "data: max |y_i - y_j| / ||x_i - x_j||")
+
+
+def steepest(pts, ys, p):
+    """(max over pairs of |y_i - y_j| / ||x_i - x_j||_p, squared for p = 2; the first pair (j, i) attaining it, or
+    (0, 0) when no pair has different values), for exact points and values; coinciding points must agree."""
+    best_, pair = fmpq(0), (0, 0)
     for i in range(len(pts)):
         for j in range(i):
             v = [a - b for a, b in zip(pts[i], pts[j])]
@@ -197,8 +198,10 @@ def data_bound(X, y, p=2) -> LowerBound:
                                                  f"interpolates them")
                 continue
             dy = abs(ys[i] - ys[j])
-            best_ = max(best_, dy * dy / n if p == 2 else dy / n)
-    return LowerBound(best_, p, "data: max |y_i - y_j| / ||x_i - x_j||")
+            q = dy * dy / n if p == 2 else dy / n
+            if q > best_:
+                best_, pair = q, (j, i)
+    return best_, pair
 
 
 def region_bound(net, x, p=2) -> LowerBound:
@@ -211,7 +214,7 @@ def region_bound(net, x, p=2) -> LowerBound:
     """
     from ..exact import largest_eigenvalue
     from ..kernel.lipschitz import _top, jacobian
-    p = _p(p)
+    p = kernel_p(p)
     if not isinstance(net, ReLUNet):
         raise NetworkError(f"expected a ReLUNet, got {type(net).__name__}")
     x = to_vector(x, "x")

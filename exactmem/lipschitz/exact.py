@@ -30,17 +30,17 @@ from flint import fmpq, fmpq_mat
 
 from .. import kernel
 from ..analysis import cover
-from ..analysis.ask import InputSet, _budget, _p
+from ..analysis.ask import InputSet, _budget
 from ..analysis.lp import Region, _log2, _pow2, ffloat
 from ..certify.records import Certificate
 from ..errors import DimensionMismatchError, InputSetError, NetworkError
 from ..exact import fmt, largest_eigenvalue, sqrt_enclosure
-from ..kernel.lipschitz import envelope, interior, jacobian, pairs
+from ..kernel.lipschitz import envelope, jacobian, pairs
 from ..network import ReLUNet
+from ..norms import KERNEL_NAMES, kernel_p
 from ..progress import Progress
 from ..verdict import Verdict
 
-NORM = {1: "1", 2: "2", "inf": "inf"}
 SAMPLES = 2048          # float points of the set searched for a steep region before the branch and bound
 
 
@@ -125,7 +125,7 @@ def _float_search(layers, S, d, m, p, rng):
         seen.add(key)
         for bits in (8, 20, None):
             x = R.point(U[k], 0.0, bits)
-            J = jacobian(layers, x, d) if interior(S, x) else None
+            J = jacobian(layers, x, d) if S.contains(x, strict=True) else None
             if J is not None:
                 lo, hi = _value(J, p)
                 if best is None or lo > best[0]:
@@ -150,7 +150,7 @@ def _interior_point(nd, S, layers, d):
         u = sl[2]
     for shrink in (2.0 ** -30, 2.0 ** -12, 2.0 ** -4, 0.5):
         x = nd.R.point(u, shrink)
-        if interior(S, x) and jacobian(layers, x, d) is not None:
+        if S.contains(x, strict=True) and jacobian(layers, x, d) is not None:
             return x
     return None
 
@@ -204,7 +204,7 @@ def lipschitz_constant(net: ReLUNet, p=2, region: InputSet | None = None, budget
     operator norm of the Jacobian for several; for p = 2 exactly in its square.  With a ``budget`` in seconds
     the answer is the best certified interval found by then.  See the module's docstring."""
     region = _set(net, region)
-    p, budget, m = _p(p), _budget(budget), net.output_dim
+    p, budget, m = kernel_p(p), _budget(budget), net.output_dim
     S, layers, d = copy.copy(region.S), net.sparse_layers(), net.input_dim
     if S.p == "all":
         S.r = _scale(layers, d)                 # the finder's coordinates; the kernel ignores r on R^d
@@ -270,7 +270,7 @@ def lipschitz_constant(net: ReLUNet, p=2, region: InputSet | None = None, budget
             else:
                 upper = hi
     sq = "_sq" if p == 2 else ""
-    data = {"set": region.spec, "p": NORM[p], "upper" + sq: fmt(upper)}
+    data = {"set": region.spec, "p": KERNEL_NAMES[p], "upper" + sq: fmt(upper)}
     if point is not None:
         data.update({"point": [fmt(t) for t in point], "lower" + sq: fmt(low)})
     doc = Certificate("lipschitz", "the Lipschitz constant on the set", None, net.to_json(sparse=True), data,

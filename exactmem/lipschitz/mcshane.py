@@ -40,6 +40,7 @@ from ..errors import ContradictoryLabelsError, DatasetError, DimensionMismatchEr
 from ..exact import fmt, to_rational, to_vector
 from ..network import ReLUNet
 from ..norms import check_p
+from .bounds import steepest
 
 ONE = -1            # the key of the constant term in an affine form {unit: coefficient}
 _HALF = fmpq(1, 2)
@@ -96,14 +97,7 @@ def least_constant(X, y, p="inf") -> tuple:
     """(L*, (i, j)): the least Lipschitz constant of any function with f(x_i) = y_i, and a pair attaining it
     (indices into the merged points; (0, 0) and L* = 0 when there is one point or all values agree)."""
     p = _norm(p)
-    P, V = _data(X, y)
-    best, pair = fmpq(0), (0, 0)
-    for i in range(len(P)):
-        for j in range(i):
-            q = abs(V[i] - V[j]) / dist(P[i], P[j], p)
-            if q > best:
-                best, pair = q, (j, i)
-    return best, pair
+    return steepest(*_data(X, y), p)
 
 
 def mcshane_value(X, y, x, p="inf", L=None) -> fmpq:
