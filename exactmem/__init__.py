@@ -22,7 +22,7 @@ _LAZY = {"box": "analysis.ask", "ball": "analysis.ask", "output_range": "analysi
          "is_constant_on": "analysis.ask", "certified_radius": "analysis.ask",
          "lipschitz_constant": "lipschitz.exact",
          "robustly_memorizes": "analysis.decide", "from_onnx": "importers", "from_nnet": "importers",
-         "from_torch": "importers"}
+         "from_torch": "importers", "from_sklearn": "importers"}
 
 
 def __getattr__(name):

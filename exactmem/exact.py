@@ -225,6 +225,48 @@ def _array_to_rationals(a, what) -> list:
     return out
 
 
+def dyadic_matrix(a, what: str = "matrix") -> fmpq_mat:
+    """A 2-D float (float16/32/64) or integer numpy array as the ``fmpq_mat`` of the exact values it stores,
+    in time proportional to its size: one integer matrix and one power of two, not a Python object per entry.
+
+    >>> import numpy as np
+    >>> dyadic_matrix(np.array([[0.5, -3.0], [0.1, 0.0]], dtype=np.float32))[1, 0] == to_rational(float(np.float32(0.1)))
+    True
+    """
+    if a.ndim != 2:
+        raise ShapeError(f"{what} must be two-dimensional, got an array with {a.ndim} dimension(s)")
+    r, c = a.shape
+    if not (r and c):
+        return fmpq_mat(r, c)
+    if a.dtype.kind in "iu":
+        return fmpq_mat(flint.fmpz_mat(r, c, [int(v) for v in a.ravel().tolist()]))
+    if a.dtype.kind != "f" or a.dtype.itemsize > 8:
+        return fmpq_mat(r, c, _array_to_rationals(a, what))
+    x = a.astype(_np.float64).ravel()
+    bad = ~_np.isfinite(x)
+    if bad.any():
+        k = int(_np.flatnonzero(bad)[0])
+        idx = _np.unravel_index(k, a.shape)
+        raise NonFiniteError(f"entry {tuple(int(i) for i in idx)} of {what} is {x[k]!r}, not finite")
+    m, e = _np.frexp(x)                                   # x = m 2^e, |m| in [1/2, 1): m 2^53 is an integer
+    k = (m * 2.0 ** 53).astype(_np.int64)
+    s = e.astype(_np.int64) - 53
+    nz = k != 0
+    if not nz.any():
+        return fmpq_mat(r, c)
+    low = _np.where(nz, k & -k, 1)                        # strip trailing zero bits: smaller integers
+    tz = _np.frexp(low.astype(_np.float64))[1].astype(_np.int64) - 1
+    k, s = k >> tz, s + tz
+    E = int(s[nz].min())
+    shift = _np.where(nz, s - E, 0)
+    if int(shift.max()) + 54 < 63:
+        ints = (k << shift).tolist()
+    else:                                                 # a wide exponent range: Python integers
+        ints = [int(v) << int(t) for v, t in zip(k.tolist(), shift.tolist())]
+    M = fmpq_mat(flint.fmpz_mat(r, c, ints))
+    return M * (fmpq(2) ** E) if E else M
+
+
 def to_matrix(x, what: str = "matrix", ncols: int | None = None) -> fmpq_mat:
     """Convert a rectangular 2-D array-like to an ``fmpq_mat``; ragged rows raise ``ShapeError``.
 
@@ -239,8 +281,7 @@ def to_matrix(x, what: str = "matrix", ncols: int | None = None) -> fmpq_mat:
     elif _np is not None and isinstance(x, _np.ndarray):
         if x.ndim != 2:
             raise ShapeError(f"{what} must be two-dimensional, got an array with {x.ndim} dimension(s)")
-        r, c = x.shape
-        m = fmpq_mat(r, c, _array_to_rationals(x, what)) if r and c else fmpq_mat(r, c)
+        m = dyadic_matrix(x, what)
     else:
         rows = _rows_of(x, what)
         widths = {len(r) for r in rows}
