@@ -9,7 +9,7 @@ import json
 import re
 import sys
 
-from .errors import ExactmemError
+from .errors import ExactmemError, OptionError
 
 
 def _claim_modules(args):
@@ -41,13 +41,7 @@ def _cmd_check(args) -> int:
             for c in selected:
                 print(describe_claim(c) if args.verbose else f"{c.id}\t{c.statement}")
         return 0
-    if args.verbose:
-        results = claims.run_all(full=args.full, claims=selected, progress=sys.stderr)
-    else:
-        from .progress import Progress
-        with Progress("checking claims", unit="claims") as bar:
-            results = claims.run_all(full=args.full, claims=selected,
-                                     progress=lambda k, n, c, r: bar.update(k - (r is None), n))
+    results = claims.run_shown(selected, args.full, args.verbose)
     if args.json is not None:
         _emit_json(args.json, claims.to_json(results, args.full), "the claim results")
     if args.json != "-":
@@ -78,11 +72,7 @@ def _cmd_report(args) -> int:
         doc = report.select(report.load(args.results), args.k, args.tag)
     else:
         selected = claims.select(args.k, args.tag, _claim_modules(args))
-        from .progress import Progress
-        with Progress("checking claims", unit="claims") as bar:
-            results = claims.run_all(full=args.full, claims=selected,
-                                     progress=lambda k, n, c, r: bar.update(k - (r is None), n))
-        doc = claims.to_json(results, args.full)
+        doc = claims.to_json(claims.run_shown(selected, args.full), args.full)
     if not doc["claims"]:
         print("no claims matched", file=sys.stderr)
         return 2
@@ -90,35 +80,61 @@ def _cmd_report(args) -> int:
     for path in report.write(doc, args.out, formats, standalone=not args.fragment):
         print(path)
     print(report.summary_line(doc))
+    if report.skipped_line(doc):
+        print(report.skipped_line(doc))
     return 1 if any(c["verdict"]["status"] == "REFUTED" for c in doc["claims"]) else 0
 
 
 def _cmd_verify(args) -> int:
-    from .certify import check
-    from .exact import show
     from .progress import Progress
-    tied = any(v is not None for v in (args.dataset, args.network, args.rho, args.p, args.eta))
+    tied = any(v is not None for v in (args.dataset, args.network, args.rho, args.radius, args.p, args.eta))
     if tied and len(args.certificates) != 1:
-        raise ExactmemError("--dataset/--network/--rho/--p/--eta tie the check to one certificate; give one")
+        raise ExactmemError("--dataset/--network/--rho/--radius/--p/--eta tie the check to one certificate; give one")
+    if not tied and (args.label_column is not None or args.labels_from is not None):
+        raise ExactmemError("--label-column/--labels-from read the file of --dataset; give --dataset")
     given = _tied_options(args) if tied else None
+    files = {"network": args.network, "dataset": args.dataset}
     status = 0
     for path in args.certificates:
         try:
             with Progress(f"{path}: analysing", unit="layers") as bar:
-                if tied:
-                    v = _verify_tied(path, given, bar.update)
-                else:
-                    v = check(path, progress=bar.update)
+                answer, v, lines = _verify_one(path, given, files, bar.update)
+        except OptionError:
+            raise                               # an option that does not apply to this certificate: exit 2
         except ExactmemError as e:
             print(f"{path}: MALFORMED: {e}")
             status = max(status, 2)
             continue
-        print(f"{path}: {_readable(str(v))}")
-        if "max_error_bound" in v.details:
-            print(f"    proved error bound: {show(v.details['max_error_bound'])}")
-        if not v.is_proved:
+        print(f"{path}: {answer}")
+        for line in lines:
+            print(f"    {_readable(line)}")
+        if answer.startswith("PROVES LESS") or not v.is_proved:
             status = max(status, 1)
     return status
+
+
+def _verify_one(path, given, files, progress):
+    """(the answer line, the kernel's verdict, lines naming what was proved) for one certificate file."""
+    from . import kernel
+    from .certify import check
+    from .exact import show
+    from .proves import Tie, describe, tie
+    doc = kernel.read(path)
+    t = tie(doc, **given) if given is not None else Tie(doc)
+    v = check(t.doc if t.less is None else doc, rho=t.rho, eta=t.eta, progress=progress)
+    try:
+        lines = describe(doc, {k: f for k, f in files.items() if given is not None and f}, None if t.less else t.asked)
+    except ExactmemError as e:             # the kernel read it; only naming it in a user's terms failed
+        lines = [f"(what it is about cannot be named here: {e})"]
+    if "max_error_bound" in v.details:
+        lines.append(f"proved error bound: {show(v.details['max_error_bound'])}")
+    if doc["kind"] == "lipschitz" and v.is_proved and not v.details.get("attained") and \
+            v.details.get("lower") != v.details.get("upper"):
+        lines.append("a certified interval: the Lipschitz constant lies in it, its value is not decided")
+    if t.less is not None:
+        what = "that much the kernel proves" if v.is_proved else f"and even that is {v.status.value}: {v.reason}"
+        return f"PROVES LESS: {t.less} ({what})", v, lines
+    return _readable(str(v)), v, lines
 
 
 _FRACTION = re.compile(r"(?<![\w./])-?\d+/\d+(?![\w/.])(?! \(?≈)")     # not one with a decimal already
@@ -161,14 +177,48 @@ def _eta(text):
 
 
 def _tied_options(args) -> dict:
-    """The objects and numbers of ``verify --dataset/--network/--rho/--p/--eta``, read and checked before any
-    certificate is (a bad option is the user's error, not a malformed certificate)."""
-    from .data import Dataset
+    """The objects and numbers of ``verify --dataset/--network/--rho/--radius/--p/--eta``, read and checked before
+    any certificate is (a bad option is the user's error, not a malformed certificate)."""
     from .norms import check_p, check_rho
-    return {"dataset": _option("--dataset", Dataset.from_json, args.dataset),
+    labels = _label_options(args)
+    return {"dataset": _option("--dataset", lambda f: load_dataset(f, *labels), args.dataset),
             "network": _option("--network", load_network, args.network),
-            "rho": _option("--rho", check_rho, args.rho), "p": _option("--p", check_p, args.p),
-            "eta": _option("--eta", _eta, args.eta)}
+            "rho": _option("--rho", check_rho, args.rho), "radius": _option("--radius", _radius, args.radius),
+            "p": _option("--p", check_p, args.p), "eta": _option("--eta", _eta, args.eta)}
+
+
+def _radius(text):
+    from .errors import RhoError
+    from .exact import fmt, to_rational
+    r = to_rational(text)
+    if not r > 0:
+        raise RhoError(f"the radius must be > 0, got {fmt(r)}")
+    return r
+
+
+def _label_options(args) -> tuple:
+    """(label column or None, first label) from ``--label-column`` and ``--labels-from``."""
+    col, first = getattr(args, "label_column", None), getattr(args, "labels_from", None)
+    try:
+        col = None if col is None else int(col)
+    except ValueError:
+        raise ExactmemError(f"--label-column must be an integer (0 the first column, -1 the last), got {col!r}") from None
+    try:
+        first = 1 if first is None else int(first)
+    except ValueError:
+        raise ExactmemError(f"--labels-from must be an integer (0 for labels 0..C-1), got {first!r}") from None
+    return col, first
+
+
+def load_dataset(path, label_column=None, labels_from=1):
+    """A dataset file: exactmem JSON, CSV (``.csv``) or numpy (``.npy``, ``.npz``), with the command's
+    ``--label-column`` (CSV and numpy files only) and ``--labels-from``."""
+    from .data import Dataset
+    low = str(path).lower()
+    if label_column is not None and not low.endswith((".csv", ".npy", ".npz")):
+        raise ExactmemError("--label-column applies to .csv, .npy and .npz files; exactmem JSON keeps points and "
+                            "labels apart")
+    return Dataset.load(path, label_column, labels_from)
 
 
 def _writable(path, option: str) -> None:
@@ -197,24 +247,39 @@ def load_network(path):
 
 
 def _cmd_robust(args) -> int:
-    from .analysis.decide import SEMANTICS
-    from .data import Dataset
+    from .balls import SEMANTICS, default_semantics
     from .exact import show
     from .norms import check_p, check_rho
     from .robust import robustly_memorizes
-    rho, p, budget = _option("--rho", check_rho, args.rho), _option("--p", check_p, args.p), _seconds(args.budget)
-    if args.semantics not in SEMANTICS:
+    if (args.rho is None) == (args.radius is None):
+        raise ExactmemError("give the balls' size: --rho R (relative to eps_D of the data) or --radius R (absolute), "
+                            "one of the two")
+    rho, radius = _option("--rho", check_rho, args.rho), _option("--radius", _radius, args.radius)
+    p, budget = _option("--p", check_p, args.p), _seconds(args.budget)
+    if args.semantics is not None and args.semantics not in SEMANTICS:
         raise ExactmemError(f"--semantics must be one of {', '.join(SEMANTICS)}, got {args.semantics!r}")
     _writable(args.out, "--out")
-    net, D = load_network(args.network), Dataset.from_json(args.dataset)
-    v = robustly_memorizes(net, D, rho, p=p, semantics=args.semantics, budget=budget)
+    labels = _label_options(args)
+    net = load_network(args.network)
+    D = _option("DATA", lambda f: load_dataset(f, *labels), args.dataset)
+    if radius is not None:                              # below eps_D: named before any analysis
+        from .balls import Balls
+        _option("--radius", lambda r: Balls.from_radius(D, r, p), radius)
+    semantics = args.semantics or default_semantics(net.output_dim)
+    v = robustly_memorizes(net, D, rho, p=p, semantics=semantics, budget=budget, radius=radius)
     print(_readable(str(v)))
+    why = "" if args.semantics else f" (the default for a network with {net.output_dim} output" + \
+        ("s)" if net.output_dim > 1 else ")")
+    print(f"    balls: {v.details['balls'].text()}, semantics {semantics}{why}")
     if v.is_refuted:
         print(f"    witness: ball {v.witness['ball']}, x = [{', '.join(map(show, v.witness['x']))}], "
               f"output = [{', '.join(map(show, v.witness['output']))}]")
     if v.is_proved and args.out:
         _write(args.out, json.dumps(v.details["certificate"]), "the certificate")
-        print(f"    certificate written to {args.out} (re-check: exactmem verify {args.out})")
+        again = f"exactmem verify {args.out} --network {args.network} --dataset {args.dataset}" + \
+            "".join(f" {o} {val}" for o, val in (("--label-column", args.label_column),
+                                                  ("--labels-from", args.labels_from)) if val is not None)
+        print(f"    certificate written to {args.out} (re-check it against your files: {again})")
     return 0 if v.is_proved else 1
 
 
@@ -257,7 +322,8 @@ def _cmd_lipschitz(args) -> int:
     sq = "^2" if L.p == 2 else ""
     lo, hi = (L.lower_sq, L.upper_sq) if sq else (L.lower, L.upper)
     what = f"Lip_{args.p}{sq}" + (f" ({net.output_dim} outputs, l_{args.p} operator norm)" if net.output_dim > 1 else "")
-    print(f"{L.verdict.status.value}: {what} on {where}: " +
+    status = "PROVED" if L.is_exact else "CERTIFIED INTERVAL" if L.verdict.is_proved else L.verdict.status.value
+    print(f"{status}: {what} on {where}: " +
           (f"= {show(hi)} (exact)" if lo == hi and L.is_exact else f"in [{show(lo)}, {show(hi)}]") +
           f"  ({L.regions} regions)")
     if sq:
@@ -271,7 +337,7 @@ def _cmd_lipschitz(args) -> int:
     if L.attained and lo != hi:
         print("    attained at the point below: Lip_2^2 is the largest eigenvalue of J^T J there (an algebraic number)")
     if L.stopped:
-        print(f"    {L.stopped}: the interval is certified, the constant not decided")
+        print(f"    {L.stopped}: the interval is certified (the kernel proved both ends), the constant not decided")
     print(f"    {_readable(L.verdict.reason)}")
     for bnd in (product_bound(net, args.p), path_bound(net, args.p)):
         print(f"    certified upper bound on {'Lip^2' if sq else 'Lip'} over R^d, {bnd.method}: {show(bnd.value)}")
@@ -280,7 +346,7 @@ def _cmd_lipschitz(args) -> int:
     if L.certificate is not None and args.out:
         _write(args.out, json.dumps(L.certificate), "the certificate")
         print(f"    certificate written to {args.out} (re-check: exactmem verify {args.out})")
-    return 0 if L.verdict.is_proved else 1
+    return 0 if L.is_exact else 1              # a certified interval is not the constant: not decided
 
 
 def _seconds(text):
@@ -321,29 +387,6 @@ def _cmd_vnnlib(args) -> int:
         _write(cert, json.dumps(r.certificate), "the certificate")
         print(f"    certificate written to {cert} (re-check: exactmem verify {cert})")
     return 0 if r.status in ("sat", "unsat") else 1
-
-
-def _verify_tied(path, given, progress):
-    """verify(net, D, rho, cert, p, eta) with the objects from the user's own files and options (``given``, from
-    ``_tied_options``; where one is not given, the certificate's)."""
-    from . import kernel
-    from .memorize import verify
-    from .network import ReLUNet
-    doc = kernel.read(path)
-    D = given["dataset"] if given["dataset"] is not None else _dataset_of(doc)
-    net = given["network"] if given["network"] is not None else ReLUNet.from_json(doc.get("network"))
-    data = doc.get("data") if isinstance(doc.get("data"), dict) else {}
-    rho = given["rho"] if given["rho"] is not None else data.get("rho")
-    p = given["p"] if given["p"] is not None else data.get("p", "2")
-    return verify(net, D, rho, doc, p=p, eta=given["eta"], progress=progress)
-
-
-def _dataset_of(doc):
-    from .data import Dataset
-    ds = doc.get("dataset")
-    if not isinstance(ds, dict):
-        raise ExactmemError("the certificate has no dataset")
-    return Dataset(ds.get("points"), ds.get("labels"))
 
 
 def _cmd_bounds(args) -> int:
@@ -495,7 +538,8 @@ def build_parser() -> argparse.ArgumentParser:
     from . import __version__
     p = argparse.ArgumentParser(prog="exactmem", description="Exact checks of robust memorization in ReLU nets")
     p.add_argument("--version", action="version", version=f"exactmem {__version__}")
-    sub = p.add_subparsers(dest="command", required=True)
+    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND",
+                           help="one of the commands below; exactmem COMMAND --help describes it")
     c = sub.add_parser("check", help="run the claims (proofs/ and installed packages', or --from yours) and print "
                                      "a summary table")
     c.add_argument("--from", dest="sources", action="append", metavar="SOURCE",
@@ -527,67 +571,81 @@ def build_parser() -> argparse.ArgumentParser:
     rp.add_argument("--format", default="md,html,latex", help="comma-separated: md, html, latex (default all)")
     rp.add_argument("--fragment", action="store_true", help="LaTeX: the table alone, not a document")
     rp.set_defaults(func=_cmd_report)
-    v = sub.add_parser("verify", help="re-check certificate files with the kernel")
-    v.add_argument("certificates", nargs="+", metavar="CERT.json")
-    v.add_argument("--dataset", metavar="D.json", help="the dataset the claim must be about (exactmem.dataset JSON)")
-    v.add_argument("--network", metavar="NET.json", help="the network the claim must be about (exactmem.relunet JSON)")
-    v.add_argument("--rho", help="prove robustness at this ratio (at most the certificate's)")
+    v = sub.add_parser("verify", help="re-check certificate files with the kernel, and say what they prove (network, "
+                                      "data, balls or set)")
+    v.add_argument("certificates", nargs="+", metavar="CERT.json",
+                   help="certificate files (from exactmem robust, lipschitz, vnnlib, or exactmem.memorize); every kind")
+    v.add_argument("--dataset", metavar="DATA", help="the dataset the claim must be about: exactmem JSON, CSV or "
+                                                     ".npy/.npz (see --label-column, --labels-from)")
+    v.add_argument("--network", metavar="NET", help="the network the claim must be about: exactmem JSON, .onnx, .nnet "
+                                                    "or a PyTorch .pt/.pth state_dict")
+    _ball_size(v, "prove robustness on these balls (at most the certificate's; default the certificate's)")
     v.add_argument("--p", help="the norm the claim must be about: 1, 2 or inf")
     v.add_argument("--eta", help="error bound to prove (moderate regime); default: the certificate's")
+    _label_args(v)
     v.set_defaults(func=_cmd_verify)
-    r = sub.add_parser("robust", help="decide exactly whether a network robustly memorizes a dataset")
-    r.add_argument("network", metavar="NET", help="exactmem network JSON, .onnx or .nnet")
-    r.add_argument("dataset", metavar="DATA.json", help="exactmem dataset JSON")
-    r.add_argument("--rho", required=True, help="the robustness ratio, in (0, 1)")
+    r = sub.add_parser("robust", help="decide exactly whether a network robustly memorizes a dataset (on every "
+                                      "point of every ball, not samples)")
+    r.add_argument("network", metavar="NET", help="exactmem network JSON, .onnx, .nnet or a PyTorch .pt/.pth "
+                                                  "state_dict")
+    r.add_argument("dataset", metavar="DATA", help="the dataset: exactmem JSON, CSV (labels in the last column by "
+                                                   "default) or .npy/.npz")
+    _ball_size(r, "give this or --radius")
     r.add_argument("--p", default="2", help="the norm: 1, 2 or inf (default 2)")
-    r.add_argument("--semantics", default="label", help="label (default), argmax or sign")
+    r.add_argument("--semantics", help="what the outputs must do on ball i: label (one output equal to y_i), argmax "
+                                       "(output y_i the largest) or sign (one output, < 0 for label 1, > 0 for 2); "
+                                       "default label for a network with one output, argmax for several")
     r.add_argument("--budget", help="seconds before the answer is UNDECIDED")
     r.add_argument("--out", metavar="CERT.json", help="write the certificate here when PROVED")
+    _label_args(r)
     r.set_defaults(func=_cmd_robust)
     z = sub.add_parser("lipschitz", help="the exact Lipschitz constant of a network on R^d, a box or a ball")
-    z.add_argument("network", metavar="NET", help="exactmem network JSON, .onnx, .nnet or .pt")
+    z.add_argument("network", metavar="NET", help="exactmem network JSON, .onnx, .nnet or a PyTorch .pt/.pth "
+                                                  "state_dict")
     z.add_argument("--p", default="2", help="the input norm: 1, 2 or inf (default 2; the gradient in the dual norm)")
     z.add_argument("--box", metavar="LO:HI,...", help="the box, one interval per coordinate: --box=-1:1,0:1/2")
     z.add_argument("--ball", metavar="X1,X2,...", help="the centre of a closed l_p ball (with --radius); with "
                                                       "neither --box nor --ball: all of R^d")
-    z.add_argument("--radius", help="the ball's radius")
-    z.add_argument("--budget", help="seconds; then the best certified interval so far")
+    z.add_argument("--radius", help="the ball's radius (with --ball)")
+    z.add_argument("--budget", help="seconds; then the best certified interval so far (CERTIFIED INTERVAL, "
+                                    "exit 1, unless it closed)")
     z.add_argument("--out", metavar="CERT.json", help="write the certificate here")
     z.set_defaults(func=_cmd_lipschitz)
     n = sub.add_parser("vnnlib", help="decide a VNN-LIB property exactly (sat with an exact point, unsat with a "
                                       "certificate)")
-    n.add_argument("network", metavar="NET", help=".onnx, .nnet or exactmem network JSON")
-    n.add_argument("property", metavar="PROP.vnnlib")
+    n.add_argument("network", metavar="NET", help=".onnx, .nnet, a PyTorch .pt/.pth state_dict, or exactmem "
+                                                  "network JSON")
+    n.add_argument("property", metavar="PROP.vnnlib", help="the VNN-LIB property (input box, output assertions)")
     n.add_argument("--out", metavar="RESULT", help="write the result in VNN-COMP's format here")
     n.add_argument("--cert", metavar="CERT.json", help="write the certificate of unsat here (default RESULT.cert.json)")
     n.add_argument("--budget", help="seconds before the answer is timeout")
     n.set_defaults(func=_cmd_vnnlib)
     b = sub.add_parser("bounds", help="the bound registry: tables, figure, checks, evaluation")
-    bsub = b.add_subparsers(dest="bounds_command", required=True)
+    bsub = b.add_subparsers(dest="bounds_command", required=True, metavar="WHAT", help="what to do with the bounds")
     t = bsub.add_parser("table", help="emit a table (l2, B1, table1) as LaTeX or Markdown")
     t.add_argument("--which", default="l2", help="l2 | B1 | table1 (default l2)")
     t.add_argument("--format", default="latex", help="latex | markdown (default latex)")
     t.add_argument("--standalone", action="store_true", help="a complete LaTeX document")
     t.add_argument("--out", help="write to this file instead of standard output")
     pl = bsub.add_parser("plot", help="the paper's Figure 1 for given N and d (PNG and/or PDF)")
-    pl.add_argument("--N", type=int, required=True)
-    pl.add_argument("--d", type=int, required=True)
+    pl.add_argument("--N", type=int, required=True, help="the number of points N (>= 2)")
+    pl.add_argument("--d", type=int, required=True, help="the dimension d (>= 1)")
     pl.add_argument("--out", required=True, help="FILE.png, FILE.pdf (or another format matplotlib writes: .svg, "
                                                  ".jpg, ...), or a name without an extension for FILE.png and "
                                                  "FILE.pdf")
-    bsub.add_parser("check", help="run checks (a)-(f) and print their verdicts")
+    bsub.add_parser("check", help="run the registry's checks (a)-(f) and print their verdicts; exit 1 on a REFUTED")
     bsub.add_parser("list", help="list every registered bound")
     ev = bsub.add_parser("eval", help="evaluate one bound exactly (polylogs dropped): the exact sympy value, or "
                                       "with --digits K exact decimal bounds [lo, hi] of relative width <= 10^-K")
-    ev.add_argument("id")
-    ev.add_argument("--N", type=int, required=True)
-    ev.add_argument("--d", type=int, required=True)
-    ev.add_argument("--rho")
+    ev.add_argument("id", help="the bound's id, e.g. KMY25.Thm4.2.ii (exactmem bounds list shows them)")
+    ev.add_argument("--N", type=int, required=True, help="the number of points N")
+    ev.add_argument("--d", type=int, required=True, help="the dimension d")
+    ev.add_argument("--rho", help="the robustness ratio rho in (0, 1), for bounds that depend on it")
     ev.add_argument("--p", help="the l_p norm for l_p bounds: a number >= 1 or inf")
     ev.add_argument("--digits", type=int, help="print a rigorous enclosure with this many significant digits")
     b.set_defaults(func=_cmd_bounds)
     w = sub.add_parser("law", help="the law of robustness: the laws as bounds, and the sqrt(n/k) experiment")
-    wsub = w.add_subparsers(dest="law_command", required=True)
+    wsub = w.add_subparsers(dest="law_command", required=True, metavar="WHAT", help="the table or the experiment")
     wt = wsub.add_parser("table", help="the laws of robustness (BLN, Bubeck-Sellke, Yang et al., Husain-Balle) as a "
                                        "LaTeX or Markdown table")
     wt.add_argument("--format", default="latex", help="latex | markdown (default latex)")
@@ -619,7 +677,32 @@ def build_parser() -> argparse.ArgumentParser:
     z.add_argument("--plot-at", metavar="N,d", help="N,d of the figure, one of the computed pairs (default: the median "
                                                   "of --N and of --d, e.g. 1000,16 for the defaults)")
     z.set_defaults(func=_cmd_sizes)
+    _describe(p)
     return p
+
+
+def _ball_size(parser, what: str) -> None:
+    parser.add_argument("--rho", help=f"the balls' radius relative to eps_D (half the least distance between "
+                                      f"differently labelled points), in (0, 1); {what}")
+    parser.add_argument("--radius", help="the balls' absolute radius, in (0, eps_D); the output states both")
+
+
+def _label_args(parser) -> None:
+    parser.add_argument("--label-column", metavar="K", help="CSV, .npy: the column of the labels (0 the first, -1 "
+                                                            "the last; default the last)")
+    parser.add_argument("--labels-from", metavar="K", help="the first label in the file: 0 for labels 0..C-1 "
+                                                           "(scikit-learn's), read as exactmem's 1..C (default 1)")
+
+
+def _describe(parser) -> None:
+    """Every subcommand's --help page opens with its one-line help (argparse shows only a description there)."""
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for choice in action._choices_actions:
+                sub = action.choices[choice.dest]
+                if sub.description is None:
+                    sub.description = choice.help
+                _describe(sub)
 
 
 def main(argv=None) -> int:

@@ -21,9 +21,9 @@ import operator
 import os
 from functools import cached_property
 
-from flint import fmpq, fmpq_mat
+from flint import fmpq, fmpq_mat, fmpz
 
-from .errors import (CertificateError, ContradictoryLabelsError, DatasetError, DimensionMismatchError, DuplicatePointError,
+from .errors import (ContradictoryLabelsError, DatasetError, DimensionMismatchError, DuplicatePointError,
                      IrrationalError, LabelError, SerializationError, ShapeError, UnsupportedTypeError,
                      ConversionError, SchemaVersionError)
 from .exact import common_denominator, fmt, to_int, to_matrix, to_rational, to_vector
@@ -127,7 +127,9 @@ class Dataset:
             except (ConversionError, UnsupportedTypeError) as e:
                 raise LabelError(f"label at index {i} is not an integer: {e}") from None
             if v < 1:
-                raise LabelError(f"label at index {i} is {v}; labels must be integers 1..C")
+                hint = (" (labels counted from 0, as scikit-learn's: load with labels_from=0, or give --labels-from 0 "
+                        "on the command line)") if v == 0 else ""
+                raise LabelError(f"label at index {i} is {v}; labels must be integers 1..C{hint}")
             out.append(v)
         C, present = max(out), set(out)
         if len(present) != C:                   # never build range(1, C + 1): C may be astronomically large
@@ -271,12 +273,13 @@ class Dataset:
 
     # -- loaders and JSON -------------------------------------------------------------
     @classmethod
-    def from_numpy(cls, X, y, drop_duplicates: bool = False) -> "Dataset":
+    def from_numpy(cls, X, y, drop_duplicates: bool = False, labels_from: int = 1) -> "Dataset":
         """From a numpy array of shape (N, d) (floats convert to their exact dyadic values) and labels.
 
         ``drop_duplicates=True`` keeps the first of repeated points that carry the same label (a point
-        repeated with different labels still raises ``ContradictoryLabelsError``)."""
-        return cls(X, y, drop_duplicates)
+        repeated with different labels still raises ``ContradictoryLabelsError``); ``labels_from=0`` reads
+        labels 0..C-1 (scikit-learn's) as 1..C."""
+        return cls(X, shift_labels(y, labels_from), drop_duplicates)
 
     @classmethod
     def from_lists(cls, points, labels, drop_duplicates: bool = False) -> "Dataset":
@@ -284,33 +287,115 @@ class Dataset:
         return cls(points, labels, drop_duplicates)
 
     @classmethod
-    def from_csv(cls, path, label_column: int = -1, header: bool | None = None) -> "Dataset":
+    def from_csv(cls, path, label_column: int = -1, header: bool | None = None, labels_from: int = 1) -> "Dataset":
         """Read a CSV file: one point per row, one column of labels (default: the last).
 
-        Coordinates are parsed exactly (``0.1`` in the file is 1/10).  ``header=None``
-        detects a header row: a first row whose fields are not all numbers.
+        Coordinates are parsed exactly as written (``0.1`` in the file is 1/10, ``1/3`` is 1/3).  ``header=None``
+        detects a header row: a first row whose coordinate fields are not all numbers.  ``labels_from=0`` reads labels
+        0..C-1 as 1..C.
         """
         try:
             with open(path, newline="") as fh:
                 rows = [r for r in csv.reader(fh) if any(f.strip() for f in r)]
-        except OSError as e:
-            raise DatasetError(f"cannot read CSV file {path!r}: {e}") from None
+        except (OSError, UnicodeDecodeError, csv.Error) as e:
+            raise DatasetError(f"cannot read CSV file {str(path)!r}: {e}") from None
         if not rows:
-            raise DatasetError(f"CSV file {path!r} has no rows")
-        if header is None:
-            header = not all(_is_number(f) for f in rows[0])
+            raise DatasetError(f"CSV file {str(path)!r} has no rows")
+        if header is None:                 # a header row: its coordinates are not numbers (its label may not be one)
+            first = list(rows[0])
+            k = _column(label_column)
+            if -len(first) <= k < len(first):
+                first.pop(k)
+            header = not all(_is_number(f) for f in first)
         if header:
             rows = rows[1:]
         points, labels = [], []
         for k, r in enumerate(rows):
             fields = list(r)
             try:
-                lab = fields.pop(label_column)
+                lab = fields.pop(_column(label_column))
             except IndexError:
-                raise ShapeError(f"CSV row {k} has no column {label_column}") from None
+                raise ShapeError(f"CSV file {str(path)!r}: row {k + int(header) + 1} has no column {label_column} "
+                                 f"(it has {len(r)})") from None
             points.append(fields)
             labels.append(lab.strip())
-        return cls(points, labels)
+        return cls(points, shift_labels(labels, labels_from))
+
+    @classmethod
+    def from_npy(cls, path, label_column: int | None = None, labels_from: int = 1) -> "Dataset":
+        """Read a ``.npy`` file (an N x (d + 1) array, the labels in ``label_column``, default the last) or a
+        ``.npz`` file (arrays ``X`` and ``y``, or one array as in ``.npy``).  Floats are their exact binary
+        values, as in ``from_numpy``; nothing is unpickled."""
+        import numpy as np
+        where = str(path)
+        try:
+            loaded = np.load(path, allow_pickle=False)
+        except (OSError, ValueError, EOFError) as e:
+            raise DatasetError(f"cannot read {where!r} as a numpy file: {str(e)[:200]}") from None
+        if isinstance(loaded, np.ndarray):
+            return cls._from_array(loaded, label_column, labels_from, where)
+        try:
+            with loaded:
+                keys = list(loaded.files)
+                pair = next(((a, b) for a, b in _NPZ_PAIRS if a in keys and b in keys), None)
+                arrays = [loaded[k] for k in (pair or keys[:1])] if pair or len(keys) == 1 else None
+        except (OSError, ValueError, EOFError) as e:           # a damaged archive, an array of objects
+            raise DatasetError(f"cannot read {where!r} as a numpy file: {str(e)[:200]}") from None
+        if arrays is None:
+            raise DatasetError(f"{where!r} holds the arrays {keys}; a dataset needs X and y (or one array with the "
+                               f"labels in a column)")
+        if pair is None:
+            return cls._from_array(arrays[0], label_column, labels_from, f"{where}[{keys[0]}]")
+        if label_column is not None:
+            raise ShapeError(f"{where!r} holds separate arrays {pair[0]} and {pair[1]}: a label column does not apply")
+        X, y = arrays
+        if y.ndim != 1:
+            raise ShapeError(f"{where!r}: the labels {pair[1]} must be one-dimensional, got shape {y.shape}")
+        return cls(_numeric(X, where), shift_labels(y, labels_from))
+
+    @classmethod
+    def _from_array(cls, A, label_column, labels_from, where):
+        A = _numeric(A, where)
+        if A.ndim != 2 or A.shape[1] < 2:
+            raise ShapeError(f"{where!r}: expected an N x (d + 1) array (points and a label column), got shape "
+                             f"{A.shape}")
+        k = _column(-1 if label_column is None else label_column)
+        if not -A.shape[1] <= k < A.shape[1]:
+            raise ShapeError(f"{where!r} has {A.shape[1]} columns, no column {label_column}")
+        return cls(_without_column(A, k), shift_labels(A[:, k], labels_from))
+
+    @classmethod
+    def load(cls, path, label_column: int | None = None, labels_from: int = 1) -> "Dataset":
+        """A dataset from a file, by its extension: ``.csv`` (``from_csv``), ``.npy``/``.npz`` (``from_npy``),
+        anything else exactmem's JSON (``from_json``, which has no label column)."""
+        low = str(path).lower()
+        if low.endswith(".csv"):
+            return cls.from_csv(path, -1 if label_column is None else label_column, labels_from=labels_from)
+        if low.endswith((".npy", ".npz")):
+            return cls.from_npy(path, label_column, labels_from)
+        if label_column is not None:
+            raise ShapeError(f"{str(path)!r} is exactmem JSON, with points and labels apart: a label column applies "
+                             f"to .csv, .npy and .npz files")
+        obj = _load_json(path if isinstance(path, str) else os.fspath(path), decimals=True)
+        if labels_from != 1 and isinstance(obj, dict) and isinstance(obj.get("labels"), list):
+            obj = {**obj, "labels": shift_labels(obj["labels"], labels_from)}
+        return cls.from_json(obj)
+
+    def save(self, path) -> None:
+        """Write the dataset: CSV when the name ends in ``.csv`` (a header x1,...,xd,label; coordinates as exact
+        decimals where they have one, else ``p/q``), exactmem JSON otherwise.  ``Dataset.load`` reads either
+        back exactly."""
+        try:
+            with open(path, "w", newline="") as fh:
+                if str(path).lower().endswith(".csv"):
+                    w = csv.writer(fh, lineterminator="\n")
+                    w.writerow([f"x{j + 1}" for j in range(self.d)] + ["label"])
+                    for i in range(self.N):
+                        w.writerow([exact_decimal(q) for q in self.point(i)] + [self._labels[i]])
+                else:
+                    json.dump(self.to_json(), fh)
+        except OSError as e:
+            raise DatasetError(f"cannot write the dataset to {str(path)!r}: {e}") from None
 
     def to_json(self) -> dict:
         return {"format": "exactmem.dataset", "schema_version": DATASET_SCHEMA,
@@ -320,7 +405,7 @@ class Dataset:
     @classmethod
     def from_json(cls, obj) -> "Dataset":
         if isinstance(obj, (str, bytes, os.PathLike)):
-            obj = _load_json(obj)
+            obj = _load_json(obj, decimals=True)
         if not isinstance(obj, dict) or obj.get("format") != "exactmem.dataset":
             raise SerializationError("not an exactmem dataset document (format != 'exactmem.dataset')")
         if isinstance(obj.get("schema_version"), bool) or obj.get("schema_version") != DATASET_SCHEMA:
@@ -349,6 +434,77 @@ def _drop_same_label_duplicates(points, labels):
     return [rows[i] for i in keep], [raw[i] for i in keep]
 
 
+_NPZ_PAIRS = (("X", "y"), ("x", "y"), ("points", "labels"), ("data", "target"))
+
+
+def shift_labels(labels, labels_from=1):
+    """Labels counted from ``labels_from`` (0 for scikit-learn's 0..C-1) as exactmem's 1..C.
+
+    >>> shift_labels([0, 2, 1], 0)
+    [1, 3, 2]
+    """
+    try:
+        k = to_int(labels_from, "labels_from")
+    except (ConversionError, UnsupportedTypeError) as e:
+        raise LabelError(f"labels_from must be an integer (0 for labels 0..C-1), got {labels_from!r}: {e}") from None
+    if isinstance(labels_from, bool):
+        raise LabelError("labels_from must be an integer (0 for labels 0..C-1), got a bool")
+    if k == 1:
+        return labels
+    if isinstance(labels, (str, bytes)):
+        raise LabelError("labels must be a sequence of integers, not a string")
+    out = []
+    for i, y in enumerate(labels.tolist() if hasattr(labels, "tolist") else labels):
+        try:
+            v = to_int(y, f"label {i}")
+        except (ConversionError, UnsupportedTypeError) as e:
+            raise LabelError(f"label at index {i} is not an integer: {e}") from None
+        if v < k:
+            raise LabelError(f"label at index {i} is {v}, below the first label {k} (labels_from = {k})")
+        out.append(v - k + 1)
+    return out
+
+
+def _column(k) -> int:
+    if isinstance(k, bool) or not isinstance(k, int):
+        raise ShapeError(f"the label column must be an integer (0 the first, -1 the last), got {k!r}")
+    return k
+
+
+def _numeric(A, where: str):
+    """A numpy array of numbers (integers or floats), or an error naming the file."""
+    if A.dtype.kind not in "iuf":
+        raise DatasetError(f"{where!r} holds values of type {A.dtype}, not integers or floats")
+    return A
+
+
+def _without_column(A, k):
+    import numpy as np
+    return np.delete(A, k, axis=1)
+
+
+def exact_decimal(q) -> str:
+    """The exact decimal of a rational whose denominator has no prime factor but 2 and 5, else ``p/q``.
+
+    >>> exact_decimal(fmpq(1, 8)), exact_decimal(fmpq(-3, 50)), exact_decimal(fmpq(7)), exact_decimal(fmpq(1, 3))
+    ('0.125', '-0.06', '7', '1/3')
+    """
+    q = fmpq(q)
+    den, a, b = int(q.q), 0, 0
+    while den % 2 == 0:
+        den, a = den // 2, a + 1
+    while den % 5 == 0:
+        den, b = den // 5, b + 1
+    if den != 1:
+        return fmt(q)
+    k = max(a, b)
+    if k == 0:
+        return str(int(q.p))
+    n = abs(int(q.p)) * 10 ** k // int(q.q)
+    whole, frac = divmod(n, 10 ** k)
+    return f"{'-' if q < 0 else ''}{whole}.{frac:0{k}d}"
+
+
 def _is_number(s: str) -> bool:
     try:
         to_rational(s)
@@ -365,21 +521,35 @@ def _exact_sqrt(q: fmpq, what: str, alternative: str) -> fmpq:
     return fmpq(a, b)
 
 
-def _load_json(src):
-    """Parse JSON from a path or a JSON text, raising ``SerializationError`` on failure."""
+def _big_int(text: str) -> int:
+    return int(text) if len(text) < 4000 else int(fmpz(text))
+
+
+def _load_json(src, decimals: bool = False):
+    """Parse JSON from a path or a JSON text, raising ``SerializationError`` on failure.  With ``decimals`` a
+    JSON float is kept as the decimal text it is written as (``0.1`` becomes the string "0.1", read as 1/10);
+    without, a float is refused, naming the file."""
     if isinstance(src, bytes):
         src = src.decode("utf-8", errors="replace")
-    text = None
+    text, name = None, "the JSON text"
     if isinstance(src, os.PathLike) or (isinstance(src, str) and not src.lstrip().startswith(("{", "["))):
+        name = f"the file {os.fspath(src)!r}"
         try:
-            with open(src) as fh:
+            with open(src, encoding="utf-8") as fh:
                 text = fh.read()
-        except OSError as e:
+        except (OSError, UnicodeDecodeError) as e:
             raise SerializationError(f"cannot read {str(src)!r}: {e}") from None
     else:
         text = src
-    from .kernel.parse import load
+
+    def refuse(t):
+        raise SerializationError(f"floating-point number {t[:40]} in {name}; write exact rationals as integers or "
+                                 f"strings 'p/q'")
     try:
-        return load(text)
-    except CertificateError as e:
-        raise SerializationError(str(e)) from None
+        return json.loads(text, parse_int=_big_int, parse_float=str if decimals else refuse, parse_constant=refuse)
+    except RecursionError:
+        raise SerializationError(f"{name} is nested too deeply") from None
+    except SerializationError:
+        raise
+    except ValueError as e:
+        raise SerializationError(f"not valid JSON ({name}): {e}") from None

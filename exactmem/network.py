@@ -171,7 +171,12 @@ class ReLUNet:
         return max((int(abs(w.p)).bit_length() + int(w.q).bit_length() for w in self.parameters()), default=0)
 
     def __repr__(self):
-        return f"ReLUNet(dims={self.dims}, params={self.param_count()})"
+        """``ReLUNet(dims=[2, 3, 1], params=13)``; past 8 widths the middle is left out and the layers counted:
+        ``ReLUNet(dims=[784, 256, 256, ..., 256, 10] (902 layers), params=...)``."""
+        dims = self.dims
+        shown = str(dims) if len(dims) <= 8 else \
+            f"[{', '.join(map(str, dims[:3]))}, ..., {', '.join(map(str, dims[-2:]))}] ({len(dims) - 1} layers)"
+        return f"ReLUNet(dims={shown}, params={self.param_count()})"
 
     def __eq__(self, other):
         return isinstance(other, ReLUNet) and self.dims == other.dims and all(

@@ -3,7 +3,8 @@
 f rho-robustly memorizes D if f(x') = y_i for every x' in the open ball B_p(x_i, mu),
 mu = rho * eps_{D,p}.  exactmem decides this exactly for any network and any d by the region
 analysis of ``exactmem.analysis``: PROVED by a certificate the kernel checks, REFUTED by an exact
-point strictly inside a ball (``docs/analysis.md``).
+point strictly inside a ball (``docs/analysis.md``).  The balls may instead be given by an absolute radius
+(``radius=``, ``exactmem.balls``); the semantics default to label for one output, argmax for several.
 
 >>> from exactmem import Dataset, ReLUNet
 >>> D = Dataset([[0], [4]], [1, 2])                 # eps_D = 2
@@ -18,7 +19,7 @@ from __future__ import annotations
 from flint import fmpq
 
 from .data import Dataset
-from .errors import DimensionMismatchError
+from .errors import DimensionMismatchError, NetworkError, RhoError
 from .exact import fmt
 from .network import ReLUNet
 from .norms import check_p, check_rho
@@ -60,14 +61,73 @@ def _inner_radius(mu2: fmpq) -> fmpq:
     return r
 
 
-def robustly_memorizes(net: ReLUNet, D: Dataset, rho, p=2, semantics: str = "label", budget=None) -> Verdict:
+def robustly_memorizes(net: ReLUNet, D: Dataset, rho=None, p=2, semantics: str | None = None, budget=None,
+                       radius=None) -> Verdict:
     """Decide exactly, for any network and any d, whether ``net`` rho-robustly memorizes D in l_p.
 
     The region analysis of ``exactmem.analysis`` finds a certificate and the kernel checks it (PROVED, with
     ``details["certificate"]``), or a point strictly inside a ball with a wrong output (REFUTED, checked by
-    the kernel); ``semantics`` and ``budget`` as in ``exactmem.analysis.robustly_memorizes``."""
+    the kernel); ``budget`` as in ``exactmem.analysis.robustly_memorizes``.  ``semantics``: label, argmax or
+    sign; by default label for a network with one output and argmax for several.  Give the balls' size as
+    ``rho`` (relative to eps_{D,p}) or as an absolute ``radius`` (0 < radius < eps_{D,p}); ``details["balls"]``
+    is the ``Balls`` decided.
+
+    >>> f = ReLUNet([([[1], [-1]], [0, 0]), ([[-1, 1], [1, -1]], [0, 0])])      # two outputs: (-x, x)
+    >>> robustly_memorizes(f, Dataset([[-1], [1]], [2, 1]), radius="1/2").details["balls"].text()
+    'open l_2 balls of radius 1/2 = 0.5 (rho = 1/2 = 0.5 of eps_D = 1)'
+    """
     from .analysis.decide import robustly_memorizes as decide
-    return decide(net, D, rho, p, semantics, budget)
+    from .balls import Balls, default_semantics
+    if (rho is None) == (radius is None):
+        raise RhoError("give the balls' size as rho (relative to eps_D) or as an absolute radius, one of the two")
+    if semantics is None and isinstance(net, ReLUNet):
+        semantics = default_semantics(net.output_dim)
+    if rho is not None or not isinstance(D, Dataset):
+        v = decide(net, D, rho, p, semantics, budget)
+        return _with_balls(v, Balls.from_rho(D, rho, p, semantics))
+    balls = Balls.from_radius(D, radius, p, semantics)
+    if balls.rho is not None:                       # the same certificate as the rational rho gives
+        return _with_balls(decide(net, D, balls.rho, p, semantics, budget), balls)
+    return _with_balls(_decide_balls(net, balls, budget), balls)
+
+
+def _with_balls(v: Verdict, balls) -> Verdict:
+    return Verdict(v.status, v.reason, v.witness, {**v.details, "balls": balls})
+
+
+def _decide_balls(net: ReLUNet, balls, budget) -> Verdict:
+    """Balls whose rho is irrational (p = 2): one region-cover question per ball, radius^2 exact."""
+    from .analysis import decide
+    from .certify.records import Certificate
+    D = balls.dataset
+    _check_shapes(net, D, balls.semantics, budget)
+    doc = Certificate("region-cover", f"the network is right on every {balls.text()} ({balls.semantics} semantics)",
+                      None, net.to_json(sparse=True), {"questions": balls.questions(net.output_dim)}).to_json()
+    v, cert = decide._decide(doc, budget, "regions")
+    if v.is_refuted:
+        w = v.witness
+        return Verdict.refuted(f"ball {w['question']} (label {D.labels[w['question']]}): the network outputs "
+                               f"{', '.join(w['output'])} at an exact point strictly inside it",
+                               {"ball": w["question"], "x": w["x"], "output": w["output"]})
+    return Verdict.proved(v.reason, certificate=cert, **v.details) if v.is_proved else v
+
+
+def _check_shapes(net, D, semantics, budget):
+    """The checks of ``analysis.decide.robustly_memorizes`` on the network, the data and the semantics."""
+    from .balls import SEMANTICS
+    if not isinstance(net, ReLUNet):
+        raise NetworkError(f"expected a ReLUNet, got {type(net).__name__}")
+    if semantics not in SEMANTICS:
+        raise NetworkError(f"semantics must be one of {', '.join(SEMANTICS)}, got {semantics!r}")
+    if net.input_dim != D.d:
+        raise DimensionMismatchError(f"the network takes {net.input_dim} inputs but the data have d = {D.d}")
+    want = D.C if semantics == "argmax" else 1
+    if net.output_dim != want or (semantics == "sign" and D.C != 2):
+        raise DimensionMismatchError(f"semantics {semantics!r} needs {want} output(s)"
+                                     f"{' and two labels' if semantics == 'sign' else ''}; the network has "
+                                     f"{net.output_dim} and the data {D.C} labels")
+    if budget is not None and not (isinstance(budget, (int, float)) and budget > 0):
+        raise NetworkError(f"budget must be a positive number of seconds, got {budget!r}")
 
 
 def memorizes(net: ReLUNet, D: Dataset) -> Verdict:

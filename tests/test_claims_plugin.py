@@ -1,6 +1,7 @@
 """The pytest plugin, run inline by pytester in a fresh folder: one item per claim, instances as sub-results,
 slow families behind a marker, tags as keywords, undecided instances failing (or skipped on request), and
 nothing collected without --claims (so this repository's own run does not collect its claims twice)."""
+import re
 import sys
 from importlib import metadata
 
@@ -67,28 +68,61 @@ def test_the_entry_point_is_declared():
         ["exactmem.claims.plugin"]
 
 
+def _last(r) -> str:
+    """The summary line without its time: '2 failed, 2 passed, 3 subtests failed'."""
+    return re.sub(r"=+|\s*in [0-9.]+s.*$", "", r.stdout.lines[-1]).strip()
+
+
 def test_claims_as_items_with_instances_as_subtests(paper):
     r = run(paper, "--claims", "plpaper.claims", "-v", "-rfs")
-    # Lemma1 and Old pass, Wrong fails (2 instances refuted), Later fails (undecided), Lemma1[slow] is skipped;
-    # pytest counts the 3 failed sub-results among the failures
-    r.assert_outcomes(passed=2, failed=5, skipped=1)
+    # 4 claims, one item each: Lemma1 and Old pass, Wrong fails (2 of 3 instances refuted), Later fails
+    # (undecided); the instances are subtests, counted apart (8 = 3 + 1 + 3 + 1; Lemma1's slow family a
+    # skipped subtest)
+    assert "collected 4 items" in r.stdout.str()
+    assert _last(r) == "2 failed, 2 passed, 5 subtests passed, 3 subtests failed, 1 subtests skipped"
     out = r.stdout.str()
     assert "exactmem-claims::PL.Lemma1 SUBPASSED[small/n=5]" in out
-    assert "SUBFAILED[small/n=2] exactmem-claims::PL.Wrong" in out
+    assert "exactmem-claims::PL.Wrong SUBFAILED[small/n=2]" in out
+    assert "exactmem-claims::PL.Lemma1 SUBSKIPPED[big] (slow family" in out       # the line is cut at 80 columns
+    assert "PL.Wrong: 2 of 3 instances not proved" in out
     assert "REFUTED: 1/3 < 1/3" in out and 'witness: {"n": 2, "value": "1/3"}' in out
     assert "UNDECIDED: the budget ran out" in out
-    assert "slow families of PL.Lemma1 (big): run with --claims-full" in out
+    assert "4 claims (one test each) with 8 instances (5 proved, 3 not); instances are subtests" in out
     assert "1 proved, 0 certified, 1 refuted, 1 undecided, 1 withdrawn" in out
+    assert "slow families not run (run with --claims-full): PL.Lemma1 (big)" in out
     assert "withdrawn (checked for what they still say): PL.Old" in out
 
 
+def test_counts_are_claims_and_the_u_is_explained(paper):
+    # the finding: 'collected 0 items', '-4 selected' under -k, a 'u' for every passed instance under -q
+    r = run(paper, "--claims", "plpaper.claims")
+    assert "collected 4 items" in r.stdout.str()
+    assert _last(r) == "2 failed, 2 passed, 3 subtests failed"
+    assert "exactmem-claims uF..uuF" in r.stdout.str()          # Later, Lemma1, Old, Wrong; a 'u' per failed instance
+    assert "a failed one is drawn 'u' in the progress line and counted in 'subtests failed'" in r.stdout.str()
+    r = run(paper, "--claims", "plpaper.claims", "-k", "Wrong")
+    assert "collected 4 items / 3 deselected / 1 selected" in r.stdout.str()
+    assert _last(r) == "1 failed, 3 deselected, 2 subtests failed"
+    r = run(paper, "--claims", "plpaper.claims", "-q", "-k", "Lemma1 or Old")
+    assert r.stdout.lines[0].split()[0] == ".."                            # one mark per claim, no 'u' for passed instances
+    assert _last(r) == "2 passed, 2 deselected"
+    r = run(paper, "--claims", "plpaper.claims", "--collect-only", "-q")
+    assert [ln for ln in r.stdout.lines if ln.startswith("exactmem-claims::")] == \
+        ["exactmem-claims::PL.Later", "exactmem-claims::PL.Lemma1", "exactmem-claims::PL.Old", "exactmem-claims::PL.Wrong"]
+    assert "4 tests collected" in r.stdout.str()
+
+
 def test_slow_families_marker_and_keywords(paper):
-    r = run(paper, "--claims", "plpaper.claims", "--claims-full", "-m", "claims_slow")
-    r.assert_outcomes(passed=1, deselected=4)
+    r = run(paper, "--claims", "plpaper.claims", "--claims-full", "-m", "claims_slow", "-v")
+    r.assert_outcomes(passed=1, deselected=3)
+    assert "exactmem-claims::PL.Lemma1 SUBPASSED[big/n=99]" in r.stdout.str()
+    assert "slow families not run" not in r.stdout.str()
     r = run(paper, "--claims", "plpaper/claims.py", "-k", "telescoping")     # a tag, and a path
-    r.assert_outcomes(passed=1, skipped=1)
-    r = run(paper, "--claims", "plpaper", "-k", "Wrong or open", "--claims-allow-undecided")
-    r.assert_outcomes(failed=3, passed=1)        # Wrong and its 2 refuted instances; Later's instance is skipped
+    r.assert_outcomes(passed=1, deselected=3)
+    r = run(paper, "--claims", "plpaper", "-k", "Wrong or open", "--claims-allow-undecided", "-rs")
+    r.assert_outcomes(failed=1, skipped=1, deselected=2)        # Later has only an undecided instance: skipped
+    assert "PL.Later: UNDECIDED: instance small/one: the budget ran out" in r.stdout.str()
+    assert _last(r) == "1 failed, 1 skipped, 2 deselected, 2 subtests failed"
 
 
 def test_without_subtests_a_failure_lists_the_instances(paper):
@@ -103,6 +137,7 @@ def test_ini_option_and_ordinary_tests(paper):
     paper.makeini("[pytest]\nexactmem_claims = plpaper.claims\n")
     r = run(paper, "-k", "one or Old")
     r.assert_outcomes(passed=2)
+    assert "collected 5 items / 3 deselected / 2 selected" in r.stdout.str()     # 1 test and 4 claims
 
 
 def test_nothing_collected_without_claims(paper):
@@ -115,6 +150,7 @@ def test_bad_source_is_a_usage_error(paper):
     r = run(paper, "--claims", "plpaper_nosuch")
     assert r.ret == pytest.ExitCode.USAGE_ERROR
     assert "--claims: cannot import the claims of module 'plpaper_nosuch'" in r.stderr.str()
+    assert "run python -m pytest" in r.stderr.str()      # the pytest command leaves the current folder off sys.path
     paper.makepyfile(empty_mod="X = 1\n")
     r = run(paper, "--claims", "empty_mod")
     assert r.ret == pytest.ExitCode.USAGE_ERROR and "no claim is registered there" in r.stderr.str()

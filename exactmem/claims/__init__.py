@@ -16,9 +16,10 @@ from __future__ import annotations
 from ..verdict import Verdict
 from .discovery import ENTRY_POINT_GROUP, discover, discover_entry_points, entry_points
 from .model import REGISTRY, WITHDRAWN, Claim, Source, claim, register
-from .runner import (ClaimResult, ClaimStatus, InstanceResult, describe, iter_instances, run_all, run_claim, select,
-                     summary_table, to_json)
+from .runner import (ClaimResult, ClaimStatus, InstanceResult, describe, iter_instances, run_all, run_claim, run_shown,
+                     select, summary_table, to_json)
 
 __all__ = ["REGISTRY", "WITHDRAWN", "ENTRY_POINT_GROUP", "Claim", "ClaimResult", "ClaimStatus", "InstanceResult",
            "Source", "Verdict", "claim", "describe", "discover", "discover_entry_points", "entry_points",
-           "iter_instances", "register", "run_all", "run_claim", "select", "summary_table", "to_json"]
+           "iter_instances", "register", "run_all", "run_claim", "run_shown", "select", "summary_table",
+           "to_json"]

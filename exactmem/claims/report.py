@@ -84,6 +84,19 @@ def summary_line(doc) -> str:
     return _summary(doc)[0]
 
 
+def skipped(c, doc) -> list:
+    """The slow families of claim ``c`` that the run left out (a run without ``--full`` leaves out all)."""
+    if "skipped_families" in c:
+        return list(c["skipped_families"] or ())
+    return [] if doc.get("full") else list(c.get("slow_families") or ())
+
+
+def skipped_line(doc) -> str:
+    """``skipped (slow, run with --full): A (large), B (larger)``, or empty when the run left nothing out."""
+    parts = [f"{c['id']} ({', '.join(skipped(c, doc))})" for c in _claims(doc) if skipped(c, doc)]
+    return f"skipped (slow, run with --full): {', '.join(parts)}" if parts else ""
+
+
 def select(doc, pattern: str | None = None, tags=()) -> dict:
     """The document with only the claims whose id or statement contains ``pattern`` and that carry every tag."""
     keep = doc["claims"]
@@ -200,6 +213,14 @@ def svg(doc) -> str:
     return "\n".join(out)
 
 
+def _not_run(c, doc) -> str:
+    return f" (slow families not run: {', '.join(skipped(c, doc))})" if skipped(c, doc) else ""
+
+
+def _sentence(s: str) -> str:
+    return s[:1].upper() + s[1:] + "."
+
+
 def _anchor(cid: str) -> str:
     return "".join(ch if ch.isalnum() or ch in "-_." else "-" for ch in cid)
 
@@ -226,13 +247,15 @@ def markdown(doc) -> str:
     """The report as Markdown: a summary, one table row per claim, the instances of every claim not proved,
     and the dependencies as a list."""
     line, total = _summary(doc)
+    skip = skipped_line(doc)
     out = ["# Claims report", "", line, f"Checked in {total:.1f} s.", "",
+           *([_md(_sentence(skip)), ""] if skip else []),
            "| claim | status | statement | source | instances | time | witness or reason |",
            "| --- | --- | --- | --- | --- | --- | --- |"]
     for c in _claims(doc):
         out.append(f"| `{_code(c['id'])}` | {_status(c)} | {_md(c.get('statement', ''))} | "
                    f"{_md(c.get('source', {}).get('text', ''))} | {c.get('instances', 0)} | "
-                   f"{c.get('seconds', 0):.2f} s | {_md(_cut(_detail(c), 300))} |")
+                   f"{c.get('seconds', 0):.2f} s | {_md(_cut(_detail(c), 300))}{_md(_not_run(c, doc))} |")
     bad = [c for c in _claims(doc) if c.get("status") in ("REFUTED", "UNDECIDED", "WITHDRAWN")]
     if bad:
         out += ["", "## Claims not proved, and withdrawn claims", ""]
@@ -293,6 +316,7 @@ def html(doc, title: str = "Claims report") -> str:
             for i in c.get("per_instance", []))
         uses = (f"<br><small>uses: {', '.join(e(u) for u in c['uses'])}</small>" if c.get("uses") else "")
         tags = (f"<br><small>tags: {', '.join(e(t) for t in c.get('tags', []))}</small>" if c.get("tags") else "")
+        tags += f"<br><small>{e(_not_run(c, doc).strip(' ()'))}</small>" if skipped(c, doc) else ""
         rows.append(f'<tbody><tr id="claim-{_anchor(c["id"])}"><td class=id>{e(c["id"])}</td>'
                     f'<td>{_badge(c.get("status", "UNDECIDED"), _status(c))}</td>'
                     f'<td>{e(c.get("statement", ""))}{uses}{tags}</td><td>{e(c.get("source", {}).get("text", ""))}</td>'
@@ -305,7 +329,8 @@ def html(doc, title: str = "Claims report") -> str:
     return ("<!DOCTYPE html>\n<html lang=en><head><meta charset=utf-8><meta name=viewport "
             f'content="width=device-width,initial-scale=1"><title>{e(title)}</title><style>{_CSS}</style></head>'
             f"<body><h1>{e(title)}</h1><p class=meta>{e(line)} Checked in {total:.1f} s; written {when} by "
-            f"exactmem report.</p><div class=counts>{counts}</div>"
+            f"exactmem report.</p>" + (f"<p class=meta>{e(_sentence(skipped_line(doc)))}</p>"
+                                       if skipped_line(doc) else "") + f"<div class=counts>{counts}</div>"
             "<h2>Dependencies</h2><div class=graph>" + svg(doc) + "</div>"
             "<h2>Claims</h2><table><thead><tr><th>claim</th><th>status</th><th>statement</th><th>source</th>"
             "<th>instances</th><th>time</th><th>witness or reason</th></tr></thead>\n" + "\n".join(rows) +
@@ -368,8 +393,10 @@ def latex(doc, standalone: bool = False, caption: str = "Checked statements") ->
     line, _ = _summary(doc)
     head = r"Claim & Statement & Source & Status & Instances \\"
     col = "".join(r">{\raggedright\arraybackslash}p{%s\linewidth}" % w for w in ("0.15", "0.37", "0.16", "0.11"))
+    if skipped_line(doc):
+        line += " " + _sentence(skipped_line(doc))
     body = [r"\begin{longtable}{@{}" + col + r"r@{}}",
-            r"\caption{" + tex_escape(f"{caption}. {line}") + r"}\\", r"\toprule", head, r"\midrule", r"\endfirsthead",
+            r"\caption{" + tex_escape(f"{caption}. {line}").replace("--full", r"\texttt{-{}-full}") + r"}\\", r"\toprule", head, r"\midrule", r"\endfirsthead",
             r"\toprule", head, r"\midrule", r"\endhead", r"\bottomrule", r"\endlastfoot"]
     for c in _claims(doc):
         cid = r"\texttt{" + tex_escape(c["id"]).replace(".", r".\allowbreak{}") + "}"

@@ -19,6 +19,7 @@ from __future__ import annotations
 import enum
 import json
 import sys
+import textwrap
 import time
 import traceback
 from dataclasses import dataclass, field
@@ -53,7 +54,8 @@ class InstanceResult:
 @dataclass
 class ClaimResult:
     """``verdict`` combines the instances (a REFUTED one outranks an UNDECIDED one); ``per_instance`` holds
-    ``(name, verdict)`` pairs, ``records`` the :class:`InstanceResult` of each instance."""
+    ``(name, verdict)`` pairs, ``records`` the :class:`InstanceResult` of each instance, ``skipped`` the
+    slow families that were not run (all of them unless ``full``)."""
 
     claim: Claim
     verdict: Verdict
@@ -61,6 +63,7 @@ class ClaimResult:
     seconds: float
     per_instance: list = field(default_factory=list)
     records: list = field(default_factory=list)
+    skipped: tuple = ()
 
     @property
     def certified(self) -> int:
@@ -147,8 +150,8 @@ def iter_instances(c: Claim, full: bool = False, only_slow: bool = False):
         yield inst if isinstance(inst, InstanceResult) else run_instance(c, name, inst)
 
 
-def combine(c: Claim, records: list, seconds: float) -> ClaimResult:
-    """The claim's result from its instances' results."""
+def combine(c: Claim, records: list, seconds: float, skipped=()) -> ClaimResult:
+    """The claim's result from its instances' results (``skipped``: the slow families not run)."""
     results = [(r.name, r.verdict) for r in records]
     if not results:
         verdict = Verdict.undecided("no instances were run")
@@ -160,14 +163,14 @@ def combine(c: Claim, records: list, seconds: float) -> ClaimResult:
         else:
             verdict = Verdict.proved(f"all {len(results)} instances proved" if len(results) > 1 else
                                      "the one instance proved")
-    return ClaimResult(c, verdict, len(results), seconds, results, list(records))
+    return ClaimResult(c, verdict, len(results), seconds, results, list(records), tuple(skipped))
 
 
 def run_claim(c: Claim, full: bool = False, only_slow: bool = False) -> ClaimResult:
     """Run a claim's check on each instance; an exception becomes UNDECIDED with its message."""
     t0 = time.perf_counter()
     records = list(iter_instances(c, full, only_slow))
-    return combine(c, records, time.perf_counter() - t0)
+    return combine(c, records, time.perf_counter() - t0, () if full or only_slow else c.slow_families)
 
 
 def _in_modules(c: Claim, modules) -> bool:
@@ -190,22 +193,53 @@ def select(pattern: str | None = None, tags=(), modules=None) -> list:
 
 def run_all(full: bool = False, pattern: str | None = None, progress=sys.stderr, tags=(), modules=None,
             claims=None) -> list:
-    """Run the selected claims (or ``claims``).  ``progress`` is a stream for one line per claim, a function
-    ``progress(k, n, claim, result)`` (called with ``result=None`` before each claim, then with it), or None."""
+    """Run the selected claims (or ``claims``).  ``progress`` is a stream for one line per claim (on a terminal
+    begun before the claim runs and ended when it finishes; elsewhere, a log or a pipe, written whole when it
+    finishes), a function ``progress(k, n, claim, result)`` (called with ``result=None`` before each claim,
+    then with it), or None."""
     claims = select(pattern, tags, modules) if claims is None else list(claims)
     out = []
+    tty = progress is not None and not callable(progress) and _isatty(progress)
     for k, c in enumerate(claims, start=1):
         if callable(progress):
             progress(k, len(claims), c, None)
-        elif progress is not None:
+        elif tty:
             print(f"[{k}/{len(claims)}] {c.id} ...", end="", file=progress, flush=True)
         r = run_claim(c, full)
         if callable(progress):
             progress(k, len(claims), c, r)
         elif progress is not None:
-            print(f" {r.status_text} ({r.instances} instances, {r.seconds:.2f}s)", file=progress, flush=True)
+            end = f"{r.status_text} ({r.instances} instance{'s' if r.instances != 1 else ''}, {r.seconds:.2f}s)"
+            print(f" {end}" if tty else f"[{k}/{len(claims)}] {c.id}: {end}", file=progress, flush=True)
         out.append(r)
     return out
+
+
+def run_shown(claims, full: bool = False, verbose: bool = False, stream=None) -> list:
+    """Run ``claims`` as ``exactmem check`` does: a progress bar on a terminal; with ``verbose``, or when
+    ``stream`` (standard error) is a log or a pipe and no bar is drawn, one line per claim as it finishes."""
+    from ..progress import Progress, wanted
+    stream = sys.stderr if stream is None else stream
+    if verbose or not wanted(stream):
+        return run_all(full=full, claims=claims, progress=stream)
+    with Progress("checking claims", unit="claims", stream=stream) as bar:
+        return run_all(full=full, claims=claims, progress=lambda k, n, c, r: bar.update(k - (r is None), n))
+
+
+def _isatty(stream) -> bool:
+    try:
+        return bool(stream.isatty())
+    except (AttributeError, ValueError, OSError):
+        return False
+
+
+def skipped_line(results, width: int = 110) -> str:
+    """``skipped (slow, run with --full): A (large), B (larger)``, wrapped; empty when nothing was skipped."""
+    parts = [f"{r.claim.id} ({', '.join(r.skipped)})" for r in results if r.skipped]
+    if not parts:
+        return ""
+    return textwrap.fill("skipped (slow, run with --full): " + ", ".join(parts), width, subsequent_indent="  ",
+                         break_long_words=False, break_on_hyphens=False)
 
 
 def counts(results) -> dict:
@@ -236,7 +270,8 @@ def summary_table(results, verbose: bool = False) -> str:
             lines.append(f"\n{r.claim.id}: {r.verdict}")
             if r.verdict.is_refuted and r.verdict.witness is not None:
                 lines.append(f"    witness: {witness_text(r.verdict.witness)}")
-    lines.append("\n" + count_line(results))
+    skipped = skipped_line(results)
+    lines.append("\n" + (skipped + "\n" if skipped else "") + count_line(results))
     return "\n".join(lines)
 
 
@@ -261,6 +296,8 @@ def describe(r: ClaimResult) -> str:
     if r.instances:
         out.append(f"  {r.instances} instance{'s' if r.instances != 1 else ''}, {r.certified} certified by the "
                    f"kernel, {r.seconds:.2f}s")
+    if r.skipped:
+        out.append(f"  skipped (slow, run with --full): {', '.join(r.skipped)}")
     for rec in r.records:
         mark = "CERTIFIED" if rec.certified and rec.verdict.is_proved else rec.verdict.status.value
         out.append(f"    {rec.name}: {mark} ({rec.seconds:.2f}s) {rec.verdict.reason}")
@@ -308,6 +345,7 @@ def result_json(r: ClaimResult) -> dict:
     return {**claim_json(r.claim), "status": r.status.value, "checked": r.checked.value,
             "verdict": _verdict_json(r.verdict),
             "instances": r.instances, "certified": r.certified, "seconds": round(r.seconds, 4),
+            "skipped_families": list(r.skipped),
             "per_instance": [{"name": rec.name, "certified": rec.certified and rec.verdict.is_proved,
                               "seconds": round(rec.seconds, 4), **_verdict_json(rec.verdict)} for rec in r.records]}
 
