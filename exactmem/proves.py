@@ -23,7 +23,8 @@ from .exact import fmt, show
 from .network import ReLUNet
 from .norms import KERNEL_NAMES, kernel_p
 
-ROBUST = ("robust-memorization", "region-cover")
+ROBUST = ("robust-memorization", "region-cover", "linear-bounds")
+QUESTIONS = ("region-cover", "linear-bounds")        # kinds whose data lists input sets and goals
 
 
 def digest(obj) -> str:
@@ -68,7 +69,7 @@ def balls_of(doc):
                               semantics=data.get("semantics", "label"),
                               eta=kernel.parse.rational(data["eta"], "data.eta") if data.get("eta") else None)
     qs = data.get("questions")
-    if doc["kind"] != "region-cover" or not isinstance(qs, list) or not all(
+    if doc["kind"] not in QUESTIONS or not isinstance(qs, list) or not all(
             isinstance(q, dict) and isinstance(q.get("set"), dict) and q["set"].get("open") is True and
             not q["set"].get("constraints") for q in qs):
         return None                     # a box, a closed set, a cut: not balls around data (no parse needed)
@@ -100,7 +101,7 @@ def describe(doc, files: dict | None = None, asked: Balls | None = None) -> list
         out.append(f"balls: {shown.text()}, semantics {B.semantics}{extra}")
         if shown.size != B.size:
             out.append(f"    (the certificate states {B.text()}; the claim was re-checked at the balls asked)")
-    elif doc["kind"] == "region-cover":
+    elif doc["kind"] in QUESTIONS:
         qs = doc["data"].get("questions", [])
         out.append(f"questions: {len(qs)} input set(s), each with a goal on the outputs (a VNN-LIB property, or "
                    f"exactmem's ask functions)")
@@ -208,7 +209,7 @@ def _tie_other(doc, dataset, rho, radius, p, eta) -> Tie:
     """A Lipschitz certificate, region-cover questions other than balls, or a fact about data."""
     kind = doc["kind"]
     about = ("a network on a set" if kind == "lipschitz" else "the input sets and goals it lists"
-             if kind == "region-cover" else "its dataset")
+             if kind in QUESTIONS else "its dataset")
     for name, value in (("--rho", rho), ("--radius", radius), ("--eta", eta)):
         if value is not None:
             raise OptionError(f"{name}: a {kind!r} certificate is about {about}, not about balls around data")

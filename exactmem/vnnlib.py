@@ -31,7 +31,8 @@ class VnnlibError(ExactmemError, ValueError):
     """A VNN-LIB file exactmem cannot read: a syntax error, an unbounded input, an unsupported construct."""
 
 
-_VAR = re.compile(r"^([XY])_(\d+)$")
+_VAR = re.compile(r"([XY])_(\d{1,9})")
+MAX_DEPTH = 100     # nesting levels of one expression (VNN-COMP's files use about 5); the readers below recurse
 
 
 def _tokens(text):
@@ -40,9 +41,12 @@ def _tokens(text):
 
 
 def _sexprs(tokens):
+    """The expressions as nested lists, read without recursion and refused deeper than MAX_DEPTH."""
     stack = [[]]
     for t in tokens:
         if t == "(":
+            if len(stack) > MAX_DEPTH:
+                raise VnnlibError(f"expression {len(stack[0]) + 1} is nested more than {MAX_DEPTH} levels deep")
             stack.append([])
         elif t == ")":
             if len(stack) == 1:
@@ -66,7 +70,7 @@ def _number(t):
 def _linear(e, where):
     """(coefficients {var: fmpq}, constant) of a linear term."""
     if isinstance(e, str):
-        m = _VAR.match(e)
+        m = _VAR.fullmatch(e)
         if m:
             return {(m[1], int(m[2])): fmpq(1)}, fmpq(0)
         q = _number(e)
@@ -98,15 +102,26 @@ def _sum(args, signs):
     return c, k
 
 
-MAX_DISJUNCTS = 10000
+MAX_DISJUNCTS, MAX_ATOMS = 10000, 10 ** 6
 
 
-def _product(a, b, where):
-    """The conjunction of two DNFs, refused beyond MAX_DISJUNCTS disjuncts (it grows as a product)."""
-    if len(a) * len(b) > MAX_DISJUNCTS:
-        raise VnnlibError(f"{where}: the property's disjunctive normal form would have {len(a) * len(b)} disjuncts "
-                          f"(more than {MAX_DISJUNCTS}); split it into several properties")
-    return [c + d for c in a for d in b]
+def _refuse(where, n, atoms):
+    if n > MAX_DISJUNCTS:
+        raise VnnlibError(f"{where}: the property's disjunctive normal form would have {n} disjuncts (more than "
+                          f"{MAX_DISJUNCTS}); split it into several properties")
+    if atoms > MAX_ATOMS:
+        raise VnnlibError(f"{where}: the property's disjunctive normal form would have {atoms} atoms in all (more "
+                          f"than {MAX_ATOMS}); split it into several properties")
+
+
+def _conjoin(dnfs, where):
+    """The conjunction of DNFs: the single-conjunction ones joined once, the others multiplied in, each product
+    counted first and refused beyond MAX_DISJUNCTS disjuncts or MAX_ATOMS atoms (it grows as a product)."""
+    out = [[a for d in dnfs if len(d) == 1 for a in d[0]]]
+    for b in (d for d in dnfs if len(d) != 1):
+        _refuse(where, len(out) * len(b), len(b) * sum(map(len, out)) + len(out) * sum(map(len, b)))
+        out = [c + d for c in out for d in b]
+    return out
 
 
 def _dnf(e, where):
@@ -115,12 +130,13 @@ def _dnf(e, where):
         raise VnnlibError(f"{where}: expected a formula, got {str(e)[:40]}")
     op = e[0]
     if op == "and":
-        out = [[]]
-        for a in e[1:]:
-            out = _product(out, _dnf(a, where), where)
-        return out
+        return _conjoin([_dnf(a, where) for a in e[1:]], where)
     if op == "or":
-        return [c for a in e[1:] for c in _dnf(a, where)]
+        out = []
+        for a in e[1:]:
+            out += _dnf(a, where)
+            _refuse(where, len(out), 0)
+        return out
     if op in ("<=", ">=", "<", ">", "=") and len(e) == 3:
         (ca, ka), (cb, kb) = _linear(e[1], where), _linear(e[2], where)
         lhs = _sum([(ca, ka), (cb, kb)], [1, -1])                # a - b
@@ -134,15 +150,23 @@ def _dnf(e, where):
 
 @dataclass(frozen=True)
 class Property:
-    """n_in inputs, n_out outputs; ``boxes``: (lower, upper, rows a.x + b >= 0) per input disjunct; ``goal``:
-    the conjunction over output disjuncts of the disjunction of their negated atoms ([g over outputs], h,
-    strict), i.e. what must hold for the property to be unsat.  Both are empty when an assertion is an empty
-    disjunction (false): the property is then unsat whatever the network."""
+    """n_in inputs, n_out outputs; ``boxes``: (lower, upper, rows a.x + b >= 0) per input disjunct; ``goals``: per
+    box, the conjunction over its output disjuncts of the disjunction of their negated atoms ([g over outputs],
+    h, strict), i.e. what must hold on the box for the property to be unsat (an output disjunct that is always
+    true -- no output atom -- gives the clause 0 > 0, which fails everywhere).  Both are empty when an assertion
+    is false (an empty disjunction): the property is then unsat whatever the network."""
 
     n_in: int
     n_out: int
     boxes: list
-    goal: list
+    goals: list
+
+    @property
+    def goal(self):
+        """The goal every box shares (the usual case: input and output assertions apart), else None."""
+        if not self.goals:
+            return []
+        return self.goals[0] if all(g == self.goals[0] for g in self.goals) else None
 
 
 def parse(text: str) -> Property:
@@ -155,7 +179,7 @@ def parse(text: str) -> Property:
         if not isinstance(e, list) or not e:
             raise VnnlibError(f"{where}: expected (declare-const ...) or (assert ...)")
         if e[0] == "declare-const":
-            m = _VAR.match(e[1]) if len(e) == 3 and isinstance(e[1], str) else None
+            m = _VAR.fullmatch(e[1]) if len(e) == 3 and isinstance(e[1], str) else None
             if m is None or e[2] != "Real":
                 raise VnnlibError(f"{where}: only (declare-const X_i Real) and (declare-const Y_j Real) are read")
             decl[m[1]].add(int(m[2]))
@@ -173,22 +197,70 @@ def parse(text: str) -> Property:
     for k, n in (("X", n_in), ("Y", n_out)):
         if decl[k] != set(range(n)):
             raise VnnlibError(f"the declared {k} variables must be {k}_0 ... {k}_{n - 1}")
-    if any(not dnf for dnf, _ in asserts):                       # an empty (or): false, nothing can meet it
+    asserts = [(_constants(dnf), where) for dnf, where in asserts]
+    if any(not dnf for dnf, _ in asserts):               # an empty (or), or only false disjuncts: nothing meets it
         return Property(n_in, n_out, [], [])
-    inputs, outputs = [[]], [[]]
+    boxes, goals, empty = [], [], None
+    for ins, outs in _blocks(asserts):
+        try:
+            boxes.append(_box(ins, n_in))
+        except _EmptyBox as e:                            # this disjunct meets no input; the others may
+            empty = empty or e
+            continue
+        goals.append([[([-c.get(("Y", j), fmpq(0)) for j in range(n_out)], -k, not strict) for c, k, strict in conj]
+                      or [([fmpq(0)] * n_out, fmpq(0), True)] for conj in outs])
+    if not boxes:
+        raise empty
+    return Property(n_in, n_out, boxes, goals)
+
+
+def _constants(dnf):
+    """The DNF with zero coefficients dropped and atoms without variables decided: a true one leaves its
+    conjunction, a false one removes the conjunction."""
+    out = []
+    for conj in dnf:
+        keep = []
+        for c, k, strict in conj:
+            c = {v: a for v, a in c.items() if a != 0}
+            if c:
+                keep.append((c, k, strict))
+            elif k < 0 or (k == 0 and strict):
+                break
+        else:
+            out.append(keep)
+    return out
+
+
+def _blocks(asserts):
+    """The property as blocks (input conjunction, output DNF), one of which must hold.  Assertions on inputs only
+    and on outputs only are conjoined apart (no product of boxes and output disjuncts is formed); the disjuncts
+    of an assertion that mixes the two are grouped by their input part, each group a block, and multiplied in."""
+    inputs, outputs, mixed = [], [], []
     for dnf, where in asserts:
-        kinds = {v[0] for conj in dnf for c, _, _ in conj for v in c}
-        if kinds == {"X", "Y"}:
-            raise VnnlibError(f"{where}: an assertion mixing inputs and outputs is not supported")
-        target = outputs if "Y" in kinds else inputs
-        target[:] = _product(target, dnf, where)
-    boxes = [_box(conj, n_in) for conj in inputs]
-    goal = [[([-c.get(("Y", j), fmpq(0)) for j in range(n_out)], -k, not strict) for c, k, strict in conj]
-            for conj in outputs]
-    if not all(goal):
-        raise VnnlibError("the output assertions hold for every output (an empty conjunction): the property is sat "
-                          "exactly when the input set is non-empty")
-    return Property(n_in, n_out, boxes, goal)
+        kinds = set()
+        for conj in dnf:
+            for c, _, _ in conj:
+                kind = {v[0] for v in c}
+                if len(kind) > 1:
+                    raise VnnlibError(f"{where}: an atom mixing inputs and outputs (such as X_0 <= Y_0) is not "
+                                      f"supported: compare outputs with constants or with each other")
+                kinds |= kind
+        (mixed if len(kinds) > 1 else outputs if kinds == {"Y"} else inputs).append((dnf, where))
+    outs = _conjoin([d for d, _ in outputs], "the output assertions")
+    blocks = [(ins, outs) for ins in _conjoin([d for d, _ in inputs], "the input assertions")]
+    for dnf, where in mixed:
+        parts = {}
+        for conj in dnf:
+            ins = [a for a in conj if min(a[0])[0] == "X"]
+            key = tuple((tuple(sorted(c.items())), k, s) for c, k, s in ins)
+            parts.setdefault(key, (ins, []))[1].append([a for a in conj if min(a[0])[0] == "Y"])
+        _refuse(where, len(blocks) * len(parts), sum(len(i) + len(o) for i, o in blocks) * len(parts))
+        blocks = [(bi + pi, _conjoin([bo, po], where)) for bi, bo in blocks for pi, po in parts.values()]
+    return blocks
+
+
+class _EmptyBox(VnnlibError):
+    """Bounds that no input meets: an error when every disjunct of the property has them."""
 
 
 def _box(conj, n):
@@ -214,17 +286,21 @@ def _box(conj, n):
         raise VnnlibError(f"input X_{missing[0]} needs a lower and an upper bound")
     bad = [j for j in range(n) if lo[j] > hi[j]]
     if bad:
-        raise VnnlibError(f"input X_{bad[0]} has inconsistent bounds: lower {fmt(lo[bad[0]])} > upper "
+        raise _EmptyBox(f"input X_{bad[0]} has inconsistent bounds: lower {fmt(lo[bad[0]])} > upper "
                           f"{fmt(hi[bad[0]])}")
     return lo, hi, rows
 
 
 def read(path) -> Property:
+    """A property from a VNN-LIB file (UTF-8 text; VNN-LIB itself is ASCII)."""
     try:
-        with open(path) as fh:
-            return parse(fh.read())
-    except (OSError, UnicodeDecodeError, TypeError) as e:
-        raise VnnlibError(f"cannot read {path!r}: {e}") from None
+        if isinstance(path, int):                         # open() would take it as a file descriptor
+            raise TypeError("a path is needed, not a number")
+        with open(path, encoding="utf-8") as fh:
+            text = fh.read()
+    except (OSError, ValueError, TypeError) as e:        # ValueError: undecodable bytes, a NUL in the path
+        raise VnnlibError(f"cannot read {str(path)[:200]!r}: {str(e)[:200]}") from None
+    return parse(text)
 
 
 @dataclass(frozen=True)
@@ -295,12 +371,12 @@ def decide(net, prop: Property, budget=None) -> Result:
     if (net.input_dim, net.output_dim) != (prop.n_in, prop.n_out):
         raise VnnlibError(f"the property has {prop.n_in} inputs and {prop.n_out} outputs; the network "
                           f"{net.input_dim} and {net.output_dim}")
-    if not prop.goal or not prop.boxes:
-        return Result("unsat", reason="an assertion is an empty disjunction (or): no point meets the property, "
-                                      "whatever the network")
-    goal = [[_atom(*a) for a in clause] for clause in prop.goal]
-    doc = _doc(net, "the VNN-LIB property is unsat", [{"set": box(lo, hi, rows).spec, "goal": goal}
-                                                       for lo, hi, rows in prop.boxes])
+    if not prop.boxes:
+        return Result("unsat", reason="an assertion is false (an empty disjunction (or), or false constants in every "
+                                      "disjunct): no point meets the property, whatever the network")
+    doc = _doc(net, "the VNN-LIB property is unsat", [{"set": box(lo, hi, rows).spec,
+                                                       "goal": [[_atom(*a) for a in clause] for clause in goal]}
+                                                      for (lo, hi, rows), goal in zip(prop.boxes, prop.goals)])
     v, cert = engine._decide(doc, budget, "regions")
     if v.is_proved:
         return Result("unsat", certificate=cert, reason=v.reason)

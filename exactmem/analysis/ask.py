@@ -36,7 +36,7 @@ from ..progress import Progress
 from ..verdict import Verdict
 from . import cover, decide
 from .lp import Region, rat
-from .points import snap, unit
+from .points import inside, snap, unit
 
 
 class InputSet:
@@ -63,7 +63,8 @@ def _rows(constraints, d):
         if len(v) != d + 1:
             raise DimensionMismatchError(f"constraint {i} must be [a_1, ..., a_{d}, b] (a.x + b >= 0), got {len(v)} "
                                          f"numbers")
-        out.append([fmt(t) for t in v])
+        if any(v[:-1]) or v[-1] < 0:                # 0.x + b >= 0 with b >= 0 holds everywhere: dropped; with
+            out.append([fmt(t) for t in v])         # b < 0 nowhere: kept, the set is empty (proved so exactly)
     return out
 
 
@@ -125,7 +126,10 @@ def is_constant_on(net: ReLUNet, region: InputSet, budget=None) -> Verdict:
     budget, m = _budget(budget), net.output_dim
     x0 = _inside(region.S)
     if x0 is None:
-        return Verdict.undecided("no point of the set was found (is it empty?)")
+        v = _emptiness(net, region, budget)
+        if not v.is_refuted:                                 # PROVED: nothing to compare, constant vacuously
+            return v
+        x0 = to_vector(v.witness["x"])
     c = evaluate(net.sparse_layers(), [x0])[0]
     goal = [cl for k in range(m) for cl in ([_atom(unit(m, k), -c[k], False)], [_atom(unit(m, k, -1), c[k], False)])]
     doc = _doc(net, "the network is constant on the set", [{"set": region.spec, "goal": goal}])
@@ -140,16 +144,19 @@ def is_constant_on(net: ReLUNet, region: InputSet, budget=None) -> Verdict:
 
 
 def _inside(S):
-    """An exact point of the set: its centre, else a point of the LP of largest slack (checked exactly)."""
-    if S.contains(S.x0):
-        return S.x0
-    R = Region(S.x0, S.p, S.r, S.cons)
-    sl = R.slack()
-    for shrink in (2.0 ** -20, 2.0 ** -40, 0.0):
-        y = R.point(sl[2], shrink) if sl is not None else None
-        if y is not None and S.contains(y):
-            return y
-    return None
+    """An exact point of the set: its centre, else one found exactly (``points.inside``; also on a set with no
+    interior, a segment or a face), or None."""
+    return S.x0 if S.contains(S.x0) else inside(S)
+
+
+def _emptiness(net, region, budget):
+    """The kernel's verdict that the set is empty (PROVED, with its certificate: the clause 0 > 0, false
+    everywhere, holds on the set), or REFUTED with an exact point of it."""
+    doc = _doc(net, "the set is empty", [{"set": region.spec, "goal": [[_atom([0] * net.output_dim, 0, True)]]}])
+    v, cert = decide._decide(doc, budget, "regions")
+    if v.is_proved:
+        return Verdict.proved(f"the set is empty: {v.reason}", certificate=cert, **v.details)
+    return v
 
 
 @dataclass(frozen=True)
@@ -170,9 +177,14 @@ class OutputRange:
         return self.verdict.is_proved and all(e.is_exact() for e in self.minimum + self.maximum)
 
 
-def _attained(nd, u, S, layers):
-    """An exact point of S near the LP point u, on the faces tight there, with its exact outputs."""
-    for y in (snap(nd.R, u), nd.R.point(u, 2.0 ** -40)):
+def _attained(nd, u, S, layers, z):
+    """An exact point of S near the LP point u, on the faces tight there, with its exact outputs: the exact point
+    on those faces, the float point pulled in, or the first pulled 2^-40 (then 2^-20) of the way to z, an exact
+    point of S (on an l_2 ball cut by constraints the first two may miss the ball or a row)."""
+    y = snap(nd.R, u)
+    tries = [y, nd.R.point(u, 2.0 ** -40)] + ([[a + fmpq(1, 2 ** k) * (b - a) for a, b in zip(y, z)] for k in (40, 20)]
+                                              if y is not None else [])
+    for y in tries:
         if y is not None and S.contains(y):
             return y, evaluate(layers, [y])[0]
     return None, None
@@ -190,9 +202,16 @@ def output_range(net: ReLUNet, region: InputSet, budget=None) -> OutputRange:
                             "range of its closure has the same bounds)")
     d, qs = len(S.x0), [(k, s) for k in range(m) for s in (1, -1)]
     best, leaves, lp, memo = {}, [], {}, {}
-    if S.contains(S.x0):
-        out = evaluate(layers, [S.x0])[0]
-        best = {(k, s): (s * out[k], S.x0) for k, s in qs}
+    z = _inside(S)
+    if z is None:
+        v = _emptiness(net, region, budget)
+        if v.is_proved:
+            raise InputSetError(f"output_range: {v.reason}: an empty set has no range")
+        if not v.is_refuted:
+            return OutputRange([], [], [], [], Verdict.undecided(f"no point of the set was found: {v.reason}"))
+        z = to_vector(v.witness["x"])
+    out = evaluate(layers, [z])[0]
+    best = {(k, s): (s * out[k], z) for k, s in qs}
 
     def visit(path):
         kind, out = cover.walk(layers, S, path, d, memo)
@@ -206,7 +225,7 @@ def output_range(net: ReLUNet, region: InputSet, budget=None) -> OutputRange:
             if res is None:
                 continue
             lp[len(leaves), k, s] = rat(res[0]) * nd.R.scaled(gx, gh)[2]          # exact, in f's own units
-            y, f = _attained(nd, res[2], S, layers)
+            y, f = _attained(nd, res[2], S, layers, z)
             if y is not None and ((k, s) not in best or s * f[k] < best[k, s][0]):
                 best[k, s] = (s * f[k], y)
         leaves.append((nd, outs))
@@ -214,9 +233,8 @@ def output_range(net: ReLUNet, region: InputSet, budget=None) -> OutputRange:
 
     with Progress("output range", "regions") as bar:
         out = cover.grow(layers, S, visit, budget, bar)
-    if out[0] != "proved" or len(best) < len(qs):
-        why = out[1] if out[0] != "proved" else "no point of the set was found (is it empty?)"
-        return OutputRange([], [], [], [], Verdict.undecided(why))
+    if out[0] != "proved":
+        return OutputRange([], [], [], [], Verdict.undecided(out[1]))
     bound, proofs = {}, {}
     for i, (nd, outs) in enumerate(leaves):
         for k, s in qs:
@@ -371,6 +389,10 @@ def certified_radius(net: ReLUNet, x, label, p=2, semantics: str = "label", tol=
             return _radius(p, sq(r) if v.is_proved else fmpq(0), None, v, None)
         w = to_vector(v.witness["x"])
     hi, lo, v_lo = _size(w, x, p), fmpq(0), None
+    edge = any(not a[2] for clause in goal for a in clause)    # a non-strict atom: the centre may be on the edge
+    zero = _zero(net, layers, x, w, goal, p, left()) if edge else None
+    if zero is not None:
+        return zero
     near = _nearest(layers, kernel.regions.Set(x, p, hi, False), goal, p, left())
     for size, y in sorted(near or [], key=lambda t: t[0]):         # the nearest exact failing point, if proved
         if size < hi and kernel.regions.violation(layers, _closed(x, y, p), goal, y):
@@ -389,12 +411,60 @@ def certified_radius(net: ReLUNet, x, label, p=2, semantics: str = "label", tol=
         elif v.is_refuted:
             w = to_vector(v.witness["x"])
             hi = _size(w, x, p)
+            zero = _zero(net, layers, x, w, goal, p, left()) if edge and lo == 0 else None
+            if zero is not None:
+                return zero
         else:
             break
     if v_lo is None:
         v_lo = Verdict.undecided(f"no positive radius was proved (a failing point lies at distance "
                                  f"{'sqrt ' if p == 2 else ''}{fmt(hi)})")
     return _radius(p, lo, hi, v_lo, w)
+
+
+def _first_piece(layers, x, w):
+    """The largest t in (0, 1] such that every hidden unit keeps one sign on the open segment from x to
+    x + t (w - x) (the network is affine on it), by exact arithmetic along the segment: each pre-activation is
+    a0 + t a1 there, and its sign just after 0 fixes the unit's state until a0 + t a1 changes sign."""
+    a0, a1, T = list(x), [b - a for a, b in zip(x, w)], fmpq(1)
+    for l, (rows, bias) in enumerate(layers[:-1]):
+        z0 = [sum((c * a0[j] for j, c in r), b) for r, b in zip(rows, bias)]
+        z1 = [sum((c * a1[j] for j, c in r), fmpq(0)) for r in rows]
+        T = min([T] + [-u / v for u, v in zip(z0, z1) if u * v < 0])
+        on = [u > 0 or (u == 0 and v > 0) for u, v in zip(z0, z1)]
+        a0, a1 = [u if k else fmpq(0) for u, k in zip(z0, on)], [v if k else fmpq(0) for v, k in zip(z1, on)]
+    return T
+
+
+def _zero(net, layers, x, w, goal, p, budget):
+    """Radius 0 (exact) when the goal fails on a whole open segment from the centre x: along x -> w the network
+    is affine up to x + t (w - x) (``_first_piece``); if the goal fails at that end point, the kernel is asked
+    to prove that it fails at every point of the open segment (an open l_inf ball around its middle cut to the
+    line through x and w), so that every ball around x, however small, holds a failing point.  None otherwise."""
+    t = _first_piece(layers, x, w)
+    y = [a + t * (b - a) for a, b in zip(x, w)]
+    hit = kernel.regions.violation(layers, kernel.regions.Set(x, "box", [abs(a - b) for a, b in zip(x, y)], False),
+                                   goal, y)
+    if hit is None:
+        return None
+    u, d = [b - a for a, b in zip(x, y)], len(x)
+    k = max(range(d), key=lambda j: abs(u[j]))
+    rows = []
+    for j in range(d):                                  # u_k (z_j - x_j) - u_j (z_k - x_k) = 0: the line
+        if j != k:
+            n = [u[k] if i == j else -u[j] if i == k else fmpq(0) for i in range(d)]
+            e = -sum((a * b for a, b in zip(n, x)), fmpq(0))
+            rows += [n + [e], [-a for a in n] + [-e]]
+    seg = {"centre": [fmt((a + b) / 2) for a, b in zip(x, y)], "p": "inf", "radius": fmt(abs(u[k]) / 2), "open": True,
+           "constraints": [[fmt(t) for t in r] for r in rows]}
+    fails = [[_atom([-a for a in g], -h, not strict)] for g, h, strict in goal[hit[1]]]
+    doc = _doc(net, "the goal fails on the open segment from the centre", [{"set": seg, "goal": fails}])
+    v, cert = decide._decide(doc, budget, "regions")
+    if not v.is_proved:
+        return None
+    v = Verdict.proved(f"radius 0: the centre meets the goal, but every point of the open segment from it to the "
+                       f"witness fails clause {hit[1]} ({v.reason})", certificate=cert, **v.details)
+    return _radius(p, fmpq(0), fmpq(0), v, y)
 
 
 def _scale(layers, x):

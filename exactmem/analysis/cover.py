@@ -33,7 +33,7 @@ from flint import fmpq, fmpq_mat
 from ..kernel.regions import Leaf, compose, form, off, passes, violation
 from . import simplex
 from .lp import Region, ffloat
-from .points import unit
+from .points import inside, unit
 
 TOL = 1e-9
 SUBSETS = 32        # supports tried at a degenerate optimum
@@ -311,25 +311,87 @@ def explore(layers, S, goal, path, d, memo=None):
                 picks.append([r, _text(hint)])
                 break
         else:
-            return witness(layers, S, goal, nd, outs, clause, c, d)
+            kind, out = settle(layers, S, goal, nd, outs, clause, c, d)
+            if kind != "pick":
+                return kind, out
+            picks.append(out)
     return "leaf", nd.leaf(goals=picks)
 
 
-def witness(layers, S, goal, nd, outs, clause, c, d):
-    """A point of the region where every atom of the clause fails (the LP of largest slack), checked exactly."""
-    R = nd.R.copy()
-    for g, h, _ in clause:
+def _failing(clause, outs, d):
+    """The rows c.x + e >= 0 where every atom of the clause fails, as (closed rows, open rows): a strict atom
+    fails where its form is <= 0, a non-strict one where it is < 0."""
+    closed, open_ = [], []
+    for g, h, strict in clause:
         gx, gh = compose(g, h, outs, d)
-        R.add([-t for t in gx], -gh)
+        (closed if strict else open_).append(([-t for t in gx], -gh))
+    return closed, open_
+
+
+def settle(layers, S, goal, nd, outs, clause, c, d):
+    """A clause no single atom of which holds on the whole region: ("pick", [[[i, w], ...], multipliers]), a
+    positive combination of its atoms proved there (``kernel.regions.mix``), when no point of the region fails
+    every atom; else ("refuted", x), an exact point where the clause fails; ("leaf", node) if the region is
+    empty; ("undecided", reason).  Floats first (the LP of largest slack); then, on a box or an l_inf or l_1
+    ball, the exact simplex method (``simplex.over_set``), which also finds points on a region with no
+    interior -- an equality goal's hyperplane, a set cut to a segment."""
+    closed, open_ = _failing(clause, outs, d)
+    R = nd.R.copy()
+    for g, h in closed + open_:
+        R.add(g, h)
     sl = R.slack(COARSE)
+    n, tried = len(nd.keys), []
     if sl is not None and sl[0] < TOL:                 # every row >= -t*: try short points first
         for bits in (4, 8, 16, 32, None):
             for shrink in (0.0, 2.0 ** -(bits or 40)):
                 x = R.point(sl[2], shrink, bits)
                 if violation(layers, S, goal, x) is not None:
                     return "refuted", x
+    if sl is not None and sl[0] > TOL:                  # the float LP says no point fails the clause
+        w = sl[1][n:]
+        tried += [w, [fmpq(*_short(t / max(w))) if t > 0 else fmpq(0) for t in w] if max(w) > 0 else w]
+    kinds = [t[2] for t in clause]
+    order = [i for i, k in enumerate(kinds) if k] + [i for i, k in enumerate(kinds) if not k]
+    for w in tried:
+        pick = _combine(nd, clause, outs, d, {order[i]: t for i, t in enumerate(w)})
+        if pick is not None:
+            return pick
+    rows = [nd.lf.cons[k] for k in nd.keys]
+    out = simplex.over_set(S, rows + closed, open_)
+    if out[0] == "failed":                               # l_2: points proposed by floats, checked exactly
+        x = inside(S, rows + closed, open_)
+        if x is not None and violation(layers, S, goal, x) is not None:
+            return "refuted", x
+    if out[0] == "point":
+        if violation(layers, S, goal, out[1]) is not None:
+            return "refuted", out[1]
+    elif out[0] != "failed":
+        w = out[1][n:] + out[2]
+        pick = _combine(nd, clause, outs, d, {order[i]: t for i, t in enumerate(w)})
+        if pick is None and not any(out[1][n:]) and not any(out[2]):
+            hint = [(k[0], k[1], t) for k, t in zip(nd.keys, out[1]) if t]
+            if out[0] == "infeasible" and nd.lf.proves([fmpq(0)] * d, fmpq(0), True, hint):
+                return "leaf", nd.empty_leaf(hint)
+        if pick is not None:
+            return pick
     return "undecided", f"clause {c} is not proved on the region {[(a, b, s) for a, b, s in nd.path]} and no " \
                         f"exact counterexample was found there"
+
+
+def _combine(nd, clause, outs, d, weights):
+    """("pick", ...) proving sum w_i a_i (``kernel.regions.mix``) on the region, ("leaf", node) if the region
+    is empty, or None."""
+    pairs = [(i, w) for i, w in sorted(weights.items()) if w > 0]
+    if not pairs:
+        return None
+    g = [sum((w * clause[i][0][k] for i, w in pairs), fmpq(0)) for k in range(len(clause[0][0]))]
+    h = sum((w * clause[i][1] for i, w in pairs), fmpq(0))
+    hint, _, _ = nd.prove(*compose(g, h, outs, d), all(clause[i][2] for i, _ in pairs))
+    if isinstance(hint, tuple):
+        return "leaf", nd.empty_leaf(hint[1])
+    if hint is None:
+        return None
+    return "pick", [[[i, str(w)] for i, w in pairs], _text(hint)]
 
 
 def grow(layers, S, visit, budget=None, bar=None):

@@ -28,7 +28,7 @@ from ..network import ReLUNet
 from ..norms import check_p, check_rho
 from ..progress import Progress
 from ..verdict import Verdict
-from . import cover
+from . import bab, cover, simplex
 
 SEMANTICS = kernel.regions.SEMANTICS
 
@@ -41,6 +41,11 @@ def _decide(doc: dict, budget, label: str):
         x = cover.falsify(layers, S, goal)
         if x is not None:
             return kernel.regions.refute(doc, q, x), None
+    if (budget is None or budget > 0) and not _flat(qs):  # linear bounds first: fast where the goal has room
+        share = None if budget is None else budget * 0.6
+        v, cert = bab.decide(doc, share)
+        if v is not None:
+            return v, cert
     with Progress(label, "questions") as bar:
         for q, (S, goal) in enumerate(qs):
             bar.update(q, len(qs))
@@ -56,6 +61,21 @@ def _decide(doc: dict, budget, label: str):
         bar.update(len(qs), len(qs))
     doc = kernel.sign({**doc, "hints": {"trees": trees}})
     return kernel.check(doc), doc
+
+
+def _flat(qs) -> bool:
+    """Some question whose set has no interior (its constraints meet no point strictly: an equality between
+    inputs, a segment, or no point at all), or whose goal fails only on a hyperplane (a clause with a strict atom
+    beside its negation: an equality in a VNN-LIB property).  Linear bounds on boxes find no point there and
+    close no leaf around it; the region engine decides such questions exactly (``cover.settle``)."""
+    for S, goal in qs:
+        if S.cons and simplex.over_set(S, [], S.cons)[0] in ("tight", "infeasible"):
+            return True
+        for clause in goal:
+            strict = {(tuple(g), h) for g, h, s in clause if s}
+            if any((tuple(-t for t in g), -h) in strict for g, h in strict):
+                return True
+    return False
 
 
 def robustly_memorizes(net: ReLUNet, D: Dataset, rho, p=2, semantics: str = "label", budget=None) -> Verdict:

@@ -171,8 +171,8 @@ class Region:
         cs = [a * s for a, s in zip(c, self.s)]
         n = max(map(abs, cs))
         k = e + sum((a * x for a, x in zip(c, self.x0)), fmpq(0))
-        if n == 0:
-            return [0.0] * self.d, (1.0 if k > 0 else -1.0 if k < 0 else 0.0), fmpq(1)
+        if n == 0:                    # 0 >= -k holds everywhere (never tight, even for k = 0) or nowhere
+            return [0.0] * self.d, (1.0 if k >= 0 else -1.0), fmpq(1)
         return [float(a / n) for a in cs], max(-BIG, min(BIG, ffloat(k / n))), n
 
     def add(self, c, e):
@@ -268,13 +268,20 @@ class Region:
         return val + k, [rat(t) * n / s if t else fmpq(0) for t, s in zip(lam, self.scale)], u
 
     def slack(self, tol=1e-7):
-        """(t*, exact multipliers from the float ones, u) for min t with every row + t >= 0: t* > 0 hints that no point of the set meets
-        every row (multipliers for 0 > 0); t* < 0 gives a point u inside every row with slack -t*."""
+        """(t*, exact multipliers from the float ones, u) for min t with every row + t >= 0: t* > 0 hints that no
+        point of the set meets every row (multipliers for 0 > 0); t* < 0 gives a point u inside every row with
+        slack -t*.  A row 0.x + e >= 0 takes no slack: it holds everywhere (e >= 0) or nowhere (e < 0, t* = 1,
+        its multiplier proves 0 > 0, u the centre); with no other row, t* = -1 (capped, as on R^d) and u = 0."""
         if not self.A:
             return None
+        void = [fmpq(1, s) if not any(a) and b < 0 else fmpq(0) for a, b, s in zip(self.A, self.b, self.scale)]
+        if any(void):
+            return 1.0, void, np.zeros(self.d)
+        if not any(map(any, self.A)):
+            return -1.0, [fmpq(0)] * len(self.A), np.zeros(self.d)
         out = self._solve([], phase1=True, tol=tol)
-        if out is None:                                   # a row with no coefficients and a negative constant
-            return 1.0, [fmpq(1, s) if not any(a) and b < 0 else fmpq(0) for a, b, s in zip(self.A, self.b, self.scale)], None
+        if out is None or out is UNBOUNDED:               # not expected (t is free); no hint, callers check points
+            return (1.0 if out is None else -1.0), [fmpq(0)] * len(self.A), np.zeros(self.d)
         val, lam, u = out
         return val, [rat(t) / s if t else fmpq(0) for t, s in zip(lam, self.scale)], u
 

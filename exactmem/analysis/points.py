@@ -87,3 +87,54 @@ def snap(R, u, extra=(), base=None, eqs=()):
     d = R.d
     base = R.point(u) if base is None else base
     return project(independent(list(eqs) + faces(R, u) + tight(R, u, extra), d), base)
+
+
+def _meets(S, x, rows, loose):
+    """x (exact) lies in S and meets every row c.x + e >= 0 and every loose row strictly."""
+    val = (lambda c, e: sum((a * t for a, t in zip(c, x)), e))
+    return x is not None and S.contains(x) and all(val(c, e) >= 0 for c, e in rows) and \
+        all(val(c, e) > 0 for c, e in loose)
+
+
+def inside(S, rows=(), loose=()):
+    """An exact point of the set S (``kernel.regions.Set``, its own constraints included) meeting the rows
+    c.x + e >= 0 and the loose rows strictly, or None.  On a box or an l_inf or l_1 ball the exact simplex
+    method finds one whenever one exists, also where the set has no interior (a segment, a face).  On an l_2
+    ball it finds one exactly in the cube around the ball (on the rows' affine hull, strictly inside the loose
+    rows), and mixes it with the point of the rows nearest the centre (exact on the face a float solver names)
+    and with float LP points; each candidate is checked exactly."""
+    from ..exact import sqrt_enclosure
+    from ..kernel.regions import Set
+    from .lp import Region
+    from .simplex import over_set
+    rows, loose = list(S.cons) + list(rows), list(loose)
+    out = over_set(S, rows, loose)
+    if out[0] != "failed":
+        return out[1] if out[0] == "point" and _meets(S, out[1], rows, loose) else None
+    R = Region(S.x0, S.p, S.r, rows + loose)
+    if not R.rows:
+        return list(S.x0) if _meets(S, S.x0, rows, loose) else None
+    q = over_set(Set(S.x0, "inf", sqrt_enclosure(S.r).hi, False), rows, loose) if S.p == 2 else ("failed",)
+    if q[0] == "infeasible" or (q[0] == "tight" and loose):
+        return None                                   # not even the cube around the ball holds such a point
+    try:
+        sl, near = R.slack(), R.nearest()
+    except ArithmeticError:
+        return None
+    cands, mid = [], []
+    if sl is not None and sl[2] is not None:
+        cands += [R.point(sl[2], s) for s in (2.0 ** -20, 2.0 ** -40, 0.0)]
+        mid.append(snap(R, sl[2]))
+    if near is not None and S.p != "all":
+        mid.insert(0, snap(R, near, base=S.x0))
+    mid = [y for y in mid if y is not None]
+    far = [q[1]] if q[0] == "point" else []
+    cands += mid + far
+    for a in mid:
+        for b in far + mid:
+            if a is not b:
+                cands += [[u + fmpq(1, 2 ** k) * (v - u) for u, v in zip(a, b)] for k in (1, 4, 10, 20, 40)]
+    for y in cands:
+        if _meets(S, y, rows, loose):
+            return y
+    return None

@@ -21,6 +21,7 @@ from __future__ import annotations
 from flint import fmpq, fmpq_mat
 
 MAX_PIVOTS = 5000
+MAX_DIM = 64        # beyond this many variables each pivot's exact inverse costs too much: ("failed",)
 
 
 def _col(v):
@@ -76,11 +77,13 @@ def _tight(A, b, x):
 
 
 def minimize(g, rows, lo, hi, start=()):
-    """("optimal", min g.x, x, multipliers of rows) | ("infeasible", Farkas multipliers of rows) | ("failed",):
-    exact, over the rows c.x + e >= 0 within the box lo <= x <= hi (finite bounds, lo <= hi).  ``start``: row
-    indices (of rows, then the bounds x_j >= lo_j as len(rows) + j and -x_j >= -hi_j as len(rows) + d + j)
+    """("optimal", min g.x, x, multipliers of rows) | ("infeasible", Farkas multipliers of rows) | ("failed",) (also
+    beyond MAX_DIM variables): exact, over the rows c.x + e >= 0 within the box lo <= x <= hi (finite bounds,
+    lo <= hi).  ``start``: row indices (of rows, then the bounds x_j >= lo_j as len(rows) + j and -x_j >= -hi_j as len(rows) + d + j)
     tight at a vertex the float solver found."""
     d, m = len(g), len(rows)
+    if d > MAX_DIM:
+        return ("failed",)
     A = [list(c) for c, _ in rows] + [[fmpq(int(i == j)) for i in range(d)] for j in range(d)] + \
         [[fmpq(-int(i == j)) for i in range(d)] for j in range(d)]
     b = [-e for _, e in rows] + list(lo) + [-t for t in hi]
@@ -123,3 +126,49 @@ def minimize(g, rows, lo, hi, start=()):
         if i < m:
             lam[i] = t
     return ("optimal", sum((a * v for a, v in zip(g, x)), fmpq(0)), x, lam)
+
+
+def over_set(S, rows, loose=()):
+    """The exact largest t <= 1 with every row c.x + e >= 0 and every ``loose`` row >= t at a point x of the set S
+    (``kernel.regions.Set``: a box, an l_inf or l_1 ball; the faces of an open ball count as loose rows):
+    ("point", x) when t > 0 (x meets the loose rows strictly; with nothing loose, any point of S meeting the
+    rows); ("tight", lam, mu) when t <= 0, lam and mu >= 0 the optimal multipliers of rows and loose rows
+    (sum lam_k (c_k.x + e_k) + sum mu_k (c'_k.x + e'_k) <= 0 on S); ("infeasible", lam, mu) when the
+    rows meet no point of S; ("failed",) on an l_2 ball, R^d or at the pivot limit.  Sets with empty interior (a
+    segment, a face) are polytopes like any other: the vertex found lies on them exactly."""
+    d, rows, loose = len(S.x0), list(rows), list(loose)
+    if S.p in ("box", "inf"):
+        half = S.r if S.p == "box" else [S.r] * d
+        lo, hi = [x - t for x, t in zip(S.x0, half)], [x + t for x, t in zip(S.x0, half)]
+        lift = (lambda c, e: (list(c), e))
+        faces = [(unit, -a) for unit, a in ((_unit(d, j, 1), lo[j]) for j in range(d))] + \
+            [(unit, a) for unit, a in ((_unit(d, j, -1), hi[j]) for j in range(d))] if S.open else []
+        n = d
+    elif S.p == 1:                                             # x = x0 + a - b, a, b >= 0, sum(a + b) <= r
+        lo, hi, n = [fmpq(0)] * (2 * d), [S.r] * (2 * d), 2 * d
+        lift = (lambda c, e: (list(c) + [-t for t in c], e + sum((a * x for a, x in zip(c, S.x0)), fmpq(0))))
+        faces = []
+    else:
+        return ("failed",)
+    fixed = [lift(c, e) for c, e in rows]
+    slack = [lift(c, e) for c, e in loose] + faces
+    if S.p == 1:
+        (fixed if not S.open else slack).append(([fmpq(-1)] * n, S.r))
+    big = 1 + max([abs(e) + sum((abs(a) * max(abs(l), abs(h)) for a, l, h in zip(c, lo, hi)), fmpq(0))
+                   for c, e in slack] + [fmpq(0)])
+    A = [(c + [fmpq(0)], e) for c, e in fixed] + [(c + [fmpq(-1)], e) for c, e in slack]
+    out = minimize([fmpq(0)] * n + [fmpq(-1)], A, lo + [-big], hi + [fmpq(1)])
+    if out[0] == "failed":
+        return out
+    lam = out[-1]
+    mults = (lam[:len(rows)], lam[len(fixed):len(fixed) + len(loose)])
+    if out[0] == "infeasible":
+        return ("infeasible", *mults)
+    y, t = out[2][:n], out[2][n]
+    if t > 0:
+        return ("point", y if S.p != 1 else [x + a - b for x, a, b in zip(S.x0, y[:d], y[d:])])
+    return ("tight", *mults)
+
+
+def _unit(d, j, a):
+    return [fmpq(a) if i == j else fmpq(0) for i in range(d)]

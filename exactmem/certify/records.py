@@ -143,7 +143,7 @@ def describe_difference(expected, got, what: str) -> str:
     if what == "network" and isinstance(expected, dict) and isinstance(got, dict):
         try:
             found = _network_difference(expected, got)
-        except (KeyError, IndexError, TypeError, ValueError, AttributeError):
+        except (KeyError, IndexError, TypeError, ValueError, AttributeError, OverflowError):
             found = None                    # a malformed network document: fall back to the JSON walk
         if found is not None:
             return found
@@ -233,7 +233,7 @@ def _values(cert_value, own_value, what: str) -> str:
     if a == b:
         return text + " (the same number written differently: the certificate's JSON is not in lowest terms)"
     for x, y, whose in ((a, b, "the certificate's"), (b, a, f"the {what}'s")):
-        if x.q & (x.q - 1) == 0 and x.q > 1:              # x is dyadic: is it the float nearest y?
+        if x.q & (x.q - 1) == 0 and x.q > 1 and abs(y) < 2 ** 1000:    # x is dyadic: is it the float nearest y?
             f = float(Fraction(int(y.p), int(y.q)))
             if Fraction(*f.as_integer_ratio()) == Fraction(int(x.p), int(x.q)):
                 return (text + f"; {whose} value is the float {f!r} read as its exact binary value, the other its "

@@ -58,6 +58,14 @@ def _ints(line, where):
         raise ImportFormatError(f"NNet: {where} must be integers") from None
 
 
+def _finite(q) -> float:
+    """q as a float, or an infinity beyond the float range (seeded_points then falls back to [-1, 1])."""
+    try:
+        return float(q)
+    except OverflowError:
+        return float("inf") if q > 0 else float("-inf")
+
+
 MAX_UNITS = 10 ** 6                     # a header asking for more units than this is refused before reading on
 
 
@@ -111,8 +119,8 @@ def from_nnet(source, normalize: bool = True, check: bool = True) -> ReLUNet:
                     h = np.maximum(h, 0)
             return (h.T * fr[d] + fm[d]) if normalize else h.T
         bounds = (lo, hi) if len(lo) == d and len(hi) == d else (None, None)
-        crosscheck(net, formula, seeded_points(d, lo=None if bounds[0] is None else [float(v) for v in bounds[0]],
-                                               hi=None if bounds[1] is None else [float(v) for v in bounds[1]]),
+        crosscheck(net, formula, seeded_points(d, lo=None if bounds[0] is None else [_finite(v) for v in bounds[0]],
+                                               hi=None if bounds[1] is None else [_finite(v) for v in bounds[1]]),
                    "NNet file")
     return net
 

@@ -18,13 +18,15 @@ from __future__ import annotations
 
 import hashlib
 import json
+import time
 
 from ..errors import CertificateError
 from ..verdict import Verdict
-from . import facts, lipschitz, parse, regions, robust
+from . import bounds, facts, lipschitz, parse, regions, robust
+from .engine import Undecided
 
 SCHEMA = 2
-KINDS = ("robust-memorization", "region-cover", "lipschitz") + tuple(facts.CHECKS)
+KINDS = ("robust-memorization", "region-cover", "linear-bounds", "lipschitz") + tuple(facts.CHECKS)
 
 
 def digest(doc: dict) -> str:
@@ -54,13 +56,13 @@ def read(cert) -> dict:
         raise CertificateError("not an exactmem certificate (format != 'exactmem.certificate')")
     v = doc.get("schema_version")
     if isinstance(v, bool) or v != SCHEMA:
-        raise CertificateError(f"certificate schema version {str(v)[:20]} is not supported (this kernel reads {SCHEMA})")
+        raise CertificateError(f"certificate schema version {parse.brief(v, 20)} is not supported (this kernel reads {SCHEMA})")
     if "digest" not in doc:
         raise CertificateError("the certificate has no digest")
     if doc["digest"] != digest(doc):
         raise CertificateError("the certificate's digest does not match its content (it was altered after issue)")
     if not isinstance(doc.get("kind"), str) or doc["kind"] not in KINDS:
-        raise CertificateError(f"unknown certificate kind {str(doc.get('kind'))[:40]!r}; known: {', '.join(KINDS)}")
+        raise CertificateError(f"unknown certificate kind {parse.brief(doc.get('kind'))}; known: {', '.join(KINDS)}")
     return doc
 
 
@@ -69,16 +71,22 @@ def check(cert, rho=None, eta=None, progress=None, budget=None) -> Verdict:
 
     For a robust-memorization certificate, ``rho`` and ``eta`` (exact rationals) replace the certificate's own
     (the verdict is then about them); ``progress(layer, layers)`` is called as the analysis advances, and after
-    ``budget`` seconds the verdict is UNDECIDED with the point reached."""
-    doc = read(cert)
-    if doc["kind"] == "robust-memorization":
-        v = robust.check(doc, rho, eta, progress, budget)
-    elif doc["kind"] == "region-cover":
-        v = regions.check(doc, progress)
-    elif doc["kind"] == "lipschitz":
-        v = lipschitz.check(doc, progress)
-    else:
-        v = facts.CHECKS[doc["kind"]](doc, parse.obj(doc.get("data"), "data"))
+    ``budget`` seconds (checked per unit, layer, slab hint or leaf) the verdict is UNDECIDED."""
+    doc, end = read(cert), None if budget is None else time.monotonic() + budget
+
+    def clock():
+        if end is not None and time.monotonic() >= end:
+            raise Undecided(f"budget of {budget} s spent")
+    try:
+        if doc["kind"] == "robust-memorization":
+            v = robust.check(doc, rho, eta, progress, clock)
+        elif doc["kind"] in ("region-cover", "linear-bounds", "lipschitz"):
+            module = {"region-cover": regions, "linear-bounds": bounds, "lipschitz": lipschitz}[doc["kind"]]
+            v = module.check(doc, progress, clock)
+        else:
+            v = facts.CHECKS[doc["kind"]](doc, parse.obj(doc.get("data"), "data"))
+    except Undecided as e:
+        v = Verdict.undecided(str(e))
     if v.is_proved:
         _PROVED[0] += 1
     return v

@@ -128,10 +128,12 @@ class State:
 class Engine:
     """Runs compiled layers.  R[k] bounds source k's offset; gaps(ball, k) gives its excluded slabs
     (starts, ends); sep_bounds(ball, layer, unit) a bounding function for a Sep (or None); meets(cut) is
-    False when no point of a ball has its sources in the cut (the row is dropped)."""
+    False when no point of a ball has its sources in the cut (the row is dropped); clock() is called per unit
+    and per branched row, and may raise Undecided (a budget)."""
 
-    def __init__(self, R=(), gaps=None, sep_bounds=None, tick=None, meets=None):
+    def __init__(self, R=(), gaps=None, sep_bounds=None, tick=None, meets=None, clock=None):
         self.R, self.gaps, self.sep_bounds, self.tick, self.products = list(R), gaps, sep_bounds, tick, {}
+        self.clock = clock or (lambda: None)
         self.meets = meets or (lambda cut: True)
         coarse = []                 # R' >= R with ~20 significant bits: cheap comparisons first
         for r in self.R or [fmpq(0)]:
@@ -284,6 +286,7 @@ class Engine:
         count = np.bincount(st.ball)
         new_cols, new_spec, dead, cache, cuts, touched = [], {}, set(), {}, {}, {}
         for u, (nz, bias) in enumerate(units):
+            self.clock()
             rows = generic.get(u, set())
             if not last and len(nz) == 1 and nz[0][1] == 1 and bias == 0 and cols[nz[0][0]].nonneg:
                 new_cols.append(cols[nz[0][0]])               # a carried non-negative register
@@ -346,6 +349,7 @@ class Engine:
                         opts.append(({j: v for j, v in vals.items() if j is not None}, {k: (a, b)}))
                 options.append(opts)
             for combo in product(*options):
+                self.clock()
                 cut = {**st.cut.get(r, {}), **{k: c for _, cc in combo for k, c in cc.items()}}
                 if steps and not self.meets(cut):
                     continue                                      # no point of the ball has these sources

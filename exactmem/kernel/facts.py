@@ -119,7 +119,7 @@ def projection(doc, data) -> Verdict:
     if len(full[0]) < d:
         raise CertificateError("data.W_full has fewer columns than the data have coordinates")
     F = fmpq_mat(full)
-    if F * F.transpose() != fmpq_mat(m, m, [int(i == j) for i in range(m) for j in range(m)]):
+    if m > len(full[0]) or F * F.transpose() != fmpq_mat(m, m, [int(i == j) for i in range(m) for j in range(m)]):
         return Verdict.refuted("the rows of W_full are not exactly orthonormal", {})
     proj, orig = _sep((fmpq_mat(X) * fmpq_mat([r[:d] for r in full]).transpose()).tolist(), labels, 2), _sep(X, labels, 2)
     return Verdict.from_exact(proj >= kappa_sq * orig, f"W W^T = I (W is 1-Lipschitz) and eps_WD^2 = {proj} vs "

@@ -131,7 +131,7 @@ def pairs(layers, l, M, states, d):
     return out + 2 * sum((max(Q[i][j], 0) for i in range(len(free)) for j in range(i)), fmpq(0))
 
 
-def check(doc, progress=None) -> Verdict:
+def check(doc, progress=None, clock=lambda: None) -> Verdict:
     d, layers = regions.dense_network(doc.get("network"))
     data = parse.obj(doc.get("data"), "data")
     S = regions.parse_set(data.get("set"), d, "data.set")
@@ -175,7 +175,7 @@ def check(doc, progress=None) -> Verdict:
             return f"the Jacobian's norm{'^2' if sq else ''} {'on' if outs else 'bound over'} the leaf exceeds {U}"
         attained = attained and below
         return None
-    for path, node, left in regions.each_leaf(tree, widths, "hints.tree"):
+    for path, node, left in regions.each_leaf(tree, widths, "hints.tree", clock):
         why = regions.leaf(layers, S, [], path, node, d, final)
         leaves += 1
         if progress:

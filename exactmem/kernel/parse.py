@@ -45,13 +45,23 @@ def load(text) -> dict:
         raise CertificateError(f"not valid JSON: {e}") from None
 
 
+def brief(v, n: int = 40) -> str:
+    """v for a message, in about n characters: never a walk into deep lists or the decimals of a huge integer."""
+    if isinstance(v, (list, dict)):
+        flat = isinstance(v, list) and len(v) <= 8 and not any(isinstance(t, (list, dict)) for t in v)
+        return "[" + ", ".join(brief(t, n) for t in v) + "]" if flat else \
+            f"{'a list' if isinstance(v, list) else 'an object'} of {len(v)}"
+    if isinstance(v, int) and v.bit_length() > 128:
+        return f"an integer of {v.bit_length()} bits"
+    return repr(v if len(v) <= n else v[:n] + "...") if isinstance(v, str) else str(v)[:n]
+
+
 def rational(v, where: str) -> fmpq:
     if isinstance(v, int) and not isinstance(v, bool):
         return fmpq(v)
     m = _RAT.fullmatch(v) if isinstance(v, str) else None
     if m is None:
-        shown = repr(v) if not isinstance(v, str) or len(v) < 60 else repr(v[:60] + "...")
-        raise CertificateError(f"{where}: {shown} is not a rational 'p' or 'p/q'")
+        raise CertificateError(f"{where}: {brief(v, 60)} is not a rational 'p' or 'p/q'")
     q = fmpz(m.group(2)) if m.group(2) else fmpz(1)
     if q == 0:
         raise CertificateError(f"{where}: zero denominator")
@@ -61,7 +71,7 @@ def rational(v, where: str) -> fmpq:
 def integer(v, where: str, lo: int = None, hi: int = None) -> int:
     if isinstance(v, bool) or not isinstance(v, int) or (lo is not None and v < lo) or (hi is not None and v > hi):
         rng = f" in [{lo}, {hi}]" if hi is not None else f" >= {lo}" if lo is not None else ""
-        raise CertificateError(f"{where} must be an integer{rng}, got {str(v)[:40]}")
+        raise CertificateError(f"{where} must be an integer{rng}, got {brief(v)}")
     return v
 
 

@@ -15,7 +15,8 @@ z_lj >= 0, z_lj the pre-activation of unit j of hidden layer l) or a leaf.  On a
 layers, giving every unit a sign: its split on the path, a hinted sign ``[l, j, s, lam]`` proved on the
 constraints established so far, or a sign it proves with lam = 0; the network is then one affine map on the
 leaf's region Q (every point of S whose true pre-activations have the path's signs lies in Q).  A leaf then
-proves one atom per clause (``goals: [[r, lam], ...]``), or ``{"empty": lam}`` shows Q meets no point of S.
+proves one atom per clause (``goals: [[r, lam], ...]``), or a positive combination of its atoms (r =
+[[i, w], ...], ``mix``), or ``{"empty": lam}`` shows Q meets no point of S.
 
 Every fact is one inequality, proved by multipliers lam >= 0 on the established constraints c_k.x + e_k >= 0
 (a unit's split or sign, or an input constraint, keyed [l, j] or [-1, i]): with v = g - sum lam_k c_k and
@@ -58,7 +59,8 @@ class Set:
         return lambda L: (L >= R, L > R)
 
     def contains(self, x, strict=False):
-        """x lies in S; with ``strict``, in its interior (every inequality strict, also a closed set's)."""
+        """x lies in S; with ``strict``, in its interior (every inequality strict, also a closed set's, except a
+        constraint 0.x + e >= 0: true everywhere or nowhere)."""
         diff = [a - b for a, b in zip(x, self.x0)]
         if self.p == "all":
             inside = True
@@ -68,8 +70,8 @@ class Set:
             n = sum((t * t for t in diff), fmpq(0)) if self.p == 2 else \
                 max(map(abs, diff)) if self.p == "inf" else sum(map(abs, diff), fmpq(0))
             inside = n < self.r if self.open or strict else n <= self.r
-        values = (sum((a * t for a, t in zip(c, x)), e) for c, e in self.cons)
-        return inside and all(v > 0 if strict else v >= 0 for v in values)
+        values = ((sum((a * t for a, t in zip(c, x)), e), any(c)) for c, e in self.cons)
+        return inside and all(v > 0 if strict and cut else v >= 0 for v, cut in values)
 
 
 def parse_set(v, d, where):
@@ -170,10 +172,10 @@ def multipliers(lam, where) -> list:
     out = []
     for t in lam:
         if not isinstance(t, list) or len(t) != 3 or not all(type(k) is int for k in t[:2]):
-            raise CertificateError(f"{where}: multiplier {str(t)[:40]} is not [l, j, value]")
+            raise CertificateError(f"{where}: multiplier {parse.brief(t)} is not [l, j, value]")
         w = parse.rational(t[2], where)
         if w < 0:
-            raise CertificateError(f"{where}: multiplier {str(t)[:40]} is negative")
+            raise CertificateError(f"{where}: multiplier {parse.brief(t)} is negative")
         out.append((t[0], t[1], w))
     return out
 
@@ -249,16 +251,15 @@ def leaf(layers, S, goal, path, node, d, final=None):
     hinted, picks = {}, node.get("goals")
     for t in node.get("stable", []) if isinstance(node.get("stable", []), list) else [None]:
         if not isinstance(t, list) or len(t) != 4 or not all(type(k) is int for k in t[:3]) or t[2] not in (1, -1):
-            raise CertificateError(f"leaf.stable entries must be [l, j, 1 or -1, multipliers], got {str(t)[:40]}")
+            raise CertificateError(f"leaf.stable entries must be [l, j, 1 or -1, multipliers], got {parse.brief(t)}")
         hinted[t[0], t[1]] = (t[2], multipliers(t[3], f"leaf.stable[{t[0]}, {t[1]}]"))
     if empty is None:
         if not isinstance(picks, list) or len(picks) != len(goal):
             raise CertificateError(f"leaf.goals must pick one atom per clause ({len(goal)})")
-        for c, (clause, pick) in enumerate(zip(goal, picks)):
-            if not isinstance(pick, list) or len(pick) != 2 or type(pick[0]) is not int or \
-                    not 0 <= pick[0] < len(clause):
-                raise CertificateError(f"leaf.goals[{c}] must be [atom index, multipliers]")
-        picks = [(r, multipliers(lam, f"leaf.goals[{c}]")) for c, (r, lam) in enumerate(picks)]
+        if not all(isinstance(pick, list) and len(pick) == 2 for pick in picks):
+            raise CertificateError("leaf.goals entries must be [atom index or [[index, weight], ...], multipliers]")
+        picks = [(mix(clause, r, f"leaf.goals[{c}]"), multipliers(lam, f"leaf.goals[{c}]"))
+                 for c, (clause, (r, lam)) in enumerate(zip(goal, picks))]
 
     def missed():
         """The verdict of the empty hint once its constraints exist: True (proved), False, or None (not yet)."""
@@ -311,15 +312,33 @@ def leaf(layers, S, goal, path, node, d, final=None):
     outs = [form(M, m, k) for k in range(M.nrows())]
     if final is not None:
         return final(outs, None)
-    for c, (clause, pick) in enumerate(zip(goal, picks)):
-        g, h, strict = clause[pick[0]]
-        if not lf.proves(*compose(g, h, outs, d), strict, pick[1]):
-            return f"clause {c} (atom {pick[0]}) is not proved"
+    for c, ((g, h, strict), lam) in enumerate(picks):
+        if not lf.proves(*compose(g, h, outs, d), strict, lam):
+            return f"clause {c} is not proved"
     return None
 
 
-def each_leaf(tree, widths, where):
-    """(path, node, branches left) per leaf of a preorder split tree, its splits checked as they come."""
+def mix(clause, r, where):
+    """The atom a clause's pick proves: atom r, or for r = [[i, w], ...] (every w > 0) the sum of w a_i, strict
+    unless some a_i is not.  Its proof proves the clause: if every a_i failed at x (a_i <= 0, and < 0 for a
+    non-strict a_i) the sum would be <= 0, and < 0 when a non-strict a_i is in it."""
+    if type(r) is int and 0 <= r < len(clause):
+        return clause[r]
+    if not isinstance(r, list) or not r or not all(isinstance(t, list) and len(t) == 2 and type(t[0]) is int
+                                                   and 0 <= t[0] < len(clause) for t in r):
+        raise CertificateError(f"{where}: the pick must be an atom index or a list of [atom index, weight > 0]")
+    g, h, strict = [fmpq(0)] * len(clause[0][0]), fmpq(0), True
+    for i, w in r:
+        w = parse.rational(w, where)
+        if w <= 0:
+            raise CertificateError(f"{where}: the weights of a combination of atoms must be > 0")
+        g, h, strict = [a + w * b for a, b in zip(g, clause[i][0])], h + w * clause[i][1], strict and clause[i][2]
+    return g, h, strict
+
+
+def each_leaf(tree, widths, where, clock=lambda: None):
+    """(path, node, branches left) per leaf of a preorder split tree, its splits checked as they come; clock()
+    before each leaf (it may raise engine.Undecided: a budget spent)."""
     if not isinstance(tree, list):
         raise CertificateError(f"{where} must be a list of nodes in preorder")
     stack = [[]]
@@ -329,18 +348,19 @@ def each_leaf(tree, widths, where):
         path = stack.pop()
         sp = node.get("split") if isinstance(node, dict) else None
         if sp is None:
+            clock()
             yield path, node, len(stack)
             continue
         if not (isinstance(sp, list) and len(sp) == 2 and all(type(t) is int for t in sp)
                 and 0 <= sp[0] < len(widths) and 0 <= sp[1] < widths[sp[0]]) or \
                 any((a, b) == tuple(sp) for a, b, _ in path):
-            raise CertificateError(f"{where}: split {str(sp)[:30]} is not a new hidden unit [l, j]")
+            raise CertificateError(f"{where}: split {parse.brief(sp, 30)} is not a new hidden unit [l, j]")
         stack += [path + [(sp[0], sp[1], 1)], path + [(sp[0], sp[1], -1)]]
     if stack:
         raise CertificateError(f"{where} ends before every branch has a leaf")
 
 
-def check(doc, progress=None) -> Verdict:
+def check(doc, progress=None, clock=lambda: None) -> Verdict:
     d, layers, qs = questions(doc)
     trees = parse.obj(doc.get("hints"), "hints").get("trees")
     if not isinstance(trees, list) or len(trees) != len(qs):
@@ -350,7 +370,7 @@ def check(doc, progress=None) -> Verdict:
     for q, ((S, goal), tree) in enumerate(zip(qs, trees)):
         if progress:
             progress(q, len(qs))
-        for path, node, _ in each_leaf(tree, widths, f"hints.trees[{q}]"):
+        for path, node, _ in each_leaf(tree, widths, f"hints.trees[{q}]", clock):
             why = leaf(layers, S, goal, path, node, d)
             leaves += 1
             if why:
@@ -375,7 +395,7 @@ def refute(doc, q, x) -> Verdict:
     """REFUTED if the exact point x lies in question q's set and some clause of its goal fails there."""
     d, layers, qs = questions(doc)
     if type(q) is not int or not 0 <= q < len(qs):
-        raise CertificateError(f"question index {str(q)[:20]} out of range")
+        raise CertificateError(f"question index {parse.brief(q, 20)} out of range")
     x = x if isinstance(x, list) and all(isinstance(t, fmpq) for t in x) else parse.vector(x, "x", d)
     hit = violation(layers, *qs[q], x) if len(x) == d else None
     if hit is None:

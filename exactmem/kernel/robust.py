@@ -13,7 +13,8 @@ ball's sum is below eta.  Hints never change what is true, only whether it can b
 """
 from __future__ import annotations
 
-import time
+import json
+from itertools import accumulate
 from math import gcd
 
 import numpy as np
@@ -85,16 +86,16 @@ class Balls:
         return c, out
 
     def near(self, k, alpha, beta, gamma):
-        """The balls on which some slab frac(alpha u_k + beta) < gamma may meet u_k's range: a vectorized
-        integer filter (a superset; ``slabs`` computes the intervals exactly)."""
+        """The balls on which some slab frac(alpha u_k + beta) < gamma may meet u_k's range (a vectorized integer
+        filter, a superset; ``slabs`` is exact), and how many integers ``slabs`` tries on them (~2 alpha R_k + 3 each)."""
         c, lam = self.canon[k]
         aR = abs(alpha * lam) * self.R[c]
         D = int(alpha.q) * int(beta.q) * self.den * int(aR.q) * int(gamma.q)
         v = np.array([row[k] for row in self.c], dtype=object) * (int(alpha.p) * (D // (int(alpha.q) * self.den))) + \
             int(beta.p) * (D // int(beta.q))                                    # (alpha u_k + beta) D
         half = int(aR.p) * (D // int(aR.q))
-        hit = (v + half) // D - (v - half - int(gamma.p) * (D // int(gamma.q))) // D > 0
-        return np.flatnonzero(hit).tolist()
+        hit = np.flatnonzero((v + half) // D - (v - half - int(gamma.p) * (D // int(gamma.q))) // D > 0)
+        return hit.tolist(), int(((v[hit] + half) // D - (v[hit] - half) // D + 2).sum())
 
     def inside(self, i, x, X):
         diff = [a - b for a, b in zip(x, X[i])]
@@ -140,7 +141,7 @@ class Balls:
         return bound
 
 
-def _hints(doc, m, nlayers):
+def _hints(doc, m, widths):
     hints = parse.obj(doc.get("hints", {}), "hints")
     ex, qs = hints.get("exclude", []), hints.get("quadratic", [])
     if not isinstance(ex, list) or not isinstance(qs, list):
@@ -156,7 +157,8 @@ def _hints(doc, m, nlayers):
     for h, q in enumerate(qs):
         where = f"hints.quadratic[{h}]"
         q = parse.obj(q, where)
-        key = (parse.integer(q.get("layer"), f"{where}.layer", 1, nlayers - 1), parse.integer(q.get("unit"), f"{where}.unit", 0))
+        l = parse.integer(q.get("layer"), f"{where}.layer", 1, len(widths) - 1)
+        key = (l, parse.integer(q.get("unit"), f"{where}.unit", 0, widths[l] - 1))
         alpha, centre = parse.rational(q.get("alpha"), f"{where}.alpha"), parse.vector(q.get("centre"), f"{where}.centre", m)
         clip = parse.rational(q["clip"], f"{where}.clip") if q.get("clip") is not None else None
         if alpha == 0 or (clip is not None and clip <= 0):
@@ -181,15 +183,23 @@ def claim(doc, rho=None, eta=None):
     return X, labels, layers, rho, p, eta
 
 
-def check(doc, rho=None, eta=None, progress=None, budget=None) -> Verdict:
+def check(doc, rho=None, eta=None, progress=None, clock=lambda: None) -> Verdict:
+    """The verdict; ``clock()`` may raise Undecided (a budget).  Slab hints may make ``slabs`` try at most as many
+    integers as the certificate has characters as JSON; they are counted first."""
     X, labels, layers, rho, p, eta = claim(doc, rho, eta)
-    excl, quad = _hints(doc, len(layers[0][0]), len(layers))
+    excl, quad = _hints(doc, len(layers[0][0]), [len(r) for r, _ in layers])
     if excl and eta is None:
         raise CertificateError("hints.exclude drops points from the analysis; only a claim with eta may have it")
     N, balls = len(X), Balls(X, labels, layers, rho, p)
     gaps, err, dens, per = {}, [fmpq(0)] * N, slab_density(len(X[0]), p), {}
-    for k, a, b, g in excl:
-        for i in balls.near(k, a, b, g):
+    near, size = [balls.near(*e) for e in excl], len(json.dumps(doc)) if excl else 0
+    h = next((h for h, t in enumerate(accumulate(t for _, t in near)) if t > size), None)
+    if h is not None:
+        raise CertificateError(f"hints.exclude[{h}]: its slabs cut the balls' ranges at up to {near[h][1]} places; "
+                               f"the hints so far exceed the certificate's size ({size} characters)")
+    for (k, a, b, g), (hit, _) in zip(excl, near):
+        clock()
+        for i in hit:
             c, iv = balls.slabs(i, k, a, b, g)
             per.setdefault((i, c), []).extend(iv)
     for (i, c), iv in per.items():
@@ -197,16 +207,15 @@ def check(doc, rho=None, eta=None, progress=None, budget=None) -> Verdict:
         if u:
             gaps[i, c] = ([s for s, _ in u], [e for _, e in u])
             err[i] += sum((e - s for s, e in u), fmpq(0)) * dens / balls.R_lo[c]
-    start, cache = time.monotonic(), {}
+    cache = {}
 
     def tick(l, L):
         if progress:
             progress(l, L)
-        if budget is not None and time.monotonic() - start > budget:
-            raise Undecided(f"budget of {budget} s spent at layer {l + 1} of {L}")
+        clock()
     eng = Engine(balls.R, lambda i, c: gaps.get((i, c)),
                  lambda i, l, u: balls.sandwich(i, quad[l, u], cache) if (l, u) in quad else None, tick,
-                 lambda cut: balls.meets(cut, cache))
+                 lambda cut: balls.meets(cut, cache), clock)
     m = len(layers[0][0])
     compiled, width = [compile_layer([[(k, fmpq(1))] for k in range(m)], [fmpq(0)] * m, m)], m
     for rows, bias in layers[1:]:

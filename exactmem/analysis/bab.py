@@ -1,0 +1,305 @@
+"""The finder of ``linear-bounds`` certificates: branch and bound with linear relaxations, in floats.
+
+It mirrors the kernel's proof (``exactmem.kernel.bounds``) in float64 to *find* a tree: interval bounds
+intersected with back-substituted (CROWN) bounds per hidden layer, the same default slopes, the path's
+splits as clamps; then, for each clause of the goal, a lower bound of each atom (and of their average).
+A leaf whose bounds clear a small margin is closed; otherwise it is split — on the input coordinate with
+the largest |coefficient| x width of the final bound (few inputs), or on the unstable unit with the largest
+BaBSR-like score |lambda| s (-lo) (many inputs) — and its centre is tried as a counterexample.  Nothing
+here is trusted: the tree goes to the kernel, which re-derives every bound exactly, and a counterexample is
+confirmed by exact evaluation (``kernel.regions.violation``).
+
+>>> from exactmem import ReLUNet
+>>> from exactmem.kernel.regions import Set
+>>> from flint import fmpq
+>>> net = ReLUNet([([[1], [-1]], [0, 0]), ([[1, 1]], [1])])            # |x| + 1
+>>> S = Set([fmpq(0)], "box", [fmpq(1)], False)
+>>> out = search(net.sparse_layers(), 1, S, [[([fmpq(1)], fmpq(0), True)]])
+>>> out[0], out[1]
+('proved', [{}])
+"""
+from __future__ import annotations
+
+import heapq
+import time
+
+import numpy as np
+
+from ..exact import to_rational
+from ..kernel.bounds import box_of
+from ..kernel.regions import violation
+
+CUT_INPUTS = 16            # at most this many inputs: branch on inputs, else on units
+MARGIN = [1e-6]            # a leaf closes when its float bound exceeds this share of the bound's terms
+
+
+def _float(q):
+    try:
+        return float(q)
+    except OverflowError:
+        return float("inf") if q > 0 else float("-inf")
+
+
+class FloatNet:
+    def __init__(self, layers, d):
+        self.W, self.b, width = [], [], d
+        for rows, bias in layers:
+            W = np.zeros((len(rows), width))
+            for i, r in enumerate(rows):
+                for j, w in r:
+                    W[i, j] = _float(w)
+            self.W.append(W)
+            self.b.append(np.array([_float(t) for t in bias]))
+            width = len(rows)
+        self.L = len(self.W)
+        self.Wp = [np.maximum(W, 0) for W in self.W]
+        self.Wn = [np.minimum(W, 0) for W in self.W]
+
+
+def _relax(l, u, alpha=None):
+    """(lower slope, upper slope, upper intercept) per unit, as the kernel's ``Relax``."""
+    low = np.where(u <= 0, 0.0, np.where(l >= 0, 1.0, (u >= -l).astype(float)))
+    if alpha is not None:
+        un = (l < 0) & (u > 0)
+        low = np.where(un, alpha, low)
+    with np.errstate(all="ignore"):
+        s = np.where(u <= 0, 0.0, np.where(l >= 0, 1.0, np.minimum(1.0, u / (u - l))))
+    icp = np.where((l < 0) & (u > 0), -s * l, 0.0)
+    return low, s, icp
+
+
+def _back(fn, Lam, c, top, relax, lo, hi):
+    """Lower bounds of Lam z_top + c and the input coefficients (rows x d)."""
+    c = c.copy()
+    for t in range(top, 0, -1):
+        c = c + Lam @ fn.b[t]
+        Lam = Lam @ fn.W[t]
+        low, s, icp = relax[t - 1]
+        pos = Lam > 0
+        c = c + np.where(pos, 0.0, Lam) @ icp
+        Lam = np.where(pos, Lam * low, Lam * s)
+    c = c + Lam @ fn.b[0]
+    Lam = Lam @ fn.W[0]
+    return c + np.where(Lam > 0, Lam * lo, Lam * hi).sum(axis=1), Lam
+
+
+def bounds(fn, lo, hi, splits):
+    """[(l, u)] per hidden layer and the relaxations, or None if the leaf is empty (mirrors the kernel)."""
+    relax, ls, a, b = [], [], lo, hi
+    for k in range(fn.L - 1):
+        l = fn.Wp[k] @ a + fn.Wn[k] @ b + fn.b[k]
+        u = fn.Wp[k] @ b + fn.Wn[k] @ a + fn.b[k]
+        if k > 0:                                         # as the kernel: lower where open, upper where not off
+            n = len(l)
+            crown, _ = _back(fn, np.vstack([np.eye(n), -np.eye(n)]), np.zeros(2 * n), k, relax, lo, hi)
+            opened, on = (l < 0) & (u > 0), u > 0
+            l, u = np.where(opened, np.maximum(l, crown[:n]), l), np.where(on, np.minimum(u, -crown[n:]), u)
+        for j, s in splits.get(k, {}).items():
+            if s > 0:
+                l[j] = max(l[j], 0.0)
+            else:
+                u[j] = min(u[j], 0.0)
+        if np.any(l > u):
+            return None
+        relax.append(_relax(l, u))
+        ls.append((l, u))
+        a, b = np.maximum(l, 0), np.maximum(u, 0)
+    return ls, relax
+
+
+def _clause_rows(clause, m):
+    G = np.array([[_float(t) for t in g] for g, _, _ in clause]).reshape(len(clause), m)
+    h = np.array([_float(t) for _, t, _ in clause])
+    if len(clause) > 1:                                   # and their average
+        G, h = np.vstack([G, G.mean(axis=0)]), np.append(h, h.mean())
+    return G, h
+
+
+def _mu(clause, k):
+    n = len(clause)
+    return None if n == 1 else [[1 if t == k else 0 for t in range(n)]] if k < n else [[1] * n]
+
+
+class _Leaf:
+    __slots__ = ("lo", "hi", "splits", "path")
+
+    def __init__(self, lo, hi, splits, path):
+        self.lo, self.hi, self.splits, self.path = lo, hi, splits, path
+
+
+def _evaluate_leaf(fn, leaf, goal, rows):
+    """(status, info): ("closed", mu per clause) | ("empty", None) | ("open", (worst bound, Lam_x, ls, relax))."""
+    out = bounds(fn, leaf.lo, leaf.hi, leaf.splits)
+    if out is None:
+        return "empty", None
+    ls, relax = out
+    mus, worst = [], None
+    for c, (G, h) in enumerate(rows):
+        low, Lam = _back(fn, G, h, fn.L - 1, relax, leaf.lo, leaf.hi)
+        size = np.abs(Lam) @ np.maximum(np.abs(leaf.lo), np.abs(leaf.hi)) + np.abs(h) + 1e-300
+        ok = np.flatnonzero(low > MARGIN[0] * size)          # room for the kernel's fixed-point rounding
+        if len(ok):
+            mus.append(_mu(goal[c], int(ok[0])))
+            continue
+        k = int(np.argmax(low))
+        if worst is None or low[k] < worst[0]:
+            worst = (low[k], Lam[k], ls, relax, G[k])
+    if worst is None:
+        return "closed", mus
+    return "open", worst
+
+
+def _fails(fn, leaf, layers, S, goal, rows, Lam_x):
+    """An exact point of the leaf where the goal fails: tried at the leaf's centre and at the corner that
+    minimises the open bound's input coefficients (a float test first, then exact evaluation)."""
+    X = np.vstack([(leaf.lo + leaf.hi) / 2, np.where(Lam_x > 0, leaf.lo, leaf.hi)])
+    H = X.T
+    for k in range(fn.L):
+        H = fn.W[k] @ H + fn.b[k][:, None]
+        if k < fn.L - 1:
+            H = np.maximum(H, 0)
+    for i, x in enumerate(X):
+        if not any(np.all(G[:len(clause)] @ H[:, i] + h[:len(clause)] <= 1e-9) for (G, h), clause in zip(rows, goal)):
+            continue
+        xq = [to_rational(float(t)) for t in x]
+        if violation(layers, S, goal, xq) is not None:
+            return xq
+    return None
+
+
+def _stable(ls):
+    return all(not np.any((l < 0) & (u > 0)) for l, u in ls)
+
+
+def _unit_split(fn, leaf, info):
+    """The unstable unit with the largest score |lambda_j| s_j (-l_j) on the open objective, or None."""
+    _, _, ls, relax, g = info
+    best, pick = 0.0, None
+    Lam = g[None, :]
+    for t in range(fn.L - 1, 0, -1):
+        Lam = Lam @ fn.W[t]
+        l, u = ls[t - 1]
+        low, s, icp = relax[t - 1]
+        un = (l < 0) & (u > 0)
+        for j in np.flatnonzero(un):
+            if j in leaf.splits.get(t - 1, {}):
+                continue
+            score = abs(Lam[0, j]) * icp[j] + 1e-3 * (u[j] - l[j])
+            if score > best:
+                best, pick = score, (t - 1, int(j))
+        pos = Lam > 0
+        Lam = np.where(pos, Lam * low, Lam * s)
+    return pick
+
+
+def search(layers, d, S, goal, budget=None, max_leaves=20000):
+    """("proved", preorder tree with leaf hints) | ("refuted", exact x) | ("undecided", reason, leaves)."""
+    start = time.monotonic()
+    fn = FloatNet(layers, d)
+    m = fn.W[-1].shape[0]
+    lo_q, hi_q = box_of(S, "the set")
+    lo, hi = np.array([_float(t) for t in lo_q]), np.array([_float(t) for t in hi_q])
+    rows = [_clause_rows(clause, m) for clause in goal]
+    tree = {}                                      # path -> node
+    heap, count = [], 0
+    root = _Leaf(lo, hi, {}, ())
+    heapq.heappush(heap, (0.0, count, root))
+    leaves = 0
+    while heap:
+        if budget is not None and time.monotonic() - start > budget:
+            return "undecided", f"budget of {budget:.3g} s spent with {len(heap)} open leaves", leaves
+        if count > 2 * max_leaves:
+            return "undecided", f"more than {max_leaves} leaves", leaves
+        _, _, leaf = heapq.heappop(heap)
+        status, info = _evaluate_leaf(fn, leaf, goal, rows)
+        if status == "empty":
+            tree[leaf.path] = {}
+            leaves += 1
+            continue
+        if status == "closed":
+            node = {}
+            if any(mu is not None for mu in info):
+                node["mu"] = [mu[0] if mu is not None else [1] for mu in info]
+            tree[leaf.path] = node
+            leaves += 1
+            continue
+        worst, Lam_x = info[0], info[1]
+        x = _fails(fn, leaf, layers, S, goal, rows, Lam_x)
+        if x is not None:
+            return "refuted", x
+        if _stable(info[2]):                           # the network is affine on the leaf: the bound is exact
+            return "undecided", "a goal is tight on a leaf where every unit is stable (left to exact pivoting)", leaves
+        widths = leaf.hi - leaf.lo
+        unit = _unit_split(fn, leaf, info) if d > CUT_INPUTS else None
+        if unit is None:
+            score = np.abs(Lam_x) * widths
+            i = int(np.argmax(score if score.max() > 0 else widths))
+            if widths[i] <= 0:
+                return "undecided", "a leaf cannot be split further", leaves
+            tf = float((leaf.lo[i] + leaf.hi[i]) / 2)
+            if not leaf.lo[i] < tf < leaf.hi[i]:
+                return "undecided", "a leaf is too narrow to split in floats", leaves
+            t = to_rational(tf)
+            tree[leaf.path] = {"cut": [i, str(t)]}
+            a_hi, b_lo = leaf.hi.copy(), leaf.lo.copy()
+            a_hi[i], b_lo[i] = tf, tf
+            kids = [_Leaf(leaf.lo, a_hi, leaf.splits, leaf.path + (0,)), _Leaf(b_lo, leaf.hi, leaf.splits, leaf.path + (1,))]
+        else:
+            l, j = unit
+            tree[leaf.path] = {"split": [l, j]}
+            kids = []
+            for side, s in ((0, -1), (1, 1)):
+                sp = {k: dict(v) for k, v in leaf.splits.items()}
+                sp.setdefault(l, {})[j] = s
+                kids.append(_Leaf(leaf.lo, leaf.hi, sp, leaf.path + (side,)))
+        for kid in kids:
+            count += 1
+            heapq.heappush(heap, (worst, count, kid))
+    return "proved", _preorder(tree), leaves
+
+
+def decide(doc, budget=None):
+    """(verdict, certificate) from a ``linear-bounds`` certificate for every question of a region-cover
+    document, the kernel's verdict; or (None, reason) when a set is unbounded or the search stops."""
+    from .. import kernel
+    d, layers, qs = kernel.regions.questions(doc)
+    if any(S.p == "all" or S.cons for S, _ in qs):
+        return None, "linear bounds need bounded sets without linear cuts"
+    start = time.monotonic()
+    budget = 30.0 if budget is None else budget                 # the region engine takes over after it
+    for margin in (1e-6, 1e-4):
+        MARGIN[0] = margin
+        trees = []
+        for q, (S, goal) in enumerate(qs):
+            left = None if budget is None else budget - (time.monotonic() - start)
+            if left is not None and left <= 0:
+                return None, "budget spent"
+            out = search(layers, d, S, goal, left)
+            if out[0] == "refuted":
+                return kernel.regions.refute(doc, q, out[1]), None
+            if out[0] == "undecided":
+                return None, f"question {q}: {out[1]}"
+            trees.append(out[1])
+        cert = kernel.sign({**doc, "kind": "linear-bounds", "hints": {"trees": trees, "precision": 32}})
+        left = None if budget is None else max(1.0, budget - (time.monotonic() - start))
+        v = kernel.check(cert, budget=left)
+        if v.is_proved:
+            return v, cert
+        if "budget" in v.reason:
+            return None, v.reason                            # the kernel's own check ran out of time
+    MARGIN[0] = 1e-6
+    return None, v.reason
+
+
+def _preorder(tree):
+    out, stack = [], [()]
+    while stack:
+        p = stack.pop()
+        node = tree[p]
+        out.append(node)
+        if "cut" in node or "split" in node:
+            stack += [p + (1,), p + (0,)]
+    return out
+
+
+__all__ = ["search", "decide", "FloatNet", "bounds"]

@@ -1,0 +1,402 @@
+"""Linear-relaxation proofs (kind ``linear-bounds``): a goal proved on a leaf while neurons stay unstable.
+
+The questions are those of ``region-cover`` (an input set and a goal: clauses of atoms g.f(x) + h > 0 or
+>= 0).  The hint for a question is a binary tree in preorder whose inner nodes split the set: ``{"split":
+[l, j]}`` (children: z_lj <= 0, then z_lj >= 0) or ``{"cut": [i, t]}`` (children: x_i <= t, then x_i >= t);
+a leaf is ``{}`` or carries hints ``{"alpha": [[l, j, a], ...], "beta": [[l, j, b], ...], "mu": [[w, ...],
+...]}``.  On a leaf the kernel, on its own and in exact arithmetic:
+
+1. takes the leaf's box: the set's bounding box (a box, or the box around an l_p ball; linear cuts of the
+   set are dropped, which only enlarges it) with the path's cuts applied;
+2. bounds every hidden pre-activation z_l in [lo_l, up_l], layer by layer: interval arithmetic, intersected
+   with a back-substitution through the layers below (CROWN: the lower bound where the interval straddles 0,
+   the upper bound where it is not <= 0), each unstable unit relaxed by
+   alpha z <= relu(z) <= s (z - lo) with alpha in [0, 1] (hint; default 1 if up >= -lo else 0) and s >= the
+   chord's slope up / (up - lo); the path's splits clamp the interval to z >= 0 or z <= 0 (an empty interval
+   or an empty box makes the leaf empty: proved); every bound is rounded outward to a dyadic rational with
+   ``hints.precision`` bits (a looser bound is still a bound), so numbers stay small;
+3. for every clause, with weights mu >= 0 (hint; default: each atom alone), bounds
+   sum_k mu_k (g_k.f(x) + h_k) - sum beta s z_lj from below by the same back-substitution, beta >= 0 (hint)
+   multiplying the path's split constraints s z_lj >= 0; a bound > 0 proves that some atom with mu_k > 0 is
+   > 0 at every point of the leaf, and a bound >= 0 proves it when those atoms are all non-strict.
+
+Every relaxation is valid for any hint in range, so a wrong hint can only fail to prove.  Cost per leaf:
+L interval passes and, for each hidden layer l, one back-substitution of 2 n_l rows through the l layers
+below it (L^2/2 matrix products of the network's sizes), on dyadics of ``precision`` bits plus the
+weights' own bits per layer.
+
+>>> net = {"format": "exactmem.relunet", "layers": [{"W": [[1], [-1]], "b": [0, 0]}, {"W": [[1, 1]], "b": [1]}]}
+>>> q = {"set": {"box": [["-1"], ["1"]]}, "goal": [[[[1], 0, True]]]}      # |x| + 1 > 0 on [-1, 1]
+>>> doc = {"network": net, "data": {"questions": [q]}, "hints": {"trees": [[{}]]}}
+>>> check(doc).is_proved
+True
+"""
+from __future__ import annotations
+
+from math import gcd
+
+import numpy as np
+from flint import fmpq, fmpq_mat
+
+from ..errors import CertificateError
+from ..verdict import Verdict
+from . import backsub, parse
+from .numbers import sqrt_bounds
+from .regions import questions
+
+PRECISION = (8, 1024)                     # bits of the dyadic bounds a certificate may ask for
+CROWN_WIDTH = 4096                        # wider hidden layers get interval bounds only (sound, looser)
+
+
+def CROWN_LAYER_MAX(width):
+    """Back-substitute for every hidden layer of at most CROWN_WIDTH units."""
+    return 10 ** 9 if width <= CROWN_WIDTH else 0
+_Z = fmpq(0)
+
+
+def down(q: fmpq, bits: int) -> fmpq:
+    """The largest dyadic k / 2^e <= q with about ``bits`` significant bits (relative to |q|)."""
+    if q == 0:
+        return q
+    p, r = int(q.p), int(q.q)
+    e = bits - (abs(p).bit_length() - r.bit_length())
+    return fmpq((p << e) // r, 1 << e) if e >= 0 else fmpq((p // (r << -e)) << -e)
+
+
+def up(q: fmpq, bits: int) -> fmpq:
+    return -down(-q, bits)
+
+
+def _lcm_den(values) -> int:
+    d = 1
+    for v in values:
+        q = int(v.q)
+        if d % q:
+            d = d * q // gcd(d, q)
+    return d
+
+
+def _gcd_all(a) -> int:
+    g = 0
+    for v in a.ravel():
+        g = gcd(g, int(v))
+        if g == 1:
+            break
+    return g or 1
+
+
+class Net:
+    """The network's layers as integer matrices with one rational scale each (W = N tau, b = B nu, the
+    fixed-point ``backsub.Layer``), and as exact matrices with their positive and negative parts for interval
+    passes."""
+
+    def __init__(self, d, layers):
+        self.d, self.layers, self.Wp, self.Wn, self.b = d, [], [], [], []
+        width = d
+        for rows, bias in layers:
+            D, E = _lcm_den(w for row in rows for _, w in row), _lcm_den(bias)
+            N = np.zeros((len(rows), width), dtype=object)
+            Wp, Wn = fmpq_mat(len(rows), width), fmpq_mat(len(rows), width)
+            for i, row in enumerate(rows):
+                for j, w in row:
+                    N[i, j] = int(w.p) * (D // int(w.q))
+                    (Wp if w > 0 else Wn)[i, j] = w
+            B = np.array([int(t.p) * (E // int(t.q)) for t in bias], dtype=object)
+            g, h = _gcd_all(N), _gcd_all(B)                     # a common factor moves into the scale
+            try:
+                self.layers.append(backsub.Layer(N // g, fmpq(g, D), B // h, fmpq(h, E)))
+            except ValueError as e:
+                raise CertificateError(f"network layer {len(self.layers)}: {e}") from None
+            self.Wp.append(Wp)
+            self.Wn.append(Wn)
+            self.b.append(list(bias))
+            width = len(rows)
+        self.L = len(layers)
+        self.widths = [len(rows) for rows, _ in layers[:-1]]
+        self.m = len(layers[-1][0])
+
+
+def box_of(S, where):
+    """(lo, hi) of a set's bounding box."""
+    if S.p == "all":
+        raise CertificateError(f"{where}: linear bounds need a bounded set (a box or a ball), not the whole space")
+    if S.p == "box":
+        return [c - r for c, r in zip(S.x0, S.r)], [c + r for c, r in zip(S.x0, S.r)]
+    r = S.r if S.p != 2 else sqrt_bounds(S.r)[1]           # l_2: radius_sq, enclosed from above
+    return [c - r for c in S.x0], [c + r for c in S.x0]
+
+
+def _interval(net, k, lo, hi):
+    """Interval bounds of layer k's pre-activations from bounds lo, hi of its input."""
+    lo_c, hi_c = fmpq_mat(len(lo), 1, lo), fmpq_mat(len(hi), 1, hi)
+    a = (net.Wp[k] * lo_c + net.Wn[k] * hi_c).entries()
+    b = (net.Wp[k] * hi_c + net.Wn[k] * lo_c).entries()
+    return [x + t for x, t in zip(a, net.b[k])], [x + t for x, t in zip(b, net.b[k])]
+
+
+class Relax:
+    """Hidden layer k's relaxation alpha z <= relu(z) <= s (z - lo), in fixed point: lower slopes A / 2^PB
+    (alpha rounded down: still in [0, 1]), upper slopes S / 2^PB (the chord's slope rounded up), intercepts
+    I / kappa >= -(S / 2^PB) lo (rounded up: the line stays above relu), each I below 2^(SAFE - K - 1) / n so
+    that a row's dot product with them is exact; and sum_j min(0, lo_j), what rounding a row may cost."""
+
+    def __init__(self, lo, up_, alpha, bits):
+        one, A, S, icp = 1 << backsub.PB, [], [], []
+        for j, (l, u) in enumerate(zip(lo, up_)):
+            if u <= 0:
+                a = s = 0
+                c = _Z
+            elif l >= 0:
+                a, s, c = one, one, _Z
+            else:
+                ch = u / (u - l)                                  # 0 < chord < 1: rounded up, at most 1
+                s = min(one, -((-int(ch.p) * one) // int(ch.q)))
+                al = alpha.get(j, fmpq(1) if u >= -l else _Z)
+                a = (int(al.p) * one) // int(al.q)
+                c = -fmpq(s, one) * l
+            A.append(a)
+            S.append(s)
+            icp.append(c)
+        room = backsub.SAFE - backsub.K - 1 - backsub.bits(len(lo))
+        top = max(icp)
+        e = 2 * room - 2 - (int(top.p).bit_length() - int(top.q).bit_length()) if top > 0 else 0
+        self.kappa = fmpq(2) ** e                                 # I_j = ceil(icp_j 2^e) < 2^(2 room)
+        ints = [-((-int(c.p) * int(self.kappa.p)) // (int(c.q) * int(self.kappa.q))) for c in icp]
+        if max(ints) >= 1 << (2 * room):
+            raise CertificateError("internal: an intercept exceeds its fixed-point room")
+        self.room = room                                          # two limbs, each below 2^room
+        self.I = [np.array([float(v >> room) for v in ints]), np.array([float(v & ((1 << room) - 1)) for v in ints])]
+        self.A, self.S = np.array(A, dtype=np.float64), np.array(S, dtype=np.float64)
+        self.lmin = sum((l for l in lo if l < 0), _Z)
+
+
+def _rows_start(rows):
+    """Float rows below 2^(K+1) and sigma per row from integer rows (Python ints), rounded down by a shift where
+    needed: only ever applied over z_top, so the caller corrects with the rows' own bound (see ``_back``)."""
+    return backsub.from_exact(rows)
+
+
+def _back(net, rows, scale, c, top, relax, lo, hi, beta=None):
+    """Lower bounds of (rows_r scale_r) . z_top + c_r per row over the leaf, rows given as integer lists whose
+    entries are below 2^(K+1) (the kernel's own rows: units and goal rows, checked by the caller)."""
+    M = np.array(rows, dtype=np.float64).reshape(len(rows), -1)
+    c, sigma = list(c), list(scale)
+    for t in range(top, -1, -1):
+        layer = net.layers[t]
+        backsub.bias(M, sigma, c, layer)
+        M, limbs = backsub.times(M, sigma, layer)
+        if t == 0:
+            break
+        R = relax[t - 1]                                     # now over relu(z_{t-1}) >= 0: rounding down was free
+        pos = M > 0
+        negative = np.where(pos, 0.0, M)
+        hi_, lo_ = negative @ R.I[0], negative @ R.I[1]      # each exact: below 2^(K+1) 2^room n
+        for r in range(len(c)):
+            v = (int(hi_[r]) << R.room) + int(lo_[r])
+            if v:
+                c[r] += sigma[r] * v / R.kappa
+        M = np.where(pos, M * R.A, M * R.S)                  # exact: below 2^(K+1+PB)
+        unit = fmpq(1, 1 << backsub.PB)
+        sigma = [sg * unit for sg in sigma]
+        for j, w in (beta or {}).get(t - 1, {}).items():      # the objective's - beta s z_j, s the split's sign
+            for r in range(M.shape[0]):
+                q = fmpq(int(M[r, j])) - w / sigma[r]
+                row = [int(v) for v in M[r]]
+                row[j] = int(q.p) // int(q.q)                # rounded down by less than one unit
+                shift = max(0, max(backsub.bits(abs(v)) for v in row) - backsub.K)
+                c[r] += sigma[r] * ((1 << shift) + 1) * R.lmin
+                sigma[r] = sigma[r] * (1 << shift)
+                M[r] = [v >> shift for v in row]
+        M = backsub.keep(M, sigma, c, R.lmin)
+    lmin = sum((v for v in lo if v < 0), _Z)                 # over x: the limbs' floors cost < limbs units
+    for r in range(M.shape[0]):
+        c[r] += sigma[r] * limbs * lmin
+    return _over_box(M, sigma, c, lo, hi)
+
+
+def _over_box(M, sigma, c, lo, hi):
+    """c_r + min over the box of (M_r sigma_r) . x, exactly (small) or with the box rounded outward (large)."""
+    n, d = M.shape
+    if n * d <= 40000:
+        out = []
+        for r in range(n):
+            tot = _Z
+            for j in np.flatnonzero(M[r]):
+                v = int(M[r, j])
+                tot += v * (lo[j] if v > 0 else hi[j])
+            out.append(c[r] + sigma[r] * tot)
+        return out
+    room = backsub.SAFE - backsub.K - 2 - backsub.bits(d)
+    top = max(max(abs(v) for v in lo), max(abs(v) for v in hi))
+    e = room - 2 - (int(top.p).bit_length() - int(top.q).bit_length()) if top > 0 else 0
+    k = fmpq(2) ** e                                         # |v| 2^e < 2^(room - 1): rounding keeps it < 2^room
+    LO = np.array([float((int(v.p) * int(k.p)) // (int(v.q) * int(k.q))) for v in lo])      # outward: a larger box
+    HI = np.array([float(-((-int(v.p) * int(k.p)) // (int(v.q) * int(k.q)))) for v in hi])
+    s = np.where(M > 0, M * LO, M * HI).sum(axis=1)         # exact: below 2^(K+1) 2^room d
+    return [c[r] + sigma[r] * int(s[r]) / k for r in range(n)]
+
+
+def leaf_bounds(net, lo_in, hi_in, splits, alpha, bits):
+    """(relaxations per hidden layer, empty?) on a leaf: every hidden layer's bounds, clamped by the splits."""
+    relax, lo, hi = [], lo_in, hi_in
+    for k in range(net.L - 1):
+        l, u = _interval(net, k, lo, hi)
+        # back-substitute the lower bound where the interval straddles 0, the upper one where it is not <= 0
+        lows = [j for j in range(len(l)) if l[j] < 0 < u[j]] if 0 < k <= CROWN_LAYER_MAX(len(l)) else []
+        ups = [j for j in range(len(l)) if u[j] > 0] if 0 < k <= CROWN_LAYER_MAX(len(l)) else []
+        if lows or ups:
+            rows = np.zeros((len(lows) + len(ups), len(l)))
+            for r, j in enumerate(lows):
+                rows[r, j] = 1
+            for r, j in enumerate(ups):
+                rows[len(lows) + r, j] = -1
+            n = len(rows)
+            crown = _back(net, rows, [fmpq(1)] * n, [_Z] * n, k, relax, lo_in, hi_in)
+            for r, j in enumerate(lows):
+                l[j] = max(l[j], crown[r])
+            for r, j in enumerate(ups):
+                u[j] = min(u[j], -crown[len(lows) + r])
+        for j, s in splits.get(k, {}).items():
+            if s > 0:
+                l[j] = max(l[j], _Z)
+            else:
+                u[j] = min(u[j], _Z)
+        if any(a > b for a, b in zip(l, u)):
+            return relax, True
+        l, u = [down(v, bits) for v in l], [up(v, bits) for v in u]
+        relax.append(Relax(l, u, alpha.get(k, {}), bits))
+        lo, hi = [max(v, _Z) for v in l], [max(v, _Z) for v in u]
+    return relax, False
+
+
+def _pairs(v, where, widths, what):
+    """{layer: {unit: value}} from [[l, j, value], ...]."""
+    if not isinstance(v, list):
+        raise CertificateError(f"{where}.{what} must be a list of [l, j, value]")
+    out = {}
+    for t in v:
+        if not isinstance(t, list) or len(t) != 3:
+            raise CertificateError(f"{where}.{what}: {str(t)[:40]} is not [l, j, value]")
+        l = parse.integer(t[0], f"{where}.{what} layer", 0, len(widths) - 1)
+        j = parse.integer(t[1], f"{where}.{what} unit", 0, widths[l] - 1)
+        out.setdefault(l, {})[j] = parse.rational(t[2], f"{where}.{what}")
+    return out
+
+
+def _leaf_hints(node, widths, goal, where):
+    extra = set(node) - {"alpha", "beta", "mu"}
+    if extra:
+        raise CertificateError(f"{where}: unknown leaf field(s) {sorted(extra)[:3]}")
+    alpha = _pairs(node.get("alpha", []), where, widths, "alpha")
+    beta = _pairs(node.get("beta", []), where, widths, "beta")
+    if any(not 0 <= a <= 1 for g in alpha.values() for a in g.values()):
+        raise CertificateError(f"{where}.alpha: every slope must lie in [0, 1]")
+    if any(b < 0 for g in beta.values() for b in g.values()):
+        raise CertificateError(f"{where}.beta: every multiplier must be >= 0")
+    mu = node.get("mu")
+    if mu is not None:
+        if not isinstance(mu, list) or len(mu) != len(goal) or not all(
+                isinstance(w, list) and len(w) == len(c) for w, c in zip(mu, goal)):
+            raise CertificateError(f"{where}.mu must give one weight per atom of every clause")
+        mu = [[parse.rational(x, f"{where}.mu") for x in w] for w in mu]
+        if any(x < 0 for w in mu for x in w) or any(not any(w) for w in mu):
+            raise CertificateError(f"{where}.mu: weights must be >= 0 and not all zero in a clause")
+    return alpha, beta, mu
+
+
+def each_leaf(tree, widths, d, where, clock):
+    """(splits, cuts, node) per leaf of a preorder tree; splits {l: {j: sign}}, cuts [(i, side, t)]."""
+    if not isinstance(tree, list):
+        raise CertificateError(f"{where} must be a list of nodes in preorder")
+    stack = [({}, [])]
+    for node in tree:
+        clock()
+        if not stack:
+            raise CertificateError(f"{where} has nodes after its last leaf")
+        splits, cuts = stack.pop()
+        if not isinstance(node, dict):
+            raise CertificateError(f"{where}: a node must be an object")
+        if "split" in node:
+            sp = node["split"]
+            if set(node) != {"split"} or not (isinstance(sp, list) and len(sp) == 2 and all(type(t) is int for t in sp)
+                                              and 0 <= sp[0] < len(widths) and 0 <= sp[1] < widths[sp[0]]) \
+                    or sp[1] in splits.get(sp[0], {}):
+                raise CertificateError(f"{where}: split {str(sp)[:30]} is not a new hidden unit [l, j]")
+            for s in (1, -1):                                    # popped in the order -1 (z <= 0), then +1
+                new = {l: dict(g) for l, g in splits.items()}
+                new.setdefault(sp[0], {})[sp[1]] = s
+                stack.append((new, cuts))
+        elif "cut" in node:
+            ct = node["cut"]
+            if set(node) != {"cut"} or not (isinstance(ct, list) and len(ct) == 2):
+                raise CertificateError(f"{where}: cut {str(ct)[:30]} is not [i, t]")
+            i, t = parse.integer(ct[0], f"{where}: cut input", 0, d - 1), parse.rational(ct[1], f"{where}: cut")
+            stack += [(splits, cuts + [(i, 1, t)]), (splits, cuts + [(i, -1, t)])]
+        else:
+            yield splits, cuts, node
+    if stack:
+        raise CertificateError(f"{where} ends before every branch has a leaf")
+
+
+def prove_leaf(net, lo, hi, goal, splits, cuts, node, bits, where):
+    """None if the leaf is proved, else the reason it is not."""
+    alpha, beta, mu = _leaf_hints(node, net.widths, goal, where)
+    if any(j not in splits.get(l, {}) for l, g in beta.items() for j in g):
+        raise CertificateError(f"{where}.beta names a unit that is not split on the leaf's path")
+    lo, hi = list(lo), list(hi)
+    for i, side, t in cuts:                                      # side -1: x_i <= t; +1: x_i >= t
+        if side < 0:
+            hi[i] = min(hi[i], t)
+        else:
+            lo[i] = max(lo[i], t)
+    if any(a > b for a, b in zip(lo, hi)):
+        return None                                              # the cuts leave no point of the box
+    relax, empty = leaf_bounds(net, lo, hi, splits, alpha, bits)
+    if empty:
+        return None
+    signed = {l: {j: w * splits[l][j] for j, w in g.items()} for l, g in beta.items()}
+    m = net.m
+    for c, clause in enumerate(goal):
+        tries = [mu[c]] if mu is not None else [[fmpq(int(k == t)) for k in range(len(clause))]
+                                               for t in range(len(clause))]
+        ok = False
+        for w in tries:
+            g = [sum((x * a[0][o] for x, a in zip(w, clause)), _Z) for o in range(m)]
+            h = sum((x * a[1] for x, a in zip(w, clause)), _Z)
+            strict = any(x > 0 and a[2] for x, a in zip(w, clause))
+            D = _lcm_den(g)
+            ints = [int(v.p) * (D // int(v.q)) for v in g]
+            shift = max(0, max(backsub.bits(abs(v)) for v in ints) - backsub.K)
+            if shift:                                        # a goal row too long for K bits: scale it exactly
+                return f"clause {c}: goal coefficients need more than {backsub.K} bits after a common denominator"
+            low = _back(net, [ints], [fmpq(1, D)], [h], net.L - 1, relax, lo, hi, signed)[0]
+            if low > 0 or (low >= 0 and not strict):
+                ok = True
+                break
+        if not ok:
+            return f"clause {c}: the linear bound {float(low):.3g} does not prove it"
+    return None
+
+
+def check(doc, progress=None, clock=lambda: None) -> Verdict:
+    d, layers, qs = questions(doc)
+    hints = parse.obj(doc.get("hints"), "hints")
+    trees = hints.get("trees")
+    if not isinstance(trees, list) or len(trees) != len(qs):
+        raise CertificateError(f"hints.trees must hold one tree per question ({len(qs)})")
+    bits = parse.integer(hints.get("precision", 32), "hints.precision", *PRECISION)
+    net = Net(d, layers)
+    leaves = 0
+    for q, ((S, goal), tree) in enumerate(zip(qs, trees)):
+        if progress:
+            progress(q, len(qs))
+        lo, hi = box_of(S, f"data.questions[{q}].set")
+        for splits, cuts, node in each_leaf(tree, net.widths, d, f"hints.trees[{q}]", clock):
+            clock()
+            leaves += 1
+            why = prove_leaf(net, lo, hi, goal, splits, cuts, node, bits, f"hints.trees[{q}] leaf {leaves}")
+            if why:
+                return Verdict.undecided(f"question {q}, leaf {leaves} (splits {splits}, cuts "
+                                         f"{[(i, s, str(t)) for i, s, t in cuts]}): {why}", question=q, leaves=leaves)
+    return Verdict.proved(f"every one of {len(qs)} question(s) holds on each of {leaves} leaf set(s), each by an "
+                          f"exact linear bound", questions=len(qs), leaves=leaves)
