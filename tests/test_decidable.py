@@ -31,7 +31,8 @@ def _net(rng, dims, dens=(1, 2, 3, 4)):
 
 
 def _decl(d, m):
-    return "".join(f"(declare-const X_{i} Real)" for i in range(d)) + "".join(f"(declare-const Y_{j} Real)" for j in range(m))
+    return "".join(f"(declare-const X_{i} Real)" for i in range(d)) + \
+        "".join(f"(declare-const Y_{j} Real)" for j in range(m))
 
 
 def _z3_property(net, text, X=None, Y=None):

@@ -175,7 +175,7 @@ def test_fixed_point_bound_is_below_the_exact_rational_one_at_every_scale():
         net = _net(rng, [3, 6, 6, 2], scale)
         lo, hi = [fmpq(-1)] * 3, [fmpq(1)] * 3
         N = bounds.Net(3, net.sparse_layers())
-        relax, empty = bounds.leaf_bounds(N, lo, hi, {}, {}, 32)
+        relax, empty = bounds.leaf_bounds(N, lo, hi, {}, 32)
         assert not empty
         g = [1, -1]
         got = bounds._back(N, [g], [fmpq(1)], [fmpq(0)], 2, relax, lo, hi)[0]

@@ -35,7 +35,7 @@ from ..norms import KERNEL_NAMES, kernel_p
 from ..progress import Progress
 from ..verdict import Verdict
 from . import cover, decide
-from .lp import Region, rat
+from .lp import rat
 from .points import inside, snap, unit
 
 
@@ -206,7 +206,7 @@ def output_range(net: ReLUNet, region: InputSet, budget=None) -> OutputRange:
     if z is None:
         v = _emptiness(net, region, budget)
         if v.is_proved:
-            raise InputSetError(f"output_range: {v.reason}: an empty set has no range")
+            raise InputSetError(f"output_range: an empty set has no range; {v.reason}")
         if not v.is_refuted:
             return OutputRange([], [], [], [], Verdict.undecided(f"no point of the set was found: {v.reason}"))
         z = to_vector(v.witness["x"])
@@ -280,7 +280,9 @@ class Radius:
     rationals; ``upper`` None when no failing point was found).  For p = 2, ``lower_sq`` and ``upper_sq`` bound
     r^2 exactly and ``lower``/``upper`` enclose their square roots.  ``verdict`` is the kernel's on
     ``certificate`` (the goal on the open ball of radius ``lower``); ``witness`` an exact failing point at
-    distance ``upper`` (kernel-checked)."""
+    distance ``upper`` (kernel-checked).  Radius 0 (``lower = upper = 0``: the centre meets the goal, points
+    arbitrarily near it do not) has as ``witness`` a point w such that the goal fails on the whole open segment
+    from x to w, which ``certificate`` proves."""
 
     lower: fmpq
     upper: fmpq | None

@@ -31,6 +31,7 @@ from ..kernel.regions import violation
 
 CUT_INPUTS = 16            # at most this many inputs: branch on inputs, else on units
 MARGIN = [1e-6]            # a leaf closes when its float bound exceeds this share of the bound's terms
+OPTIMISE = [True]          # optimise the goal's lower slopes (alpha-CROWN) on leaves the defaults leave open
 
 
 def _float(q):
@@ -83,6 +84,70 @@ def _back(fn, Lam, c, top, relax, lo, hi):
     return c + np.where(Lam > 0, Lam * lo, Lam * hi).sum(axis=1), Lam
 
 
+def _alpha_grad(fn, g, h, relax, alphas, lo, hi, betas, signs):
+    """The lower bound of g . f + h - sum beta s z over the split units, with lower slopes ``alphas`` on unstable
+    units (intermediate bounds fixed), and its gradients in the slopes and in beta: back-substitution, then the
+    relaxed network run forward at the minimising corner (the bound's value is linear in each parameter there)."""
+    Lam, c, P_s = g.copy(), float(h), []
+    for t in range(fn.L - 1, 0, -1):
+        c += Lam @ fn.b[t]
+        P = Lam @ fn.W[t]
+        low, s, icp = relax[t - 1]
+        A = np.where(alphas[t - 1] >= 0, alphas[t - 1], low)
+        c += np.minimum(P, 0) @ icp
+        P_s.append((t - 1, P, A, s, icp))
+        Lam = np.where(P > 0, P * A, P * s) - np.where(betas[t - 1] >= 0, betas[t - 1] * signs[t - 1], 0.0)
+    c += Lam @ fn.b[0]
+    Q = Lam @ fn.W[0]
+    x = np.where(Q > 0, lo, hi)
+    value = c + Q @ x
+    z = fn.W[0] @ x + fn.b[0]                                # the relaxed pre-activations at the corner
+    ga, gb = [np.zeros_like(a) for a in alphas], [np.zeros_like(b) for b in betas]
+    for k, P, A, s, icp in reversed(P_s):
+        ga[k] = np.where((P > 0) & (alphas[k] >= 0), z * P, 0.0)
+        gb[k] = np.where(betas[k] >= 0, -signs[k] * z, 0.0)
+        a = np.where(P > 0, A * z, s * z + icp)              # the relaxed relu the bound used
+        z = fn.W[k + 1] @ a + fn.b[k + 1] if k + 1 < fn.L - 1 else None
+    return value, ga, gb, P_s
+
+
+def optimise(fn, g, h, relax, lo, hi, splits, steps=25):
+    """(best lower bound, alphas, betas) by projected sign-gradient ascent on the lower slopes of unstable units
+    (alpha in [0, 1], -1 where not free) and the multipliers of the split units (beta >= 0, -1 where not split),
+    from CROWN's defaults and beta = 0 (as alpha- and beta-CROWN do, for the goal's own bound)."""
+    alphas, betas, signs = [], [], []
+    for k, (low, s, icp) in enumerate(relax):
+        unstable = ((s > 0) & (s < 1)) | ((icp > 0) & (s > 0))
+        alphas.append(np.where(unstable, low, -1.0))
+        sg = np.zeros(len(low))
+        for j, v in splits.get(k, {}).items():
+            sg[j] = v
+        signs.append(sg)
+        betas.append(np.where(sg != 0, 0.0, -1.0))
+    best, best_a, best_b = None, alphas, betas
+    step, bstep = 0.5, None
+    for _ in range(steps):
+        value, ga, gb, P_s = _alpha_grad(fn, g, h, relax, alphas, lo, hi, betas, signs)
+        if best is None or value > best:
+            best, best_a, best_b = value, [a.copy() for a in alphas], [b.copy() for b in betas]
+        if bstep is None:                                    # beta's scale: the coefficients it competes with
+            bstep = {k: 0.5 * (np.abs(P).max() + 1e-300) for k, P, *_ in P_s}
+        moved = False
+        for k in range(len(alphas)):
+            free = alphas[k] >= 0
+            if np.any(free & (ga[k] != 0)):
+                alphas[k] = np.where(free, np.clip(alphas[k] + step * np.sign(ga[k]), 0.0, 1.0), -1.0)
+                moved = True
+            split = betas[k] >= 0
+            if np.any(split & (gb[k] != 0)):
+                betas[k] = np.where(split, np.maximum(betas[k] + bstep[k] * step * np.sign(gb[k]), 0.0), -1.0)
+                moved = True
+        if not moved:
+            break
+        step *= 0.7
+    return best, best_a, best_b
+
+
 def bounds(fn, lo, hi, splits):
     """[(l, u)] per hidden layer and the relaxations, or None if the leaf is empty (mirrors the kernel)."""
     relax, ls, a, b = [], [], lo, hi
@@ -133,7 +198,7 @@ def _evaluate_leaf(fn, leaf, goal, rows):
     if out is None:
         return "empty", None
     ls, relax = out
-    mus, worst = [], None
+    mus, worst, hints = [], None, []
     for c, (G, h) in enumerate(rows):
         low, Lam = _back(fn, G, h, fn.L - 1, relax, leaf.lo, leaf.hi)
         size = np.abs(Lam) @ np.maximum(np.abs(leaf.lo), np.abs(leaf.hi)) + np.abs(h) + 1e-300
@@ -142,11 +207,31 @@ def _evaluate_leaf(fn, leaf, goal, rows):
             mus.append(_mu(goal[c], int(ok[0])))
             continue
         k = int(np.argmax(low))
+        size_k = size[k]
+        near = OPTIMISE[0] and len(rows) == 1 and (low[k] > -0.05 * size_k or leaf.splits)
+        value, alphas, betas = optimise(fn, G[k], h[k], relax, leaf.lo, leaf.hi, leaf.splits, 12) if near else \
+            (low[k], None, None)
+        if value > MARGIN[0] * size_k * 4:                   # proved with the goal's own slopes
+            mus.append(_mu(goal[c], k))
+            hints.append((alphas, betas))
+            continue
         if worst is None or low[k] < worst[0]:
             worst = (low[k], Lam[k], ls, relax, G[k])
     if worst is None:
-        return "closed", mus
+        return "closed", (mus, hints)
     return "open", worst
+
+
+def _worst_of(fn, leaf, rows):
+    """The open-leaf record (bound, input coefficients, bounds, relaxations, row) of the weakest clause."""
+    ls, relax = bounds(fn, leaf.lo, leaf.hi, leaf.splits)
+    worst = None
+    for G, h in rows:
+        low, Lam = _back(fn, G, h, fn.L - 1, relax, leaf.lo, leaf.hi)
+        k = int(np.argmax(low))
+        if worst is None or low[k] < worst[0]:
+            worst = (low[k], Lam[k], ls, relax, G[k])
+    return worst
 
 
 def _fails(fn, leaf, layers, S, goal, rows, Lam_x):
@@ -217,17 +302,32 @@ def search(layers, d, S, goal, budget=None, max_leaves=20000):
             leaves += 1
             continue
         if status == "closed":
-            node = {}
-            if any(mu is not None for mu in info):
-                node["mu"] = [mu[0] if mu is not None else [1] for mu in info]
-            tree[leaf.path] = node
-            leaves += 1
-            continue
+            node, (mus, hints) = {}, info
+            if any(mu is not None for mu in mus):
+                node["mu"] = [mu[0] if mu is not None else [1] for mu in mus]
+            if hints:
+                if len(hints) > 1 or len(rows) > 1:          # one set of slopes per leaf: only one clause may use it
+                    hints = []
+                else:
+                    alphas, betas = hints[0]
+                    node["alpha"] = [[k, int(j), str(to_rational(float(a[j])))]
+                                     for k, a in enumerate(alphas) for j in np.flatnonzero(a >= 0)]
+                    beta = [[k, int(j), str(to_rational(float(b[j])))]
+                            for k, b in enumerate(betas) for j in np.flatnonzero(b > 0)]
+                    if beta:
+                        node["beta"] = beta
+                if not hints:                                # fall back: split like an open leaf
+                    node = None
+            if node is not None:
+                tree[leaf.path] = node
+                leaves += 1
+                continue
+            status, info = "open", _worst_of(fn, leaf, rows)
         worst, Lam_x = info[0], info[1]
         x = _fails(fn, leaf, layers, S, goal, rows, Lam_x)
         if x is not None:
             return "refuted", x
-        if _stable(info[2]):                           # the network is affine on the leaf: the bound is exact
+        if _stable(info[2]) and not leaf.splits:       # the network is affine on the box: the bound is exact
             return "undecided", "a goal is tight on a leaf where every unit is stable (left to exact pivoting)", leaves
         widths = leaf.hi - leaf.lo
         unit = _unit_split(fn, leaf, info) if d > CUT_INPUTS else None
@@ -267,6 +367,12 @@ def decide(doc, budget=None):
         return None, "linear bounds need bounded sets without linear cuts"
     start = time.monotonic()
     budget = 30.0 if budget is None else budget                 # the region engine takes over after it
+    from .cover import falsify
+    for seed in (1, 2, 3):                                       # a stronger attack than the first pass
+        for q, (S, goal) in enumerate(qs):
+            x = falsify(layers, S, goal, samples=4096, steps=60, seed=seed)
+            if x is not None:
+                return kernel.regions.refute(doc, q, x), None
     for margin in (1e-6, 1e-4):
         MARGIN[0] = margin
         trees = []

@@ -79,8 +79,8 @@ def _tight(A, b, x):
 def minimize(g, rows, lo, hi, start=()):
     """("optimal", min g.x, x, multipliers of rows) | ("infeasible", Farkas multipliers of rows) | ("failed",) (also
     beyond MAX_DIM variables): exact, over the rows c.x + e >= 0 within the box lo <= x <= hi (finite bounds,
-    lo <= hi).  ``start``: row indices (of rows, then the bounds x_j >= lo_j as len(rows) + j and -x_j >= -hi_j as len(rows) + d + j)
-    tight at a vertex the float solver found."""
+    lo <= hi).  ``start``: row indices (of rows, then the bounds x_j >= lo_j as len(rows) + j and
+    -x_j >= -hi_j as len(rows) + d + j) tight at a vertex the float solver found."""
     d, m = len(g), len(rows)
     if d > MAX_DIM:
         return ("failed",)

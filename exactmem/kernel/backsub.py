@@ -110,15 +110,4 @@ def keep(M, sigma, c, lmin):
     return M
 
 
-def from_exact(rows):
-    """Integer rows (Python ints) as (float rows below 2^(K+1), shift per row): rows rounded down by 2^shift,
-    for coefficients of non-negative variables."""
-    out, shifts = np.zeros((len(rows), len(rows[0]) if rows else 0)), []
-    for r, row in enumerate(rows):
-        s = max(0, max((bits(abs(v)) for v in row), default=0) - K)
-        out[r] = [v >> s for v in row]
-        shifts.append(s)
-    return out, shifts
-
-
-__all__ = ["SAFE", "K", "PB", "Layer", "bias", "times", "keep", "split", "from_exact"]
+__all__ = ["SAFE", "K", "PB", "Layer", "bias", "times", "keep", "split"]

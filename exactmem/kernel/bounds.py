@@ -11,11 +11,12 @@ a leaf is ``{}`` or carries hints ``{"alpha": [[l, j, a], ...], "beta": [[l, j, 
 2. bounds every hidden pre-activation z_l in [lo_l, up_l], layer by layer: interval arithmetic, intersected
    with a back-substitution through the layers below (CROWN: the lower bound where the interval straddles 0,
    the upper bound where it is not <= 0), each unstable unit relaxed by
-   alpha z <= relu(z) <= s (z - lo) with alpha in [0, 1] (hint; default 1 if up >= -lo else 0) and s >= the
-   chord's slope up / (up - lo); the path's splits clamp the interval to z >= 0 or z <= 0 (an empty interval
+   alpha z <= relu(z) <= s (z - lo) with alpha = 1 if up >= -lo else 0 and s >= the chord's slope
+   up / (up - lo); the path's splits clamp the interval to z >= 0 or z <= 0 (an empty interval
    or an empty box makes the leaf empty: proved); every bound is rounded outward to a dyadic rational with
    ``hints.precision`` bits (a looser bound is still a bound), so numbers stay small;
-3. for every clause, with weights mu >= 0 (hint; default: each atom alone), bounds
+3. for every clause, with weights mu >= 0 (hint; default: each atom alone) and lower slopes alpha in [0, 1]
+   on unstable units (hint; default as above), bounds
    sum_k mu_k (g_k.f(x) + h_k) - sum beta s z_lj from below by the same back-substitution, beta >= 0 (hint)
    multiplying the path's split constraints s z_lj >= 0; a bound > 0 proves that some atom with mu_k > 0 is
    > 0 at every point of the leaf, and a bound >= 0 proves it when those atoms are all non-strict.
@@ -140,7 +141,7 @@ class Relax:
     I / kappa >= -(S / 2^PB) lo (rounded up: the line stays above relu), each I below 2^(SAFE - K - 1) / n so
     that a row's dot product with them is exact; and sum_j min(0, lo_j), what rounding a row may cost."""
 
-    def __init__(self, lo, up_, alpha, bits):
+    def __init__(self, lo, up_, bits):
         one, A, S, icp = 1 << backsub.PB, [], [], []
         for j, (l, u) in enumerate(zip(lo, up_)):
             if u <= 0:
@@ -151,8 +152,7 @@ class Relax:
             else:
                 ch = u / (u - l)                                  # 0 < chord < 1: rounded up, at most 1
                 s = min(one, -((-int(ch.p) * one) // int(ch.q)))
-                al = alpha.get(j, fmpq(1) if u >= -l else _Z)
-                a = (int(al.p) * one) // int(al.q)
+                a = one if u >= -l else 0                          # the default lower slope
                 c = -fmpq(s, one) * l
             A.append(a)
             S.append(s)
@@ -168,12 +168,21 @@ class Relax:
         self.I = [np.array([float(v >> room) for v in ints]), np.array([float(v & ((1 << room) - 1)) for v in ints])]
         self.A, self.S = np.array(A, dtype=np.float64), np.array(S, dtype=np.float64)
         self.lmin = sum((l for l in lo if l < 0), _Z)
+        self.open = [j for j, (l, u) in enumerate(zip(lo, up_)) if l < 0 < u]
 
-
-def _rows_start(rows):
-    """Float rows below 2^(K+1) and sigma per row from integer rows (Python ints), rounded down by a shift where
-    needed: only ever applied over z_top, so the caller corrects with the rows' own bound (see ``_back``)."""
-    return backsub.from_exact(rows)
+    def with_alpha(self, alpha):
+        """The same relaxation with the hinted lower slopes (alpha in [0, 1], rounded down) on unstable units;
+        hints on stable units change nothing (their relu is exact)."""
+        if not alpha:
+            return self
+        out = object.__new__(Relax)
+        out.__dict__.update(self.__dict__)
+        out.A = self.A.copy()
+        one, unstable = 1 << backsub.PB, set(self.open)
+        for j, al in alpha.items():
+            if j in unstable:
+                out.A[j] = float((int(al.p) * one) // int(al.q))
+        return out
 
 
 def _back(net, rows, scale, c, top, relax, lo, hi, beta=None):
@@ -236,7 +245,7 @@ def _over_box(M, sigma, c, lo, hi):
     return [c[r] + sigma[r] * int(s[r]) / k for r in range(n)]
 
 
-def leaf_bounds(net, lo_in, hi_in, splits, alpha, bits):
+def leaf_bounds(net, lo_in, hi_in, splits, bits):
     """(relaxations per hidden layer, empty?) on a leaf: every hidden layer's bounds, clamped by the splits."""
     relax, lo, hi = [], lo_in, hi_in
     for k in range(net.L - 1):
@@ -264,7 +273,7 @@ def leaf_bounds(net, lo_in, hi_in, splits, alpha, bits):
         if any(a > b for a, b in zip(l, u)):
             return relax, True
         l, u = [down(v, bits) for v in l], [up(v, bits) for v in u]
-        relax.append(Relax(l, u, alpha.get(k, {}), bits))
+        relax.append(Relax(l, u, bits))
         lo, hi = [max(v, _Z) for v in l], [max(v, _Z) for v in u]
     return relax, False
 
@@ -351,9 +360,10 @@ def prove_leaf(net, lo, hi, goal, splits, cuts, node, bits, where):
             lo[i] = max(lo[i], t)
     if any(a > b for a, b in zip(lo, hi)):
         return None                                              # the cuts leave no point of the box
-    relax, empty = leaf_bounds(net, lo, hi, splits, alpha, bits)
+    relax, empty = leaf_bounds(net, lo, hi, splits, bits)
     if empty:
         return None
+    relax = [R.with_alpha(alpha.get(k, {})) for k, R in enumerate(relax)]   # the goal's own lower slopes
     signed = {l: {j: w * splits[l][j] for j, w in g.items()} for l, g in beta.items()}
     m = net.m
     for c, clause in enumerate(goal):
@@ -374,8 +384,16 @@ def prove_leaf(net, lo, hi, goal, splits, cuts, node, bits, where):
                 ok = True
                 break
         if not ok:
-            return f"clause {c}: the linear bound {float(low):.3g} does not prove it"
+            return f"clause {c}: the linear bound {_approx(low)} does not prove it"
     return None
+
+
+def _approx(q: fmpq) -> str:
+    """q to three digits for a message; beyond the float range, its sign and power of two."""
+    try:
+        return f"{float(q):.3g}"
+    except OverflowError:
+        return f"{'-' if q < 0 else ''}2^{int(abs(q.p)).bit_length() - int(q.q).bit_length()} (about)"
 
 
 def check(doc, progress=None, clock=lambda: None) -> Verdict:
