@@ -10,7 +10,7 @@ PYTEST_FLAGS := --runslow
 CHECK_FLAGS  := --full
 endif
 
-.PHONY: check test bench sizes mutants clean
+.PHONY: check test bench bench-vnncomp sizes mutants clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -29,7 +29,11 @@ mutants: $(STAMP)
 	$(BIN)/python tests/mutation/run.py
 
 bench: $(STAMP)
-	for f in benchmarks/bench_*.py; do $(BIN)/python $$f || exit 1; done
+	for f in benchmarks/bench_*.py; do [ $$f = benchmarks/bench_vnncomp.py ] || $(BIN)/python $$f || exit 1; done
+
+# VNN-COMP 2021 beside Marabou (hours: docs/benchmarks.md shows how to run it in shards in the background)
+bench-vnncomp: $(STAMP)
+	$(BIN)/python benchmarks/bench_vnncomp.py --dir ../shared/benchmarks/vnncomp2021 --out benchmarks/results/vnncomp2021.jsonl
 
 # the size report of docs/sizes.md (about 20 minutes on 2 cores; the N = 10^4, d = 784 points dominate)
 sizes: $(STAMP)

@@ -26,6 +26,7 @@ from .kernel.parse import network as parse_network
 from .exact import column, fmt, to_matrix, to_vector
 
 NETWORK_SCHEMA = 1
+DENSE_LIMIT = 2 * 10 ** 8                 # dense weight entries a network document may ask for
 _ZERO = fmpq(0)
 
 
@@ -381,6 +382,10 @@ class ReLUNet:
         except CertificateError as e:
             raise SerializationError(str(e).replace("network.layers", "layer")) from None
         pairs, width = [], d0
+        dense = sum(len(rows) * w for (rows, _), w in zip(layers, [d0] + [len(r) for r, _ in layers]))
+        if dense > DENSE_LIMIT:                 # checked before python-flint allocates anything
+            raise SerializationError(f"the network has {dense} dense weight entries; exactmem stores networks densely, "
+                                     f"up to {DENSE_LIMIT}")
         for rows, b in layers:
             W = fmpq_mat(len(rows), width)
             for i, row in enumerate(rows):

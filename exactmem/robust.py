@@ -19,7 +19,7 @@ from __future__ import annotations
 from flint import fmpq
 
 from .data import Dataset
-from .errors import DimensionMismatchError, NetworkError, RhoError
+from .errors import DimensionMismatchError, RhoError
 from .exact import fmt
 from .network import ReLUNet
 from .norms import check_p, check_rho
@@ -100,7 +100,7 @@ def _decide_balls(net: ReLUNet, balls, budget) -> Verdict:
     from .analysis import decide
     from .certify.records import Certificate
     D = balls.dataset
-    _check_shapes(net, D, balls.semantics, budget)
+    decide.check_question(net, D, balls.semantics, budget)
     doc = Certificate("region-cover", f"the network is right on every {balls.text()} ({balls.semantics} semantics)",
                       None, net.to_json(sparse=True), {"questions": balls.questions(net.output_dim)}).to_json()
     v, cert = decide._decide(doc, budget, "regions")
@@ -110,24 +110,6 @@ def _decide_balls(net: ReLUNet, balls, budget) -> Verdict:
                                f"{', '.join(w['output'])} at an exact point strictly inside it",
                                {"ball": w["question"], "x": w["x"], "output": w["output"]})
     return Verdict.proved(v.reason, certificate=cert, **v.details) if v.is_proved else v
-
-
-def _check_shapes(net, D, semantics, budget):
-    """The checks of ``analysis.decide.robustly_memorizes`` on the network, the data and the semantics."""
-    from .balls import SEMANTICS
-    if not isinstance(net, ReLUNet):
-        raise NetworkError(f"expected a ReLUNet, got {type(net).__name__}")
-    if semantics not in SEMANTICS:
-        raise NetworkError(f"semantics must be one of {', '.join(SEMANTICS)}, got {semantics!r}")
-    if net.input_dim != D.d:
-        raise DimensionMismatchError(f"the network takes {net.input_dim} inputs but the data have d = {D.d}")
-    want = D.C if semantics == "argmax" else 1
-    if net.output_dim != want or (semantics == "sign" and D.C != 2):
-        raise DimensionMismatchError(f"semantics {semantics!r} needs {want} output(s)"
-                                     f"{' and two labels' if semantics == 'sign' else ''}; the network has "
-                                     f"{net.output_dim} and the data {D.C} labels")
-    if budget is not None and not (isinstance(budget, (int, float)) and budget > 0):
-        raise NetworkError(f"budget must be a positive number of seconds, got {budget!r}")
 
 
 def memorizes(net: ReLUNet, D: Dataset) -> Verdict:

@@ -156,3 +156,12 @@ def test_with_carry_matches_its_definition():
     for bad in (-1, True, 1.5):
         with pytest.raises(NetworkError):
             f.with_carry(bad)
+
+
+def test_a_huge_declared_width_is_refused_before_flint_allocates():
+    """Issue 20 (review): a sparse layer declaring 10^12 columns used to abort the process inside python-flint."""
+    from exactmem.errors import SerializationError
+    doc = {"format": "exactmem.relunet", "schema_version": 1,
+           "layers": [{"cols": 10 ** 12, "W_rows": [[[0, "1"]]], "b": ["0"]}]}
+    with pytest.raises(SerializationError, match="dense weight entries"):
+        ReLUNet.from_json(doc)

@@ -78,6 +78,24 @@ def _flat(qs) -> bool:
     return False
 
 
+def check_question(net: ReLUNet, D: Dataset, semantics: str, budget) -> None:
+    """The network, the data and the semantics fit one another (outputs, labels, dimension), and the budget is a
+    positive number of seconds or None; else a ``NetworkError`` or ``DimensionMismatchError`` naming what."""
+    if not isinstance(net, ReLUNet):
+        raise NetworkError(f"expected a ReLUNet, got {type(net).__name__}")
+    if semantics not in SEMANTICS:
+        raise NetworkError(f"semantics must be one of {', '.join(SEMANTICS)}, got {semantics!r}")
+    if net.input_dim != D.d:
+        raise DimensionMismatchError(f"the network takes {net.input_dim} inputs but the data have d = {D.d}")
+    want = D.C if semantics == "argmax" else 1
+    if net.output_dim != want or (semantics == "sign" and D.C != 2):
+        raise DimensionMismatchError(f"semantics {semantics!r} needs {want} output(s)"
+                                     f"{' and two labels' if semantics == 'sign' else ''}; the network has "
+                                     f"{net.output_dim} and the data {D.C} labels")
+    if budget is not None and not (isinstance(budget, (int, float)) and budget > 0):
+        raise NetworkError(f"budget must be a positive number of seconds, got {budget!r}")
+
+
 def robustly_memorizes(net: ReLUNet, D: Dataset, rho, p=2, semantics: str = "label", budget=None) -> Verdict:
     """Decide whether ``net`` rho-robustly memorizes D in l_p, for any network and any d.
 
@@ -91,17 +109,7 @@ def robustly_memorizes(net: ReLUNet, D: Dataset, rho, p=2, semantics: str = "lab
     if not isinstance(D, Dataset):
         raise NetworkError(f"expected a Dataset, got {type(D).__name__}")
     rho, p = check_rho(rho), check_p(p)
-    if semantics not in SEMANTICS:
-        raise NetworkError(f"semantics must be one of {', '.join(SEMANTICS)}, got {semantics!r}")
-    if net.input_dim != D.d:
-        raise DimensionMismatchError(f"the network takes {net.input_dim} inputs but the data have d = {D.d}")
-    want = D.C if semantics == "argmax" else 1
-    if net.output_dim != want or (semantics == "sign" and D.C != 2):
-        raise DimensionMismatchError(f"semantics {semantics!r} needs {want} output(s)"
-                                     f"{' and two labels' if semantics == 'sign' else ''}; the network has "
-                                     f"{net.output_dim} and the data {D.C} labels")
-    if budget is not None and not (isinstance(budget, (int, float)) and budget > 0):
-        raise NetworkError(f"budget must be a positive number of seconds, got {budget!r}")
+    check_question(net, D, semantics, budget)
     doc = Certificate("region-cover", f"the network {fmt(rho)}-robustly memorizes the dataset in l_{norm_name(p)} "
                       f"({semantics} semantics)", dataset_payload(D), net.to_json(sparse=True),
                       {"rho": fmt(rho), "p": norm_name(p), "semantics": semantics}).to_json()
@@ -116,4 +124,4 @@ def robustly_memorizes(net: ReLUNet, D: Dataset, rho, p=2, semantics: str = "lab
     return v
 
 
-__all__ = ["robustly_memorizes", "SEMANTICS"]
+__all__ = ["robustly_memorizes", "check_question", "SEMANTICS"]
