@@ -1,7 +1,7 @@
 """The ``exactmem`` command: ``check`` (run claims from proofs/ or any package), ``report`` (status reports of
 claims), ``verify`` (check certificates), ``robust`` (decide robust memorization for any network),
-``lipschitz`` (exact Lipschitz constants), ``law`` (the law of robustness), ``vnnlib`` (decide a VNN-LIB
-property), ``bounds`` (the bound registry) and ``sizes`` (the size report)."""
+``radius`` (certified radii around data points), ``lipschitz`` (exact Lipschitz constants), ``law`` (the law of
+robustness), ``vnnlib`` (decide a VNN-LIB property), ``bounds`` (the bound registry) and ``sizes`` (the size report)."""
 from __future__ import annotations
 
 import argparse
@@ -281,6 +281,65 @@ def _cmd_robust(args) -> int:
                                                   ("--labels-from", args.labels_from)) if val is not None)
         print(f"    certificate written to {args.out} (re-check it against your files: {again})")
     return 0 if v.is_proved else 1
+
+
+def _cmd_radius(args) -> int:
+    """``exactmem radius NET DATA``: the certified radius around every point, proved lower and failing upper end."""
+    from .analysis.ask import centre_fails, certified_radius
+    from .balls import SEMANTICS, default_semantics
+    from .exact import fmt, show
+    from .norms import check_p
+    from .progress import Progress
+    p, budget = _option("--p", check_p, args.p), _seconds(args.budget)
+    if args.semantics is not None and args.semantics not in SEMANTICS:
+        raise ExactmemError(f"--semantics must be one of {', '.join(SEMANTICS)}, got {args.semantics!r}")
+    _writable(args.out, "--out")
+    labels = _label_options(args)
+    net = load_network(args.network)
+    D = _option("DATA", lambda f: load_dataset(f, *labels), args.dataset)
+    if D.d != net.input_dim:
+        raise ExactmemError(f"DATA {args.dataset!r}: the points have {D.d} coordinates, the network takes "
+                            f"{net.input_dim} inputs")
+    semantics = args.semantics or default_semantics(net.output_dim)
+    rows, proved = [], 0
+    print(f"certified radius of the open l_{args.p} ball around each point, semantics {semantics}"
+          + ("" if budget is None else f", {budget:g} s a point"))
+    for i in range(D.N):
+        x, y = D.point(i), D.labels[i]
+        try:
+            if centre_fails(net, x, y, semantics):
+                print(f"point {i} (label {y}): MISSED  the network does not give the label at the point itself")
+                rows.append({"point": i, "label": y, "lower": None, "upper": "0", "proved": False,
+                             "reason": "the centre fails the label"})
+                continue
+            with Progress(f"radius: point {i + 1}/{D.N}") as bar:
+                bar.update(i, D.N)
+                c = certified_radius(net, x, y, p=p, semantics=semantics, budget=budget)
+        except ExactmemError as e:
+            raise ExactmemError(f"point {i} of {args.dataset!r}: {e}") from None
+        ok = c.verdict.is_proved and c.lower > 0
+        proved += ok
+        dec = (lambda q: show(q).rpartition("≈ ")[2].split(" (exact")[0])      # the decimal alone
+        lo = f"r^2 >= {show(c.lower_sq)} (r >= {dec(c.lower)})" if p == 2 else f"r >= {show(c.lower)}"
+        hi = "no failing point found" if c.upper is None else \
+            (f"r^2 <= {show(c.upper_sq)} (r <= {dec(c.upper)})" if p == 2 else f"r <= {show(c.upper)}")
+        tag = "EXACT" if c.is_exact else "PROVED" if ok else "ZERO" if c.upper == 0 and c.verdict.is_proved else \
+            "UNPROVED"
+        print(f"point {i} (label {D.labels[i]}): {tag}  {lo}  {hi}")
+        rows.append({"point": i, "label": D.labels[i], "lower": fmt(c.lower),
+                     "upper": None if c.upper is None else fmt(c.upper),
+                     "lower_sq": None if c.lower_sq is None else fmt(c.lower_sq),
+                     "upper_sq": None if c.upper_sq is None else fmt(c.upper_sq), "exact": c.is_exact,
+                     "proved": ok, "witness": None if c.witness is None else [fmt(t) for t in c.witness],
+                     "reason": c.verdict.reason})
+    print(f"{proved} of {D.N} points with a positive proved radius"
+          + ("" if proved == D.N else f"; {D.N - proved} without (a larger --budget may prove more)"))
+    if args.out:
+        _write(args.out, json.dumps({"network": str(args.network), "dataset": str(args.dataset), "p": args.p,
+                                     "semantics": semantics, "budget": budget, "points": rows}, indent=1),
+               "the radii")
+        print(f"radii written to {args.out}")
+    return 0 if proved == D.N else 1
 
 
 def _cmd_lipschitz(args) -> int:
@@ -599,6 +658,21 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--out", metavar="CERT.json", help="write the certificate here when PROVED")
     _label_args(r)
     r.set_defaults(func=_cmd_robust)
+    a = sub.add_parser("radius", help="the certified radius around every point of a dataset: a proved lower end "
+                                      "(kernel-checked) and a failing upper end (an exact point)")
+    a.add_argument("network", metavar="NET", help="exactmem network JSON, .onnx, .nnet or a PyTorch .pt/.pth "
+                                                  "state_dict")
+    a.add_argument("dataset", metavar="DATA", help="the points and their labels: exactmem JSON, CSV (labels in the "
+                                                   "last column by default) or .npy/.npz")
+    a.add_argument("--p", default="2", help="the norm of the balls: 1, 2 or inf (default 2)")
+    a.add_argument("--semantics", help="what the outputs must do around point i: label (one output equal to y_i), "
+                                       "argmax (output y_i the largest) or sign (one output, < 0 for label 1, > 0 "
+                                       "for 2); default label for a network with one output, argmax for several")
+    a.add_argument("--budget", help="seconds per point; then the largest radius proved so far and the smallest "
+                                    "failing one found (default: no limit)")
+    a.add_argument("--out", metavar="F.json", help="write every point's radius (exact values as strings) here")
+    _label_args(a)
+    a.set_defaults(func=_cmd_radius)
     z = sub.add_parser("lipschitz", help="the exact Lipschitz constant of a network on R^d, a box or a ball")
     z.add_argument("network", metavar="NET", help="exactmem network JSON, .onnx, .nnet or a PyTorch .pt/.pth "
                                                   "state_dict")

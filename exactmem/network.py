@@ -87,8 +87,6 @@ class ReLUNet:
             raise NetworkError("W_1 has no columns: a network needs at least one input")
         self._W = Ws
         self._b = bs
-        self._Wt = [W.transpose() for W in Ws]
-        self._bt = [b.transpose() for b in bs]
 
     # -- structure ------------------------------------------------------------------
     @property

@@ -34,7 +34,7 @@ from ..network import ReLUNet
 from ..norms import KERNEL_NAMES, kernel_p
 from ..progress import Progress
 from ..verdict import Verdict
-from . import cover, decide
+from . import bab, cover, decide
 from .lp import rat
 from .points import inside, snap, unit
 
@@ -385,43 +385,132 @@ def certified_radius(net: ReLUNet, x, label, p=2, semantics: str = "label", tol=
         w = cover.falsify(layers, kernel.regions.Set(x, p, sq(r), False), goal)
         if w is not None:
             break
+    st = _Search(net, x, p, goal, budget, start)
     if w is None:                                                 # none: decide the largest ball exactly
-        v = _prove(net, x, p, sq(r), goal, left())
-        if not v.is_refuted:
-            return _radius(p, sq(r) if v.is_proved else fmpq(0), None, v, None)
+        v = _prove(net, x, p, sq(r), goal, st.share(2))
+        if v.is_proved:
+            return _radius(p, sq(r), None, v, None)
+        if not v.is_refuted:                                      # undecided: prove what the time allows below it
+            st.ceiling = sq(r)
+            st.narrow(tol, "all")
+            return st.result()
         w = to_vector(v.witness["x"])
-    hi, lo, v_lo = _size(w, x, p), fmpq(0), None
-    edge = any(not a[2] for clause in goal for a in clause)    # a non-strict atom: the centre may be on the edge
-    zero = _zero(net, layers, x, w, goal, p, left()) if edge else None
+    st.hi, st.w = _size(w, x, p), w
+    st.edge = any(not a[2] for clause in goal for a in clause)   # a non-strict atom: the centre may be on the edge
+    zero = _zero(net, layers, x, w, goal, p, left()) if st.edge else None
     if zero is not None:
         return zero
-    near = _nearest(layers, kernel.regions.Set(x, p, hi, False), goal, p, left())
+    st.narrow(tol, "grow")                                        # a first positive radius, cheap to prove, x4
+    if st.zero is not None:
+        return st.zero
+    hi = st.hi
+    try:
+        near = _nearest(layers, kernel.regions.Set(x, p, hi, False), goal, p, st.share(4))
+    except ArithmeticError:                                       # the float LP failed: a finder, skipped
+        near = None
     for size, y in sorted(near or [], key=lambda t: t[0]):         # the nearest exact failing point, if proved
-        if size < hi and kernel.regions.violation(layers, _closed(x, y, p), goal, y):
-            hi, w = size, y
-        if size <= hi and size > 0:
-            v = _prove(net, x, p, size, goal, left())
-            if v.is_proved:
-                lo, v_lo = size, v
+        if size < st.hi and kernel.regions.violation(layers, _closed(x, y, p), goal, y):
+            st.hi, st.w = size, y
+            st.ceiling = min(st.ceiling, size) if st.ceiling is not None else None
+        if st.lo < size <= st.hi:
+            st.attempt(size, st.share(2))
         break
-    for _ in range(200):                                          # bisection: prove the middle or refute it
-        if (v_lo is not None and hi - lo <= tol * hi) or (budget is not None and time.monotonic() - start > budget):
-            break
-        v = _prove(net, x, p, (lo + hi) / 2, goal, left())
+    st.narrow(tol, "all")                                         # grow geometrically, then bisect
+    return st.zero if st.zero is not None else st.result()
+
+
+class _Search:
+    """The state of the anytime search for the radius, in the certificate's size (r, or r^2 for p = 2): ``lo``
+    proved (``v_lo`` the kernel's verdict), ``hi`` the distance of the exact failing point ``w``, ``ceiling``
+    the smallest size whose proof did not come in its share of the time (a failing point may lie above it)."""
+
+    def __init__(self, net, x, p, goal, budget, start):
+        self.net, self.x, self.p, self.goal, self.budget, self.start = net, x, p, goal, budget, start
+        self.lo, self.v_lo, self.hi, self.w, self.ceiling = fmpq(0), None, None, None, None
+        self.edge, self.zero = False, None
+
+    def left(self):
+        return None if self.budget is None else self.budget - (time.monotonic() - self.start)
+
+    def share(self, k):
+        """1/k of the time left (None: no budget)."""
+        t = self.left()
+        return None if t is None else max(t / k, 1e-3)
+
+    def top(self):
+        return min(t for t in (self.hi, self.ceiling) if t is not None)
+
+    def scaled(self, size, c):
+        """The size of c times the radius of ``size``."""
+        return size * c * c if self.p == 2 else size * c
+
+    def attempt(self, size, budget):
+        """Ask the kernel about the open ball of this size and keep what the answer teaches: linear bounds
+        first (no attack, no regions: the cheap proof of a small ball), then the full decision in the time left."""
+        t0 = time.monotonic()
+        v = _quick(self.net, self.x, self.p, size, self.goal, None if budget is None else budget / 2)
+        if not (v.is_proved or v.is_refuted):
+            rest = None if budget is None else budget - (time.monotonic() - t0)
+            if rest is not None and rest <= 0:
+                return v
+            v = _prove(self.net, self.x, self.p, size, self.goal, rest)
         if v.is_proved:
-            lo, v_lo = (lo + hi) / 2, v
+            if size > self.lo:
+                self.lo, self.v_lo = size, v
         elif v.is_refuted:
             w = to_vector(v.witness["x"])
-            hi = _size(w, x, p)
-            zero = _zero(net, layers, x, w, goal, p, left()) if edge and lo == 0 else None
-            if zero is not None:
-                return zero
+            if self.hi is None or _size(w, self.x, self.p) < self.hi:
+                self.hi, self.w = _size(w, self.x, self.p), w
+            if self.ceiling is not None:
+                self.ceiling = min(self.ceiling, self.hi)
+            if self.edge and self.lo == 0 and self.zero is None:
+                self.zero = _zero(self.net, self.net.sparse_layers(), self.x, w, self.goal, self.p, self.share(2))
         else:
-            break
-    if v_lo is None:
-        v_lo = Verdict.undecided(f"no positive radius was proved (a failing point lies at distance "
-                                 f"{'sqrt ' if p == 2 else ''}{fmt(hi)})")
-    return _radius(p, lo, hi, v_lo, w)
+            self.ceiling = size if self.ceiling is None else min(self.ceiling, size)
+        return v
+
+    def narrow(self, tol, until):
+        """Prove larger balls while the time lasts: with nothing proved, 1/64 of the smallest failing or
+        unproved radius (cheap: linear bounds prove it at once), then four times the proved radius while that
+        stays below 1/4 of it, then the middle; ``until`` "grow" stops before the middle."""
+        for _ in range(200):
+            if self.zero is not None:
+                return
+            if self.budget is not None and time.monotonic() - self.start > self.budget:
+                return
+            top = self.top()
+            if self.v_lo is not None and top - self.lo <= tol * top:
+                return
+            if self.lo == 0:
+                t, k = self.scaled(top, fmpq(1, 64)), 4
+            elif self.scaled(self.lo, 16) < top:
+                t, k = self.scaled(self.lo, 4), 2
+            elif until == "grow":
+                return
+            else:
+                t, k = (self.lo + top) / 2, 2
+            if t <= 0:
+                return
+            self.attempt(t, self.share(k))
+
+    def result(self):
+        v = self.v_lo
+        if v is None:
+            v = Verdict.undecided("no positive radius was proved" + (
+                "" if self.hi is None else f" (a failing point lies at distance {'sqrt ' if self.p == 2 else ''}"
+                                           f"{fmt(self.hi)})"))
+        return _radius(self.p, self.lo, self.hi, v, self.w)
+
+
+def centre_fails(net: ReLUNet, x, label, semantics: str) -> bool:
+    """Whether the network misses the label at x itself (exactly), where no ball has a radius."""
+    if not isinstance(net, ReLUNet):
+        raise NetworkError(f"expected a ReLUNet, got {type(net).__name__}")
+    x = to_vector(x, "x")
+    if len(x) != net.input_dim:
+        raise DimensionMismatchError(f"the network takes {net.input_dim} inputs but x has {len(x)}")
+    goal, layers = _goal(semantics, label, net.output_dim), net.sparse_layers()
+    return kernel.regions.violation(layers, kernel.regions.Set(x, "inf", fmpq(0), False), goal, x) is not None
 
 
 def _first_piece(layers, x, w):
@@ -501,10 +590,35 @@ def _ask(semantics, label):
 
 def _prove(net, x, p, size, goal, budget):
     """The kernel's verdict that the goal holds on the open ball of the given size (r, or r^2 for p = 2)."""
-    ball_ = {"centre": [fmt(t) for t in x], "p": KERNEL_NAMES[p], "radius_sq" if p == 2 else "radius": fmt(size), "open": True}
-    doc = _doc(net, "the goal holds on the open ball", [{"set": ball_, "goal": [[_atom(*a) for a in c] for c in goal]}])
-    v, cert = decide._decide(doc, budget, "regions")
+    v, cert = decide._decide(_ball_doc(net, x, p, size, goal), budget, "regions")
     return Verdict.proved(v.reason, certificate=cert, **v.details) if v.is_proved else v
+
+
+QUICK_LEAVES = 500      # the cheap linear-bounds attempt gives up beyond this many leaves
+
+
+def _quick(net, x, p, size, goal, budget):
+    """The kernel's verdict on a ``linear-bounds`` certificate of the goal on the open ball, found by branch and
+    bound in floats (``bab.search``) without the attacks that ``_prove`` runs first; UNDECIDED when none is
+    found in the budget."""
+    doc = _ball_doc(net, x, p, size, goal)
+    d, layers, qs = kernel.regions.questions(doc)
+    S, g = qs[0]
+    start = time.monotonic()
+    out = bab.search(layers, d, S, g, budget, max_leaves=QUICK_LEAVES)
+    if out[0] == "refuted":
+        return kernel.regions.refute(doc, 0, out[1])
+    if out[0] != "proved":
+        return Verdict.undecided(f"linear bounds: {out[1]}")
+    cert = kernel.sign({**doc, "kind": "linear-bounds", "hints": {"trees": [out[1]], "precision": 32}})
+    v = kernel.check(cert, budget=None if budget is None else max(1.0, budget - (time.monotonic() - start)))
+    return Verdict.proved(v.reason, certificate=cert, **v.details) if v.is_proved else v
+
+
+def _ball_doc(net, x, p, size, goal):
+    ball_ = {"centre": [fmt(t) for t in x], "p": KERNEL_NAMES[p], "radius_sq" if p == 2 else "radius": fmt(size),
+             "open": True}
+    return _doc(net, "the goal holds on the open ball", [{"set": ball_, "goal": [[_atom(*a) for a in c] for c in goal]}])
 
 
 def _radius(p, lo, hi, v, w):
