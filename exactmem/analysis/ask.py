@@ -362,7 +362,10 @@ def certified_radius(net: ReLUNet, x, label, p=2, semantics: str = "label", tol=
     The finder takes the nearest exact failing point of every activation region met by a ball known to hold
     one; the kernel proves the goal on the open ball of that radius and checks the point.  Where that fails
     (a face found inexactly, or a goal whose failing set is open, as for ``label``), bisection between a
-    proved radius and a failing point narrows the enclosure."""
+    proved radius and a failing point narrows the enclosure.  With a ``budget`` (seconds) the answer is anytime:
+    a small ball proved by linear bounds first, grown four-fold while proofs come, the exact search in a share
+    of the time, then bisection; when the time is up, the largest radius proved so far and the nearest
+    failing point found."""
     if not isinstance(net, ReLUNet):
         raise NetworkError(f"expected a ReLUNet, got {type(net).__name__}")
     x, p, tol, budget = to_vector(x, "x"), kernel_p(p), to_rational(tol), _budget(budget)
