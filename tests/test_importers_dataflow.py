@@ -358,3 +358,18 @@ def test_mangled_graphs_give_only_import_errors(case, data):
         from_onnx(m)
     except ImportFormatError:
         pass
+
+
+def test_matmul_on_a_matrix_valued_input_both_sides():
+    """x of shape [2, 3]: x @ W (W 3x4) and V @ x (V 4x2) are Kronecker products on the flattened input;
+    the reference evaluator decides the expected outputs (and the built-in cross-check runs too)."""
+    rng = np.random.default_rng(5)
+    W = rng.normal(size=(3, 4)).astype(np.float32)
+    V = rng.normal(size=(4, 2)).astype(np.float32)
+    for nodes, inits, out in [([helper.make_node("MatMul", ["x", "W"], ["y"])], {"W": W}, [2, 4]),
+                              ([helper.make_node("MatMul", ["V", "x"], ["y"])], {"V": V}, [4, 3])]:
+        m = _model(nodes, inits, [2, 3], out)
+        net = from_onnx(m)
+        assert net.dims == [6, out[0] * out[1]]
+        for x in rng.normal(size=(3, 6)):
+            assert _agrees(net, m, x, [2, 3])

@@ -47,11 +47,6 @@ from .regions import questions
 
 PRECISION = (8, 1024)                     # bits of the dyadic bounds a certificate may ask for
 CROWN_WIDTH = 4096                        # wider hidden layers get interval bounds only (sound, looser)
-
-
-def CROWN_LAYER_MAX(width):
-    """Back-substitute for every hidden layer of at most CROWN_WIDTH units."""
-    return 10 ** 9 if width <= CROWN_WIDTH else 0
 _Z = fmpq(0)
 
 
@@ -251,8 +246,9 @@ def leaf_bounds(net, lo_in, hi_in, splits, bits):
     for k in range(net.L - 1):
         l, u = _interval(net, k, lo, hi)
         # back-substitute the lower bound where the interval straddles 0, the upper one where it is not <= 0
-        lows = [j for j in range(len(l)) if l[j] < 0 < u[j]] if 0 < k <= CROWN_LAYER_MAX(len(l)) else []
-        ups = [j for j in range(len(l)) if u[j] > 0] if 0 < k <= CROWN_LAYER_MAX(len(l)) else []
+        crown = 0 < k and len(l) <= CROWN_WIDTH
+        lows = [j for j in range(len(l)) if l[j] < 0 < u[j]] if crown else []
+        ups = [j for j in range(len(l)) if u[j] > 0] if crown else []
         if lows or ups:
             rows = np.zeros((len(lows) + len(ups), len(l)))
             for r, j in enumerate(lows):
@@ -260,11 +256,11 @@ def leaf_bounds(net, lo_in, hi_in, splits, bits):
             for r, j in enumerate(ups):
                 rows[len(lows) + r, j] = -1
             n = len(rows)
-            crown = _back(net, rows, [fmpq(1)] * n, [_Z] * n, k, relax, lo_in, hi_in)
+            found = _back(net, rows, [fmpq(1)] * n, [_Z] * n, k, relax, lo_in, hi_in)
             for r, j in enumerate(lows):
-                l[j] = max(l[j], crown[r])
+                l[j] = max(l[j], found[r])
             for r, j in enumerate(ups):
-                u[j] = min(u[j], -crown[len(lows) + r])
+                u[j] = min(u[j], -found[len(lows) + r])
         for j, s in splits.get(k, {}).items():
             if s > 0:
                 l[j] = max(l[j], _Z)
