@@ -26,6 +26,7 @@ from flint import fmpq
 SAFE = 51                  # every integer held in a float64 here stays below 2^SAFE in magnitude
 K = 30                     # bits kept per coefficient row after a step
 PB = 18                    # bits of a relaxation slope's numerator (slopes are k / 2^PB)
+LIMBS = 2 * 10 ** 8        # float64 entries of one layer's limbs (1.6 GB): more is refused
 
 
 def bits(n: int) -> int:
@@ -46,13 +47,17 @@ def inner_bits(n: int) -> int:
     return bits(n)
 
 
+def limb_width(n: int) -> int:
+    """Bits per limb of a layer with n rows: a row below 2^(K+1) times n limbs stays below 2^(SAFE-1)."""
+    return SAFE - (K + 2) - bits(n)
+
+
 class Layer:
     """One affine layer W = N tau, b = B nu (N, B object arrays of integers), N and B split into limbs so
     that a product with rows below 2^(K+1) stays below 2^(SAFE-1)."""
 
     def __init__(self, N, tau, B, nu):
-        n = N.shape[0]
-        width = SAFE - (K + 2) - bits(n)
+        width = limb_width(N.shape[0])
         if width < 4:
             raise ValueError("a layer this wide is beyond the fixed-point products")
         self.width, self.N = split(N, width)

@@ -46,6 +46,7 @@ from .numbers import sqrt_bounds
 from .regions import questions
 
 PRECISION = (8, 1024)                     # bits of the dyadic bounds a certificate may ask for
+MAX_BITS = 1 << 14                        # bits of a layer's integer weights (float64's range twice over)
 CROWN_WIDTH = 4096                        # wider hidden layers get interval bounds only (sound, looser)
 _Z = fmpq(0)
 
@@ -63,13 +64,32 @@ def up(q: fmpq, bits: int) -> fmpq:
     return -down(-q, bits)
 
 
-def _lcm_den(values) -> int:
+def _lcm_den(values, cap=None) -> int:
+    """The least common denominator; None once it has more than ``cap`` bits."""
     d = 1
     for v in values:
         q = int(v.q)
         if d % q:
             d = d * q // gcd(d, q)
+            if cap is not None and d.bit_length() > cap:
+                return None
     return d
+
+
+def _common_den(values, n, cols, where) -> int:
+    """The least common denominator D of a layer's weights (n rows, cols columns) or biases, refused when some
+    w D needs more than MAX_BITS bits or the layer's limbs (``backsub.Layer``) more than ``backsub.LIMBS``
+    entries: the fixed point holds a layer as one integer matrix."""
+    D = _lcm_den(values, MAX_BITS)
+    top = None if D is None else max((int(v.p).bit_length() - int(v.q).bit_length() + D.bit_length() + 1
+                                      for v in values), default=0)
+    if top is None or top > MAX_BITS:
+        raise CertificateError(f"{where}: over one common denominator these rationals need more than {MAX_BITS} "
+                               f"bits each (linear bounds hold a layer as one integer matrix)")
+    if -(-top // max(1, backsub.limb_width(n))) * n * cols > backsub.LIMBS:
+        raise CertificateError(f"{where}: {n} x {cols} integers of {top} bits need more than {backsub.LIMBS} "
+                               f"float64 limb entries (linear bounds hold a layer as one integer matrix)")
+    return D
 
 
 def _gcd_all(a) -> int:
@@ -90,7 +110,9 @@ class Net:
         self.d, self.layers, self.Wp, self.Wn, self.b = d, [], [], [], []
         width = d
         for rows, bias in layers:
-            D, E = _lcm_den(w for row in rows for _, w in row), _lcm_den(bias)
+            at = f"network layer {len(self.layers)}"
+            D = _common_den([w for row in rows for _, w in row], len(rows), width, f"{at} weights")
+            E = _common_den(bias, len(rows), 1, f"{at} biases")
             N = np.zeros((len(rows), width), dtype=object)
             Wp, Wn = fmpq_mat(len(rows), width), fmpq_mat(len(rows), width)
             for i, row in enumerate(rows):
@@ -310,35 +332,44 @@ def _leaf_hints(node, widths, goal, where):
 
 
 def each_leaf(tree, widths, d, where, clock):
-    """(splits, cuts, node) per leaf of a preorder tree; splits {l: {j: sign}}, cuts [(i, side, t)]."""
+    """(splits, cuts, node) per leaf of a preorder tree; splits {l: {j: sign}}, cuts [(i, side, t)].  The path
+    from the root is kept once and each stack entry holds one branch (memory linear in the tree, however deep)."""
     if not isinstance(tree, list):
         raise CertificateError(f"{where} must be a list of nodes in preorder")
-    stack = [({}, [])]
+    sps, cuts, on = [], [], set()                        # the path's splits (l, j, s) and cuts (i, side, t)
+    stack = [(0, 0, None, None)]                        # (splits and cuts above the branch, the branch taken)
     for node in tree:
         clock()
         if not stack:
             raise CertificateError(f"{where} has nodes after its last leaf")
-        splits, cuts = stack.pop()
+        ns, nc, sp_, ct_ = stack.pop()
+        on.difference_update((l, j) for l, j, _ in sps[ns:])
+        del sps[ns:], cuts[nc:]
+        if sp_:
+            sps.append(sp_)
+            on.add(sp_[:2])
+        if ct_:
+            cuts.append(ct_)
         if not isinstance(node, dict):
             raise CertificateError(f"{where}: a node must be an object")
         if "split" in node:
             sp = node["split"]
             if set(node) != {"split"} or not (isinstance(sp, list) and len(sp) == 2 and all(type(t) is int for t in sp)
                                               and 0 <= sp[0] < len(widths) and 0 <= sp[1] < widths[sp[0]]) \
-                    or sp[1] in splits.get(sp[0], {}):
+                    or tuple(sp) in on:
                 raise CertificateError(f"{where}: split {str(sp)[:30]} is not a new hidden unit [l, j]")
-            for s in (1, -1):                                    # popped in the order -1 (z <= 0), then +1
-                new = {l: dict(g) for l, g in splits.items()}
-                new.setdefault(sp[0], {})[sp[1]] = s
-                stack.append((new, cuts))
+            stack += [(len(sps), len(cuts), (sp[0], sp[1], s), None) for s in (1, -1)]   # popped: -1, then +1
         elif "cut" in node:
             ct = node["cut"]
             if set(node) != {"cut"} or not (isinstance(ct, list) and len(ct) == 2):
                 raise CertificateError(f"{where}: cut {str(ct)[:30]} is not [i, t]")
             i, t = parse.integer(ct[0], f"{where}: cut input", 0, d - 1), parse.rational(ct[1], f"{where}: cut")
-            stack += [(splits, cuts + [(i, 1, t)]), (splits, cuts + [(i, -1, t)])]
+            stack += [(len(sps), len(cuts), None, (i, side, t)) for side in (1, -1)]      # popped: x_i <= t first
         else:
-            yield splits, cuts, node
+            splits = {}
+            for l, j, s in sps:
+                splits.setdefault(l, {})[j] = s
+            yield splits, list(cuts), node
     if stack:
         raise CertificateError(f"{where} ends before every branch has a leaf")
 
