@@ -278,7 +278,7 @@ def _big_layer(rng, rows, cols):
 @pytest.mark.parametrize("seed", range(6))
 def test_times_and_bias_are_exact_up_to_a_floor_per_limb(seed):
     """backsub.times against exact integer products: every coefficient lies below the exact one by less than the
-    number of limbs (in its new unit), rows stay below 2^(K+1); backsub.bias adds the exact dot product."""
+    number of limbs (in its new unit), rows stay below 2^K + limbs; backsub.bias adds the exact dot product."""
     rng = random.Random(seed)
     n, m, r = rng.randint(2, 6), rng.randint(2, 6), rng.randint(1, 5)
     N, B = _big_layer(rng, n, m), np.array([rng.randrange(-(1 << 700), 1 << 700) for _ in range(n)], dtype=object)
@@ -298,25 +298,29 @@ def test_times_and_bias_are_exact_up_to_a_floor_per_limb(seed):
 def _times_against_exact(M, sigma0, layer, N, tau):
     sigma = list(sigma0)
     out, limbs = backsub.times(M, sigma, layer)
-    assert np.abs(out).max() < 2 ** (backsub.K + 1)
+    assert np.abs(out).max() < 2 ** backsub.K + limbs              # K bits, and each limb's floor may add one
     for i in range(M.shape[0]):
         for j in range(N.shape[1]):
             exact = sigma0[i] * tau * sum(int(M[i, k]) * N[k, j] for k in range(N.shape[0]))
             assert 0 <= exact - int(out[i, j]) * sigma[i] < limbs * sigma[i]
+    return out
 
 
-def test_times_keeps_rows_short_when_limbs_line_up():
+def test_times_keeps_rows_short_when_limbs_line_up_and_long_when_high_limbs_are_idle():
     """Eight rows give limbs of w = 15 bits; M = (2^30, 2^15, 1, 0, ...) against limbs 2^15 - 1 in places 0, 1, 2
     makes three parts of the same size 2^45: their sum, near 3 2^45, needs the extra bits(limbs) of shift to come
-    back below 2^(K+1)."""
-    N = np.zeros((8, 1), dtype=object)
-    for k in range(3):
-        N[k, 0] = ((1 << 15) - 1) << (15 * k)
-    N[3, 0] = 1 << 60                                     # a fifth limb, so that bits(limbs) = 3
-    layer = backsub.Layer(N, fmpq(1), np.zeros(8, dtype=object), fmpq(1))
-    assert layer.width == 15
-    M = np.array([[2.0 ** 30, 2.0 ** 15, 1.0] + [0.0] * 5])
-    _times_against_exact(M, [fmpq(1)], layer, N, fmpq(1))
+    back below 2^K + limbs.  A fifth limb (2^60 in a row that M does not meet) must not cost the row its bits: the
+    result keeps at least K - 2 of them (it kept 14 while zero parts still raised the row's top)."""
+    for high in (0, 1 << 60):
+        N = np.zeros((8, 1), dtype=object)
+        for k in range(3):
+            N[k, 0] = ((1 << 15) - 1) << (15 * k)
+        N[3, 0] = high
+        layer = backsub.Layer(N, fmpq(1), np.zeros(8, dtype=object), fmpq(1))
+        assert layer.width == 15
+        M = np.array([[2.0 ** 30, 2.0 ** 15, 1.0] + [0.0] * 5])
+        out = _times_against_exact(M, [fmpq(1)], layer, N, fmpq(1))
+        assert np.abs(out).max() >= 2 ** (backsub.K - 2)
 
 
 @pytest.mark.parametrize("seed", range(4))
@@ -411,15 +415,16 @@ def test_relaxations_are_exact_where_they_touch_and_never_above():
     relu at lo: its intercept is rounded up), at precision 1024;
     -relu(relu(x) - 333/1000) >= 0 on [0, 1/3] (1/3000 at x = 1/3: the upper bound 1/3 of relu(x) is rounded up
     at precision 8, never down to 170/512 < 333/1000);
-    2 relu(x + 2) - relu(x + t) - 4 > 0 on [0, 1] for t = -(2^21 + 1) / 2^22 (0 at x = 0, where the upper line
-    meets relu at z = t; its intercept s |t| has about 40 significant bits and is rounded up to the 2^-34 grid;
-    the inputs are >= 0, so no other rounding touches the bound)."""
+    2 relu(3x + 2) - relu(3x + t) - 4 > 0 on [0, 1] for t = -(2^25 + 1) / 2^26 (0 at x = 0, where z = 3x + t is
+    at the lower end t of its interval and the upper line meets relu; its intercept s |t| has 44 significant
+    bits and is rounded up on a 2^-36 grid, the bound is -85 / 2^43; the inputs are >= 0, so nothing else is
+    rounded)."""
     cases = [
         (ReLUNet([([[1]], [0]), ([[-1]], [2])]), ["-1"], ["2"], fmpq(0), True, {}),
         (ReLUNet([([[1], [1]], [2, 0]), ([[2, -1]], ["-10/3"])]), ["-1/3"], ["1"], fmpq(0), True, {"precision": 1024}),
         (ReLUNet([([[1]], [0]), ([[1]], ["-333/1000"]), ([[-1]], [0])]), ["0"], ["1/3"], fmpq(0), False,
          {"precision": 8}),
-        (ReLUNet([([[1], [1]], [2, -fmpq((1 << 21) + 1, 1 << 22)]), ([[2, -1]], [-4])]), ["0"], ["1"], fmpq(0), True,
+        (ReLUNet([([[3], [3]], [2, -fmpq((1 << 25) + 1, 1 << 26)]), ([[2, -1]], [-4])]), ["0"], ["1"], fmpq(0), True,
          {}),
     ]
     for net, lo, hi, h, strict, hints in cases:

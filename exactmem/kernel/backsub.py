@@ -87,7 +87,8 @@ def times(M, sigma, layer):
     less than the number of limbs (in the row's new unit); sigma absorbs tau and the shift."""
     parts = [M @ Nk for Nk in layer.N]                      # each exact: below 2^(K+1) 2^B n <= 2^(SAFE-1)
     if parts[0].size:                                       # |row of sum_k p_k 2^(B k)| < 2^top: integer exponents
-        top = np.max([np.frexp(np.abs(p).max(axis=1))[1] + layer.width * k for k, p in enumerate(parts)], axis=0)
+        mags = [np.abs(p).max(axis=1) for p in parts]      # (a zero part adds nothing: it does not raise top)
+        top = np.max([np.where(m > 0, np.frexp(m)[1] + layer.width * k, 0) for k, m in enumerate(mags)], axis=0)
         shift = np.maximum(0, top + bits(len(parts)) - K).astype(np.int64)
     else:
         shift = np.zeros(M.shape[0], dtype=np.int64)

@@ -155,8 +155,9 @@ def _interval(net, k, lo, hi):
 class Relax:
     """Hidden layer k's relaxation alpha z <= relu(z) <= s (z - lo), in fixed point: lower slopes A / 2^PB
     (alpha rounded down: still in [0, 1]), upper slopes S / 2^PB (the chord's slope rounded up), intercepts
-    I / kappa >= -(S / 2^PB) lo (rounded up: the line stays above relu), each I below 2^(SAFE - K - 1) / n so
-    that a row's dot product with them is exact; and sum_j min(0, lo_j), what rounding a row may cost."""
+    I / kappa >= -(S / 2^PB) lo (rounded up: the line stays above relu), each I below 2^(2 room) in two limbs
+    below 2^room, room = SAFE - K - 1 - bits(n), so that a row's dot product with each limb is exact; and
+    sum_j min(0, lo_j), what rounding a row may cost."""
 
     def __init__(self, lo, up_, bits):
         one, A, S, icp = 1 << backsub.PB, [], [], []
