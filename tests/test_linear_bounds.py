@@ -343,6 +343,18 @@ def test_keep_rounds_down_and_pays_for_negative_values(seed):
         assert c[i] <= c0[i] + sum(t * v for t, v in zip(delta, lo))
 
 
+def test_relaxation_of_a_layer_by_hand():
+    """lo = (-1/2, -3, 2, 0), up = (1, -1, 3, 5): unit 0 is open (chord 2/3, slope rounded up to 174763 / 2^18,
+    lower slope 1 as up >= -lo, intercept at least 174763 / 2^19), unit 1 is off, units 2 and 3 are on; the
+    cost of rounding a row down is paid with sum min(0, lo) = -7/2."""
+    R = bounds.Relax([fmpq(-1, 2), fmpq(-3), fmpq(2), fmpq(0)], [fmpq(1), fmpq(-1), fmpq(3), fmpq(5)], 32)
+    one = 2 ** backsub.PB
+    assert R.lmin == fmpq(-7, 2) and R.open == [0]
+    assert list(R.A) == [one, 0, one, one] and list(R.S) == [174763, 0, one, one]
+    icp = [fmpq((int(a) << R.room) + int(b)) / R.kappa for a, b in zip(*R.I)]
+    assert fmpq(174763, 2 * one) <= icp[0] < fmpq(174763, 2 * one) + fmpq(1, 2 ** 30) and icp[1:] == [0, 0, 0]
+
+
 def _affine(rng, d, m):
     """A network without hidden layer whose weights need several limbs (100-bit numerators over 3 and 7)."""
     W = [[fmpq(rng.randrange(-(1 << 100), 1 << 100), rng.choice([1, 3, 7])) for _ in range(d)] for _ in range(m)]
