@@ -25,6 +25,7 @@ import time
 
 import numpy as np
 
+from ..errors import CertificateError
 from ..exact import to_rational
 from ..kernel.bounds import box_of
 from ..kernel.regions import violation
@@ -388,7 +389,10 @@ def decide(doc, budget=None):
             trees.append(out[1])
         cert = kernel.sign({**doc, "kind": "linear-bounds", "hints": {"trees": trees, "precision": 32}})
         left = None if budget is None else max(1.0, budget - (time.monotonic() - start))
-        v = kernel.check(cert, budget=left)
+        try:
+            v = kernel.check(cert, budget=left)
+        except CertificateError as e:                        # e.g. a layer beyond the fixed point's limits
+            return None, f"linear bounds: {e}"
         if v.is_proved:
             return v, cert
         if "budget" in v.reason:
