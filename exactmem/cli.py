@@ -247,7 +247,7 @@ def load_network(path):
 
 
 def _cmd_robust(args) -> int:
-    from .balls import SEMANTICS, default_semantics
+    from .balls import default_semantics
     from .exact import show
     from .norms import check_p, check_rho
     from .robust import robustly_memorizes
@@ -256,12 +256,7 @@ def _cmd_robust(args) -> int:
                             "one of the two")
     rho, radius = _option("--rho", check_rho, args.rho), _option("--radius", _radius, args.radius)
     p, budget = _option("--p", check_p, args.p), _seconds(args.budget)
-    if args.semantics is not None and args.semantics not in SEMANTICS:
-        raise ExactmemError(f"--semantics must be one of {', '.join(SEMANTICS)}, got {args.semantics!r}")
-    _writable(args.out, "--out")
-    labels = _label_options(args)
-    net = load_network(args.network)
-    D = _option("DATA", lambda f: load_dataset(f, *labels), args.dataset)
+    net, D = _network_and_data(args)
     if radius is not None:                              # below eps_D: named before any analysis
         from .balls import Balls
         _option("--radius", lambda r: Balls.from_radius(D, r, p), radius)
@@ -283,20 +278,26 @@ def _cmd_robust(args) -> int:
     return 0 if v.is_proved else 1
 
 
-def _cmd_radius(args) -> int:
-    """``exactmem radius NET DATA``: the certified radius around every point, proved lower and failing upper end."""
-    from .analysis.ask import centre_fails, certified_radius
-    from .balls import SEMANTICS, default_semantics
-    from .exact import fmt, show
-    from .norms import check_p
-    from .progress import Progress
-    p, budget = _option("--p", check_p, args.p), _seconds(args.budget)
+def _network_and_data(args):
+    """(network, dataset) of ``robust`` and ``radius``: --semantics and --out checked first, then NET and DATA read
+    (with --label-column and --labels-from)."""
+    from .balls import SEMANTICS
     if args.semantics is not None and args.semantics not in SEMANTICS:
         raise ExactmemError(f"--semantics must be one of {', '.join(SEMANTICS)}, got {args.semantics!r}")
     _writable(args.out, "--out")
     labels = _label_options(args)
-    net = load_network(args.network)
-    D = _option("DATA", lambda f: load_dataset(f, *labels), args.dataset)
+    return load_network(args.network), _option("DATA", lambda f: load_dataset(f, *labels), args.dataset)
+
+
+def _cmd_radius(args) -> int:
+    """``exactmem radius NET DATA``: the certified radius around every point, proved lower and failing upper end."""
+    from .analysis.ask import centre_fails, certified_radius
+    from .balls import default_semantics
+    from .exact import fmt, show
+    from .norms import check_p
+    from .progress import Progress
+    p, budget = _option("--p", check_p, args.p), _seconds(args.budget)
+    net, D = _network_and_data(args)
     if D.d != net.input_dim:
         raise ExactmemError(f"DATA {args.dataset!r}: the points have {D.d} coordinates, the network takes "
                             f"{net.input_dim} inputs")
