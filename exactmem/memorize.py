@@ -31,6 +31,7 @@ from .exact import fmt, show, to_rational
 from .network import ReLUNet
 from .norms import check_p, check_rho
 from .progress import Progress
+from .sparse import gc_paused
 from .verdict import Verdict
 
 
@@ -61,7 +62,8 @@ def memorize(D: Dataset, rho, p=2, eta=None, regime: str | None = None, mc_sampl
         raise RhoError(f"mc_samples: the Monte Carlo estimate is made in the moderate regime only (an error bound "
                        f"eta); rho = {fmt(rho)} lies in the {chosen} regime for N = {D.N}, d = {D.d}, whose "
                        f"certificate is exact")
-    with Progress(f"memorize (N = {D.N}, d = {D.d}, rho = {fmt(rho) if len(fmt(rho)) < 20 else show(rho)})") as bar:
+    with Progress(f"memorize (N = {D.N}, d = {D.d}, rho = {fmt(rho) if len(fmt(rho)) < 20 else show(rho)})") as bar, \
+            gc_paused():
         if p != 2:
             from .constructions.lp import lp_memorizer
             bar.step(f"l_{norm_name(p)} through l_2 (Theorem C.11)")

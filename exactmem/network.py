@@ -15,53 +15,71 @@ the paper's Eq. (3), sum_l (d_{l-1} + 1) d_l, zeros included.
 from __future__ import annotations
 
 import json
+import numbers
 import os
 
 from flint import fmpq, fmpq_mat
+from numpy import bool_ as np_bool
 
-from .errors import (CertificateError, DimensionMismatchError, NetworkError, SchemaVersionError, SerializationError,
-                     ShapeError)
+from . import sparse as _sparse
+from .errors import (CertificateError, DimensionMismatchError, ExactmemError, NetworkError, SchemaVersionError,
+                     SerializationError)
+from .exact import column, fmt, to_matrix, to_rational, to_vector
 from .kernel.engine import evaluate as _engine_evaluate
 from .kernel.parse import network as parse_network
-from .exact import column, fmt, to_matrix, to_vector
 
 NETWORK_SCHEMA = 1
-DENSE_LIMIT = 2 * 10 ** 8                 # dense weight entries a network document may ask for
-_ZERO = fmpq(0)
+DENSE_LIMIT = 2 * 10 ** 8                 # dense entries the dense views (layers, to_json()) may build
+_ZERO, _ONE = fmpq(0), fmpq(1)
 
 
-def _identity(n: int) -> fmpq_mat:
-    return fmpq_mat(n, n, [1 if i == j else 0 for i in range(n) for j in range(n)])
+class _Spelling(dict):
+    """fmt(q) per distinct value, computed once: constructions repeat a few weights (1, -1, powers) millions of times."""
+
+    def __missing__(self, q):
+        t = self[q] = fmt(q)
+        return t
 
 
-def _vstack(*mats) -> fmpq_mat:
-    cols = {m.ncols() for m in mats}
-    if len(cols) != 1:
-        raise ShapeError("cannot stack matrices with different numbers of columns")
-    rows = [r for m in mats for r in m.tolist()]
-    return fmpq_mat(rows) if rows else fmpq_mat(0, cols.pop())
-
-
-def _block_diag(*mats) -> fmpq_mat:
-    R = sum(m.nrows() for m in mats)
-    C = sum(m.ncols() for m in mats)
-    out = [[_ZERO] * C for _ in range(R)]
-    r0 = c0 = 0
-    for m in mats:
-        for i, row in enumerate(m.tolist()):
-            out[r0 + i][c0:c0 + m.ncols()] = row
-        r0 += m.nrows()
-        c0 += m.ncols()
-    return fmpq_mat(out) if R and C else fmpq_mat(R, C)
+def _checked_row(r, width: int, l: int, i: int) -> list:
+    """Row i of layer l as a canonical sparse row: (int column, nonzero fmpq) pairs, columns increasing in
+    0..width - 1; mostly C-level passes, so that a construction's millions of entries check quickly."""
+    try:
+        r = r if type(r) is list else list(r)
+        js, ws = zip(*r) if r else ((), ())
+    except (TypeError, ValueError):
+        raise NetworkError(f"layer {l}, row {i}: a row is a list of (column, weight) pairs") from None
+    if len(js) != len(r):
+        raise NetworkError(f"layer {l}, row {i}: a row is a list of (column, weight) pairs")
+    if not all(type(j) is int for j in js):
+        if not all(isinstance(j, numbers.Integral) and not isinstance(j, (bool, np_bool)) for j in js):
+            raise NetworkError(f"layer {l}, row {i}: a row is a list of (int column, weight) pairs")
+        js, r = tuple(int(j) for j in js), []           # numpy integers: rebuilt below
+    if js and (js[0] < 0 or js[-1] >= width or any(a >= b for a, b in zip(js, js[1:]))):
+        raise NetworkError(f"layer {l}, row {i}: the columns must increase within 0..{width - 1}")
+    if any(len(e) != 2 for e in r):
+        raise NetworkError(f"layer {l}, row {i}: a row is a list of (column, weight) pairs")
+    if all(type(w) is fmpq for w in ws) and all(ws) and all(type(e) is tuple for e in r):
+        return r
+    try:
+        ws = [w if type(w) is fmpq else to_rational(w) for w in ws]
+    except ExactmemError as e:
+        raise NetworkError(f"layer {l}, row {i}: {e}") from None
+    return [(j, w) for j, w in zip(js, ws) if w != 0]
 
 
 class ReLUNet:
-    """An exact ReLU network R^{d_0} -> R^{d_L}; see the module docstring for the model."""
+    """An exact ReLU network R^{d_0} -> R^{d_L}; see the module docstring for the model.
+
+    Stored sparse: each layer is ``(rows, b)`` with a row the sorted list of its nonzeros ``[(j, fmpq)]``
+    (``exactmem.sparse``), so that memory and time follow the nonzeros; ``layers`` gives the dense
+    ``fmpq_mat`` view on request.
+    """
 
     def __init__(self, layers, input_dim: int | None = None):
         if isinstance(layers, (str, bytes)) or not hasattr(layers, "__iter__"):
             raise NetworkError("layers must be a sequence of (W, b) pairs")
-        Ws, bs = [], []
+        out = []
         prev = input_dim
         for l, layer in enumerate(layers, start=1):
             try:
@@ -78,44 +96,97 @@ class ReLUNet:
                 raise NetworkError(f"b_{l} has {b.nrows()} entries but W_{l} has {W.nrows()} rows")
             if W.nrows() == 0:
                 raise NetworkError(f"layer {l} has width 0")
-            Ws.append(W)
-            bs.append(b)
+            if l == 1:
+                input_dim = W.ncols()
+            out.append((_sparse.from_matrix(W), b.entries()))
             prev = W.nrows()
-        if not Ws:
+        if not out:
             raise NetworkError("a network needs at least one layer")
-        if Ws[0].ncols() == 0:
+        if input_dim == 0:
             raise NetworkError("W_1 has no columns: a network needs at least one input")
-        self._W = Ws
-        self._b = bs
+        self._set(out, input_dim)
+
+    def _set(self, layers: list, input_dim: int) -> None:
+        self._L = layers
+        self._d0 = input_dim
+
+    @classmethod
+    def from_sparse(cls, layers, input_dim: int) -> "ReLUNet":
+        """A network from sparse layers ``[(rows, b)]``: row i of layer l lists its nonzeros as ``(column, weight)``
+        with columns increasing in ``0 .. d_{l-1} - 1``; weights and biases are rationals (anything
+        ``to_rational`` reads).  Cost: the nonzeros, never the dense size.
+
+        >>> ReLUNet.from_sparse([([[(0, 1)], [(0, -1)]], [0, 0]), ([[(0, 1), (1, 1)]], [0])], 1)([-3])   # |x|
+        [3]
+        """
+        if isinstance(input_dim, bool) or not isinstance(input_dim, int) or input_dim < 1:
+            raise NetworkError(f"input_dim must be a positive int, got {input_dim!r}")
+        if isinstance(layers, (str, bytes)) or not hasattr(layers, "__iter__"):
+            raise NetworkError("layers must be a sequence of (rows, b) pairs")
+        out, width = [], input_dim
+        with _sparse.gc_paused():
+            for l, layer in enumerate(layers, start=1):
+                try:
+                    rows, b = layer
+                    rows, b = list(rows), list(b)
+                except (TypeError, ValueError):
+                    raise NetworkError(f"layer {l} must be a pair (rows, b) of lists") from None
+                if not rows:
+                    raise NetworkError(f"layer {l} has width 0")
+                if len(b) != len(rows):
+                    raise NetworkError(f"b_{l} has {len(b)} entries but layer {l} has {len(rows)} rows")
+                out.append(([_checked_row(r, width, l, i) for i, r in enumerate(rows)],
+                            [v if type(v) is fmpq else to_rational(v) for v in b]))
+                width = len(rows)
+        if not out:
+            raise NetworkError("a network needs at least one layer")
+        net = cls.__new__(cls)
+        net._set(out, input_dim)
+        return net
+
+    @classmethod
+    def _trusted(cls, layers: list, input_dim: int) -> "ReLUNet":
+        """Sparse layers already in canonical form (sorted columns in range, fmpq, no zero weights)."""
+        net = cls.__new__(cls)
+        net._set(layers, input_dim)
+        return net
 
     # -- structure ------------------------------------------------------------------
     @property
     def layers(self) -> list:
-        """The layers as ``(W, b)`` pairs of ``fmpq_mat`` (b a column)."""
-        return list(zip(self._W, self._b))
+        """The layers as dense ``(W, b)`` pairs of ``fmpq_mat`` (b a column); built on request (cached)."""
+        cached = self.__dict__.get("_dense")
+        if cached is None:
+            d, dense = self.dims, self.param_count()
+            if dense > DENSE_LIMIT:
+                raise NetworkError(f"the dense view of this network has {dense} entries (limit {DENSE_LIMIT}); "
+                                   f"use sparse_layers()")
+            cached = self.__dict__["_dense"] = [(_sparse.to_matrix(rows, d[l]), fmpq_mat(len(b), 1, b))
+                                                for l, (rows, b) in enumerate(self._L)]
+        return list(cached)
 
     @property
     def input_dim(self) -> int:
-        return self._W[0].ncols()
+        return self._d0
 
     @property
     def output_dim(self) -> int:
-        return self._W[-1].nrows()
+        return len(self._L[-1][0])
 
     @property
     def depth(self) -> int:
         """L, the number of affine layers (hidden layers + 1)."""
-        return len(self._W)
+        return len(self._L)
 
     @property
     def dims(self) -> list:
         """[d_0, d_1, ..., d_L]."""
-        return [self.input_dim] + [W.nrows() for W in self._W]
+        return [self._d0] + [len(rows) for rows, _ in self._L]
 
     @property
     def widths(self) -> list:
         """The hidden widths d_1..d_{L-1}."""
-        return [W.nrows() for W in self._W[:-1]]
+        return self.dims[1:-1]
 
     @property
     def width(self) -> int:
@@ -129,14 +200,26 @@ class ReLUNet:
 
     def nonzero_count(self) -> int:
         """Number of nonzero weights and biases (the count of the paper's Appendix E)."""
-        return sum(sum(1 for v in W.entries() if v != 0) + sum(1 for v in b.entries() if v != 0)
-                   for W, b in self.layers)
+        return _sparse.nonzeros(self._L)
+
+    def _nonzero_parameters(self):
+        for rows, b in self._L:
+            for r in rows:
+                for _, w in r:
+                    yield w
+            for v in b:
+                if v != 0:
+                    yield v
 
     def parameters(self):
-        """Every weight and bias, as ``fmpq``."""
-        for W, b in self.layers:
-            yield from W.entries()
-            yield from b.entries()
+        """Every weight and bias, as ``fmpq``, zeros included (layer by layer, W row by row, then b)."""
+        for (rows, b), n in zip(self._L, self.dims):
+            for r in rows:
+                full = [_ZERO] * n
+                for j, w in r:
+                    full[j] = w
+                yield from full
+            yield from b
 
     def bit_complexity(self) -> int | None:
         """Bits per parameter of the least common fixed-point format holding every parameter.
@@ -153,7 +236,7 @@ class ReLUNet:
         5
         """
         I = F = 0
-        for w in self.parameters():
+        for w in self._nonzero_parameters():       # a zero fits every format
             q = int(w.q)
             if q & (q - 1):
                 return None
@@ -167,7 +250,9 @@ class ReLUNet:
 
     def max_height_bits(self) -> int:
         """max over parameters p/q of bitlen(|p|) + bitlen(q): a size measure for any rational weights."""
-        return max((int(abs(w.p)).bit_length() + int(w.q).bit_length() for w in self.parameters()), default=0)
+        zero = 1 if self.nonzero_count() < self.param_count() else 0          # 0 = 0/1 has height 1
+        return max(max((int(abs(w.p)).bit_length() + int(w.q).bit_length() for w in self._nonzero_parameters()),
+                       default=0), zero)
 
     def __repr__(self):
         """``ReLUNet(dims=[2, 3, 1], params=13)``; past 8 widths the middle is left out and the layers counted:
@@ -178,20 +263,14 @@ class ReLUNet:
         return f"ReLUNet(dims={shown}, params={self.param_count()})"
 
     def __eq__(self, other):
-        return isinstance(other, ReLUNet) and self.dims == other.dims and all(
-            W1 == W2 and b1 == b2 for (W1, b1), (W2, b2) in zip(self.layers, other.layers))
+        return isinstance(other, ReLUNet) and self.dims == other.dims and self._L == other._L
 
     __hash__ = None
 
     # -- evaluation -------------------------------------------------------------------
     def sparse_layers(self) -> list:
-        """The layers as [(rows of nonzeros [(j, w)], biases)] (cached): what the kernel's engine runs."""
-        cached = self.__dict__.get("_sparse")
-        if cached is None:
-            cached = self.__dict__["_sparse"] = [
-                ([[(j, w) for j, w in enumerate(row) if w != 0] for row in W.tolist()], b.entries())
-                for W, b in self.layers]
-        return cached
+        """The layers as [(rows of nonzeros [(j, w)], biases)]: what the kernel's engine runs (shared, do not mutate)."""
+        return self._L
 
     def evaluate(self, X) -> fmpq_mat:
         """Exact outputs for a batch: X is N x d_0 (one input per row); returns N x d_L.
@@ -206,7 +285,8 @@ class ReLUNet:
         n = H.nrows()
         if n == 0:
             return fmpq_mat(0, self.output_dim)
-        out = _engine_evaluate(self.sparse_layers(), H.tolist())
+        with _sparse.gc_paused():
+            out = _engine_evaluate(self.sparse_layers(), H.tolist())
         return fmpq_mat(n, self.output_dim, [v for row in out for v in row])
 
     def __call__(self, x) -> list:
@@ -225,7 +305,9 @@ class ReLUNet:
     @classmethod
     def identity(cls, n: int) -> "ReLUNet":
         """The affine identity on R^n."""
-        return cls.affine(_identity(n))
+        if isinstance(n, bool) or not isinstance(n, int) or n < 1:
+            raise NetworkError(f"n must be a positive int, got {n!r}")
+        return cls._trusted([(_sparse.identity(n), [_ZERO] * n)], n)
 
     def then(self, g: "ReLUNet") -> "ReLUNet":
         """Sequential composition g o self; the last affine layer of self merges into g's first.
@@ -240,9 +322,8 @@ class ReLUNet:
             raise DimensionMismatchError(
                 f"cannot compose: the first network outputs {self.output_dim} values but the second expects "
                 f"{g.input_dim}")
-        (WL, bL), (G1, c1) = self.layers[-1], g.layers[0]
-        merged = (G1 * WL, G1 * bL + c1)
-        return ReLUNet(self.layers[:-1] + [merged] + g.layers[1:])
+        merged = _sparse.compose(self._L[-1], g._L[0])
+        return ReLUNet._trusted(self._L[:-1] + [merged] + g._L[1:], self._d0)
 
     @staticmethod
     def compose(*nets) -> "ReLUNet":
@@ -269,13 +350,13 @@ class ReLUNet:
         if extra == 0:
             return self
         o = self.output_dim
-        WL, bL = self.layers[-1]
-        I = _identity(o)
-        layers = self.layers[:-1] + [(_vstack(WL, -WL), _vstack(bL, -bL))]
-        carry = _vstack(_hstack(I, -I), _hstack(-I, I))
-        layers += [(carry, fmpq_mat(2 * o, 1))] * (extra - 1)
-        layers.append((_hstack(I, -I), fmpq_mat(o, 1)))
-        return ReLUNet(layers)
+        rows, b = self._L[-1]
+        split = (rows + [[(j, -w) for j, w in r] for r in rows], list(b) + [-v for v in b])
+        zeros = [_ZERO] * (2 * o)
+        carry = ([[(i, _ONE), (o + i, -_ONE)] for i in range(o)] + [[(i, -_ONE), (o + i, _ONE)] for i in range(o)],
+                 zeros)
+        last = ([[(i, _ONE), (o + i, -_ONE)] for i in range(o)], [_ZERO] * o)
+        return ReLUNet._trusted(self._L[:-1] + [split] + [carry] * (extra - 1) + [last], self._d0)
 
     def with_passthrough(self, k: int) -> "ReLUNet":
         """The network (x, z) -> (self(x), z) for z in R^k; z rides along as sigma(z) - sigma(-z)."""
@@ -283,20 +364,16 @@ class ReLUNet:
             raise NetworkError(f"k must be a non-negative int, got {k!r}")
         if k == 0:
             return self
-        I = _identity(k)
-        L = self.depth
+        L, dims = self.depth, self.dims
+        plus = _sparse.identity(k)
+        pm = plus + _sparse.identity(k, value=-_ONE)                      # (z, -z)
+        carry = [[(i, _ONE), (k + i, -_ONE)] for i in range(k)] + [[(i, -_ONE), (k + i, _ONE)] for i in range(k)]
+        back = [[(i, _ONE), (k + i, -_ONE)] for i in range(k)]
         layers = []
-        for l, (W, b) in enumerate(self.layers):
-            if L == 1:
-                layers.append((_block_diag(W, I), _vstack(b, fmpq_mat(k, 1))))
-            elif l == 0:
-                layers.append((_block_diag(W, _vstack(I, -I)), _vstack(b, fmpq_mat(2 * k, 1))))
-            elif l < L - 1:
-                carry = _vstack(_hstack(I, -I), _hstack(-I, I))
-                layers.append((_block_diag(W, carry), _vstack(b, fmpq_mat(2 * k, 1))))
-            else:
-                layers.append((_block_diag(W, _hstack(I, -I)), _vstack(b, fmpq_mat(k, 1))))
-        return ReLUNet(layers)
+        for l, (rows, b) in enumerate(self._L):
+            extra = plus if L == 1 else pm if l == 0 else carry if l < L - 1 else back
+            layers.append((rows + _sparse.shifted(extra, dims[l]), list(b) + [_ZERO] * len(extra)))
+        return ReLUNet._trusted(layers, self._d0 + k)
 
     def with_carry(self, k: int) -> "ReLUNet":
         """(x, z) -> (self(x), z) for z >= 0 in R^k: z rides along as one unit per coordinate.
@@ -311,27 +388,30 @@ class ReLUNet:
             raise NetworkError(f"k must be a non-negative int, got {k!r}")
         if k == 0:
             return self
-        I = _identity(k)
-        return ReLUNet([(_block_diag(W, I), _vstack(b, fmpq_mat(k, 1))) for W, b in self.layers])
+        dims = self.dims
+        return ReLUNet._trusted([(rows + _sparse.identity(k, dims[l]), list(b) + [_ZERO] * k)
+                                 for l, (rows, b) in enumerate(self._L)], self._d0 + k)
 
     @staticmethod
     def parallel(*nets) -> "ReLUNet":
         """x -> (f1(x), ..., fk(x)) for networks with a common input; shorter ones are deepened."""
         if not nets:
             raise NetworkError("parallel needs at least one network")
-        d0 = nets[0].input_dim
         for f in nets:
             if not isinstance(f, ReLUNet):
                 raise NetworkError("parallel takes ReLUNets")
+        d0 = nets[0].input_dim
+        for f in nets:
             if f.input_dim != d0:
                 raise DimensionMismatchError(
                     f"parallel networks must share the input dimension ({d0} vs {f.input_dim})")
         L = max(f.depth for f in nets)
         nets = [f.deepen(L - f.depth) for f in nets]
-        layers = [(_vstack(*[f._W[0] for f in nets]), _vstack(*[f._b[0] for f in nets]))]
+        layers = [([r for f in nets for r in f._L[0][0]], [v for f in nets for v in f._L[0][1]])]
         for l in range(1, L):
-            layers.append((_block_diag(*[f._W[l] for f in nets]), _vstack(*[f._b[l] for f in nets])))
-        return ReLUNet(layers)
+            layers.append((_sparse.block_diag([(f._L[l][0], f.dims[l]) for f in nets]),
+                           [v for f in nets for v in f._L[l][1]]))
+        return ReLUNet._trusted(layers, d0)
 
     # -- import / export ----------------------------------------------------------------------
     @classmethod
@@ -344,8 +424,14 @@ class ReLUNet:
     def to_numpy(self):
         """``(weights, biases)`` as float64 numpy arrays -- rounded, for plotting only, never for proofs."""
         import numpy as np
-        ws = [np.array([[float(v) for v in row] for row in W.tolist()], dtype=np.float64) for W in self._W]
-        bs = [np.array([float(v) for v in b.entries()], dtype=np.float64) for b in self._b]
+        ws, bs = [], []
+        for (rows, b), n in zip(self._L, self.dims):
+            W = np.zeros((len(rows), n), dtype=np.float64)
+            for i, r in enumerate(rows):
+                for j, w in r:
+                    W[i, j] = float(w)
+            ws.append(W)
+            bs.append(np.array([float(v) for v in b], dtype=np.float64))
         return ws, bs
 
     def to_json(self, sparse: bool = False) -> dict:
@@ -353,20 +439,27 @@ class ReLUNet:
         if sparse:
             cached = self.__dict__.get("_json_sparse")
             if cached is None:
-                layers = [{"cols": d, "W_rows": [[[j, fmt(w)] for j, w in row] for row in rows],
-                           "b": [fmt(v) for v in b]} for d, (rows, b) in zip(self.dims, self.sparse_layers())]
+                text = _Spelling()
+                with _sparse.gc_paused():
+                    layers = [{"cols": d, "W_rows": [[[j, text[w]] for j, w in row] for row in rows],
+                               "b": [text[v] for v in b]} for d, (rows, b) in zip(self.dims, self._L)]
                 cached = self.__dict__["_json_sparse"] = {"format": "exactmem.relunet",
                                                           "schema_version": NETWORK_SCHEMA, "dims": self.dims,
                                                           "layers": layers}
             return cached
+        if self.param_count() > DENSE_LIMIT:
+            raise NetworkError(f"the dense document of this network has {self.param_count()} entries (limit "
+                               f"{DENSE_LIMIT}); use to_json(sparse=True)")
         return {"format": "exactmem.relunet", "schema_version": NETWORK_SCHEMA,
                 "dims": self.dims,
-                "layers": [{"W": [[fmt(v) for v in row] for row in W.tolist()], "b": [fmt(v) for v in b.entries()]}
-                           for W, b in self.layers]}
+                "layers": [{"W": [[fmt(v) for v in row] for row in _sparse.dense_rows(rows, n)],
+                            "b": [fmt(v) for v in b]} for (rows, b), n in zip(self._L, self.dims)]}
 
     @classmethod
     def from_json(cls, obj) -> "ReLUNet":
-        """Load from a dict, a JSON string or a path; malformed documents raise ``SerializationError``."""
+        """Load from a dict, a JSON string or a path; malformed documents raise ``SerializationError``.
+
+        Dense (``W``) and sparse (``W_rows``) layers are both read; either is stored sparse."""
         from .data import _load_json
         if isinstance(obj, (str, bytes, os.PathLike)):
             obj = _load_json(obj)
@@ -379,19 +472,7 @@ class ReLUNet:
             d0, layers = parse_network(obj)
         except CertificateError as e:
             raise SerializationError(str(e).replace("network.layers", "layer")) from None
-        pairs, width = [], d0
-        dense = sum(len(rows) * w for (rows, _), w in zip(layers, [d0] + [len(r) for r, _ in layers]))
-        if dense > DENSE_LIMIT:                 # checked before python-flint allocates anything
-            raise SerializationError(f"the network has {dense} dense weight entries; exactmem stores networks densely, "
-                                     f"up to {DENSE_LIMIT}")
-        for rows, b in layers:
-            W = fmpq_mat(len(rows), width)
-            for i, row in enumerate(rows):
-                for j, w in row:
-                    W[i, j] = w
-            pairs.append((W, fmpq_mat(len(b), 1, b)))
-            width = len(rows)
-        net = cls(pairs)
+        net = cls._trusted(layers, d0)           # the kernel's parser: sorted columns in range, exact, no zeros
         if "dims" in obj and obj["dims"] != net.dims:
             raise SerializationError(f"the document's dims {obj['dims']} do not match its layers {net.dims}")
         return net
@@ -404,6 +485,3 @@ class ReLUNet:
     def load(cls, path) -> "ReLUNet":
         return cls.from_json(os.fspath(path) if not isinstance(path, str) else path)
 
-
-def _hstack(*mats) -> fmpq_mat:
-    return _vstack(*[m.transpose() for m in mats]).transpose()

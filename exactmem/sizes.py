@@ -116,7 +116,7 @@ def plan_size(D: Dataset, rho, regime: str):
         raise ExactmemError(f"the size planner covers Cases I-II of Theorem B.14, not Case {case}")
     pl = yu_plan(D, rho)
     dims = dims_large(D.d, D.d, D.C, pl["k"], D.N)
-    return dims, (lambda: ReLUNet(yu_layers(pl))), {"m": D.d, "blocks": D.N, "case": case, "k": pl["k"]}
+    return dims, (lambda: ReLUNet.from_sparse(yu_layers(pl), pl["d"])), {"m": D.d, "blocks": D.N, "case": case, "k": pl["k"]}
 
 
 def grid_rhos(N: int, d: int) -> list:

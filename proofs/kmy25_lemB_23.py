@@ -59,7 +59,8 @@ def _cases():
        {"Yu-style networks": _cases}, source="Kim, Moon & Yun 2025, Lemma B.23")
 def check(inst):
     D, rho, nu = inst
-    net = ReLUNet(yu_layers(yu_plan(D, rho)))
+    pl = yu_plan(D, rho)
+    net = ReLUNet.from_sparse(yu_layers(pl), pl["d"])
     X = D.points.tolist()
     mu = rho * D.eps(1) / D.d                     # mu_2 >= mu_1 / sqrt(d) >= this, a rational radius inside each ball
     R_sq = max(sum((t * t for t in x), fmpq(0)) for x in X)

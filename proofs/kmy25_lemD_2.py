@@ -41,7 +41,7 @@ def yu_sizes(D, rho, net, k, d_in=None, m=None, r_sq=None) -> Verdict:
 def check(inst):
     D, rho = inst
     pl = yu_plan(D, rho)
-    net = ReLUNet(yu_layers(pl))
+    net = ReLUNet.from_sparse(yu_layers(pl), pl["d"])
     h = max_height(net, 1)
     hb = yu_height_bound(D, rho, pl["k"])
     return all_of([yu_sizes(D, rho, net, pl["k"]),

@@ -28,7 +28,7 @@ def _cases():
 def check(inst):
     D, rho = inst
     pl = yu_plan(D, rho)
-    net = ReLUNet(yu_layers(pl))
+    net = ReLUNet.from_sparse(yu_layers(pl), pl["d"])
     b = yu_bounds(D.N, D.d, D.d, D.C, pl["k"])
     nz, dense = nonzero(net), eq3(net)
     return all_of([size_verdict(net, {"nonzero": b["nonzero"], "depth": b["depth"], "width": b["width"]}),

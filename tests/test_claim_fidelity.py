@@ -159,7 +159,8 @@ def test_lemB23_coarse_rounding_is_caught():
     from proofs._instances import random_dataset
     from proofs.kmy25_lemB_23 import error_bound, rounded
     D = random_dataset(3000, 4, 1, C=2, denom=3, span=4)
-    net = ReLUNet(yu_layers(yu_plan(D, fmpq(1, 2))))
+    pl = yu_plan(D, fmpq(1, 2))
+    net = ReLUNet.from_sparse(yu_layers(pl), pl["d"])
     assert error_bound(net, 10, 2)[0] > fmpq(1, 10)                   # the recursion rejects 2 bits
     b = next(b for b in range(1, 400) if error_bound(net, 10, b)[0] <= fmpq(1, 10))
     assert error_bound(net, 10, b - 1)[0] > fmpq(1, 10) >= error_bound(net, 10, b + 5)[0]

@@ -23,7 +23,7 @@ from exactmem.kernel.separation import min_cross
 from exactmem.kernel.values import PL, combine, relu
 
 KERNEL = pathlib.Path(kernel.__file__).parent
-ALLOWED = {"__future__", "bisect", "hashlib", "itertools", "json", "math", "re", "time", "flint", "numpy"}
+ALLOWED = {"__future__", "bisect", "gc", "hashlib", "itertools", "json", "math", "re", "time", "flint", "numpy"}
 
 
 # -- trust base ---------------------------------------------------------------------------------------

@@ -4,13 +4,19 @@ from fractions import Fraction
 import numpy as np
 import pytest
 from flint import fmpq
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
+from reference import eval_fraction, frac, net_as_fractions
 
 from exactmem import ReLUNet
-from exactmem.errors import (DimensionMismatchError, ExactmemError, NetworkError, SchemaVersionError,
-                             SerializationError, ShapeError)
-
-from reference import eval_fraction, frac, net_as_fractions
+from exactmem.errors import (
+    DimensionMismatchError,
+    ExactmemError,
+    NetworkError,
+    SchemaVersionError,
+    SerializationError,
+    ShapeError,
+)
 
 small = st.fractions(min_value=-4, max_value=4, max_denominator=9)
 
@@ -158,10 +164,16 @@ def test_with_carry_matches_its_definition():
             f.with_carry(bad)
 
 
-def test_a_huge_declared_width_is_refused_before_flint_allocates():
-    """Issue 20 (review): a sparse layer declaring 10^12 columns used to abort the process inside python-flint."""
-    from exactmem.errors import SerializationError
+def test_a_huge_declared_width_is_stored_sparse_and_its_dense_views_refused():
+    """Issue 20 (review): a sparse layer declaring 10^12 columns used to abort the process inside python-flint.
+    Issue 22: networks are stored sparse, so the document loads (one nonzero); the dense views, which would
+    allocate 10^12 entries, are refused with a clear error before python-flint sees them."""
     doc = {"format": "exactmem.relunet", "schema_version": 1,
            "layers": [{"cols": 10 ** 12, "W_rows": [[[0, "1"]]], "b": ["0"]}]}
-    with pytest.raises(SerializationError, match="dense weight entries"):
-        ReLUNet.from_json(doc)
+    f = ReLUNet.from_json(doc)
+    assert f.dims == [10 ** 12, 1] and f.nonzero_count() == 1 and f.param_count() == 10 ** 12 + 1
+    with pytest.raises(NetworkError, match="dense view"):
+        f.layers
+    with pytest.raises(NetworkError, match="dense document"):
+        f.to_json()
+    assert f.to_json(sparse=True)["layers"][0]["W_rows"] == [[[0, "1"]]]

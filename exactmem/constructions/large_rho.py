@@ -101,7 +101,7 @@ def large_rho_memorizer(D: Dataset, rho, tries: int = 10, seed: int = 0):
             W_full, W = P.full, P.W
         target = Dataset(D.points * W.transpose(), D.labels)
         plan = yu_plan(target, rho, mu_sq=rho * rho * D.eps_sq)
-    yu = ReLUNet(yu_layers(plan))
+    yu = ReLUNet.from_sparse(yu_layers(plan), plan["d"])
     net = yu if W_full is None else ReLUNet.affine(W).then(yu)
     span, zeros = plan["hi"] - plan["lo"], ["0"] * plan["C"]
     quadratic = []

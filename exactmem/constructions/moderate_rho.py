@@ -40,6 +40,7 @@ from ..blocks.floor import floor_net
 from ..blocks.intmem import integer_memorizer
 from ..blocks.translation import midpoint_translation
 from .layers import moderate_layers
+from .. import sparse
 from ..certify.records import robust_certificate
 from ..data import Dataset
 from ..errors import RhoError
@@ -73,10 +74,6 @@ def group_size(D: Dataset, rho) -> int:
 def _sqrt_lo(q: fmpq, bits: int = 64) -> fmpq:
     """A rational lower bound on sqrt(q), q >= 0."""
     return sqrt_enclosure(q, prec=bits).lo if q > 0 else fmpq(0)
-
-
-def _as_lists(net: ReLUNet) -> list:
-    return [(W.tolist(), [v for v in b.entries()]) for W, b in net.layers]
 
 
 def slab_weights(D: Dataset, W, s, mu_sq, lp=None) -> list:
@@ -158,9 +155,11 @@ def moderate_rho_plan(D: Dataset, rho, eta, tries: int = 20, seed: int = 0, lp=N
 
 def moderate_rho_network(pl: dict) -> ReLUNet:
     """The network of a plan (``layers.moderate_layers``)."""
-    return ReLUNet(moderate_layers({"W1": pl["W1"].tolist(), "c0": [fmpq(v) for v in pl["c0"]],
-                                    "shifts": pl["shifts"], "R": pl["R"], "floor": _as_lists(pl["floor"]),
-                                    "mems": [_as_lists(mem.net) for mem in pl["mems"]], "layout": pl["layout"]}))
+    layers = moderate_layers({"W1": sparse.from_matrix(pl["W1"]), "c0": [fmpq(v) for v in pl["c0"]],
+                              "shifts": [[fmpq(v) for v in c] for c in pl["shifts"]], "R": pl["R"],
+                              "floor": pl["floor"].sparse_layers(), "mems": [mem.net.sparse_layers() for mem in pl["mems"]],
+                              "layout": pl["layout"]})
+    return ReLUNet.from_sparse(layers, pl["W1"].ncols())
 
 
 def moderate_rho_memorizer(D: Dataset, rho, eta, tries: int = 20, seed: int = 0, mc_samples: int = 0, lp=None):

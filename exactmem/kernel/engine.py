@@ -234,12 +234,8 @@ class Engine:
         plans = {}                      # rows whose Set or step cells are read by more than a sole reader
         for r, cells in st.spec.items():
             for j, v in cells.items():
-                if V.is_choice(v) and readers[j] and not sole[j]:
-                    sets, steps = plans.setdefault(r, ({}, {}))
-                    if isinstance(v, V.Set):
-                        sets[j] = sorted(v)
-                    else:
-                        steps.setdefault(v.k, []).append((j, v))
+                if isinstance(v, V.Set) and readers[j] and not sole[j]:     # a step is a function of its source:
+                    plans.setdefault(r, ({}, {}))[0][j] = sorted(v)          # its readers stay exact without a split
         if plans:
             self._branch(st, plans)
         st.ball, st.cols, st.spec, st.cut, dead, touched = self._rows(st, units, readers, last, l)
@@ -310,8 +306,16 @@ class Engine:
                 val = V.combine([(w, spec[r][j] if j in spec.get(r, ()) else cols[j].value(r, self.R)) for j, w in nz],
                                 bias, gaps)
                 if isinstance(val, V.Sep) and any(V.is_choice(p) for p in val.terms.values()):
-                    cuts.setdefault(r, {}).update({k: p for k, p in val.terms.items() if V.is_choice(p)})
-                    continue
+                    steps = {k: p for k, p in val.terms.items() if V.is_choice(p)}
+                    if last:
+                        cuts.setdefault(r, {}).update(steps)
+                        continue
+                    lo, hi = V.bounds(val)
+                    if lo < 0 < hi:             # unstable: cut the widest step only (digits from the top)
+                        k = max(steps, key=lambda k: (V.bounds(steps[k])[1] - V.bounds(steps[k])[0], -k))
+                        cuts.setdefault(r, {})[k] = steps[k]
+                        continue
+                    # stable or dead: sigma keeps the Sep exactly, or gives 0 (below), with no cut
                 if not last:
                     sb = self.sep_bounds(int(st.ball[r]), l, u) if self.sep_bounds and isinstance(val, V.Sep) else None
                     val = V.relu(val, gaps(val.k) if isinstance(val, V.PL) else None, sb)

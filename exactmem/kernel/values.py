@@ -33,7 +33,7 @@ class PL:
         self.k, self.pieces = k, tuple(pieces)
 
     def __eq__(self, other):
-        return isinstance(other, PL) and self.k == other.k and self.pieces == other.pieces
+        return self is other or isinstance(other, PL) and self.k == other.k and self.pieces == other.pieces
 
 
 class Sep:
@@ -43,7 +43,7 @@ class Sep:
         self.terms, self.c = terms, c
 
     def __eq__(self, other):
-        return isinstance(other, Sep) and self.terms == other.terms and self.c == other.c
+        return self is other or isinstance(other, Sep) and self.terms == other.terms and self.c == other.c
 
 
 class Set(frozenset):
