@@ -15,14 +15,15 @@ endif
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test,plot,data,onnx]'
+	$(BIN)/python -m pip install --quiet -e '.[test,plot,data,onnx,distributed]'
 	touch $(STAMP)
 
 check: $(STAMP)
 	$(BIN)/exactmem check $(CHECK_FLAGS)
 
+# on every core (pytest-xdist); the tests do not depend on their order or on sharing a process
 test: $(STAMP)
-	$(BIN)/python -m pytest -q $(PYTEST_FLAGS)
+	$(BIN)/python -m pytest -q -n auto $(PYTEST_FLAGS)
 
 # the mutation suite of docs/kernel.md (also run by make test, as tests/test_mutation.py)
 mutants: $(STAMP)

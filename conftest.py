@@ -16,3 +16,14 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if "slow" in item.keywords:
             item.add_marker(skip)
+
+
+@pytest.fixture(autouse=True)
+def _restore_sys_path():
+    """Claim discovery puts folders on sys.path (a test's tmp_path among them, with a json.py in it): take them off
+    after each test, so that no later test -- or a process it spawns, which inherits sys.path -- imports from
+    them, whatever the order of the tests and however pytest-xdist shares them out."""
+    import sys
+    saved = list(sys.path)
+    yield
+    sys.path[:] = saved

@@ -9,7 +9,7 @@ import json
 import re
 import sys
 
-from .errors import ExactmemError, OptionError
+from .errors import ExactmemError, OptionError, ParallelError
 
 
 def _claim_modules(args):
@@ -41,7 +41,8 @@ def _cmd_check(args) -> int:
             for c in selected:
                 print(describe_claim(c) if args.verbose else f"{c.id}\t{c.statement}")
         return 0
-    results = claims.run_shown(selected, args.full, args.verbose)
+    with _executor(args) as ex:
+        results = claims.run_shown(selected, args.full, args.verbose, executor=None if ex.name == "serial" else ex)
     if args.json is not None:
         _emit_json(args.json, claims.to_json(results, args.full), "the claim results")
     if args.json != "-":
@@ -95,33 +96,48 @@ def _cmd_verify(args) -> int:
     given = _tied_options(args) if tied else None
     files = {"network": args.network, "dataset": args.dataset}
     status = 0
-    for path in args.certificates:
-        try:
-            with Progress(f"{path}: analysing", unit="layers") as bar:
-                answer, v, lines = _verify_one(path, given, files, bar.update)
-        except OptionError:
-            raise                               # an option that does not apply to this certificate: exit 2
-        except ExactmemError as e:
-            print(f"{path}: MALFORMED: {e}")
-            status = max(status, 2)
-            continue
-        print(f"{path}: {answer}")
-        for line in lines:
-            print(f"    {_readable(line)}")
-        if answer.startswith("PROVES LESS") or not v.is_proved:
-            status = max(status, 1)
+    with _executor(args) as ex:
+        for path in args.certificates:
+            try:
+                with Progress(f"{path}: analysing", unit="layers" if ex.name == "serial" else "shares") as bar:
+                    answer, v, lines = _verify_one(path, given, files, bar.update, ex)
+            except (OptionError, ParallelError):
+                raise                           # an option that does not apply, or no workers: exit 2
+            except ExactmemError as e:
+                print(f"{path}: MALFORMED: {e}")
+                status = max(status, 2)
+                continue
+            status = max(status, _show(path, answer, v, lines))
     return status
 
 
-def _verify_one(path, given, files, progress):
-    """(the answer line, the kernel's verdict, lines naming what was proved) for one certificate file."""
+def _show(path, answer, v, lines) -> int:
+    print(f"{path}: {answer}")
+    for line in lines:
+        print(f"    {_readable(line)}")
+    return 1 if answer.startswith("PROVES LESS") or not v.is_proved else 0
+
+
+def _executor(args):
+    """The executor of -j/--jobs and --scheduler (``exactmem.parallel``): in this process unless asked."""
+    from .parallel import executor
+    return executor(args.jobs, args.scheduler)
+
+
+def _verify_one(path, given, files, progress, ex=None):
+    """(the answer line, the kernel's verdict, lines naming what was proved) for one certificate file; with an
+    executor other than the serial one the kernel checks it in shares (``certify.parallel``)."""
     from . import kernel
-    from .certify import check
+    from .certify import check, parallel
     from .exact import show
     from .proves import Tie, describe, tie
     doc = kernel.read(path)
     t = tie(doc, **given) if given is not None else Tie(doc)
-    v = check(t.doc if t.less is None else doc, rho=t.rho, eta=t.eta, progress=progress)
+    target = t.doc if t.less is None else doc
+    if ex is not None and ex.name != "serial":
+        v = parallel.check(target, ex, rho=t.rho, eta=t.eta, progress=progress)
+    else:
+        v = check(target, rho=t.rho, eta=t.eta, progress=progress)
     try:
         lines = describe(doc, {k: f for k, f in files.items() if given is not None and f}, None if t.less else t.asked)
     except ExactmemError as e:             # the kernel read it; only naming it in a user's terms failed
@@ -131,6 +147,9 @@ def _verify_one(path, given, files, progress):
     if doc["kind"] == "lipschitz" and v.is_proved and not v.details.get("attained") and \
             v.details.get("lower") != v.details.get("upper"):
         lines.append("a certified interval: the Lipschitz constant lies in it, its value is not decided")
+    if "share" in doc:
+        sh = doc["share"]
+        return f"PROVES LESS: a share of certificate {str(sh['of'])[:12]}: {_readable(str(v))}", v, lines
     if t.less is not None:
         what = "that much the kernel proves" if v.is_proved else f"and even that is {v.status.value}: {v.reason}"
         return f"PROVES LESS: {t.less} ({what})", v, lines
@@ -615,6 +634,8 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--json", nargs="?", const="-", metavar="FILE",
                    help="the results as JSON, to FILE or (without FILE) to standard output instead of the table")
     c.add_argument("--strict", action="store_true", help="exit non-zero on UNDECIDED too")
+    _parallel_args(c, "run the claims in N worker processes (auto: one per core); output, summary and exit status "
+                      "as in a serial run")
     c.set_defaults(func=_cmd_check)
     rp = sub.add_parser("report", help="run the claims and write a status report: Markdown, one HTML page with "
                                        "the dependency graph, a LaTeX table")
@@ -643,6 +664,8 @@ def build_parser() -> argparse.ArgumentParser:
     v.add_argument("--p", help="the norm the claim must be about: 1, 2 or inf")
     v.add_argument("--eta", help="error bound to prove (moderate regime); default: the certificate's")
     _label_args(v)
+    _parallel_args(v, "check each certificate in N shares on N worker processes (auto: one per core), each share by "
+                      "the kernel; PROVED only when every share is")
     v.set_defaults(func=_cmd_verify)
     r = sub.add_parser("robust", help="decide exactly whether a network robustly memorizes a dataset (on every "
                                       "point of every ball, not samples)")
@@ -760,6 +783,13 @@ def _ball_size(parser, what: str) -> None:
     parser.add_argument("--rho", help=f"the balls' radius relative to eps_D (half the least distance between "
                                       f"differently labelled points), in (0, 1); {what}")
     parser.add_argument("--radius", help="the balls' absolute radius, in (0, eps_D); the output states both")
+
+
+def _parallel_args(parser, what: str) -> None:
+    parser.add_argument("-j", "--jobs", metavar="N", help=f"{what} (default: serial, in this process)")
+    parser.add_argument("--scheduler", metavar="ADDRESS", help="run on a Dask cluster instead of local processes: "
+                        "tcp://HOST:8786, 'dask' (the address in Dask's configuration or DASK_SCHEDULER_ADDRESS) or "
+                        "'local' (a Dask cluster of -j N processes here); needs pip install 'exactmem[distributed]'")
 
 
 def _label_args(parser) -> None:

@@ -104,3 +104,8 @@ class CertificateError(ExactmemError, ValueError):
 
 class ClaimError(ExactmemError):
     """A claim is registered twice, or a claim's check misbehaves (e.g. returns a non-Verdict)."""
+
+
+class ParallelError(ExactmemError):
+    """Parallel work could not run: Dask asked for but not installed, a scheduler that cannot be reached, worker
+    processes that kept dying, or work that is not plain data with a module-level function (``exactmem.parallel``)."""

@@ -191,21 +191,33 @@ def select(pattern: str | None = None, tags=(), modules=None) -> list:
     return claims
 
 
+def _results(claims, full, executor):
+    """The claims' results in their order: run here, or by ``executor`` (``exactmem.parallel``) in workers."""
+    if executor is None:
+        for c in claims:
+            yield run_claim(c, full)
+        return
+    from . import remote
+    for c, data in zip(claims, executor.map(remote.run_claim_job, [remote.job(c, full) for c in claims])):
+        yield remote.result(c, data)
+
+
 def run_all(full: bool = False, pattern: str | None = None, progress=sys.stderr, tags=(), modules=None,
-            claims=None) -> list:
+            claims=None, executor=None) -> list:
     """Run the selected claims (or ``claims``).  ``progress`` is a stream for one line per claim (on a terminal
     begun before the claim runs and ended when it finishes; elsewhere, a log or a pipe, written whole when it
     finishes), a function ``progress(k, n, claim, result)`` (called with ``result=None`` before each claim,
-    then with it), or None."""
+    then with it), or None.  With ``executor`` the claims run in its workers; their results still come, and are
+    reported, in the claims' order."""
     claims = select(pattern, tags, modules) if claims is None else list(claims)
-    out = []
+    out, results = [], _results(claims, full, executor)
     tty = progress is not None and not callable(progress) and _isatty(progress)
     for k, c in enumerate(claims, start=1):
         if callable(progress):
             progress(k, len(claims), c, None)
         elif tty:
             print(f"[{k}/{len(claims)}] {c.id} ...", end="", file=progress, flush=True)
-        r = run_claim(c, full)
+        r = next(results)
         if callable(progress):
             progress(k, len(claims), c, r)
         elif progress is not None:
@@ -215,15 +227,17 @@ def run_all(full: bool = False, pattern: str | None = None, progress=sys.stderr,
     return out
 
 
-def run_shown(claims, full: bool = False, verbose: bool = False, stream=None) -> list:
+def run_shown(claims, full: bool = False, verbose: bool = False, stream=None, executor=None) -> list:
     """Run ``claims`` as ``exactmem check`` does: a progress bar on a terminal; with ``verbose``, or when
-    ``stream`` (standard error) is a log or a pipe and no bar is drawn, one line per claim as it finishes."""
+    ``stream`` (standard error) is a log or a pipe and no bar is drawn, one line per claim as it finishes (in
+    the claims' order also when ``executor`` runs them in workers)."""
     from ..progress import Progress, wanted
     stream = sys.stderr if stream is None else stream
     if verbose or not wanted(stream):
-        return run_all(full=full, claims=claims, progress=stream)
+        return run_all(full=full, claims=claims, progress=stream, executor=executor)
     with Progress("checking claims", unit="claims", stream=stream) as bar:
-        return run_all(full=full, claims=claims, progress=lambda k, n, c, r: bar.update(k - (r is None), n))
+        return run_all(full=full, claims=claims, progress=lambda k, n, c, r: bar.update(k - (r is None), n),
+                       executor=executor)
 
 
 def _isatty(stream) -> bool:

@@ -424,7 +424,13 @@ def _approx(q: fmpq) -> str:
         return f"{'-' if q < 0 else ''}2^{int(abs(q.p)).bit_length() - int(q.q).bit_length()} (about)"
 
 
-def check(doc, progress=None, clock=lambda: None) -> Verdict:
+def proved(questions, leaves) -> Verdict:
+    return Verdict.proved(f"every one of {questions} question(s) holds on each of {leaves} leaf set(s), each by an "
+                          f"exact linear bound", questions=questions, leaves=leaves)
+
+
+def check(doc, progress=None, clock=lambda: None, share=None) -> Verdict:
+    """The verdict; ``share`` = (s, n) proves only the leaves k with k mod n = s, as ``regions.check``."""
     d, layers, qs = questions(doc)
     hints = parse.obj(doc.get("hints"), "hints")
     trees = hints.get("trees")
@@ -432,7 +438,7 @@ def check(doc, progress=None, clock=lambda: None) -> Verdict:
         raise CertificateError(f"hints.trees must hold one tree per question ({len(qs)})")
     bits = parse.integer(hints.get("precision", 32), "hints.precision", *PRECISION)
     net = Net(d, layers)
-    leaves = 0
+    leaves = done = 0
     for q, ((S, goal), tree) in enumerate(zip(qs, trees)):
         if progress:
             progress(q, len(qs))
@@ -440,9 +446,11 @@ def check(doc, progress=None, clock=lambda: None) -> Verdict:
         for splits, cuts, node in each_leaf(tree, net.widths, d, f"hints.trees[{q}]", clock):
             clock()
             leaves += 1
+            if share is not None and (leaves - 1) % share[1] != share[0]:
+                continue
+            done += 1
             why = prove_leaf(net, lo, hi, goal, splits, cuts, node, bits, f"hints.trees[{q}] leaf {leaves}")
             if why:
                 return Verdict.undecided(f"question {q}, leaf {leaves} (splits {splits}, cuts "
                                          f"{[(i, s, str(t)) for i, s, t in cuts]}): {why}", question=q, leaves=leaves)
-    return Verdict.proved(f"every one of {len(qs)} question(s) holds on each of {leaves} leaf set(s), each by an "
-                          f"exact linear bound", questions=len(qs), leaves=leaves)
+    return proved(len(qs), done)

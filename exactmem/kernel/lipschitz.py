@@ -131,7 +131,16 @@ def pairs(layers, l, M, states, d):
     return out + 2 * sum((max(Q[i][j], 0) for i in range(len(free)) for j in range(i)), fmpq(0))
 
 
-def check(doc, progress=None, clock=lambda: None) -> Verdict:
+def proved(what, U, low, leaves, attained, value) -> Verdict:
+    return Verdict.proved(f"{what} <= {U} on the set ({leaves} leaf region(s))" +
+                          (f", and {what} >= {low} at an interior point" if low is not None else "") +
+                          (" where it is attained" if attained else ""),
+                          leaves=leaves, upper=str(U), lower=None if low is None else str(low), attained=attained,
+                          value=value)
+
+
+def check(doc, progress=None, clock=lambda: None, share=None) -> Verdict:
+    """The verdict; ``share`` = (s, n) proves only the leaves k with k mod n = s, as ``regions.check``."""
     d, layers = regions.dense_network(doc.get("network"))
     data = parse.obj(doc.get("data"), "data")
     S = regions.parse_set(data.get("set"), d, "data.set")
@@ -160,7 +169,7 @@ def check(doc, progress=None, clock=lambda: None) -> Verdict:
     if S.cons and Jx is None:          # constraints may leave S without interior, where flat leaves prove nothing
         return Verdict.undecided("a set cut by constraints needs data.point, an interior point, to show it has one")
     tree = parse.obj(doc.get("hints"), "hints").get("tree")
-    widths, leaves, attained = [len(r) for r, _ in layers[:-1]], 0, low is not None
+    widths, leaves, done, attained = [len(r) for r, _ in layers[:-1]], 0, 0, low is not None
 
     def final(outs, partial):
         nonlocal attained
@@ -176,15 +185,13 @@ def check(doc, progress=None, clock=lambda: None) -> Verdict:
         attained = attained and below
         return None
     for path, node, left in regions.each_leaf(tree, widths, "hints.tree", clock):
-        why = regions.leaf(layers, S, [], path, node, d, final)
         leaves += 1
+        if share is not None and (leaves - 1) % share[1] != share[0]:
+            continue
+        why, done = regions.leaf(layers, S, [], path, node, d, final), done + 1
         if progress:
             progress(leaves, leaves + left)
         if why:
             return Verdict.undecided(f"leaf on path {[(a, b, s) for a, b, s in path]}: {why}", leaves=leaves)
-    what = "Lip^2" if sq else "Lip"
-    return Verdict.proved(f"{what} <= {U} on the set ({leaves} leaf region(s))" +
-                          (f", and {what} >= {low} at an interior point" if low is not None else "") +
-                          (" where it is attained" if attained else ""),
-                          leaves=leaves, upper=str(U), lower=None if low is None else str(low), attained=attained,
-                          value=None if Jx is None or (p == 2 and len(Jx) > 1) else str(_top(Jx, p)))
+    return proved("Lip^2" if sq else "Lip", U, low, done, attained,
+                  None if Jx is None or (p == 2 and len(Jx) > 1) else str(_top(Jx, p)))

@@ -65,11 +65,11 @@ class Balls:
     def centre(self, i, k):
         return fmpq(self.c[i][k], self.den)
 
-    def sources(self, n):
-        """The first layer's pre-activations on the rows of balls 0..n-1, as affine forms of one source."""
-        cols = []
+    def sources(self, idx):
+        """The first layer's pre-activations on the rows of the balls idx, as affine forms of one source."""
+        cols, n = [], len(idx)
         for k, (c, lam) in enumerate(self.canon):
-            q, num = int(lam.q), np.array([row[k] * int(lam.q) for row in self.c[:n]], dtype=object)
+            q, num = int(lam.q), np.array([self.c[i][k] * int(lam.q) for i in idx], dtype=object)
             cols.append(Col(num, self.den * q) if self.R[c] == 0 else
                         Col(num, self.den * q, np.full(n, int(lam.p) * self.den, dtype=object), np.full(n, c)))
         return cols
@@ -183,14 +183,20 @@ def claim(doc, rho=None, eta=None):
     return X, labels, layers, rho, p, eta
 
 
-def check(doc, rho=None, eta=None, progress=None, clock=lambda: None) -> Verdict:
+def unproved(balls) -> str:
+    return f"the output could not be shown to equal the label on {len(balls)} ball(s), first ball {min(balls)}"
+
+
+def check(doc, rho=None, eta=None, progress=None, clock=lambda: None, share=None) -> Verdict:
     """The verdict; ``clock()`` may raise Undecided (a budget).  Slab hints may make ``slabs`` try at most as many
-    integers as the certificate has characters as JSON; they are counted first."""
+    integers as the certificate has characters as JSON; they are counted first.  ``share`` = (s, n): only the
+    balls i with i mod n = s are analysed (``shares.py``); every other check runs in full."""
     X, labels, layers, rho, p, eta = claim(doc, rho, eta)
     excl, quad = _hints(doc, len(layers[0][0]), [len(r) for r, _ in layers])
     if excl and eta is None:
         raise CertificateError("hints.exclude drops points from the analysis; only a claim with eta may have it")
     N, balls = len(X), Balls(X, labels, layers, rho, p)
+    mine = list(range(N)) if share is None else list(range(share[0], N, share[1]))
     gaps, err, dens, per = {}, [fmpq(0)] * N, slab_density(len(X[0]), p), {}
     near, size = [balls.near(*e) for e in excl], len(json.dumps(doc)) if excl else 0
     h = next((h for h, t in enumerate(accumulate(t for _, t in near)) if t > size), None)
@@ -199,7 +205,7 @@ def check(doc, rho=None, eta=None, progress=None, clock=lambda: None) -> Verdict
                                f"the hints so far exceed the certificate's size ({size} characters)")
     for (k, a, b, g), (hit, _) in zip(excl, near):
         clock()
-        for i in hit:
+        for i in hit if share is None else [i for i in hit if i % share[1] == share[0]]:
             c, iv = balls.slabs(i, k, a, b, g)
             per.setdefault((i, c), []).extend(iv)
     for (i, c), iv in per.items():
@@ -222,7 +228,7 @@ def check(doc, rho=None, eta=None, progress=None, clock=lambda: None) -> Verdict
         compiled.append(compile_layer(rows, bias, width))
         width = len(rows)
     try:
-        st = run(compiled, State(range(N), balls.sources(N)), eng)
+        st = run(compiled, State(mine, balls.sources(mine)), eng) if mine else State([], [])
     except Undecided as e:
         return Verdict.undecided(str(e))
     bad = {}
@@ -236,12 +242,11 @@ def check(doc, rho=None, eta=None, progress=None, clock=lambda: None) -> Verdict
             bad.setdefault(i, []).append(val)
     what = f"l_{doc['data']['p']} ball of ratio rho = {rho} (N = {N}, d = {len(X[0])}, {len(layers)} layers)"
     if bad:
-        return Verdict.undecided(f"the output could not be shown to equal the label on {len(bad)} ball(s), first "
-                                 f"ball {min(bad)}", balls=sorted(bad), outputs=bad, sources=balls)
+        return Verdict.undecided(unproved(bad), balls=sorted(bad), outputs=bad, sources=balls)
     if eta is None:
         return Verdict.proved(f"on every open {what} the network equals the ball's label: every unit of every "
                               f"layer was derived exactly on the ball from the network's weights")
-    worst = max(range(N), key=lambda i: err[i])
+    worst = max(mine or [0], key=lambda i: err[i])
     if not err[worst] < eta:
         return Verdict.undecided(f"ball {worst}: the proved error bound {err[worst]} is not below eta = {eta}",
                                  max_error_bound=err[worst], error_bounds=err)

@@ -1,0 +1,129 @@
+"""Issue 24: checks over several workers, as ratios measured in one run (docs/benchmarks.md, "Issue 24").
+
+1. the kernel's check of a large robust-memorization certificate (memorize, small rho, N points in R^d):
+   whole in this process, against 2 shares on a local pool of 2 workers (speed-up), and the same 2 shares
+   on a Dask LocalCluster of 2 worker processes (Dask's overhead against the pool); plus what one share
+   costs beyond its part (a share with almost no balls) and the size of the messages (share out, report
+   back);
+2. `exactmem check` (every claim of proofs/, or -k PATTERN) serial against -j 2, wall time of the command,
+   and whether the two outputs agree once the times are taken out.
+
+The machine's load average is printed: on 2 cores another job on one of them caps any speed-up near 1.
+"""
+import argparse
+import json
+import os
+import random
+import re
+import subprocess
+import sys
+import time
+
+from exactmem import Dataset, kernel, memorize, parallel
+from exactmem.certify import parallel as cpar
+
+
+def timed(f):
+    t0 = time.perf_counter()
+    out = f()
+    return out, time.perf_counter() - t0
+
+
+def certificate(N, d, seed=1):
+    rng = random.Random(seed)
+    pts = set()
+    while len(pts) < N:
+        pts.add(tuple(rng.randint(-1000, 1000) for _ in range(d)))
+    D = Dataset([list(p) for p in sorted(pts)], [1 + i % 2 for i in range(N)])
+    return memorize(D, "1/1000000")[1].to_json()
+
+
+def kernel_check(N, d, dask, repeat):
+    print(f"1. kernel check of a robust-memorization certificate, N = {N}, d = {d} (small rho)")
+    doc, tb = timed(lambda: certificate(N, d))
+    size = len(json.dumps(doc))
+    print(f"   certificate: {size / 1e6:.2f} MB of JSON, built in {tb:.1f} s")
+    def best(f):                                     # the best of `repeat` runs
+        return min(timed(f)[1] for _ in range(repeat))
+    whole = best(lambda: kernel.check(doc))
+    print(f"   whole, in this process:        {whole:6.2f} s")
+    halves = [best(lambda p=p: kernel.check(p)) for p in kernel.split(doc, 2)]
+    print(f"   its 2 shares, one after the other in this process: {halves[0]:.2f} s + {halves[1]:.2f} s; on 2 idle "
+          f"cores at best {whole / max(halves):.2f}x")
+    with parallel.Pool(2) as pool:
+        _, start = timed(lambda: list(pool.map(len, ["warm", "up"])))
+        v = cpar.check(doc, pool)
+        assert v.is_proved, v
+        two = best(lambda: cpar.check(doc, pool))
+        print(f"   2 shares, local pool of 2:     {two:6.2f} s   (pool start {start:.2f} s, not counted)")
+    print(f"   speed-up 1 -> 2 workers:       {whole / two:6.2f}x")
+    parts = kernel.split(doc, N)
+    tiny, fixed = kernel.split(doc, 1000)[0], best(lambda: kernel.check(parts[0]))
+    job = {"share": json.dumps(tiny, separators=(",", ":")), "rho": None, "eta": None, "budget": None}
+    report = json.dumps(cpar.check_share(job))
+    print(f"   per share beyond its balls:    {fixed:6.2f} s   (share 0 of {N}: read, eps_D, centres, one ball)")
+    print(f"   message sizes:                 {len(job['share']) / 1e6:.2f} MB out per share, "
+          f"{len(report)} bytes back")
+    if dask:
+        try:
+            ex, start = timed(lambda: parallel.executor(2, "local"))
+        except Exception as e:  # noqa: BLE001 -- no Dask: say so and go on
+            print(f"   Dask: not measured ({e})")
+            return
+        with ex:
+            cpar.check(doc, ex)
+            on_dask = best(lambda: cpar.check(doc, ex))
+        print(f"   2 shares, Dask LocalCluster 2: {on_dask:6.2f} s   (cluster start {start:.2f} s, not counted)")
+        print(f"   Dask / pool overhead:          {on_dask / two:6.2f}x")
+
+
+def untimed(text):
+    """The output without its times, and without the padding that the width of the time column brings."""
+    return re.sub(r" +", " ", re.sub(r"\d+\.\d\ds", "T", text))
+
+
+def claims(pattern):
+    print("2. exactmem check" + (f" -k {pattern}" if pattern else "") + ": serial against -j 2 (wall time)")
+    cmd = [sys.executable, "-m", "exactmem", "check"] + (["-k", pattern] if pattern else [])
+    env = {**os.environ, "EXACTMEM_PROGRESS": "0"}
+    runs = {}
+    for name, extra in (("serial", []), ("-j 2", ["-j", "2"])):
+        r, t = timed(lambda extra=extra: subprocess.run(cmd + extra, capture_output=True, text=True, env=env,
+                                                        check=False))
+        runs[name] = (r, t)
+        print(f"   {name:6}: {t:6.1f} s, exit {r.returncode}")
+    (a, ta), (b, tb) = runs["serial"], runs["-j 2"]
+    same = untimed(a.stdout) == untimed(b.stdout) and untimed(a.stderr) == untimed(b.stderr) and \
+        a.returncode == b.returncode
+    print(f"   -j 2 / serial: {tb / ta:.2f}; outputs identical apart from times: {same}")
+    each = [float(t) for t in re.findall(r", (\d+\.\d\d)s\)$", a.stderr, re.MULTILINE)]
+    free = [0.0, 0.0]                       # the pool's order: the next claim to the worker free first
+    for t in each:
+        free[free.index(min(free))] += t
+    print(f"   the serial run's claim times ({sum(each):.1f} s in all, the longest {max(each, default=0):.1f} s) "
+          f"shared out so on 2 idle cores: {max(free):.1f} s, {max(free) / max(sum(each), 1e-9):.2f} of their sum")
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
+                                 formatter_class=argparse.RawDescriptionHelpFormatter, epilog=__doc__[__doc__.index("1."):])
+    ap.add_argument("--N", type=int, default=4000, help="points of the robust certificate (default 4000)")
+    ap.add_argument("--d", type=int, default=8, help="their dimension (default 8)")
+    ap.add_argument("--repeat", type=int, default=2, help="best of this many runs per timing (default 2)")
+    ap.add_argument("--no-dask", action="store_true", help="leave out the Dask LocalCluster")
+    ap.add_argument("--claims", metavar="PATTERN", default="",
+                    help="time exactmem check -k PATTERN (default: every claim, about 3 minutes for both runs)")
+    ap.add_argument("--no-claims", action="store_true", help="leave out exactmem check")
+    ap.add_argument("--quick", action="store_true", help="N = 1000 and exactmem check -k KMY25.LemB")
+    args = ap.parse_args(argv)
+    if args.quick:
+        args.N, args.claims = min(args.N, 1000), args.claims or "KMY25.LemB"
+    print(f"load average at start: {' '.join(f'{x:.2f}' for x in os.getloadavg())} on {os.cpu_count()} cores")
+    kernel_check(args.N, args.d, not args.no_dask, args.repeat)
+    if not args.no_claims:
+        claims(args.claims)
+    print(f"load average at end: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+
+
+if __name__ == "__main__":
+    main()

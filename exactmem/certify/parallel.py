@@ -1,0 +1,51 @@
+"""Checking one certificate over many workers: the kernel on each share, the kernel again to compose them.
+
+``check(cert, executor)`` splits a robust-memorization, region-cover, linear-bounds or lipschitz certificate
+into n shares (``kernel.split``: share s holds the balls or leaves numbered s mod n), sends each share as
+JSON text to a worker (``check_share``: ``kernel.read``, then ``certify.check`` -- the kernel, and where it
+cannot prove a robust claim the counterexample search, whose points the kernel checks), and gives the
+reports, in share order, to ``kernel.compose``: PROVED only when every share is.  The answer is the one the
+whole check gives, whatever n and the executor (``docs/kernel.md``, "Checking in shares").
+"""
+from __future__ import annotations
+
+import json
+
+from .. import kernel
+from ..verdict import Verdict
+from .refute import check as check_whole
+
+
+def check_share(job: dict) -> dict:
+    """A worker's part: check the share ``job["share"]`` (JSON text) with rho, eta (``"p/q"`` or None) and a
+    budget in seconds per share; its verdict as plain data (``kernel.shares.report``)."""
+    doc = kernel.read(job["share"])
+    rho, eta = (None if job.get(k) is None else kernel.parse.rational(job[k], k) for k in ("rho", "eta"))
+    v = check_whole(doc, rho=rho, eta=eta, budget=job.get("budget"))
+    return kernel.shares.report(doc, v)
+
+
+def shares_for(doc, workers: int) -> int:
+    """One share per worker, and for a robust certificate no more shares than balls."""
+    n = max(1, workers)
+    if doc["kind"] == "robust-memorization" and isinstance(doc.get("dataset"), dict):
+        n = min(n, max(1, len(doc["dataset"].get("points") or [])))
+    return n
+
+
+def check(cert, executor, shares: int | None = None, rho=None, eta=None, progress=None, budget=None) -> Verdict:
+    """``certify.check`` over ``executor`` (``exactmem.parallel``) in ``shares`` shares (default: one per worker);
+    a certificate of another kind, a share, or the serial executor without ``shares`` is checked here, whole.
+    ``progress(done, total)`` after each share."""
+    doc = kernel.read(cert)
+    if doc["kind"] not in kernel.shares.KINDS or "share" in doc or (shares is None and executor.name == "serial"):
+        return check_whole(doc, rho=rho, eta=eta, progress=progress, budget=budget)
+    parts = kernel.split(doc, shares if shares is not None else shares_for(doc, executor.workers))
+    jobs = [{"share": json.dumps(p, separators=(",", ":")), "rho": None if rho is None else str(rho),
+             "eta": None if eta is None else str(eta), "budget": budget} for p in parts]
+    reports = []
+    for r in executor.map(check_share, jobs):
+        reports.append(r)
+        if progress:
+            progress(len(reports), len(parts))
+    return kernel.compose(doc, reports, rho)
