@@ -27,7 +27,7 @@ from flint import fmpq
 
 from . import values as V
 
-MAX_ROWS_PER_BALL, CUT_ROWS, BIG = 4096, 8, 2 ** 62
+MAX_ROWS_PER_BALL, CUT_ROWS, BIG = 4096, 1, 2 ** 62
 ZERO, ONE = fmpq(0), fmpq(1)
 
 
