@@ -333,3 +333,30 @@ def test_independent_sources_never_cancel():
     v = kernel.check(_doc(D, f, fmpq(1, 2)))
     assert not v.is_proved
     assert _z3_counterexample(f, D, fmpq(1, 2), "2") == 0
+
+
+def test_rows_merge_only_when_carried_cells_agree():
+    import numpy as np
+    """Review of issue 22 (a reviewer's reproducer): a carried register's piecewise-linear cell is clipped to its
+    row's cut; when two rows of a ball merged without comparing it, the merged row's cut was widened but the cell
+    was not, and the points of the other row were silently lost (output 0 claimed on all of the ball; the exact
+    output at t0 = 2, t1 = 0, outside the excluded slabs, is 1, by evaluate below).  Every row covering t0 = 2
+    must now keep a value that is not the constant 0."""
+    from flint import fmpq as Q
+    one = Q(1)
+    net = [([[(0, one)]] * 6 + [[(1, one)], [(0, one)]], [Q(3, 2), Q(1), Q(-1), Q(-3, 2), Q(3), Q(-3), Q(4), Q(0)]),
+           ([[(0, Q(2)), (1, Q(-2)), (2, Q(-2)), (3, Q(2))], [(4, one), (5, one), (7, one)], [(6, one)]], [Q(0)] * 3),
+           ([[(0, Q(10)), (2, one)], [(1, one)]], [Q(-6), Q(0)]), ([[(1, one)]], [Q(-6)]), ([[(0, one)]], [Q(0)])]
+    assert engine.evaluate(net, [[Q(2), Q(0)]]) == [[1]]
+    layers, w = [], 2
+    for rows, b in net:
+        layers.append(engine.compile_layer(rows, b, w))
+        w = len(rows)
+    gaps = lambda ball, k: ([Q(-3, 2), Q(1)], [Q(-1), Q(3, 2)]) if k == 0 else None
+    cols = [engine.Col(np.array([0], dtype=object), 1, np.array([1], dtype=object), np.array([k])) for k in (0, 1)]
+    st = engine.run(layers, engine.State([0], cols), engine.Engine([Q(4), Q(4)], gaps))
+    covering = [r for r in range(len(st.ball)) if (lambda c: c is None or c[0] <= 2 <= c[1])(st.cut.get(r, {}).get(0))]
+    assert covering
+    for r in covering:
+        out = st.spec.get(r, {}).get(0, st.cols[0].value(r, [Q(4), Q(4)]))
+        assert not (isinstance(out, type(Q(0))) and out == 0), (r, st.cut.get(r))

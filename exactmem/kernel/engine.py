@@ -234,8 +234,12 @@ class Engine:
         plans = {}                      # rows whose Set or step cells are read by more than a sole reader
         for r, cells in st.spec.items():
             for j, v in cells.items():
-                if isinstance(v, V.Set) and readers[j] and not sole[j]:     # a step is a function of its source:
-                    plans.setdefault(r, ({}, {}))[0][j] = sorted(v)          # its readers stay exact without a split
+                if V.is_choice(v) and readers[j] and not sole[j]:
+                    sets, steps = plans.setdefault(r, ({}, {}))
+                    if isinstance(v, V.Set):
+                        sets[j] = sorted(v)
+                    else:
+                        steps.setdefault(v.k, []).append((j, v))
         if plans:
             self._branch(st, plans)
         st.ball, st.cols, st.spec, st.cut, dead, touched = self._rows(st, units, readers, last, l)
@@ -288,6 +292,8 @@ class Engine:
                 new_cols.append(cols[nz[0][0]])               # a carried non-negative register
                 for r in rows:
                     new_spec.setdefault(r, {})[u] = spec[r][nz[0][0]]
+                if rows:                # a carried special cell may be clipped to its row's cut: merging must see it
+                    touched[u] = set(rows)
                 continue
             col = self._affine(cols, nz, bias, n, cache)
             rows |= {int(r) for r in np.flatnonzero(col.src == -2)} if col.src is not None else set()
@@ -306,16 +312,8 @@ class Engine:
                 val = V.combine([(w, spec[r][j] if j in spec.get(r, ()) else cols[j].value(r, self.R)) for j, w in nz],
                                 bias, gaps)
                 if isinstance(val, V.Sep) and any(V.is_choice(p) for p in val.terms.values()):
-                    steps = {k: p for k, p in val.terms.items() if V.is_choice(p)}
-                    if last:
-                        cuts.setdefault(r, {}).update(steps)
-                        continue
-                    lo, hi = V.bounds(val)
-                    if lo < 0 < hi:             # unstable: cut the widest step only (digits from the top)
-                        k = max(steps, key=lambda k: (V.bounds(steps[k])[1] - V.bounds(steps[k])[0], -k))
-                        cuts.setdefault(r, {})[k] = steps[k]
-                        continue
-                    # stable or dead: sigma keeps the Sep exactly, or gives 0 (below), with no cut
+                    cuts.setdefault(r, {}).update({k: p for k, p in val.terms.items() if V.is_choice(p)})
+                    continue
                 if not last:
                     sb = self.sep_bounds(int(st.ball[r]), l, u) if self.sep_bounds and isinstance(val, V.Sep) else None
                     val = V.relu(val, gaps(val.k) if isinstance(val, V.PL) else None, sb)
