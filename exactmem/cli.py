@@ -669,37 +669,30 @@ def build_parser() -> argparse.ArgumentParser:
     v.set_defaults(func=_cmd_verify)
     r = sub.add_parser("robust", help="decide exactly whether a network robustly memorizes a dataset (on every "
                                       "point of every ball, not samples)")
-    r.add_argument("network", metavar="NET", help="exactmem network JSON, .onnx, .nnet or a PyTorch .pt/.pth "
-                                                  "state_dict")
+    _network_arg(r)
     r.add_argument("dataset", metavar="DATA", help="the dataset: exactmem JSON, CSV (labels in the last column by "
                                                    "default) or .npy/.npz")
     _ball_size(r, "give this or --radius")
     r.add_argument("--p", default="2", help="the norm: 1, 2 or inf (default 2)")
-    r.add_argument("--semantics", help="what the outputs must do on ball i: label (one output equal to y_i), argmax "
-                                       "(output y_i the largest) or sign (one output, < 0 for label 1, > 0 for 2); "
-                                       "default label for a network with one output, argmax for several")
+    _semantics_arg(r, "on ball i")
     r.add_argument("--budget", help="seconds before the answer is UNDECIDED")
     r.add_argument("--out", metavar="CERT.json", help="write the certificate here when PROVED")
     _label_args(r)
     r.set_defaults(func=_cmd_robust)
     a = sub.add_parser("radius", help="the certified radius around every point of a dataset: a proved lower end "
                                       "(kernel-checked) and a failing upper end (an exact point)")
-    a.add_argument("network", metavar="NET", help="exactmem network JSON, .onnx, .nnet or a PyTorch .pt/.pth "
-                                                  "state_dict")
+    _network_arg(a)
     a.add_argument("dataset", metavar="DATA", help="the points and their labels: exactmem JSON, CSV (labels in the "
                                                    "last column by default) or .npy/.npz")
     a.add_argument("--p", default="2", help="the norm of the balls: 1, 2 or inf (default 2)")
-    a.add_argument("--semantics", help="what the outputs must do around point i: label (one output equal to y_i), "
-                                       "argmax (output y_i the largest) or sign (one output, < 0 for label 1, > 0 "
-                                       "for 2); default label for a network with one output, argmax for several")
+    _semantics_arg(a, "around point i")
     a.add_argument("--budget", help="seconds per point; then the largest radius proved so far and the smallest "
                                     "failing one found (default: no limit)")
     a.add_argument("--out", metavar="F.json", help="write every point's radius (exact values as strings) here")
     _label_args(a)
     a.set_defaults(func=_cmd_radius)
     z = sub.add_parser("lipschitz", help="the exact Lipschitz constant of a network on R^d, a box or a ball")
-    z.add_argument("network", metavar="NET", help="exactmem network JSON, .onnx, .nnet or a PyTorch .pt/.pth "
-                                                  "state_dict")
+    _network_arg(z)
     z.add_argument("--p", default="2", help="the input norm: 1, 2 or inf (default 2; the gradient in the dual norm)")
     z.add_argument("--box", metavar="LO:HI,...", help="the box, one interval per coordinate: --box=-1:1,0:1/2")
     z.add_argument("--ball", metavar="X1,X2,...", help="the centre of a closed l_p ball (with --radius); with "
@@ -777,6 +770,18 @@ def build_parser() -> argparse.ArgumentParser:
     z.set_defaults(func=_cmd_sizes)
     _describe(p)
     return p
+
+
+def _network_arg(parser) -> None:
+    parser.add_argument("network", metavar="NET", help="exactmem network JSON, .onnx, .nnet or a PyTorch .pt/.pth "
+                                                       "state_dict")
+
+
+def _semantics_arg(parser, where: str) -> None:
+    parser.add_argument("--semantics", help=f"what the outputs must do {where}: label (one output equal to y_i), "
+                                            "argmax (output y_i the largest) or sign (one output, < 0 for label 1, "
+                                            "> 0 for 2); default label for a network with one output, argmax for "
+                                            "several")
 
 
 def _ball_size(parser, what: str) -> None:

@@ -214,10 +214,7 @@ class ReLUNet:
     def parameters(self):
         """Every weight and bias, as ``fmpq``, zeros included (layer by layer, W row by row, then b)."""
         for (rows, b), n in zip(self._L, self.dims):
-            for r in rows:
-                full = [_ZERO] * n
-                for j, w in r:
-                    full[j] = w
+            for full in _sparse.dense_rows(rows, n):
                 yield from full
             yield from b
 
