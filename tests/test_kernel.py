@@ -358,5 +358,5 @@ def test_rows_merge_only_when_carried_cells_agree():
     covering = [r for r in range(len(st.ball)) if (lambda c: c is None or c[0] <= 2 <= c[1])(st.cut.get(r, {}).get(0))]
     assert covering
     for r in covering:
-        out = st.spec.get(r, {}).get(0, st.cols[0].value(r, [Q(4), Q(4)]))
+        out = st.spec.get(0, {}).get(r, st.cols[0].value(r, [Q(4), Q(4)]))
         assert not (isinstance(out, type(Q(0))) and out == 0), (r, st.cut.get(r))

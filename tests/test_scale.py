@@ -79,3 +79,15 @@ def test_sparse_constructions_build_the_same_networks_as_the_dense_ones(N, rho, 
     net, _ = exactmem.memorize(D, rho, eta=eta)
     doc = json.dumps(net.to_json(sparse=True), sort_keys=True).encode()
     assert hashlib.sha256(doc).hexdigest()[:16] == layout_digest
+
+
+def test_moderate_on_thirty_digits_is_proved():
+    """Issue 22: the moderate certificate on 30 digits (d = 64, 15 blocks of 2) used to stop UNDECIDED ("a ball
+    would split into more than 4096 rows": each block's index sums 64 step functions, and the engine split a
+    ball on every step read by several units).  Steps are functions of their source, so the engine keeps
+    them exact and cuts a sum of steps only where a ReLU is unstable on it, the widest step first (4 s)."""
+    X, y = datasets.load_digits(return_X_y=True)
+    D = Dataset([[int(v) for v in X[i]] for i in range(30)], [int(y[i]) + 1 for i in range(30)])
+    net, cert = exactmem.memorize(D, "1/100", eta="1/100")
+    v = kernel.check(cert.to_json())
+    assert v.is_proved and v.details["max_error_bound"] < exactmem.to_rational("1/100"), v

@@ -105,8 +105,28 @@ def compile_layer(rows, bias, width_in):
     return list(zip(rows, bias)), readers, [len(rs) == 1 and len(rows[rs[0]]) == 1 for rs in readers]
 
 
+def _reindex(spec, pos):
+    """Special cells {unit: {row: value}} on the rows of pos {old row: new row} (fresh dicts)."""
+    out = {}
+    for j, cells in spec.items():
+        d = {pos[r]: v for r, v in cells.items() if r in pos}
+        if d:
+            out[j] = d
+    return out
+
+
+def _by_row(spec):
+    """{row: {unit: value}} from {unit: {row: value}}."""
+    out = {}
+    for j, cells in spec.items():
+        for r, v in cells.items():
+            out.setdefault(r, {})[j] = v
+    return out
+
+
 class State:
-    """Rows: their balls, the current columns, special cells {row: {unit: value}}, cuts {row: {source:
+    """Rows: their balls, the current columns, special cells by column {unit: {row: value}} (a carried register
+    hands its cells on as one dict: never change a cell dict in place, replace it), cuts {row: {source:
     (lo, hi)}} (the row covers only those offsets), and per ball with several rows the registers where
     they may differ (None: any)."""
 
@@ -121,8 +141,7 @@ class State:
 
     def keep(self, rows):
         pos = {r: i for i, r in enumerate(rows)}
-        self.take(rows, {pos[r]: c for r, c in self.spec.items() if r in pos},
-                  {pos[r]: c for r, c in self.cut.items() if r in pos})
+        self.take(rows, _reindex(self.spec, pos), {pos[r]: c for r, c in self.cut.items() if r in pos})
 
 
 class Engine:
@@ -232,14 +251,11 @@ class Engine:
     # -- one layer -------------------------------------------------------------------------------------
     def layer(self, st, units, readers, sole, last, l):
         plans = {}                      # rows whose Set or step cells are read by more than a sole reader
-        for r, cells in st.spec.items():
-            for j, v in cells.items():
-                if V.is_choice(v) and readers[j] and not sole[j]:
-                    sets, steps = plans.setdefault(r, ({}, {}))
-                    if isinstance(v, V.Set):
-                        sets[j] = sorted(v)
-                    else:
-                        steps.setdefault(v.k, []).append((j, v))
+        for j, cells in st.spec.items():
+            if readers[j] and not sole[j]:
+                for r, v in cells.items():
+                    if isinstance(v, V.Set):            # a step is a function of its source:
+                        plans.setdefault(r, ({}, {}))[0][j] = sorted(v)     # its readers stay exact without a split
         if plans:
             self._branch(st, plans)
         st.ball, st.cols, st.spec, st.cut, dead, touched = self._rows(st, units, readers, last, l)
@@ -258,14 +274,17 @@ class Engine:
             return st.ball, cols, spec, st.cut, dead, touched
         keep, redo = [r for r in range(len(st.ball)) if r not in cuts], sorted(cuts)
         sub = State(st.ball[redo], [c.take(redo) for c in st.cols])
-        sub.spec = {i: st.spec[r] for i, r in enumerate(redo) if r in st.spec}
+        sub.spec = _reindex(st.spec, {r: i for i, r in enumerate(redo)})
         sub.cut, sub.diff = {i: st.cut[r] for i, r in enumerate(redo) if r in st.cut}, st.diff
         self._branch(sub, {i: ({}, {k: [(None, p)] for k, p in cuts[r].items()}) for i, r in enumerate(redo)})
         sball, scols, sspec, scut, sdead, stouched = self._rows(sub, units, readers, last, l)
         pos, n = {r: i for i, r in enumerate(keep)}, len(keep)
         re = lambda d: {pos[r]: v for r, v in d.items() if r in pos}
+        spec = _reindex(spec, pos)
+        for u, cells in sspec.items():
+            spec.setdefault(u, {}).update({n + i: v for i, v in cells.items()})
         return (np.concatenate([st.ball[keep], sball]), [Col.cat(a.take(keep), b) for a, b in zip(cols, scols)],
-                {**re(spec), **{n + i: v for i, v in sspec.items()}}, {**re(st.cut), **{n + i: v for i, v in scut.items()}},
+                spec, {**re(st.cut), **{n + i: v for i, v in scut.items()}},
                 {pos[r] for r in dead if r in pos} | {n + i for i in sdead},
                 {u: {pos[r] for r in touched.get(u, ()) if r in pos} | {n + i for i in stouched.get(u, ())} for u in touched})
 
@@ -278,23 +297,24 @@ class Engine:
         {row: {source: step}} for rows that must be cut and computed again -- where a unit sums step functions
         of several sources, or where a ReLU is unstable on a row of a ball that has few rows (cut at the root)."""
         n, cols, spec = len(st.ball), st.cols, st.spec
+        carried = [not last and len(nz) == 1 and nz[0][1] == 1 and bias == 0 and cols[nz[0][0]].nonneg
+                   for nz, bias in units]       # a non-negative register passed on: its cells go with it
         generic = {}
-        for r, cells in spec.items():
-            for j in cells:
-                for u in readers[j]:
-                    generic.setdefault(u, set()).add(r)
+        for j, cells in spec.items():
+            for u in readers[j]:
+                if not carried[u]:
+                    generic.setdefault(u, set()).update(cells)
         count = np.bincount(st.ball)
         new_cols, new_spec, dead, cache, cuts, touched = [], {}, set(), {}, {}, {}
         for u, (nz, bias) in enumerate(units):
             self.clock()
-            rows = generic.get(u, set())
-            if not last and len(nz) == 1 and nz[0][1] == 1 and bias == 0 and cols[nz[0][0]].nonneg:
+            if carried[u]:
                 new_cols.append(cols[nz[0][0]])               # a carried non-negative register
-                for r in rows:
-                    new_spec.setdefault(r, {})[u] = spec[r][nz[0][0]]
-                if rows:                # a carried special cell may be clipped to its row's cut: merging must see it
-                    touched[u] = set(rows)
+                cells = spec.get(nz[0][0])
+                if cells:               # a carried special cell may be clipped to its row's cut: merging must see it
+                    new_spec[u] = touched[u] = cells
                 continue
+            rows = generic.get(u, set())
             col = self._affine(cols, nz, bias, n, cache)
             rows |= {int(r) for r in np.flatnonzero(col.src == -2)} if col.src is not None else set()
             fixed = set()
@@ -309,11 +329,19 @@ class Engine:
             forms = {}
             for r in rows - set(cuts):                      # rows being cut: this layer is computed again
                 gaps = lambda k, r=r: self._gaps(st, r, k)
-                val = V.combine([(w, spec[r][j] if j in spec.get(r, ()) else cols[j].value(r, self.R)) for j, w in nz],
+                val = V.combine([(w, spec[j][r] if r in spec.get(j, ()) else cols[j].value(r, self.R)) for j, w in nz],
                                 bias, gaps)
                 if isinstance(val, V.Sep) and any(V.is_choice(p) for p in val.terms.values()):
-                    cuts.setdefault(r, {}).update({k: p for k, p in val.terms.items() if V.is_choice(p)})
-                    continue
+                    steps = {k: p for k, p in val.terms.items() if V.is_choice(p)}
+                    if last:
+                        cuts.setdefault(r, {}).update(steps)
+                        continue
+                    lo, hi = V.bounds(val)
+                    if lo < 0 < hi:             # unstable: cut the widest step only (digits from the top)
+                        k = max(steps, key=lambda k: (V.bounds(steps[k])[1] - V.bounds(steps[k])[0], -k))
+                        cuts.setdefault(r, {})[k] = steps[k]
+                        continue
+                    # stable or dead: relu keeps the Sep exactly, or gives 0 (below), with no cut
                 if not last:
                     sb = self.sep_bounds(int(st.ball[r]), l, u) if self.sep_bounds and isinstance(val, V.Sep) else None
                     val = V.relu(val, gaps(val.k) if isinstance(val, V.PL) else None, sb)
@@ -322,7 +350,7 @@ class Engine:
                 elif val is V.DEAD:
                     dead.add(r)
                 else:
-                    new_spec.setdefault(r, {})[u] = V.Box(V.bounds(val)) if isinstance(val, V.Set) and len(val) > V.MAX_PIECES else val
+                    new_spec.setdefault(u, {})[r] = V.Box(V.bounds(val)) if isinstance(val, V.Set) and len(val) > V.MAX_PIECES else val
             touched[u] = rows | fixed
             new_cols.append(col.put(forms, n) if forms else col)
         return new_cols, new_spec, dead, touched, cuts
@@ -360,10 +388,10 @@ class Engine:
                 cuts.append(cut)
         if idx and np.bincount(st.ball[idx]).max() > MAX_ROWS_PER_BALL:
             raise Undecided(f"a ball would split into more than {MAX_ROWS_PER_BALL} rows")
-        spec, writes, ball = {}, {}, st.ball.tolist()
+        spec, writes, ball, old = {}, {}, st.ball.tolist(), _by_row(st.spec)
         for i, (r, a) in enumerate(zip(idx, assigns)):
             cells = {}
-            for j, v in st.spec.get(r, {}).items():
+            for j, v in old.get(r, {}).items():
                 if j in a:
                     continue
                 if isinstance(v, V.PL) and v.k in cuts[i]:             # re-clip to the new cut: often a form
@@ -373,8 +401,8 @@ class Engine:
                         a[j] = v
                         continue
                 cells[j] = v
-            if cells:
-                spec[i] = cells
+            for j, v in cells.items():
+                spec.setdefault(j, {})[i] = v
             for j, v in a.items():
                 writes.setdefault(j, {})[i] = (v, ZERO, -1) if isinstance(v, fmpq) else (v.pieces[0][2], v.pieces[0][3], v.k)
             if a or r in plans:
@@ -384,8 +412,8 @@ class Engine:
             st.cols[j] = st.cols[j].put(forms, len(idx))
 
     def _cell(self, st, r, u):
-        if u in st.spec.get(r, ()):
-            return st.spec[r][u]
+        if r in st.spec.get(u, ()):
+            return st.spec[u][r]
         c = st.cols[u]
         v = fmpq(int(c.num[r]), c.den)
         return v if c.tan is None or c.src[r] < 0 else (int(c.src[r]), v, fmpq(int(c.tan[r]), c.den))
@@ -400,16 +428,18 @@ class Engine:
             if b in st.diff:
                 rows_of.setdefault(b, []).append(r)
         cand = {b: {u for j in old for u in readers[j]} for b, old in st.diff.items()}
-        for u, t in touched.items():
-            for r in t:
+        multi = [r for rows in rows_of.values() for r in rows]
+        for u, t in touched.items() if cand else ():
+            for r in (t if len(t) <= len(multi) else [r for r in multi if r in t]):
                 cand[ball[r]].add(u) if ball[r] in cand else None
         pairs = [(r, rows[0]) for b in cand for rows in [rows_of.get(b, [])] for r in rows[1:]]
         R, F, differs = np.array([p[0] for p in pairs], dtype=np.int64), np.array([p[1] for p in pairs], dtype=np.int64), {}
         for u in set().union(*cand.values()) if pairs else ():      # compared column-wise, specials one by one
             c = st.cols[u]
             neq = (c.num[R] != c.num[F]) | ((c.tan[R] != c.tan[F]) | (c.src[R] != c.src[F]) if c.tan is not None else False)
-            differs[u] = {ball[r] for r in R[neq]} | {ball[r] for r, f in pairs if (u in st.spec.get(r, ()) or u in
-                                                    st.spec.get(f, ())) and self._cell(st, r, u) != self._cell(st, f, u)}
+            su = st.spec.get(u, ())
+            differs[u] = {ball[r] for r in R[neq]} | {ball[r] for r, f in pairs if (r in su or f in su)
+                                                    and self._cell(st, r, u) != self._cell(st, f, u)}
         drop, writes = set(), {}
         for b in list(st.diff):
             rows = rows_of.get(b, [])
@@ -421,9 +451,10 @@ class Engine:
             if len(rows) < 2 or not diff or cells and all(isinstance(c, (fmpq, V.Set)) for c in cells):
                 if cells:
                     u, vals = next(iter(diff)), V.Set(v for c in cells for v in (c if isinstance(c, V.Set) else [c]))
-                    st.spec.setdefault(rows[0], {}).pop(u, None)
+                    cells = st.spec[u] = dict(st.spec.get(u, {}))       # a fresh dict: cell dicts are shared
+                    cells.pop(rows[0], None)
                     if len(vals) > 1:
-                        st.spec[rows[0]][u] = vals
+                        cells[rows[0]] = vals
                     else:
                         writes.setdefault(u, {})[rows[0]] = (next(iter(vals)), ZERO, -1)
                 self._unite(st, rows)

@@ -233,7 +233,7 @@ def check(doc, rho=None, eta=None, progress=None, clock=lambda: None, share=None
         return Verdict.undecided(str(e))
     bad = {}
     for r, i in enumerate(st.ball.tolist()):
-        val = st.spec.get(r, {}).get(0, st.cols[0].value(r, balls.R))
+        val = st.spec.get(0, {}).get(r, st.cols[0].value(r, balls.R))
         if isinstance(val, V.PL) and val.k in st.cut.get(r, {}):      # the row covers only its cut of the source
             lo, hi = st.cut[r][val.k]
             val = V.PL(val.k, [(max(a, lo), min(b, hi), v, s) for a, b, v, s in val.pieces if max(a, lo) < min(b, hi)])
