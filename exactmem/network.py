@@ -47,9 +47,10 @@ def _checked_row(r, width: int, l: int, i: int) -> list:
     try:
         r = r if type(r) is list else list(r)
         js, ws = zip(*r) if r else ((), ())
+        paired = len(js) == len(r) and all(len(e) == 2 for e in r)
     except (TypeError, ValueError):
         raise NetworkError(f"layer {l}, row {i}: a row is a list of (column, weight) pairs") from None
-    if len(js) != len(r):
+    if not paired:
         raise NetworkError(f"layer {l}, row {i}: a row is a list of (column, weight) pairs")
     if not all(type(j) is int for j in js):
         if not all(isinstance(j, numbers.Integral) and not isinstance(j, (bool, np_bool)) for j in js):
@@ -57,8 +58,6 @@ def _checked_row(r, width: int, l: int, i: int) -> list:
         js, r = tuple(int(j) for j in js), []           # numpy integers: rebuilt below
     if js and (js[0] < 0 or js[-1] >= width or any(a >= b for a, b in zip(js, js[1:]))):
         raise NetworkError(f"layer {l}, row {i}: the columns must increase within 0..{width - 1}")
-    if any(len(e) != 2 for e in r):
-        raise NetworkError(f"layer {l}, row {i}: a row is a list of (column, weight) pairs")
     if all(type(w) is fmpq for w in ws) and all(ws) and all(type(e) is tuple for e in r):
         return r
     try:
@@ -66,6 +65,19 @@ def _checked_row(r, width: int, l: int, i: int) -> list:
     except ExactmemError as e:
         raise NetworkError(f"layer {l}, row {i}: {e}") from None
     return [(j, w) for j, w in zip(js, ws) if w != 0]
+
+
+def _checked_bias(b: list, l: int) -> list:
+    """b_l as fmpq entries; an entry that is not a rational is named by its place."""
+    if all(type(v) is fmpq for v in b):
+        return b
+    out = []
+    for i, v in enumerate(b):
+        try:
+            out.append(v if type(v) is fmpq else to_rational(v))
+        except ExactmemError as e:
+            raise NetworkError(f"b_{l}[{i}]: {e}") from None
+    return out
 
 
 class ReLUNet:
@@ -128,6 +140,8 @@ class ReLUNet:
             for l, layer in enumerate(layers, start=1):
                 try:
                     rows, b = layer
+                    if isinstance(rows, (str, bytes)) or isinstance(b, (str, bytes)):
+                        raise TypeError
                     rows, b = list(rows), list(b)
                 except (TypeError, ValueError):
                     raise NetworkError(f"layer {l} must be a pair (rows, b) of lists") from None
@@ -135,8 +149,7 @@ class ReLUNet:
                     raise NetworkError(f"layer {l} has width 0")
                 if len(b) != len(rows):
                     raise NetworkError(f"b_{l} has {len(b)} entries but layer {l} has {len(rows)} rows")
-                out.append(([_checked_row(r, width, l, i) for i, r in enumerate(rows)],
-                            [v if type(v) is fmpq else to_rational(v) for v in b]))
+                out.append(([_checked_row(r, width, l, i) for i, r in enumerate(rows)], _checked_bias(b, l)))
                 width = len(rows)
         if not out:
             raise NetworkError("a network needs at least one layer")

@@ -4,7 +4,7 @@ from fractions import Fraction
 import numpy as np
 import pytest
 from flint import fmpq
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from reference import eval_fraction, frac, net_as_fractions
 
@@ -177,3 +177,38 @@ def test_a_huge_declared_width_is_stored_sparse_and_its_dense_views_refused():
     with pytest.raises(NetworkError, match="dense document"):
         f.to_json()
     assert f.to_json(sparse=True)["layers"][0]["W_rows"] == [[[0, "1"]]]
+
+
+@pytest.mark.parametrize("layers, d, where", [
+    ([([[(np.int64(0), 1, 5), (np.int64(1), 1)]], [0])], 2, "layer 1, row 0: a row is a list of (column, weight)"),
+    ([([[(0, 1, 5), (1, 1)]], [0])], 2, "layer 1, row 0: a row is a list of (column, weight)"),
+    ([([[(0, 1)], [(0, 2)], [(0, 3)]], "123")], 1, "layer 1 must be a pair (rows, b)"),
+    ([("ab", [0, 0])], 1, "layer 1 must be a pair (rows, b)"),
+    ([([[(0, 1)]], [0]), ([[(0, 1)]], ["x"])], 1, "b_2[0]: the string 'x'"),
+    ([([[(1, 1), (0, 1)]], [0])], 2, "layer 1, row 0: the columns must increase within 0..1"),
+    ([([[(0, 1)]], [0]), ([[(1, 1)]], [0])], 1, "layer 2, row 0: the columns must increase within 0..0"),
+    ([([[(True, 1)]], [0])], 1, "layer 1, row 0: a row is a list of (int column, weight)"),
+    ([([[(0, "1/0")]], [0])], 1, "layer 1, row 0:"),
+    ([([[(0, 1)]], [0, 0])], 1, "b_1 has 2 entries but layer 1 has 1 rows"),
+])
+def test_from_sparse_names_the_place_of_bad_input(layers, d, where):
+    """Review of issue 22: every bad sparse layer is refused with the layer, row or bias entry it is in (a triple
+    among numpy-integer columns, a string bias read character by character, a bias entry without its place
+    were not)."""
+    with pytest.raises(NetworkError) as e:
+        ReLUNet.from_sparse(layers, d)
+    assert where in str(e.value)
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.lists(st.integers(-3, 3), min_size=3, max_size=3), min_size=1, max_size=4),
+       st.lists(st.integers(-3, 3), min_size=4, max_size=4), st.lists(st.integers(-5, 5), min_size=3, max_size=3))
+def test_from_sparse_equals_the_dense_network(W, b, x):
+    """The sparse constructor and the dense one give the same network (layers compared entry by entry, and
+    outputs at a point), whatever the integer type of the columns (numpy or Python)."""
+    b = b[:len(W)]
+    rows = [[(np.int64(j), w) for j, w in enumerate(r) if w] for r in W]
+    sp = ReLUNet.from_sparse([(rows, b), ([[(i, 1) for i in range(len(W))]], [0])], 3)
+    de = ReLUNet([(W, b), ([[1] * len(W)], [0])])
+    assert [(Wl.tolist(), bl.tolist()) for Wl, bl in sp.layers] == [(Wl.tolist(), bl.tolist()) for Wl, bl in de.layers]
+    assert sp(x) == de(x)

@@ -187,7 +187,7 @@ def relu(val, gaps=None, sep_bounds=None):
     if isinstance(val, Set):
         return Set(v if v > 0 else ZERO for v in val)
     lo, hi = bounds(val)
-    if isinstance(val, Sep) and sep_bounds is not None:
+    if isinstance(val, Sep) and sep_bounds is not None and lo < 0 < hi:     # else the box decides already
         slo, shi = sep_bounds(val)
         lo, hi = max(lo, slo), min(hi, shi)
     if lo >= 0:
