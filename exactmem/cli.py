@@ -45,14 +45,14 @@ def _cmd_check(args) -> int:
         results = claims.run_shown(selected, args.full, args.verbose, executor=None if ex.name == "serial" else ex)
     if args.json is not None:
         _emit_json(args.json, claims.to_json(results, args.full), "the claim results")
+    from .claims.runner import exit_status, undecided_lines
     if args.json != "-":
-        table = claims.summary_table(results, verbose=args.verbose)
+        table = claims.summary_table(results, verbose=args.verbose, strict=args.strict)
         print(_readable(table) if args.verbose else table)       # -v: decimals beside long fractions
-    if any(r.fails for r in results):
-        return 1
-    if args.strict and any(r.verdict.is_undecided for r in results):
-        return 1
-    return 0
+    else:                                       # standard output is the JSON: the undecided ones on stderr
+        for line in undecided_lines(results, args.strict):
+            print(line, file=sys.stderr)
+    return exit_status(results, args.strict)   # 1: REFUTED, or UNDECIDED not allowed by may_be_undecided
 
 
 def _emit_json(dest, doc, what):
@@ -83,7 +83,9 @@ def _cmd_report(args) -> int:
     print(report.summary_line(doc))
     if report.skipped_line(doc):
         print(report.skipped_line(doc))
-    return 1 if any(c["verdict"]["status"] == "REFUTED" for c in doc["claims"]) else 0
+    for line in report.undecided_lines(doc):
+        print(line)
+    return report.exit_status(doc)
 
 
 def _cmd_verify(args) -> int:
@@ -633,7 +635,9 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--list", action="store_true", help="list the claims and exit")
     c.add_argument("--json", nargs="?", const="-", metavar="FILE",
                    help="the results as JSON, to FILE or (without FILE) to standard output instead of the table")
-    c.add_argument("--strict", action="store_true", help="exit non-zero on UNDECIDED too")
+    c.add_argument("--strict", action="store_true",
+                   help="exit 1 on every UNDECIDED claim, also those declared may_be_undecided (without it: "
+                        "exit 1 on REFUTED and on UNDECIDED claims not declared may_be_undecided)")
     _parallel_args(c, "run the claims in N worker processes (auto: one per core); output, summary and exit status "
                       "as in a serial run")
     c.set_defaults(func=_cmd_check)

@@ -78,27 +78,68 @@ def _values():
     yield "§0 point 3: n=10^6, d=10^3, k=100, p=k(d+2) -> 0.032", (dict(n=10 ** 6, d=10 ** 3, p=100 * 1002), "0.032")
 
 
+_MAX_BITS = 1 << 18
+
+
+def same_value(a, b) -> Verdict:
+    """Whether the sympy numbers ``a`` and ``b`` are equal: PROVED when sympy writes them alike (directly or after
+    ``expand``, which leaves ``log(400) + 10^5 log(12000)`` as it is), REFUTED when rigorous ball arithmetic
+    (``arb``) separates them, else UNDECIDED.  Never ``sp.simplify``: it may combine ``10^5 log(12000)`` into
+    ``log(12000^(10^5))`` and build (and print) a 400,000-digit integer, which ended this claim in Python's
+    "Exceeds the limit (4300 digits)" error as soon as the two sides differed."""
+    from exactmem.bounds.evaluate import arb_of, _with_prec
+    a, b = sp.sympify(a), sp.sympify(b)
+    if a == b or sp.expand(a - b) == 0:
+        return Verdict.proved(f"both are {text(a)}")
+    bits = 64
+    while bits <= _MAX_BITS:                        # a difference of 2^-k relative needs about k bits
+        diff = _with_prec(bits, lambda: arb_of(a) - arb_of(b))
+        bits *= 4
+        if diff > 0 or diff < 0:
+            return Verdict.refuted(f"{text(a)} {'>' if diff > 0 else '<'} {text(b)} (ball arithmetic at "
+                                   f"{bits // 4} bits: the difference lies in {diff.str(10, radius=True)})",
+                                   [text(a), text(b)])
+    return Verdict.undecided(f"{text(a)} and {text(b)} are written differently and agree to {_MAX_BITS} bits")
+
+
+def text(e, limit: int = 400) -> str:
+    """A sympy expression as text, whatever the size of its integers: one beyond Python's 4300-digit limit of
+    ``str(int)`` is shown by its bit length (``<an integer of 16610 bits>``); long texts are cut."""
+    e = sp.sympify(e)
+    big = {a: sp.Symbol(f"<an integer of {int(a).bit_length()} bits>") for a in e.atoms(sp.Rational)
+           if max(int(a.p).bit_length(), int(a.q).bit_length()) > 4000}
+    s = str(e.xreplace(big) if big else e)
+    return s if len(s) <= limit else s[:limit] + f"... ({len(s)} characters)"
+
+
 @claim("BS21.Thm3.values", "the reference's float values of L_BS are the correct roundings of the exact value "
        "(rigorous enclosure inside the rounding interval)", {"reference values": _values}, source=SRC)
 def check_values(inst):
     args, shown = inst
     args = {**_BASE, **args}
-    v = bs_bound(prec=80, **args)
     ref = to_rational(shown)
     half_ulp = fmpq(1, 2 * 10 ** len(shown.split(".")[1]))
     lo, hi = ref - half_ulp, ref + half_ulp
     # the sympy value is the catalog's expression at these numbers
-    subs = {_VARS[k]: sp.Rational(str(to_rational(a))) for k, a in args.items()}
-    same = sp.simplify(law("BS21.Thm3").expr.subs(subs) - v.value) == 0
-    e = v.enclosure
-    if not same:
-        return Verdict.refuted("the evaluator's value differs from the catalog's expression", str(v.value))
-    if lo <= e.lo and e.hi < hi:
-        return Verdict.proved(f"L_BS = {v.value} in [{float(e.lo):.10f}, {float(e.hi):.10f}] (display only; "
-                              f"decided exactly), which rounds to {shown}", enclosure=e.to_json())
-    if e.hi < lo or e.lo >= hi:
-        return Verdict.refuted(f"L_BS in [{fmt(e.lo)}, {fmt(e.hi)}] does not round to {shown}", e.to_json())
-    return Verdict.undecided(f"the enclosure of L_BS straddles a rounding boundary of {shown}")
+    subs = {_VARS[k]: _sym(to_rational(a)) for k, a in args.items()}
+    for prec in (80, 320, 1280, 4096):              # L_BS is irrational: more bits end any straddle
+        v = bs_bound(prec=prec, **args)
+        same = same_value(law("BS21.Thm3").expr.subs(subs), v.value)
+        if not same.is_proved:
+            return Verdict(same.status, f"the evaluator's value against the catalog's expression: {same.reason}",
+                           same.witness)
+        e = v.enclosure
+        if lo <= e.lo and e.hi < hi:
+            return Verdict.proved(f"L_BS = {text(v.value)} in [{float(e.lo):.10f}, {float(e.hi):.10f}] (display only; "
+                                  f"decided exactly, {prec} bits), which rounds to {shown}", enclosure=e.to_json())
+        if e.hi < lo or e.lo >= hi:
+            return Verdict.refuted(f"L_BS in [{fmt(e.lo)}, {fmt(e.hi)}] does not round to {shown}", e.to_json())
+    return Verdict.undecided(f"the enclosure of L_BS straddles a rounding boundary of {shown} at {prec} bits")
+
+
+def _sym(q):
+    """A rational as sympy's, from its integers (no decimal string in between, whatever its size)."""
+    return sp.Rational(int(q.p), int(q.q))
 
 
 # -- item 11 (c): least n of the condition -----------------------------------------------------------------

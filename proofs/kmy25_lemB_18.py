@@ -9,8 +9,10 @@ orthonormal rows (entries +-2^-k, rows pairwise orthogonal -- checked with exact
 exists iff max r / (1 + alpha)^2 <= min r / (1 - alpha)^2 -- beta^2 is then chosen in that interval (and at least
 m/(4d) when m >= 10 ln d), so the statement's conclusion is decided exactly for the drawn W, not just a success
 rate.  The proof's constant chain is certified symbolically: alpha^2 beta^2 d / 2 >= 3 ln N from
-beta^2 >= m/(4d) and m >= 24 alpha^-2 ln N; e^(-3 ln N) = N^-3; 2 N^-3 <= N^-2 for N >= 2; and the union bound
-N(N-1)/2 * 2/N^2 = 1 - 1/N < 1.
+beta^2 >= m/(4d) and m >= 24 alpha^-2 ln N (24 read from ``M_FACTOR``, the constant ``paper_m`` uses);
+e^(-3 ln N) = N^-3; 2 N^-3 <= N^-2 for N >= 2; and the union bound N(N-1)/2 * 2/N^2 = 1 - 1/N < 1.  Each instance
+also decides the exponent step at its own m (``exponent_step``: alpha^2 m / 8 >= 3 ln N, exact enclosures of
+ln N), so an m computed too small fails there and not only, by luck of the draw, in the two-sided bound.
 """
 import random
 
@@ -20,14 +22,35 @@ from flint import fmpq
 from exactmem import Dataset, Verdict, all_of
 from exactmem.blocks import srht
 from exactmem.claims import claim
-from exactmem.exact import ceil_log
+from exactmem.exact import ceil_log, log_enclosure
 
 from ._symbolic import certify_nonneg
+
+M_FACTOR = 24                                   # the lemma's m >= 24 alpha^-2 ln N
 
 
 def paper_m(N: int, alpha) -> int:
     """ceil(24 alpha^-2 ln N), exactly."""
-    return int(ceil_log(N, 24 / (fmpq(alpha) ** 2)))
+    return int(ceil_log(N, M_FACTOR / (fmpq(alpha) ** 2)))
+
+
+def exponent_step(N: int, d: int, alpha, m: int) -> Verdict:
+    """The proof's exponent at the instance's own m: alpha^2 beta^2 d / 2 >= 3 ln N with beta^2 = m/(4d) (the least
+    beta the lemma gives when m >= 10 ln d), i.e. alpha^2 m / 8 >= 3 ln N; then e^(-alpha^2 beta^2 d/2) <= N^-3.
+    Decided with rigorous enclosures of ln N (irrational for N >= 2, so more bits always decide); the quantity
+    alpha^2 m / 8 is in the witness."""
+    q = fmpq(alpha) ** 2 * fmpq(m, 4 * d) * d / 2
+    what = f"alpha^2 beta^2 d/2 = alpha^2 m/8 = {q} at m = {m}, beta^2 = m/(4d), against 3 ln N = 3 ln {N}"
+    prec = 64
+    while prec <= 1 << 14:
+        e = log_enclosure(N, prec)
+        if 3 * e.hi <= q:
+            return Verdict.proved(f"{what}: {q} >= 3 ln N (3 ln N <= {float(3 * e.hi):.6g})", exponent=str(q))
+        if 3 * e.lo > q:
+            return Verdict.refuted(f"{what}: {q} < 3 ln N (3 ln N >= {float(3 * e.lo):.6g}), so the union bound "
+                                   f"does not follow at this m", {"alpha^2 m/8": q, "m": m, "N": N})
+        prec *= 4
+    return Verdict.undecided(f"{what}: not separated at {prec // 4} bits")
 
 
 def is_pm_orthonormal(full) -> bool:
@@ -113,8 +136,8 @@ def _chain():
 def check(inst):
     if inst[0] == "chain":
         a, m, d, L, s, b, n = sp.symbols("alpha m d L s b n", positive=True)
-        if inst[1] == "exponent":    # beta^2 = m/(4d) + b, m = 24 L / alpha^2 + s
-            expr = (a ** 2 * (m / (4 * d) + b) * d / 2 - 3 * L).subs(m, 24 * L / a ** 2 + s)
+        if inst[1] == "exponent":    # beta^2 = m/(4d) + b, m = 24 L / alpha^2 + s (24: paper_m's own constant)
+            expr = (a ** 2 * (m / (4 * d) + b) * d / 2 - 3 * L).subs(m, M_FACTOR * L / a ** 2 + s)
             return certify_nonneg(expr, [a, d, L, s, b], "alpha^2 beta^2 d/2 - 3 ln N")
         N = 2 + n
         if inst[1] == "cube":
@@ -127,10 +150,13 @@ def check(inst):
     m = paper_m(D.N, alpha)
     if not m <= D.d:
         return Verdict.refuted(f"the instance has m = {m} > d = {D.d}", {"m": m})
+    step = exponent_step(D.N, D.d, alpha, m)
+    if step.is_refuted:
+        return step
     P, beta_sq, succ, tries = find_two_sided(D, alpha, m)
     if P is None:
         return Verdict.undecided(f"no SRHT draw in {tries} satisfied the two-sided bound at m = {m}")
-    return all_of([Verdict.from_exact(is_pm_orthonormal(P.full), f"W ({m} x {D.d}) has exactly orthonormal rows"),
+    return all_of([step, Verdict.from_exact(is_pm_orthonormal(P.full), f"W ({m} x {D.d}) has exactly orthonormal rows"),
                    Verdict.proved(f"beta^2 = {float(beta_sq):.6g} fits every pair; success rate {succ}/{tries} "
                                   f"(the proof guarantees >= 1/N = {fmpq(1, D.N)})", beta_sq=str(beta_sq))],
                   f"m = {m} = ceil(24 alpha^-2 ln N), d = {D.d}")

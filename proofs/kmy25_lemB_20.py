@@ -4,7 +4,8 @@
   inside its own case (Lemma B.20; Theorem B.14 Cases IV and V with m <= d, resp. m <= N).
 * ``KMY25.PropB.19``: with m = ceil(24 alpha^-2 ln N) <= d (the hypothesis, not below it), an exactly orthonormal W
   and beta with the two-sided bound of Lemma B.18 give eps_{WD} >= (1 - alpha) beta eps_D, checked exactly on
-  squares, and WD is again a dataset (distinct points).
+  squares, and WD is again a dataset (distinct points); Lemma B.18's exponent step is decided at the instance's
+  own m.
 * ``KMY25.LemB.20``: alpha = 1/6, m = min(d, max(ceil(864 ln N), ceil(10 ln d))): the identity when m = d, else an
   SRHT with eps_{WD}^2 >= (5/12)^2 (m/d) eps_D^2; the constants 24 / (1/6)^2 = 864 and (1 - 1/6)(1/2) = 5/12 are
   checked, and m <= d in the projected case uses Lemma B.22 (d >= 864 ln 2 > e^4).
@@ -19,7 +20,7 @@ from exactmem.claims import claim
 from exactmem.errors import ExactmemError
 from exactmem.exact import ceil_log
 
-from .kmy25_lemB_18 import find_two_sided, is_pm_orthonormal, paper_m
+from .kmy25_lemB_18 import exponent_step, find_two_sided, is_pm_orthonormal, paper_m
 
 
 def _m_values():
@@ -86,6 +87,9 @@ def check(inst):
     m = paper_m(D.N, alpha)
     if not m <= D.d:
         return Verdict.refuted(f"the instance has m = {m} > d = {D.d}", {"m": m})
+    step = exponent_step(D.N, D.d, alpha, m)      # Lemma B.18's exponent at this instance's own m
+    if step.is_refuted:
+        return step
     P, beta_sq, succ, tries = find_two_sided(D, alpha, m)
     if P is None:
         return Verdict.undecided(f"no SRHT draw in {tries} satisfied the two-sided bound at m = {m}")
@@ -95,7 +99,7 @@ def check(inst):
         distinct = True
     except ExactmemError:
         distinct = False
-    parts = [Verdict.from_exact(is_pm_orthonormal(P.full), f"W ({m} x {D.d}) has exactly orthonormal rows"),
+    parts = [step, Verdict.from_exact(is_pm_orthonormal(P.full), f"W ({m} x {D.d}) has exactly orthonormal rows"),
              Verdict.from_exact(distinct, "the projected points are distinct: WD is in D_{m,N,C}"),
              Verdict.from_exact(eps2 >= (1 - alpha) ** 2 * beta_sq * D.eps_sq,
                                 f"eps_WD^2 = {float(eps2):.6g} >= (1 - alpha)^2 beta^2 eps_D^2 = "

@@ -7,7 +7,8 @@ weights have no short fixed-point form (the Yu-style network of Theorem B.14, wh
 rationals): every parameter is rounded to the nearest multiple of 2^-b, with b the least integer for which the
 sound error recursion (sup norms; s_0 = R, s_l = D M s_(l-1) + M bounds the activations, e_l = D (M + z) e_(l-1)
 + D z s_(l-1) + z the error, z = 2^-b) gives e_L <= nu -- computed in exact rationals, so the bound holds for every
-x in the ball.  Then: b <= L log2(4 D (M + 1)) + log2(R + 1) + log2(1/nu) + 4 (the O~(L) of the lemma), the rounded
+x in the ball.  Then: b <= L log2(4 D (M + 1)) + log2(R + 1) + log2(1/nu) + 4 (the O~(L) of the lemma; decided
+exactly as 2^(b-4) <= (4 D (M + 1))^L (R + 1)/nu, no float logarithm), the rounded
 network has that many fractional bits, the same dimensions, and is within nu of the original at the data points
 and at seeded points of their balls (exact evaluation; a cross-check of the recursion).
 """
@@ -48,6 +49,21 @@ def error_bound(net: ReLUNet, R, b: int):
     return e, M
 
 
+def within_limit(b: int, L: int, D: int, M, R, nu) -> bool:
+    """Exactly: b <= L log2(4 D (M + 1)) + log2(R + 1) + log2(1/nu) + 4, i.e. (log2 being increasing, every
+    factor positive) 2^(b - 4) <= (4 D (M + 1))^L (R + 1) / nu, in rationals -- no float log2, whose rounding
+    can accept a b one above the limit (4(M + 1) = 2^62 - 4 has log2 = 62.0 as a float)."""
+    M, R, nu = fmpq(M), fmpq(R), fmpq(nu)
+    return fmpq(2) ** (b - 4) <= (4 * D * (M + 1)) ** L * (R + 1) / nu
+
+
+def limit_text(L: int, D: int, M, R, nu) -> str:
+    """The limit L log2(4 D (M+1)) + log2(R+1) + log2(1/nu) + 4 as a decimal, for the message only (display; the
+    comparison is :func:`within_limit`'s)."""
+    v = L * math.log2(4 * D * (float(M) + 1)) + math.log2(float(R) + 1) + math.log2(float(1 / fmpq(nu))) + 4
+    return f"{v:.1f}"
+
+
 def _cases():
     for seed, (N, d, rho) in enumerate([(4, 1, fmpq(1, 2)), (6, 2, fmpq(9, 10)), (5, 3, fmpq(1, 3))]):
         D = random_dataset(3000 + seed, N, d, C=2, denom=3, span=4)
@@ -70,7 +86,6 @@ def check(inst):
         b += 1
     e, M = error_bound(net, R, b)
     L, Dw = len(net.layers), max(W.ncols() for W, _ in net.layers)
-    limit = L * math.log2(4 * Dw * (float(M) + 1)) + math.log2(float(R) + 1) + math.log2(float(1 / nu)) + 4
     low = rounded(net, b)
     rng = random.Random(D.N)
     pts = [list(x) for x in X]
@@ -81,8 +96,10 @@ def check(inst):
     worst = max(abs(v) for v in diff)
     frac = max(int(v.q).bit_length() - 1 for W, bb in low.layers for v in list(W.entries()) + list(bb.entries()))
     return all_of([Verdict.from_exact(e <= nu, f"recursion: sup error <= {float(e):.3g} <= nu = {nu} with b = {b}"),
-                   Verdict.from_exact(b <= limit, f"b = {b} <= L log2(4 D (M+1)) + log2(R+1) + log2(1/nu) + 4 = "
-                                                  f"{limit:.1f} (L = {L}, D = {Dw}, M = {float(M):.3g})"),
+                   Verdict.from_exact(within_limit(b, L, Dw, M, R, nu),
+                                      f"b = {b} <= L log2(4 D (M+1)) + log2(R+1) + log2(1/nu) + 4 ≈ "
+                                      f"{limit_text(L, Dw, M, R, nu)}, decided exactly as 2^(b-4) <= "
+                                      f"(4 D (M+1))^L (R+1)/nu (L = {L}, D = {Dw}, M = {float(M):.3g})"),
                    Verdict.from_exact(low.dims == net.dims and frac <= b and fixed_point_bits(low.parameters()) is not None,
                                       f"same dimensions, {frac} <= b fractional bits"),
                    Verdict.from_exact(worst <= nu, f"max |difference| at {len(pts)} ball points = {float(worst):.3g} <= nu",

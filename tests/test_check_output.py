@@ -158,3 +158,118 @@ def test_a_pipe_gets_each_line_while_the_run_goes_on(tmp_path):
             p.kill()
     assert p.returncode == 0 and err.startswith("[2/2] SX.second: PROVED")
     assert "2 proved" in out
+
+
+# -- UNDECIDED is not success (issue 23, item 3) -------------------------------------------------------------
+SU_FILE = '''
+from exactmem import Verdict
+from exactmem.claims import claim
+
+@claim("SU.fine", "3 = 3", {"f": lambda: [("one", 1)]})
+def fine(x):
+    return Verdict.proved("by hand")
+
+@claim("SU.open", "a check that crashes", {"f": lambda: [("one", 1)]})
+def open_(x):
+    raise ValueError("Exceeds the limit")
+
+@claim("SU.budget", "decided only with more time", {"f": lambda: [("one", 1)]},
+       may_be_undecided="the exact bound needs more than the default budget")
+def budget(x):
+    return Verdict.undecided("budget spent")
+
+@claim("SU.wrong", "allowed to be undecided, but refuted", {"f": lambda: [("one", 1)]},
+       may_be_undecided="a refutation is never excused")
+def wrong(x):
+    return Verdict.from_exact(x < 0, "x < 0", {"x": x})
+
+@claim("SU.gone", "withdrawn and undecided", {"f": lambda: [("one", 1)]}, status="withdrawn")
+def gone(x):
+    return Verdict.undecided("not decided")
+'''
+
+
+@pytest.fixture
+def su_file(tmp_path):
+    saved = dict(REGISTRY)
+    path = tmp_path / "su_check_claims.py"
+    path.write_text(SU_FILE)
+    yield str(path)
+    REGISTRY.clear()
+    REGISTRY.update(saved)
+    sys.modules.pop("su_check_claims", None)
+
+
+def test_an_undecided_claim_fails_check_and_is_named(su_file, capsys):
+    assert main(["check", "--from", su_file, "-k", "SU.fine"]) == 0
+    capsys.readouterr()
+    assert main(["check", "--from", su_file, "-k", "SU.open"]) == 1
+    out = capsys.readouterr().out
+    assert "SU.open: UNDECIDED: instance f/one: the check raised ValueError: Exceeds the limit" in out
+    assert "0 proved, 0 certified, 0 refuted, 1 undecided, 0 withdrawn" in out          # the count line kept
+    assert out.rstrip().splitlines()[-1] == \
+        "UNDECIDED and not declared may_be_undecided, so the check fails: SU.open"
+    # a withdrawn claim that ends undecided fails as well (what it still says was not decided)
+    assert main(["check", "--from", su_file, "-k", "SU.gone"]) == 1
+    assert "so the check fails: SU.gone" in capsys.readouterr().out
+    # with --json to standard output, the message goes to standard error
+    assert main(["check", "--from", su_file, "-k", "SU.open", "--json"]) == 1
+    out, err = capsys.readouterr()
+    assert json.loads(out)["claims"][0]["may_be_undecided"] == ""
+    assert "so the check fails: SU.open" in err
+
+
+def test_may_be_undecided_passes_with_its_reason_shown(su_file, capsys):
+    assert main(["check", "--from", su_file, "-k", "SU.budget"]) == 0
+    out = capsys.readouterr().out
+    assert "SU.budget: UNDECIDED: instance f/one: budget spent\n" \
+           "    may be undecided: the exact bound needs more than the default budget" in out
+    assert "0 proved, 0 certified, 0 refuted, 1 undecided, 0 withdrawn" in out
+    assert "UNDECIDED, allowed by may_be_undecided: SU.budget (the exact bound needs more than the default " \
+           "budget)" in out
+    assert "so the check fails" not in out
+    assert main(["check", "--from", su_file, "-k", "SU.budget", "--strict"]) == 1        # --strict: no excuse
+    assert "UNDECIDED (--strict: allowed or not), so the check fails: SU.budget" in capsys.readouterr().out
+    assert main(["check", "--from", su_file, "-k", "SU.budget", "--json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["claims"][0]["may_be_undecided"] == "the exact bound needs more than the default budget"
+    assert main(["check", "--from", su_file, "-k", "SU.wrong"]) == 1                     # REFUTED: never excused
+    capsys.readouterr()
+    # together (every SU claim): allowed and not -> 1, each named in its line
+    assert main(["check", "--from", su_file, "--tag", "su"]) == 1
+    out = capsys.readouterr().out
+    assert "so the check fails: SU.gone, SU.open" in out and "allowed by may_be_undecided: SU.budget" in out
+    assert main(["check", "--from", su_file, "-k", "SU.budget", "--list", "-v"]) == 0
+    assert "  may be undecided: the exact bound needs more than the default budget" in capsys.readouterr().out
+
+
+def test_report_shows_the_reason_and_fails_on_an_unexcused_undecided(su_file, tmp_path, capsys):
+    assert main(["report", "--from", su_file, "-k", "SU.budget", "--out", str(tmp_path), "--format", "md,html"]) == 0
+    out = capsys.readouterr().out
+    assert "UNDECIDED, allowed by may_be_undecided: SU.budget" in out
+    md = (tmp_path / "claims.md").read_text()
+    assert "May be undecided: the exact bound needs more than the default budget" in md
+    assert "may be undecided: the exact bound needs more than the default budget -- instance f/one" in md
+    assert "may be undecided: the exact bound needs more than the default budget" in \
+        (tmp_path / "claims.html").read_text()
+    assert main(["report", "--from", su_file, "-k", "SU.open", "--out", str(tmp_path), "--format", "md"]) == 1
+    assert "so the check fails: SU.open" in capsys.readouterr().out
+    assert "Not declared may\\_be\\_undecided: this fails the check." in (tmp_path / "claims.md").read_text()
+    kept = tmp_path / "run.json"                      # a kept run reported later: the same exit status
+    assert main(["check", "--from", su_file, "-k", "SU.open", "--json", str(kept)]) == 1
+    assert main(["report", "--results", str(kept), "--out", str(tmp_path), "--format", "md"]) == 1
+    older = json.loads(kept.read_text())              # a run kept before the field existed: not excused
+    del older["claims"][0]["may_be_undecided"]
+    assert report.exit_status(older) == 1
+
+
+def test_may_be_undecided_needs_a_reason():
+    from exactmem.errors import ClaimError
+    for bad in (True, "   ", 1):
+        with pytest.raises(ClaimError, match="may_be_undecided must be the reason"):
+            Claim("SU.bad", "s", lambda x: Verdict.proved("ok"), ONE, may_be_undecided=bad)
+    c = Claim("SU.ok", "s", lambda x: Verdict.undecided("later"), ONE, may_be_undecided="  why  ")
+    r = run_claim(c)
+    assert c.may_be_undecided == "why" and r.undecided_allowed and not r.failed() and r.failed(strict=True)
+    plain = run_claim(Claim("SU.no", "s", lambda x: Verdict.undecided("later"), ONE))
+    assert plain.failed() and not plain.undecided_allowed

@@ -168,3 +168,90 @@ def test_lemB23_coarse_rounding_is_caught():
     assert fine.dims == net.dims and fine != net                      # a different network, within nu at the data
     diffs = (fine.evaluate(D.points) - net.evaluate(D.points)).entries()
     assert max(abs(v) for v in diffs) <= fmpq(1, 10)
+
+
+def test_lemB23_bit_limit_is_decided_exactly():
+    """Issue 23: the limit b <= L log2(4D(M+1)) + log2(R+1) + log2(1/nu) + 4 was compared with float log2.
+    By hand: L = D = M = R = 1, nu = 1/2 gives 3 + 1 + 1 + 4 = 9, so b = 9 passes and b = 10 fails (powers of 2,
+    where floats are exact as well).  With M + 1 = 2^60 - 1, 4(M + 1) = 2^62 - 4 and log2 of it is 62 - 1.4e-18,
+    which a float rounds to 62.0: the float limit is 62 + 1 + 1 + 4 = 68 and accepts b = 68, but exactly
+    2^64 > (2^62 - 4) * 2 * 2 = 2^64 - 16, so b = 68 is over the limit and b = 67 within it."""
+    import math
+    from proofs.kmy25_lemB_23 import within_limit
+    assert within_limit(9, 1, 1, 1, 1, fmpq(1, 2)) and not within_limit(10, 1, 1, 1, 1, fmpq(1, 2))
+    assert within_limit(-3, 1, 1, 1, 1, fmpq(1, 2))                  # 2^(b-4) below 1 is fine
+    M = 2 ** 60 - 2
+    as_float = math.log2(4 * (float(M) + 1)) + math.log2(2) + math.log2(2) + 4
+    assert 68 <= as_float                                             # what the float comparison accepted
+    assert not within_limit(68, 1, 1, M, 1, fmpq(1, 2)) and within_limit(67, 1, 1, M, 1, fmpq(1, 2))
+    assert _run("KMY25.LemB.23").is_proved
+
+
+def test_lemB18_propB19_read_the_instances_own_m(monkeypatch):
+    """Issue 23: the symbolic chain of B.18 used m >= 24 alpha^-2 ln N with 24 written in, whatever m the
+    instances were run at, so an m computed too small passed whenever the SRHT draw happened to satisfy the
+    two-sided bound.  Now each instance decides alpha^2 m/8 >= 3 ln N at its own m.  By hand: N = 2, alpha = 1/2,
+    3 ln 2 = 2.0794; m = 67 gives 67/32 = 2.09375 >= 2.0794 and m = 66 gives 66/32 = 2.0625 < 2.0794 (and
+    paper_m(2, 1/2) = ceil(96 ln 2) = ceil(66.54) = 67)."""
+    import proofs.kmy25_lemB_18 as b18
+    import proofs.kmy25_lemB_20 as b20
+    from exactmem.exact import ceil_log
+    assert b18.paper_m(2, fmpq(1, 2)) == 67
+    at, below = b18.exponent_step(2, 128, fmpq(1, 2), 67), b18.exponent_step(2, 128, fmpq(1, 2), 66)
+    assert at.is_proved and at.details["exponent"] == str(fmpq(67, 32))
+    assert below.is_refuted and below.witness["alpha^2 m/8"] == fmpq(66, 32)   # another m, another quantity
+    for cid in ("KMY25.LemB.18", "KMY25.PropB.19"):
+        assert _run(cid).is_proved
+    # half the constant (m = ceil(12 alpha^-2 ln N), still <= d): both claims are refuted by the exponent step
+    half = lambda N, alpha: int(ceil_log(N, 12 / fmpq(alpha) ** 2))     # noqa: E731
+    monkeypatch.setattr(b18, "paper_m", half)
+    monkeypatch.setattr(b20, "paper_m", half)
+    for cid in ("KMY25.LemB.18", "KMY25.PropB.19"):
+        v = _run(cid)
+        assert v.is_refuted and "alpha^2 m/8" in v.reason and "< 3 ln N" in v.reason, str(v)
+    monkeypatch.undo()
+    # the symbolic chain reads the constant paper_m uses: with 12 it cannot be certified
+    monkeypatch.setattr(b18, "M_FACTOR", 12)
+    assert not b18.check(("chain", "exponent")).is_proved
+
+
+def _regime_mutant(small_k, small_strict, mod_k, mod_strict):
+    """constructions/regimes.choose_regime with its constants 25 and its closed ends (<=) replaced."""
+    from exactmem.norms import check_rho
+
+    def choose(D, rho):
+        r2 = check_rho(rho) ** 2
+        a, b = small_k * D.N * D.N * D.d * r2, mod_k * D.d * r2
+        if a < 1 or (a == 1 and not small_strict):
+            return "small"
+        if b < 1 or (b == 1 and not mod_strict):
+            return "moderate"
+        return "large"
+    return choose
+
+
+@pytest.mark.parametrize("mutant, where", [
+    ((25, False, 5, False), "1/sqrt(5d)"),        # the audit's survivor: memorize raised RhoError in between
+    ((25, False, 25, True), "at 1/(5 sqrt d) = 1/10"),
+    ((25, False, 24, False), "just above 1/(5 sqrt d)"),
+    ((25, False, 26, False), "at 1/(5 sqrt d) = 1/10"),
+    ((25, True, 25, False), "at 1/(5N sqrt d)"),
+    ((24, False, 25, False), "just above 1/(5N sqrt d)"),
+    ((26, False, 25, False), "at 1/(5N sqrt d)"),
+])
+def test_thmB1_catches_a_wrong_regime_boundary(monkeypatch, mutant, where):
+    """Issue 23: a boundary misplaced in constructions/regimes.py (a constant, or a closed end made open) is
+    REFUTED by KMY25.ThmB.1's fast instances at and around the boundaries -- either memorize picks another row
+    than Theorem 4.2's range, or it refuses (RhoError) a rho the theorem covers."""
+    import exactmem.constructions.regimes as regimes
+    c = claims.REGISTRY["KMY25.ThmB.1"]
+    fam = {n: i for n, i in c.instances() if n.startswith("regime boundaries/")}
+    assert len(fam) == 6                          # all proved unmutated: tests/test_claims.py runs the claim
+    monkeypatch.setattr(regimes, "choose_regime", _regime_mutant(*mutant))
+    bad = {n: c.check(i) for n, i in fam.items()}
+    refuted = [n for n, v in bad.items() if v.is_refuted]
+    assert refuted and any(where in n for n in refuted), {n: str(v)[:200] for n, v in bad.items()}
+    assert not any(v.is_undecided for v in bad.values())
+    if mutant == (25, False, 5, False):          # memorize's own error, said in the refutation
+        v = bad["regime boundaries/N=60 d=4 1/5, between 1/(5 sqrt d) and 1/sqrt(5d): row (iii)"]
+        assert "memorize raised RhoError" in v.reason

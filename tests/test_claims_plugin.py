@@ -154,3 +154,17 @@ def test_bad_source_is_a_usage_error(paper):
     paper.makepyfile(empty_mod="X = 1\n")
     r = run(paper, "--claims", "empty_mod")
     assert r.ret == pytest.ExitCode.USAGE_ERROR and "no claim is registered there" in r.stderr.str()
+
+
+def test_may_be_undecided_skips_with_its_reason(paper):
+    # a claim of its own declaring may_be_undecided is skipped (with the reason), not failed; PL.Later, which
+    # does not declare it, still fails
+    (paper.path / "plpaper" / "maybe.py").write_text(
+        "from exactmem import Verdict\nfrom exactmem.claims import claim\n"
+        "@claim('PL.Maybe', 'decided with more time', {'small': lambda: [('one', 1)]},\n"
+        "       may_be_undecided='needs the slow exact bound')\n"
+        "def maybe(n):\n    return Verdict.undecided('the budget ran out')\n")
+    r = run(paper, "--claims", "plpaper.maybe", "--claims", "plpaper.claims", "-k", "Maybe or Later", "-rs")
+    r.assert_outcomes(failed=1, skipped=1, deselected=3)
+    assert "PL.Maybe: UNDECIDED: instance small/one: the budget ran out (may be undecided: needs the slow " \
+           "exact bound)" in r.stdout.str()

@@ -304,3 +304,40 @@ def test_checks_refute_a_wrong_constant(monkeypatch):
     params = importlib.import_module("proofs.bs21_sec3_params")
     monkeypatch.setattr(params, "TWO_LAYER_PARAMS", lc.k * (lc.d + 1))
     assert params.check((3, 4)).is_refuted
+
+
+def test_values_decides_a_relative_change_of_a_millionth(monkeypatch):
+    """Issue 23: an evaluator whose L_BS is off by a relative 10^-6 made BS21.Thm3.values raise Python's
+    "Exceeds the limit (4300 digits)" (sp.simplify combined 10^5 log 12000 into the log of a 400,000-digit
+    integer) and end UNDECIDED; it must be REFUTED, quickly, by rigorous ball arithmetic."""
+    import time
+    from exactmem.bounds.law_evaluate import LawValue
+    m3 = importlib.import_module("proofs.bs21_thm3")
+    real = m3.bs_bound
+    monkeypatch.setattr(m3, "bs_bound", lambda **kw: LawValue(real(**kw).value * sp.Rational(1000001, 1000000),
+                                                              real(**kw).enclosure))
+    t0 = time.perf_counter()
+    for _, inst in m3._values():
+        v = m3.check_values(inst)
+        assert v.is_refuted and "the evaluator's value against the catalog's expression" in v.reason, str(v)
+    assert time.perf_counter() - t0 < 5
+    monkeypatch.undo()
+    # a catalog whose constant 512 is off by a relative 10^-6 is refuted the same way
+    b = law("BS21.Thm3")
+    monkeypatch.setitem(LAWS, "BS21.Thm3", dataclasses.replace(b, expr=b.expr * sp.Rational(999999, 1000000),
+                                                               display=None))
+    assert m3.check_values(next(iter(m3._values()))[1]).is_refuted
+
+
+def test_same_value_handles_integers_beyond_4300_digits():
+    """Exact comparisons whose integers str() cannot print (Python refuses int -> str beyond 4300 digits):
+    10^5000 + sqrt 2 against itself plus 10^-6 is decided (the difference, 10^-6, needs about 16,630 bits),
+    and the messages name the integer by its size."""
+    m3 = importlib.import_module("proofs.bs21_thm3")
+    a = sp.Integer(10) ** 5000 + sp.sqrt(2)
+    v = m3.same_value(a, a + sp.Rational(1, 10 ** 6))
+    assert v.is_refuted and "<an integer of 16610 bits>" in v.reason       # 10^5000 < 2^16610
+    assert m3.same_value(a, sp.sqrt(2) + sp.Integer(10) ** 5000).is_proved
+    x = sp.sqrt(10) / sp.sqrt(sp.log(400) + 100000 * sp.log(12000))
+    assert m3.same_value(x, x * sp.Rational(1000001, 1000000)).is_refuted
+    assert m3.same_value(x, sp.sqrt(10) * (sp.log(400) + 100000 * sp.log(12000)) ** sp.Rational(-1, 2)).is_proved

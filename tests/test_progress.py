@@ -137,3 +137,64 @@ def test_the_kernel_never_imports_a_progress_library():
         text = f.read_text()
         assert not re.search(r"^\s*(import|from)\s+(tqdm|rich)\b", text, re.M), f
         assert "progress import" not in text and "import progress" not in text, f
+
+
+def _zigzag_files(tmp_path):
+    """f(x) = 1/1000 + relu(x) + sum_k 2 (-1)^(k+1) relu(x - k/16) on [0, 1] (a zigzag; f > 0 there), as an
+    exactmem network file and the VNN-LIB property Y_0 <= 0 (unsat: its counterexample would have f <= 0).
+    Linear bounds need several input cuts for it (5 leaves)."""
+    import json
+
+    from flint import fmpq
+
+    from exactmem import ReLUNet
+    k = 16
+    net = ReLUNet([([[1]] * k, [fmpq(-i, k) for i in range(k)]),
+                   ([[1] + [2 * (-1) ** (i + 1) for i in range(1, k)]], ["1/1000"])])
+    (tmp_path / "net.json").write_text(json.dumps(net.to_json()))
+    (tmp_path / "p.vnnlib").write_text("(declare-const X_0 Real)\n(declare-const Y_0 Real)\n"
+                                       "(assert (>= X_0 0.0))\n(assert (<= X_0 1.0))\n(assert (<= Y_0 0.0))\n")
+    return [str(tmp_path / "net.json"), str(tmp_path / "p.vnnlib")]
+
+
+def test_the_linear_bounds_phase_draws_its_own_bar_on_a_terminal_only(monkeypatch, capsys, tmp_path):
+    """``exactmem vnnlib`` on the zigzag, bar delay 0: with standard error a terminal, the linear-bounds phase
+    (``analysis.bab.decide``) draws a bar "linear bounds" whose count is leaves closed / closed + open (never
+    decreasing, ending at the certificate's leaves) and whose text names the question, the open leaves and the
+    weakest open bound; with standard error a pipe, in the same environment (not CI, not pytest), nothing at
+    all is written there."""
+    from exactmem import cli
+    from exactmem.analysis import bab
+    plain(monkeypatch)
+    monkeypatch.setattr(bab, "BAR_AFTER", [0.0])
+    args = _zigzag_files(tmp_path)
+    updates, steps = [], []
+    real_update, real_step = Progress.update, Progress.step
+
+    def update(bar, done, total=None):
+        if bar.label == "linear bounds":
+            updates.append((done, total))
+        real_update(bar, done, total)
+
+    def step(bar, text):
+        steps.append(text)
+        real_step(bar, text)
+    monkeypatch.setattr(Progress, "update", update)
+    monkeypatch.setattr(Progress, "step", step)
+    terminal = Terminal()
+    monkeypatch.setattr("sys.stderr", terminal)
+    assert cli.main(["vnnlib", *args]) == 0
+    assert capsys.readouterr().out.startswith("unsat")
+    assert "linear bounds" in terminal.getvalue()
+    done = [d for d, _ in updates]
+    assert len(updates) > 3 and done == sorted(done) and all(d <= t for d, t in updates)
+    assert updates[-1][0] == updates[-1][1] == 5
+    assert any(re.fullmatch(r"question 1/1, margin 1e-06: \d+ open, weakest bound -?[0-9.e+-]+", s) for s in steps)
+    assert steps[-1] == "the kernel checks 5 leaves (margin 1e-06)"
+
+    updates.clear()
+    pipe = io.StringIO()
+    monkeypatch.setattr("sys.stderr", pipe)
+    assert cli.main(["vnnlib", *args]) == 0
+    assert capsys.readouterr().out.startswith("unsat") and updates            # the same phase ran ...
+    assert pipe.getvalue() == ""                                              # ... and said nothing

@@ -29,10 +29,12 @@ from ..errors import CertificateError
 from ..exact import to_rational
 from ..kernel.bounds import box_of
 from ..kernel.regions import violation
+from ..progress import Progress
 
 CUT_INPUTS = 16            # at most this many inputs: branch on inputs, else on units
 MARGIN = [1e-6]            # a leaf closes when its float bound exceeds this share of the bound's terms
 OPTIMISE = [True]          # optimise the goal's lower slopes (alpha-CROWN) on leaves the defaults leave open
+BAR_AFTER = [1.0]          # seconds before ``decide`` draws its progress bar (on a terminal only)
 
 
 def _float(q):
@@ -278,8 +280,10 @@ def _unit_split(fn, leaf, info):
     return pick
 
 
-def search(layers, d, S, goal, budget=None, max_leaves=20000):
-    """("proved", preorder tree with leaf hints) | ("refuted", exact x) | ("undecided", reason, leaves)."""
+def search(layers, d, S, goal, budget=None, max_leaves=20000, progress=None):
+    """("proved", preorder tree with leaf hints) | ("refuted", exact x) | ("undecided", reason, leaves);
+    ``progress(closed, open, bound)`` before each leaf is evaluated: the leaves closed so far, the open ones,
+    and the weakest open bound (the float bound of the open leaf's parent; None before the first)."""
     start = time.monotonic()
     fn = FloatNet(layers, d)
     m = fn.W[-1].shape[0]
@@ -292,6 +296,8 @@ def search(layers, d, S, goal, budget=None, max_leaves=20000):
     heapq.heappush(heap, (0.0, count, root))
     leaves = 0
     while heap:
+        if progress is not None:
+            progress(leaves, len(heap), heap[0][0] if count else None)
         if budget is not None and time.monotonic() - start > budget:
             return "undecided", f"budget of {budget:.3g} s spent with {len(heap)} open leaves", leaves
         if count > 2 * max_leaves:
@@ -374,6 +380,17 @@ def decide(doc, budget=None):
             x = falsify(layers, S, goal, samples=4096, steps=60, seed=seed)
             if x is not None:
                 return kernel.regions.refute(doc, q, x), None
+    try:
+        with Progress("linear bounds", "leaves", after=BAR_AFTER[0]) as bar:
+            return _passes(kernel, doc, d, layers, qs, budget, start, bar)
+    finally:
+        MARGIN[0] = 1e-6                                         # the default again, however the passes ended
+
+
+def _passes(kernel, doc, d, layers, qs, budget, start, bar):
+    """``decide``'s searches, a margin at a time, shown on ``bar``: leaves closed / closed + open (cumulative
+    over questions and margins), and the question, open leaves and weakest open bound as its text."""
+    base = 0
     for margin in (1e-6, 1e-4):
         MARGIN[0] = margin
         trees = []
@@ -381,12 +398,21 @@ def decide(doc, budget=None):
             left = None if budget is None else budget - (time.monotonic() - start)
             if left is not None and left <= 0:
                 return None, "budget spent"
-            out = search(layers, d, S, goal, left)
+
+            def report(closed, open_, bound, q=q, margin=margin, base=base):
+                if bar.enabled:                              # the text first: update() may redraw
+                    bar.step(f"question {q + 1}/{len(qs)}, margin {margin:g}: {open_} open"
+                             + ("" if bound is None else f", weakest bound {bound:.3g}"))
+                bar.update(base + closed, base + closed + open_)
+            out = search(layers, d, S, goal, left, progress=report)
             if out[0] == "refuted":
                 return kernel.regions.refute(doc, q, out[1]), None
             if out[0] == "undecided":
                 return None, f"question {q}: {out[1]}"
             trees.append(out[1])
+            base += out[2]
+            bar.update(base, base)
+        bar.step(f"the kernel checks {base} leaves (margin {margin:g})")
         cert = kernel.sign({**doc, "kind": "linear-bounds", "hints": {"trees": trees, "precision": 32}})
         left = None if budget is None else max(1.0, budget - (time.monotonic() - start))
         try:
@@ -397,7 +423,6 @@ def decide(doc, budget=None):
             return v, cert
         if "budget" in v.reason:
             return None, v.reason                            # the kernel's own check ran out of time
-    MARGIN[0] = 1e-6
     return None, v.reason
 
 

@@ -70,7 +70,10 @@ class Claim:
     pairs; families in ``slow_families`` run only with ``full``.  ``source`` is a string or a
     :class:`Source`; ``uses`` lists the ids of the statements the claim's proof rests on (registered
     claims or not); ``status="withdrawn"`` marks a statement its authors retracted: it is still
-    checked for what it says, and reported as withdrawn."""
+    checked for what it says, and reported as withdrawn.  ``may_be_undecided="reason"`` declares that the
+    check may legitimately end UNDECIDED (say, an instance beyond what exact arithmetic decides in time):
+    ``exactmem check`` then does not fail on it, and shows the reason; any other UNDECIDED claim fails the
+    run (exit 1)."""
 
     id: str
     statement: str
@@ -82,6 +85,7 @@ class Claim:
     tags: tuple = ()
     status: str = ""
     module: str = field(default="", compare=False)
+    may_be_undecided: str = ""
 
     def __post_init__(self):
         if not isinstance(self.id, str) or not self.id.strip() or any(ch.isspace() for ch in self.id):
@@ -112,6 +116,13 @@ class Claim:
             self.status = ""
         if self.status not in ("", WITHDRAWN):
             raise ClaimError(f"claim {self.id!r}: status must be omitted or 'withdrawn', got {self.status!r}")
+        if self.may_be_undecided is None:
+            self.may_be_undecided = ""
+        if not isinstance(self.may_be_undecided, str) or \
+                (self.may_be_undecided != "" and not self.may_be_undecided.strip()):
+            raise ClaimError(f"claim {self.id!r}: may_be_undecided must be the reason why the claim may end "
+                             f"UNDECIDED (a non-empty string), got {self.may_be_undecided!r}")
+        self.may_be_undecided = self.may_be_undecided.strip()
 
     @property
     def withdrawn(self) -> bool:
@@ -170,8 +181,10 @@ def _same_function(f, g) -> bool:
     return where(f) == where(g) and where(f)[2] is not None
 
 
-def claim(id: str, statement: str, families: dict, source="", slow_families=(), *, uses=(), tags=(), status=""):
-    """Decorator: register the decorated function as the check of a claim.
+def claim(id: str, statement: str, families: dict, source="", slow_families=(), *, uses=(), tags=(), status="",
+          may_be_undecided=""):
+    """Decorator: register the decorated function as the check of a claim (``may_be_undecided``: the reason
+    why it may end UNDECIDED without failing ``exactmem check``).
 
     >>> from exactmem import Verdict
     >>> @claim("DEMO.half", "1/2 < 1", {"one": lambda: [("half", (1, 2))]}, source=Source("Demo", "Lemma 1"),
@@ -183,6 +196,6 @@ def claim(id: str, statement: str, families: dict, source="", slow_families=(), 
     """
     def deco(fn):
         register(Claim(id, statement, fn, families, source, slow_families, uses, tags, status,
-                       module=getattr(fn, "__module__", "") or ""))
+                       module=getattr(fn, "__module__", "") or "", may_be_undecided=may_be_undecided))
         return fn
     return deco

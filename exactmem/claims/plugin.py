@@ -4,7 +4,8 @@ module, package, directory or ``.py`` file as test items, one per claim, each in
 The claims are collected beside the paths pytest collects (a collector ``exactmem-claims`` under the
 session), so ``collected N items`` counts them and ``-k``/``-m`` deselect among them.  An item passes when
 every instance is PROVED (or CERTIFIED), fails on a REFUTED instance with its exact witness, and fails on an
-UNDECIDED one too, with the reason (``--claims-allow-undecided`` skips the claim instead).  A withdrawn
+UNDECIDED one too, with the reason (``--claims-allow-undecided``, or the claim's own ``may_be_undecided``,
+skips the claim instead).  A withdrawn
 claim is checked for what it still says.  Slow families run only with ``--claims-full``; otherwise each is
 a skipped subtest, and the summary names them.  Claim tags are keywords, so ``-k`` selects by id or tag.
 
@@ -147,6 +148,7 @@ def _test(c, with_subtests: bool):
     def run(request, subtests=None):
         config = request.config
         allow, full = config.getoption("claims_allow_undecided"), config.getoption("claims_full")
+        allow = allow or bool(c.may_be_undecided)      # declared: skipped with its reason, as on request
         t0, records = time.perf_counter(), []
         for name, inst in instances(c, full=full):
             if subtests is None:
@@ -171,7 +173,8 @@ def _test(c, with_subtests: bool):
             pytest.fail(f"{c.id}: {len(bad)} of {len(records)} instances not proved\n" +
                         "\n".join(f"  {r.name}: " + _message(r).replace("\n", "\n    ") for r in bad), pytrace=False)
         if result.verdict.is_undecided:        # allowed: the claim is skipped, not passed
-            pytest.skip(f"{c.id}: {result.verdict}")
+            pytest.skip(f"{c.id}: {result.verdict}" +
+                        (f" (may be undecided: {c.may_be_undecided})" if c.may_be_undecided else ""))
     if with_subtests:
         def test_claim(request, subtests):
             run(request, subtests)

@@ -62,14 +62,41 @@ def _status(c) -> str:
 
 
 def _detail(c) -> str:
-    """Witness or reason: the first failing instance's reason (and witness), else what proved it."""
+    """Witness or reason: the first failing instance's reason (and witness), else what proved it; for an
+    UNDECIDED claim declared ``may_be_undecided``, its reason too."""
     v = c.get("verdict", {})
     text = v.get("reason", "")
     if v.get("status") == "REFUTED" and v.get("witness") is not None:
         text += "; witness: " + json.dumps(v["witness"], ensure_ascii=False)
     elif c.get("certified"):
         text += f"; {c['certified']} of {c['instances']} by kernel certificates"
+    if _undecided(c) and c.get("may_be_undecided"):
+        text = f"may be undecided: {c['may_be_undecided']} -- {text}"
     return text
+
+
+def _undecided(c) -> bool:
+    return c.get("verdict", {}).get("status") == "UNDECIDED"
+
+
+def undecided_lines(doc) -> list:
+    """The UNDECIDED claims of a run: those that fail it (not declared ``may_be_undecided``), and those allowed,
+    with their reasons (``runner.undecided_lines`` for a kept run)."""
+    bad = [c["id"] for c in _claims(doc) if _undecided(c) and not c.get("may_be_undecided")]
+    ok = [c for c in _claims(doc) if _undecided(c) and c.get("may_be_undecided")]
+    out = []
+    if bad:
+        out.append("UNDECIDED and not declared may_be_undecided, so the check fails: " + ", ".join(bad))
+    if ok:
+        out.append("UNDECIDED, allowed by may_be_undecided: " +
+                   "; ".join(f"{c['id']} ({c['may_be_undecided']})" for c in ok))
+    return out
+
+
+def exit_status(doc) -> int:
+    """1 when a claim of the run is REFUTED, or UNDECIDED without ``may_be_undecided``; else 0."""
+    return 1 if any(c.get("verdict", {}).get("status") == "REFUTED" or
+                    (_undecided(c) and not c.get("may_be_undecided")) for c in _claims(doc)) else 0
 
 
 def _summary(doc) -> str:
@@ -261,6 +288,9 @@ def markdown(doc) -> str:
         out += ["", "## Claims not proved, and withdrawn claims", ""]
         for c in bad:
             out += [f"### `{c['id']}`: {_status(c)}", "", _md(c.get("statement", "")), ""]
+            if _undecided(c):
+                out += [(f"May be undecided: {_md(c['may_be_undecided'])}" if c.get("may_be_undecided") else
+                         "Not declared may\\_be\\_undecided: this fails the check."), ""]
             for i in c.get("per_instance", []):
                 w = f"; witness: `{_code(_cut(json.dumps(i['witness'], ensure_ascii=False), 400))}`" \
                     if i.get("status") == "REFUTED" and i.get("witness") is not None else ""

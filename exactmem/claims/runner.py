@@ -94,6 +94,21 @@ class ClaimResult:
         """Something the claim says is refuted (also for a withdrawn claim: what it still says)."""
         return self.verdict.is_refuted
 
+    @property
+    def undecided(self) -> bool:
+        """The check ended UNDECIDED (withdrawn or not): no instance refuted, one undecided."""
+        return self.verdict.is_undecided
+
+    @property
+    def undecided_allowed(self) -> bool:
+        """UNDECIDED, and the claim declares ``may_be_undecided`` (its reason is shown, the run does not fail)."""
+        return self.undecided and bool(self.claim.may_be_undecided)
+
+    def failed(self, strict: bool = False) -> bool:
+        """What makes ``exactmem check`` exit 1: REFUTED, or UNDECIDED without ``may_be_undecided`` (with
+        ``strict``: UNDECIDED at all)."""
+        return self.fails or (self.undecided and (strict or not self.claim.may_be_undecided))
+
 
 class _KernelWatch:
     """Counts the certificates the kernel proves while it is active (``kernel.proved_count``, kept by
@@ -256,6 +271,29 @@ def skipped_line(results, width: int = 110) -> str:
                          break_long_words=False, break_on_hyphens=False)
 
 
+def exit_status(results, strict: bool = False) -> int:
+    """``exactmem check``'s exit status for these results: 1 when a claim is REFUTED or UNDECIDED without
+    ``may_be_undecided`` (with ``strict``: UNDECIDED at all), else 0."""
+    return 1 if any(r.failed(strict) for r in results) else 0
+
+
+def undecided_lines(results, strict: bool = False, width: int = 110) -> list:
+    """The lines under the counts that name the UNDECIDED claims: those that fail the run, and those allowed
+    by ``may_be_undecided`` with their reasons; none when no claim is undecided."""
+    bad = [r.claim.id for r in results if r.undecided and r.failed(strict)]
+    ok = [r for r in results if r.undecided and not r.failed(strict)]
+    out = []
+    if bad:
+        why = "UNDECIDED (--strict: allowed or not)" if strict else "UNDECIDED and not declared may_be_undecided"
+        out.append(textwrap.fill(f"{why}, so the check fails: " + ", ".join(bad), width, subsequent_indent="  ",
+                                 break_long_words=False, break_on_hyphens=False))
+    if ok:
+        out.append(textwrap.fill("UNDECIDED, allowed by may_be_undecided: " +
+                                 "; ".join(f"{r.claim.id} ({r.claim.may_be_undecided})" for r in ok), width,
+                                 subsequent_indent="  ", break_long_words=False, break_on_hyphens=False))
+    return out
+
+
 def counts(results) -> dict:
     return {s: sum(1 for r in results if r.status is s) for s in ClaimStatus}
 
@@ -265,9 +303,11 @@ def count_line(results) -> str:
     return ", ".join(f"{n[s]} {s.value.lower()}" for s in ClaimStatus)
 
 
-def summary_table(results, verbose: bool = False) -> str:
+def summary_table(results, verbose: bool = False, strict: bool = False) -> str:
     """The table of ``exactmem check``; ``verbose`` adds each claim's full statement, source, uses, tags and
-    every instance with its verdict, time and reason (and witness, if refuted)."""
+    every instance with its verdict, time and reason (and witness, if refuted).  Under the counts, the
+    UNDECIDED claims are named: those that fail the run (``strict``: every one), and those that
+    ``may_be_undecided`` allows, with its reason."""
     rows = [("claim", "instances", "status", "time", "statement")]
     for r in results:
         st = r.claim.statement if len(r.claim.statement) <= 70 else r.claim.statement[:69] + "…"
@@ -284,8 +324,11 @@ def summary_table(results, verbose: bool = False) -> str:
             lines.append(f"\n{r.claim.id}: {r.verdict}")
             if r.verdict.is_refuted and r.verdict.witness is not None:
                 lines.append(f"    witness: {witness_text(r.verdict.witness)}")
+            if r.undecided and r.claim.may_be_undecided:
+                lines.append(f"    may be undecided: {r.claim.may_be_undecided}")
     skipped = skipped_line(results)
     lines.append("\n" + (skipped + "\n" if skipped else "") + count_line(results))
+    lines += undecided_lines(results, strict)
     return "\n".join(lines)
 
 
@@ -297,6 +340,8 @@ def describe_claim(c: Claim, status: str = "") -> str:
     if c.uses:
         out.append(f"  uses: {', '.join(c.uses)}")
     out.append(f"  tags: {', '.join(c.all_tags)}")
+    if c.may_be_undecided:
+        out.append(f"  may be undecided: {c.may_be_undecided}")
     if not status:
         out.append(f"  families: {', '.join(f + (' (slow)' if f in c.slow_families else '') for f in c.families)}")
         if c.module:
@@ -347,7 +392,8 @@ def witness_text(w, limit: int = 400) -> str:
 def claim_json(c: Claim) -> dict:
     src = c.source.to_json() if hasattr(c.source, "to_json") else {"text": str(c.source)}
     return {"id": c.id, "statement": c.statement, "source": src, "uses": list(c.uses), "tags": list(c.all_tags),
-            "withdrawn": c.withdrawn, "module": c.module, "families": list(c.families),
+            "withdrawn": c.withdrawn, "may_be_undecided": c.may_be_undecided, "module": c.module,
+            "families": list(c.families),
             "slow_families": list(c.slow_families)}
 
 

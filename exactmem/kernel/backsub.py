@@ -9,8 +9,10 @@ machine.  Where the kernel rounds, it rounds on purpose and in the safe directio
 * coefficients of a non-negative variable (a ReLU output) are rounded *down*: the bound stays a lower bound;
 * coefficients of a signed variable z in [lo, up] are rounded down by less than e, and e sum_j min(0, lo_j)
   is added to the constant (the most the rounding can cost);
-* a weight matrix is split into limbs N = sum_k N_k 2^(B k) so that each product M N_k is exact; the sum of
-  the limbs' floors is below the exact quotient by less than the number of limbs (in units of the shift).
+* a weight matrix is split into limbs N = sum_k N_k 2^(B k) so that each product M N_k is exact; a row is
+  shifted right by s bits, and limb k's part, scaled by 2^(B k - s), is an exact integer when B k >= s: only
+  the limbs with B k < s are floored, so the sum is below the exact quotient by less than their number,
+  min(limbs, ceil(s / B)) (in units of the shift), and equals it when s = 0.
 
 >>> B, limbs = split(np.array([[5, -(2 ** 40 + 3)]], dtype=object), 20)
 >>> [l.tolist() for l in limbs]
@@ -83,8 +85,15 @@ def bias(M, sigma, c, layer):
 
 
 def times(M, sigma, layer):
-    """(M N rounded down per row to about K bits, number of limbs): each coefficient is below the exact one by
-    less than the number of limbs (in the row's new unit); sigma absorbs tau and the shift."""
+    """(M N rounded down per row to about K bits, per row the number of limbs that were rounded): each
+    coefficient of row r is below the exact one by less than that number (in the row's new unit), and equal to
+    it when the number is 0; sigma absorbs tau and the shift.
+
+    Why: row r is shifted right by s_r bits and its coefficients are sum_k floor(p_k 2^(B k - s_r)), each p_k
+    an exact integer (a float64 below 2^(SAFE-1)).  Where B k - s_r >= 0 the scaled part is an integer (a
+    power-of-two scaling of a float64 is exact; the result stays below 2^K, far from overflow) and its floor
+    loses nothing; every other floor loses less than 1.  So the loss is below #{k : B k < s_r} =
+    min(limbs, ceil(s_r / B)), which is 0 when s_r = 0."""
     parts = [M @ Nk for Nk in layer.N]                      # each exact: below 2^(K+1) 2^B n <= 2^(SAFE-1)
     if parts[0].size:                                       # |row of sum_k p_k 2^(B k)| < 2^top: integer exponents
         mags = [np.abs(p).max(axis=1) for p in parts]      # (a zero part adds nothing: it does not raise top)
@@ -99,7 +108,8 @@ def times(M, sigma, layer):
         out += np.where(tiny, np.where(p < 0, -1.0, 0.0), np.floor(np.ldexp(p, np.where(tiny, 0, e))))
     for r in range(M.shape[0]):
         sigma[r] = sigma[r] * layer.tau * (fmpq(2) ** int(shift[r]))
-    return out, len(parts)
+    floored = np.minimum(len(parts), -(-shift // layer.width))          # the limbs k with B k < s_r
+    return out, [int(v) for v in floored]
 
 
 def keep(M, sigma, c, lmin):

@@ -205,7 +205,16 @@ class Relax:
 
 def _back(net, rows, scale, c, top, relax, lo, hi, beta=None):
     """Lower bounds of (rows_r scale_r) . z_top + c_r per row over the leaf, rows given as integer lists whose
-    entries are below 2^(K+1) (the kernel's own rows: units and goal rows, checked by the caller)."""
+    entries are below 2^(K+1) (the kernel's own rows: units and goal rows, checked by the caller).
+
+    At the input layer the product with the weights' limbs (``backsub.times``) leaves row r's coefficients
+    M'_rj sigma'_r below the exact ones by delta_rj sigma'_r with 0 <= delta_rj < f_r, f_r the number of limbs
+    that row r floored (0 when the row was not shifted: then delta_r = 0).  The inputs are signed, x_j >= lo_j,
+    so delta_rj x_j >= delta_rj min(0, lo_j) >= f_r min(0, lo_j) (delta_rj >= 0 and x_j >= min(0, lo_j); then
+    delta_rj < f_r and min(0, lo_j) <= 0), and the exact row is >= M'_r sigma'_r . x + sigma'_r f_r lmin,
+    lmin = sum_j min(0, lo_j): adding sigma'_r f_r lmin to c_r keeps a lower bound, and adds nothing where
+    nothing was rounded (charging every row the full limb count cost a tight goal over negative inputs
+    about 4e-6)."""
     M = np.array(rows, dtype=np.float64).reshape(len(rows), -1)
     c, sigma = list(c), list(scale)
     for t in range(top, -1, -1):
@@ -235,9 +244,10 @@ def _back(net, rows, scale, c, top, relax, lo, hi, beta=None):
                 sigma[r] = sigma[r] * (1 << shift)
                 M[r] = [v >> shift for v in row]
         M = backsub.keep(M, sigma, c, R.lmin)
-    lmin = sum((v for v in lo if v < 0), _Z)                 # over x: the limbs' floors cost < limbs units
+    lmin = sum((v for v in lo if v < 0), _Z)                 # over x: row r's floors cost < limbs[r] units each
     for r in range(M.shape[0]):
-        c[r] += sigma[r] * limbs * lmin
+        if limbs[r]:                                         # 0: the row was not shifted, its product is exact
+            c[r] += sigma[r] * limbs[r] * lmin
     return _over_box(M, sigma, c, lo, hi)
 
 
