@@ -18,8 +18,9 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[test,plot,data,onnx,distributed]'
 	touch $(STAMP)
 
+# on every core (-j auto: claims in worker processes; output, counts and exit status as in a serial run)
 check: $(STAMP)
-	$(BIN)/exactmem check $(CHECK_FLAGS)
+	$(BIN)/exactmem check -j auto $(CHECK_FLAGS)
 
 # on every core (pytest-xdist); the tests do not depend on their order or on sharing a process
 test: $(STAMP)

@@ -37,7 +37,7 @@ from __future__ import annotations
 from math import gcd
 
 import numpy as np
-from flint import fmpq, fmpq_mat
+from flint import fmpq, fmpz_mat
 
 from ..errors import CertificateError
 from ..verdict import Verdict
@@ -48,6 +48,7 @@ from .regions import questions
 PRECISION = (8, 1024)                     # bits of the dyadic bounds a certificate may ask for
 MAX_BITS = 1 << 14                        # bits of a layer's integer weights (float64's range twice over)
 CROWN_WIDTH = 4096                        # wider hidden layers get interval bounds only (sound, looser)
+UNIT_CACHE = 1 << 22                      # float64 entries of a layer's unit rows kept between leaves
 _Z = fmpq(0)
 
 
@@ -103,35 +104,54 @@ def _gcd_all(a) -> int:
 
 class Net:
     """The network's layers as integer matrices with one rational scale each (W = N tau, b = B nu, the
-    fixed-point ``backsub.Layer``), and as exact matrices with their positive and negative parts for interval
-    passes."""
+    fixed-point ``backsub.Layer``), and for interval passes [[N+, N-], [N-, N+]] (N's positive and negative
+    parts) as one exact integer matrix per layer."""
 
     def __init__(self, d, layers):
-        self.d, self.layers, self.Wp, self.Wn, self.b = d, [], [], [], []
+        self.d, self.layers, self.Wpm, self.b = d, [], [], []
         width = d
         for rows, bias in layers:
             at = f"network layer {len(self.layers)}"
             D = _common_den([w for row in rows for _, w in row], len(rows), width, f"{at} weights")
             E = _common_den(bias, len(rows), 1, f"{at} biases")
             N = np.zeros((len(rows), width), dtype=object)
-            Wp, Wn = fmpq_mat(len(rows), width), fmpq_mat(len(rows), width)
             for i, row in enumerate(rows):
                 for j, w in row:
                     N[i, j] = int(w.p) * (D // int(w.q))
-                    (Wp if w > 0 else Wn)[i, j] = w
             B = np.array([int(t.p) * (E // int(t.q)) for t in bias], dtype=object)
             g, h = _gcd_all(N), _gcd_all(B)                     # a common factor moves into the scale
             try:
                 self.layers.append(backsub.Layer(N // g, fmpq(g, D), B // h, fmpq(h, E)))
             except ValueError as e:
                 raise CertificateError(f"network layer {len(self.layers)}: {e}") from None
-            self.Wp.append(Wp)
-            self.Wn.append(Wn)
+            P, Q = np.maximum(N // g, 0), np.minimum(N // g, 0)
+            self.Wpm.append(fmpz_mat(np.block([[P, Q], [Q, P]]).tolist()) if N.size else None)
             self.b.append(list(bias))
             width = len(rows)
         self.L = len(layers)
         self.widths = [len(rows) for rows, _ in layers[:-1]]
         self.m = len(layers[-1][0])
+        self._units = {}
+
+    def units(self, k, lows, ups):
+        """``backsub.Rows`` for the rows e_j (j in lows), then -e_j (j in ups), over z_k, already through layer
+        k's bias and product (``_back``'s first step, the same on every leaf: done once for all 2 n rows of a
+        layer and kept, unless 2 n x n_(k-1) x limbs floats exceed ``UNIT_CACHE``)."""
+        layer = self.layers[k]
+        n = layer.exact.shape[0]
+        idx = np.array(list(lows) + [n + j for j in ups], dtype=np.int64)
+        if k not in self._units:
+            if 2 * n * layer.Nk.shape[1] > UNIT_CACHE:
+                return _first_step(layer, np.vstack([np.eye(n), -np.eye(n)])[idx])
+            self._units[k] = _first_step(layer, np.vstack([np.eye(n), -np.eye(n)]))
+        return self._units[k].take(idx)
+
+
+def _first_step(layer, M):
+    B = backsub.Rows(M, fmpq(1), [_Z] * M.shape[0])
+    backsub.bias(B, layer)
+    backsub.times(B, layer)
+    return B
 
 
 def box_of(S, where):
@@ -145,11 +165,15 @@ def box_of(S, where):
 
 
 def _interval(net, k, lo, hi):
-    """Interval bounds of layer k's pre-activations from bounds lo, hi of its input."""
-    lo_c, hi_c = fmpq_mat(len(lo), 1, lo), fmpq_mat(len(hi), 1, hi)
-    a = (net.Wp[k] * lo_c + net.Wn[k] * hi_c).entries()
-    b = (net.Wp[k] * hi_c + net.Wn[k] * lo_c).entries()
-    return [x + t for x, t in zip(a, net.b[k])], [x + t for x, t in zip(b, net.b[k])]
+    """Interval bounds of layer k's pre-activations from bounds lo, hi of its input: with lo = LO / D, hi = HI / D
+    over one denominator, N+ LO + N- HI and N+ HI + N- LO in one exact integer product."""
+    D = _lcm_den(lo + hi)
+    n = len(net.b[k])
+    if net.Wpm[k] is None:
+        return list(net.b[k]), list(net.b[k])
+    X = (net.Wpm[k] * fmpz_mat(2 * len(lo), 1, [int(v.p) * (D // int(v.q)) for v in lo + hi])).entries()
+    s = net.layers[k].tau / D
+    return [s * x + t for x, t in zip(X[:n], net.b[k])], [s * x + t for x, t in zip(X[n:], net.b[k])]
 
 
 class Relax:
@@ -184,6 +208,7 @@ class Relax:
             raise CertificateError("internal: an intercept exceeds its fixed-point room")
         self.room = room                                          # two limbs, each below 2^room
         self.I = [np.array([float(v >> room) for v in ints]), np.array([float(v & ((1 << room) - 1)) for v in ints])]
+        self.Im = np.column_stack([self.I[1], self.I[0]])       # (low, high): limb k at place 2^(room k)
         self.A, self.S = np.array(A, dtype=np.float64), np.array(S, dtype=np.float64)
         self.lmin = sum((l for l in lo if l < 0), _Z)
         self.open = [j for j, (l, u) in enumerate(zip(lo, up_)) if l < 0 < u]
@@ -203,9 +228,10 @@ class Relax:
         return out
 
 
-def _back(net, rows, scale, c, top, relax, lo, hi, beta=None):
-    """Lower bounds of (rows_r scale_r) . z_top + c_r per row over the leaf, rows given as integer lists whose
-    entries are below 2^(K+1) (the kernel's own rows: units and goal rows, checked by the caller).
+def _back(net, B, top, relax, lo, hi, beta=None, first=True):
+    """Lower bounds of the rows of B (``backsub.Rows``) over z_top plus their constants, over the leaf; B's
+    coefficients are integers below 2^(K+1) (the kernel's own rows: units and goal rows, checked by the caller).
+    ``first=False``: B is already through layer top's bias and product (``Net.units``), top >= 1.
 
     At the input layer the product with the weights' limbs (``backsub.times``) leaves row r's coefficients
     M'_rj sigma'_r below the exact ones by delta_rj sigma'_r with 0 <= delta_rj < f_r, f_r the number of limbs
@@ -215,54 +241,50 @@ def _back(net, rows, scale, c, top, relax, lo, hi, beta=None):
     lmin = sum_j min(0, lo_j): adding sigma'_r f_r lmin to c_r keeps a lower bound, and adds nothing where
     nothing was rounded (charging every row the full limb count cost a tight goal over negative inputs
     about 4e-6)."""
-    M = np.array(rows, dtype=np.float64).reshape(len(rows), -1)
-    c, sigma = list(c), list(scale)
     for t in range(top, -1, -1):
         layer = net.layers[t]
-        backsub.bias(M, sigma, c, layer)
-        M, limbs = backsub.times(M, sigma, layer)
+        if first or t < top:
+            backsub.bias(B, layer)
+            limbs = backsub.times(B, layer)
         if t == 0:
             break
         R = relax[t - 1]                                     # now over relu(z_{t-1}) >= 0: rounding down was free
-        pos = M > 0
-        negative = np.where(pos, 0.0, M)
-        hi_, lo_ = negative @ R.I[0], negative @ R.I[1]      # each exact: below 2^(K+1) 2^room n
-        for r in range(len(c)):
-            v = (int(hi_[r]) << R.room) + int(lo_[r])
-            if v:
-                c[r] += sigma[r] * v / R.kappa
-        M = np.where(pos, M * R.A, M * R.S)                  # exact: below 2^(K+1+PB)
-        unit = fmpq(1, 1 << backsub.PB)
-        sigma = [sg * unit for sg in sigma]
+        pos = B.M > 0
+        both = np.where(pos, 0.0, B.M) @ R.Im                # each exact: below 2^(K+1) 2^room n
+        B.c.add(B.S / R.kappa, both, B.e, R.room)           # c_r += sigma_r (negative_r . I) / kappa
+        B.M = np.where(pos, B.M * R.A, B.M * R.S)            # exact: below 2^(K+1+PB)
+        B.e = B.e - backsub.PB                               # sigma_r / 2^PB: the slopes' unit
         for j, w in (beta or {}).get(t - 1, {}).items():      # the objective's - beta s z_j, s the split's sign
-            for r in range(M.shape[0]):
-                q = fmpq(int(M[r, j])) - w / sigma[r]
-                row = [int(v) for v in M[r]]
+            for r in range(B.M.shape[0]):
+                sigma = B.sigma(r)
+                q = fmpq(int(B.M[r, j])) - w / sigma
+                row = [int(v) for v in B.M[r]]
                 row[j] = int(q.p) // int(q.q)                # rounded down by less than one unit
                 shift = max(0, max(backsub.bits(abs(v)) for v in row) - backsub.K)
-                c[r] += sigma[r] * ((1 << shift) + 1) * R.lmin
-                sigma[r] = sigma[r] * (1 << shift)
-                M[r] = [v >> shift for v in row]
-        M = backsub.keep(M, sigma, c, R.lmin)
+                cost = np.zeros(B.M.shape[0], dtype=object)  # c_r += sigma_r (2^shift + 1) lmin
+                cost[r] = (1 << shift) + 1
+                B.c.add(B.S * R.lmin, cost, B.e)
+                B.e = B.e.copy()
+                B.e[r] += shift
+                B.M[r] = [v >> shift for v in row]
+        backsub.keep(B, R.lmin)
     lmin = sum((v for v in lo if v < 0), _Z)                 # over x: row r's floors cost < limbs[r] units each
-    for r in range(M.shape[0]):
-        if limbs[r]:                                         # 0: the row was not shifted, its product is exact
-            c[r] += sigma[r] * limbs[r] * lmin
-    return _over_box(M, sigma, c, lo, hi)
+    B.c.add(B.S * lmin, limbs.astype(np.float64), B.e)      # (0: the row was not shifted, its product is exact)
+    return _over_box(B, lo, hi)
 
 
-def _over_box(M, sigma, c, lo, hi):
-    """c_r + min over the box of (M_r sigma_r) . x, exactly (small) or with the box rounded outward (large)."""
+def _over_box(B, lo, hi):
+    """c_r + min over the box of (M_r sigma_r) . x (``backsub.Rows``), exactly (small) or with the box rounded
+    outward (large)."""
+    M = B.M
     n, d = M.shape
-    if n * d <= 40000:
-        out = []
-        for r in range(n):
-            tot = _Z
-            for j in np.flatnonzero(M[r]):
-                v = int(M[r, j])
-                tot += v * (lo[j] if v > 0 else hi[j])
-            out.append(c[r] + sigma[r] * tot)
-        return out
+    if n * d <= 40000:                                       # lo_j = LO_j / D, hi_j = HI_j / D, Python integers
+        D = _lcm_den(list(lo) + list(hi))
+        LO = np.array([int(v.p) * (D // int(v.q)) for v in lo], dtype=object)
+        HI = np.array([int(v.p) * (D // int(v.q)) for v in hi], dtype=object)
+        Mo = backsub.ints(M)
+        B.c.add(B.S / D, np.where(M > 0, Mo * LO, Mo * HI).sum(axis=1), B.e)
+        return B.c.values()
     room = backsub.SAFE - backsub.K - 2 - backsub.bits(d)
     top = max(max(abs(v) for v in lo), max(abs(v) for v in hi))
     e = room - 2 - (int(top.p).bit_length() - int(top.q).bit_length()) if top > 0 else 0
@@ -270,7 +292,8 @@ def _over_box(M, sigma, c, lo, hi):
     LO = np.array([float((int(v.p) * int(k.p)) // (int(v.q) * int(k.q))) for v in lo])      # outward: a larger box
     HI = np.array([float(-((-int(v.p) * int(k.p)) // (int(v.q) * int(k.q)))) for v in hi])
     s = np.where(M > 0, M * LO, M * HI).sum(axis=1)         # exact: below 2^(K+1) 2^room d
-    return [c[r] + sigma[r] * int(s[r]) / k for r in range(n)]
+    B.c.add(B.S / k, s, B.e)
+    return B.c.values()
 
 
 def leaf_bounds(net, lo_in, hi_in, splits, bits):
@@ -283,13 +306,7 @@ def leaf_bounds(net, lo_in, hi_in, splits, bits):
         lows = [j for j in range(len(l)) if l[j] < 0 < u[j]] if crown else []
         ups = [j for j in range(len(l)) if u[j] > 0] if crown else []
         if lows or ups:
-            rows = np.zeros((len(lows) + len(ups), len(l)))
-            for r, j in enumerate(lows):
-                rows[r, j] = 1
-            for r, j in enumerate(ups):
-                rows[len(lows) + r, j] = -1
-            n = len(rows)
-            found = _back(net, rows, [fmpq(1)] * n, [_Z] * n, k, relax, lo_in, hi_in)
+            found = _back(net, net.units(k, lows, ups), k, relax, lo_in, hi_in, first=False)
             for r, j in enumerate(lows):
                 l[j] = max(l[j], found[r])
             for r, j in enumerate(ups):
@@ -417,7 +434,8 @@ def prove_leaf(net, lo, hi, goal, splits, cuts, node, bits, where):
             shift = max(0, max(backsub.bits(abs(v)) for v in ints) - backsub.K)
             if shift:                                        # a goal row too long for K bits: scale it exactly
                 return f"clause {c}: goal coefficients need more than {backsub.K} bits after a common denominator"
-            low = _back(net, [ints], [fmpq(1, D)], [h], net.L - 1, relax, lo, hi, signed)[0]
+            B = backsub.Rows(np.array([ints], dtype=np.float64), fmpq(1, D), [h])
+            low = _back(net, B, net.L - 1, relax, lo, hi, signed)[0]
             if low > 0 or (low >= 0 and not strict):
                 ok = True
                 break
