@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import re
 import sys
 
@@ -455,8 +456,19 @@ def _cmd_vnnlib(args) -> int:
     budget = _seconds(args.budget)
     _writable(args.out, "--out")
     _writable(args.cert, "--cert")
+    _writable(args.checkpoint, "--checkpoint")
+    if args.resume is not None and not os.path.isfile(args.resume):
+        raise OptionError(f"--resume {args.resume}: no such file")
     net, prop = load_network(args.network), vnnlib.read(args.property)
-    r = vnnlib.decide(net, prop, budget)
+    with _executor(args) as ex:
+        try:
+            r = vnnlib.decide(net, prop, budget, None if ex.name == "serial" and not (args.checkpoint or args.resume)
+                              else ex, args.checkpoint, args.resume)
+        except KeyboardInterrupt:
+            if args.checkpoint:
+                print(f"exactmem: interrupted; the search so far is in {args.checkpoint} (continue with --resume "
+                      f"{args.checkpoint})", file=sys.stderr)
+            raise
     print(f"{r.status}: {_readable(r.reason)}")
     if r.status == "sat":
         show = (lambda v: ", ".join(vnnlib.decimal(t) if vnnlib._places(t) is not None else str(t) for t in v))
@@ -714,6 +726,11 @@ def build_parser() -> argparse.ArgumentParser:
     n.add_argument("--out", metavar="RESULT", help="write the result in VNN-COMP's format here")
     n.add_argument("--cert", metavar="CERT.json", help="write the certificate of unsat here (default RESULT.cert.json)")
     n.add_argument("--budget", help="seconds before the answer is timeout")
+    n.add_argument("--checkpoint", metavar="FILE", help="write the linear-bounds search's state (tree found, open "
+                   "leaves) here every 10 s and when it stops or is interrupted")
+    n.add_argument("--resume", metavar="FILE", help="continue the linear-bounds search from a --checkpoint file")
+    _parallel_args(n, "the linear-bounds search as a work-queue over N worker processes (auto: one per core), and "
+                      "the kernel's check in N shares")
     n.set_defaults(func=_cmd_vnnlib)
     b = sub.add_parser("bounds", help="the bound registry: tables, figure, checks, evaluation")
     bsub = b.add_subparsers(dest="bounds_command", required=True, metavar="WHAT", help="what to do with the bounds")

@@ -360,8 +360,10 @@ def _decimal_point(doc, q, x):
     return x
 
 
-def decide(net, prop: Property, budget=None) -> Result:
-    """Decide a property exactly for a network (``exactmem.ReLUNet``)."""
+def decide(net, prop: Property, budget=None, executor=None, checkpoint=None, resume=None) -> Result:
+    """Decide a property exactly for a network (``exactmem.ReLUNet``).  ``executor`` (``exactmem.parallel``):
+    the linear-bounds search and the kernel's check over workers; ``checkpoint``/``resume``: a file of that
+    search's state (``analysis.bab_queue``)."""
     from .analysis import decide as engine
     from .analysis.ask import _atom, _budget, _doc, box
     from .network import ReLUNet
@@ -377,7 +379,7 @@ def decide(net, prop: Property, budget=None) -> Result:
     doc = _doc(net, "the VNN-LIB property is unsat", [{"set": box(lo, hi, rows).spec,
                                                        "goal": [[_atom(*a) for a in clause] for clause in goal]}
                                                       for (lo, hi, rows), goal in zip(prop.boxes, prop.goals)])
-    v, cert = engine._decide(doc, budget, "regions")
+    v, cert = engine._decide(doc, budget, "regions", (executor, checkpoint, resume))
     if v.is_proved:
         return Result("unsat", certificate=cert, reason=v.reason)
     if v.is_refuted:

@@ -280,20 +280,83 @@ def _unit_split(fn, leaf, info):
     return pick
 
 
+class Context:
+    """What the expansion of a leaf needs: the float network, the exact layers, the set and goal, the rows."""
+
+    def __init__(self, layers, d, S, goal):
+        self.fn, self.layers, self.d, self.S, self.goal = FloatNet(layers, d), layers, d, S, goal
+        self.rows = [_clause_rows(clause, self.fn.W[-1].shape[0]) for clause in goal]
+
+    def root(self):
+        lo_q, hi_q = box_of(self.S, "the set")
+        return _Leaf(np.array([_float(t) for t in lo_q]), np.array([_float(t) for t in hi_q]), {}, ())
+
+
+def expand(ctx, leaf):
+    """One step of the branch and bound on ``leaf``: ("node", node, kids, priority) -- the tree node at the
+    leaf's path, its children (none: the leaf is closed) and their priority (the leaf's float bound) --
+    or ("refuted", exact x) or ("undecided", reason)."""
+    fn, rows = ctx.fn, ctx.rows
+    status, info = _evaluate_leaf(fn, leaf, ctx.goal, rows)
+    if status == "empty":
+        return "node", {}, [], None
+    if status == "closed":
+        node, (mus, hints) = {}, info
+        if any(mu is not None for mu in mus):
+            node["mu"] = [mu[0] if mu is not None else [1] for mu in mus]
+        if hints:
+            if len(hints) > 1 or len(rows) > 1:          # one set of slopes per leaf: only one clause may use it
+                hints = []
+            else:
+                alphas, betas = hints[0]
+                node["alpha"] = [[k, int(j), str(to_rational(float(a[j])))]
+                                 for k, a in enumerate(alphas) for j in np.flatnonzero(a >= 0)]
+                beta = [[k, int(j), str(to_rational(float(b[j])))]
+                        for k, b in enumerate(betas) for j in np.flatnonzero(b > 0)]
+                if beta:
+                    node["beta"] = beta
+            if not hints:                                # fall back: split like an open leaf
+                node = None
+        if node is not None:
+            return "node", node, [], None
+        status, info = "open", _worst_of(fn, leaf, rows)
+    worst, Lam_x = info[0], info[1]
+    x = _fails(fn, leaf, ctx.layers, ctx.S, ctx.goal, rows, Lam_x)
+    if x is not None:
+        return "refuted", x
+    if _stable(info[2]) and not leaf.splits:       # the network is affine on the box: the bound is exact
+        return "undecided", "a goal is tight on a leaf where every unit is stable (left to exact pivoting)"
+    widths = leaf.hi - leaf.lo
+    unit = _unit_split(fn, leaf, info) if ctx.d > CUT_INPUTS else None
+    if unit is None:
+        score = np.abs(Lam_x) * widths
+        i = int(np.argmax(score if score.max() > 0 else widths))
+        if widths[i] <= 0:
+            return "undecided", "a leaf cannot be split further"
+        tf = float((leaf.lo[i] + leaf.hi[i]) / 2)
+        if not leaf.lo[i] < tf < leaf.hi[i]:
+            return "undecided", "a leaf is too narrow to split in floats"
+        a_hi, b_lo = leaf.hi.copy(), leaf.lo.copy()
+        a_hi[i], b_lo[i] = tf, tf
+        return "node", {"cut": [i, str(to_rational(tf))]}, [_Leaf(leaf.lo, a_hi, leaf.splits, leaf.path + (0,)),
+                                                         _Leaf(b_lo, leaf.hi, leaf.splits, leaf.path + (1,))], worst
+    l, j = unit
+    kids = []
+    for side, s in ((0, -1), (1, 1)):
+        sp = {k: dict(v) for k, v in leaf.splits.items()}
+        sp.setdefault(l, {})[j] = s
+        kids.append(_Leaf(leaf.lo, leaf.hi, sp, leaf.path + (side,)))
+    return "node", {"split": [l, j]}, kids, worst
+
+
 def search(layers, d, S, goal, budget=None, max_leaves=20000, progress=None):
     """("proved", preorder tree with leaf hints) | ("refuted", exact x) | ("undecided", reason, leaves);
     ``progress(closed, open, bound)`` before each leaf is evaluated: the leaves closed so far, the open ones,
     and the weakest open bound (the float bound of the open leaf's parent; None before the first)."""
     start = time.monotonic()
-    fn = FloatNet(layers, d)
-    m = fn.W[-1].shape[0]
-    lo_q, hi_q = box_of(S, "the set")
-    lo, hi = np.array([_float(t) for t in lo_q]), np.array([_float(t) for t in hi_q])
-    rows = [_clause_rows(clause, m) for clause in goal]
+    ctx = Context(layers, d, S, goal)
     tree = {}                                      # path -> node
-    heap, count = [], 0
-    root = _Leaf(lo, hi, {}, ())
-    heapq.heappush(heap, (0.0, count, root))
+    heap, count = [(0.0, 0, ctx.root())], 0
     leaves = 0
     while heap:
         if progress is not None:
@@ -303,71 +366,24 @@ def search(layers, d, S, goal, budget=None, max_leaves=20000, progress=None):
         if count > 2 * max_leaves:
             return "undecided", f"more than {max_leaves} leaves", leaves
         _, _, leaf = heapq.heappop(heap)
-        status, info = _evaluate_leaf(fn, leaf, goal, rows)
-        if status == "empty":
-            tree[leaf.path] = {}
-            leaves += 1
-            continue
-        if status == "closed":
-            node, (mus, hints) = {}, info
-            if any(mu is not None for mu in mus):
-                node["mu"] = [mu[0] if mu is not None else [1] for mu in mus]
-            if hints:
-                if len(hints) > 1 or len(rows) > 1:          # one set of slopes per leaf: only one clause may use it
-                    hints = []
-                else:
-                    alphas, betas = hints[0]
-                    node["alpha"] = [[k, int(j), str(to_rational(float(a[j])))]
-                                     for k, a in enumerate(alphas) for j in np.flatnonzero(a >= 0)]
-                    beta = [[k, int(j), str(to_rational(float(b[j])))]
-                            for k, b in enumerate(betas) for j in np.flatnonzero(b > 0)]
-                    if beta:
-                        node["beta"] = beta
-                if not hints:                                # fall back: split like an open leaf
-                    node = None
-            if node is not None:
-                tree[leaf.path] = node
-                leaves += 1
-                continue
-            status, info = "open", _worst_of(fn, leaf, rows)
-        worst, Lam_x = info[0], info[1]
-        x = _fails(fn, leaf, layers, S, goal, rows, Lam_x)
-        if x is not None:
-            return "refuted", x
-        if _stable(info[2]) and not leaf.splits:       # the network is affine on the box: the bound is exact
-            return "undecided", "a goal is tight on a leaf where every unit is stable (left to exact pivoting)", leaves
-        widths = leaf.hi - leaf.lo
-        unit = _unit_split(fn, leaf, info) if d > CUT_INPUTS else None
-        if unit is None:
-            score = np.abs(Lam_x) * widths
-            i = int(np.argmax(score if score.max() > 0 else widths))
-            if widths[i] <= 0:
-                return "undecided", "a leaf cannot be split further", leaves
-            tf = float((leaf.lo[i] + leaf.hi[i]) / 2)
-            if not leaf.lo[i] < tf < leaf.hi[i]:
-                return "undecided", "a leaf is too narrow to split in floats", leaves
-            t = to_rational(tf)
-            tree[leaf.path] = {"cut": [i, str(t)]}
-            a_hi, b_lo = leaf.hi.copy(), leaf.lo.copy()
-            a_hi[i], b_lo[i] = tf, tf
-            kids = [_Leaf(leaf.lo, a_hi, leaf.splits, leaf.path + (0,)), _Leaf(b_lo, leaf.hi, leaf.splits, leaf.path + (1,))]
-        else:
-            l, j = unit
-            tree[leaf.path] = {"split": [l, j]}
-            kids = []
-            for side, s in ((0, -1), (1, 1)):
-                sp = {k: dict(v) for k, v in leaf.splits.items()}
-                sp.setdefault(l, {})[j] = s
-                kids.append(_Leaf(leaf.lo, leaf.hi, sp, leaf.path + (side,)))
+        out = expand(ctx, leaf)
+        if out[0] == "refuted":
+            return out
+        if out[0] == "undecided":
+            return out + (leaves,)
+        _, tree[leaf.path], kids, worst = out
+        leaves += not kids
         for kid in kids:
             count += 1
             heapq.heappush(heap, (worst, count, kid))
     return "proved", _preorder(tree), leaves
 
 
-def decide(doc, budget=None):
+def decide(doc, budget=None, executor=None, checkpoint=None, resume=None):
     """(verdict, certificate) from a ``linear-bounds`` certificate for every question of a region-cover
-    document, the kernel's verdict; or (None, reason) when a set is unbounded or the search stops."""
+    document, the kernel's verdict; or (None, reason) when a set is unbounded or the search stops.  With an
+    ``executor`` (``exactmem.parallel``), or a ``checkpoint``/``resume`` file, the search runs as the
+    work-queue of ``bab_queue`` and the kernel checks the certificate in shares over the executor."""
     from .. import kernel
     d, layers, qs = kernel.regions.questions(doc)
     if any(S.p == "all" or S.cons for S, _ in qs):
@@ -382,12 +398,12 @@ def decide(doc, budget=None):
                 return kernel.regions.refute(doc, q, x), None
     try:
         with Progress("linear bounds", "leaves", after=BAR_AFTER[0]) as bar:
-            return _passes(kernel, doc, d, layers, qs, budget, start, bar)
+            return _passes(kernel, doc, d, layers, qs, budget, start, bar, (executor, checkpoint, resume))
     finally:
         MARGIN[0] = 1e-6                                         # the default again, however the passes ended
 
 
-def _passes(kernel, doc, d, layers, qs, budget, start, bar):
+def _passes(kernel, doc, d, layers, qs, budget, start, bar, queue=(None, None, None)):
     """``decide``'s searches, a margin at a time, shown on ``bar``: leaves closed / closed + open (cumulative
     over questions and margins), and the question, open leaves and weakest open bound as its text."""
     base = 0
@@ -404,7 +420,7 @@ def _passes(kernel, doc, d, layers, qs, budget, start, bar):
                     bar.step(f"question {q + 1}/{len(qs)}, margin {margin:g}: {open_} open"
                              + ("" if bound is None else f", weakest bound {bound:.3g}"))
                 bar.update(base + closed, base + closed + open_)
-            out = search(layers, d, S, goal, left, progress=report)
+            out = _search(doc, q, layers, d, S, goal, left, report, margin, queue)
             if out[0] == "refuted":
                 return kernel.regions.refute(doc, q, out[1]), None
             if out[0] == "undecided":
@@ -416,7 +432,11 @@ def _passes(kernel, doc, d, layers, qs, budget, start, bar):
         cert = kernel.sign({**doc, "kind": "linear-bounds", "hints": {"trees": trees, "precision": 32}})
         left = None if budget is None else max(1.0, budget - (time.monotonic() - start))
         try:
-            v = kernel.check(cert, budget=left)
+            if queue[0] is not None and queue[0].name != "serial":
+                from ..certify import parallel as cpar
+                v = cpar.check(cert, queue[0], budget=left)
+            else:
+                v = kernel.check(cert, budget=left)
         except CertificateError as e:                        # e.g. a layer beyond the fixed point's limits
             return None, f"linear bounds: {e}"
         if v.is_proved:
@@ -424,6 +444,19 @@ def _passes(kernel, doc, d, layers, qs, budget, start, bar):
         if "budget" in v.reason:
             return None, v.reason                            # the kernel's own check ran out of time
     return None, v.reason
+
+
+def _search(doc, q, layers, d, S, goal, left, report, margin, queue):
+    """One question's search: serial (``search``), or the work-queue when an executor or a checkpoint file is
+    given; a ``resume`` file is used for the question and margin it was written for."""
+    ex, checkpoint, resume = queue
+    if ex is None and checkpoint is None and resume is None:
+        return search(layers, d, S, goal, left, progress=report)
+    from . import bab_queue
+    from ..parallel import Serial
+    use = resume if resume is not None and bab_queue.matches(resume, doc, q, margin) else None
+    return bab_queue.search(doc, q, ex or Serial(), left, margin=margin, checkpoint=checkpoint, resume=use,
+                            progress=report)
 
 
 def _preorder(tree):

@@ -1,0 +1,252 @@
+"""Branch and bound over workers: one queue of open leaves, expanded in rounds, with checkpoint and resume.
+
+The finder of ``linear-bounds`` certificates (``bab``) as a work-queue for ``exactmem.parallel``.  The parent
+keeps the open leaves in one best-first heap (the weakest float bound first) and the tree found so far.  A
+round takes the ``batch`` best open leaves, sends them in items of ``per_item`` leaves to the executor, and
+each worker expands each of its leaves for at most ``steps`` steps of best-first search below it
+(``expand_item``); what comes back is data -- the tree nodes found, the leaves still open with their
+priorities, or a counterexample -- and the parent merges it in item order.  Nothing depends on which worker
+ran what or when it finished, so the tree, and the certificate made from it, are the same byte for byte
+whatever the number of workers (they differ from the serial ``bab.search``, which expands one leaf at a
+time).  Work items are JSON text and lists of numbers; a worker keeps the parsed question in a cache keyed
+by the text's digest.
+
+After every round the state -- the question's digest, the margin, the nodes found, the open leaves -- is
+written atomically to ``checkpoint`` (JSON); ``resume`` reads such a file and continues from its open
+leaves, redoing nothing that was found.  A worker that dies loses only its items of the round, which the
+executor sends again.  Nothing here is trusted: the tree goes to the kernel as in ``bab.decide``.
+
+>>> from exactmem import ReLUNet
+>>> from exactmem.analysis.ask import _atom, _doc, box
+>>> from exactmem.parallel import executor
+>>> net = ReLUNet([([[1], [-1]], [0, 0]), ([[1, 1]], [1])])            # |x| + 1 > 0 on [-1, 1]
+>>> doc = _doc(net, "|x| + 1 > 0", [{"set": box([-1], [1]).spec, "goal": [[_atom([1], 0, True)]]}])
+>>> with executor() as ex:
+...     out = search(doc, 0, ex)
+>>> out[0], out[1]
+('proved', [{}])
+"""
+from __future__ import annotations
+
+import hashlib
+import heapq
+import json
+import os
+import time
+
+import numpy as np
+
+from ..errors import CertificateError, OptionError
+from . import bab
+
+FORMAT = "exactmem-bab-checkpoint"
+_CACHE = {}                 # in a worker: digest of a question's text -> (Context, doc)
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _context(text, q: int, digest: str | None = None):
+    """The parsed question ``q`` of a region-cover document given as JSON text (cached per process by the
+    text's digest; with ``text`` None, from the cache only: None when this process has not seen it)."""
+    key = (digest or _digest(text), q)
+    if key not in _CACHE and text is None:
+        return None
+    if key not in _CACHE:
+        from .. import kernel
+        if len(_CACHE) > 8:
+            _CACHE.clear()
+        d, layers, qs = kernel.regions.questions(json.loads(text))
+        S, goal = qs[q]
+        _CACHE[key] = bab.Context(layers, d, S, goal)
+    return _CACHE[key]
+
+
+def _leaf_json(leaf) -> dict:
+    return {"lo": [float(t) for t in leaf.lo], "hi": [float(t) for t in leaf.hi], "path": list(leaf.path),
+            "splits": sorted([int(l), int(j), int(s)] for l, js in leaf.splits.items() for j, s in js.items())}
+
+
+def _leaf(js) -> "bab._Leaf":
+    splits = {}
+    for l, j, s in js["splits"]:
+        splits.setdefault(l, {})[j] = s
+    return bab._Leaf(np.array(js["lo"], dtype=np.float64), np.array(js["hi"], dtype=np.float64), splits,
+                     tuple(js["path"]))
+
+
+def expand_item(item: dict) -> dict:
+    """A worker's part: for each leaf of ``item["leaves"]``, at most ``item["steps"]`` steps of best-first
+    search below it.  Returns {"leaves": [{"nodes": [[path, node], ...], "open": [[priority, leaf], ...]}]}
+    (one entry per leaf, in order), or {"refuted": [x as "p/q" strings]} or {"undecided": reason}.  An item
+    may carry the question's digest instead of its text: {"missing": True} if this process has not seen it."""
+    ctx = _context(item.get("question"), item["q"], item["digest"])
+    if ctx is None:
+        return {"missing": True}
+    bab.MARGIN[0] = item["margin"]
+    out = []
+    for js in item["leaves"]:
+        heap, count, nodes = [(0.0, 0, _leaf(js))], 0, []
+        for _ in range(item["steps"]):
+            if not heap:
+                break
+            _, _, leaf = heapq.heappop(heap)
+            r = bab.expand(ctx, leaf)
+            if r[0] == "refuted":
+                return {"refuted": [str(t) for t in r[1]]}
+            if r[0] == "undecided":
+                return {"undecided": r[1]}
+            _, node, kids, worst = r
+            nodes.append([list(leaf.path), node])
+            for kid in kids:
+                count += 1
+                heapq.heappush(heap, (float(worst), count, kid))
+        out.append({"nodes": nodes, "open": [[p, _leaf_json(leaf)] for p, _, leaf in sorted(heap, key=lambda e: e[:2])]})
+    return {"leaves": out}
+
+
+def _write(path: str, state: dict) -> None:
+    tmp = f"{path}.tmp{os.getpid()}"
+    with open(tmp, "w") as fh:
+        json.dump(state, fh, separators=(",", ":"))
+    os.replace(tmp, path)                        # atomic: a reader sees the old state or the new one
+
+
+def _read(path: str) -> dict:
+    try:
+        with open(path) as fh:
+            state = json.load(fh)
+    except OSError as e:
+        raise OptionError(f"--resume {path}: cannot read it ({e.strerror})") from None
+    except ValueError:
+        raise OptionError(f"--resume {path}: not a checkpoint (not JSON)") from None
+    if not isinstance(state, dict) or state.get("format") != FORMAT:
+        raise OptionError(f"--resume {path}: not an exactmem branch-and-bound checkpoint")
+    return state
+
+
+def load_checkpoint(path: str, text: str, q: int, margin: float) -> dict:
+    """The state saved in ``path`` for this question and margin; an OptionError if it is for another one."""
+    state = _read(path)
+    if state.get("question") != _digest(text) or state.get("q") != q or state.get("margin") != margin:
+        raise OptionError(f"--resume {path}: the checkpoint is of another question (network, set or goal) or margin")
+    return state
+
+
+def matches(path: str, doc, q: int, margin: float) -> bool:
+    """Whether the checkpoint in ``path`` is of question ``q`` of ``doc`` at ``margin``; an OptionError when it
+    is not a checkpoint at all, or of another document."""
+    state = _read(path)
+    if state.get("question") != _digest(json.dumps(doc, sort_keys=True, separators=(",", ":"))):
+        raise OptionError(f"--resume {path}: the checkpoint is of another network, set or goal")
+    return state.get("q") == q and state.get("margin") == margin
+
+
+def search(doc, q: int, ex, budget=None, max_leaves: int = 20000, batch: int = 64, per_item: int = 4,
+           steps: int = 16, margin: float = 1e-6, checkpoint: str | None = None, resume: str | None = None,
+           progress=None, every: float = 10.0):
+    """``bab.search`` on question ``q`` of a region-cover document over the executor ``ex``: ("proved",
+    preorder tree) | ("refuted", exact x) | ("undecided", reason, leaves).  ``checkpoint``: write the state
+    after a round once ``every`` seconds have passed since the last write, and whenever the search stops
+    with open leaves (budget, leaf limit, Ctrl-C); ``resume``: start from such a state.
+    ``progress(closed, open, bound)`` before each round."""
+    if batch < 1 or per_item < 1 or steps < 1:
+        raise OptionError("batch, per_item and steps must be at least 1")
+    text = json.dumps(doc, sort_keys=True, separators=(",", ":"))
+    st = _State(text, q, margin)
+    if resume is not None:
+        state = load_checkpoint(resume, text, q, margin)
+        try:
+            st.load(state)
+        except (KeyError, TypeError, ValueError, IndexError):
+            raise OptionError(f"--resume {resume}: a malformed checkpoint (its tree or open leaves)") from None
+    else:
+        st.push(0.0, _context(text, q).root())
+    start = saved = time.monotonic()
+    try:
+        while st.heap:
+            if progress is not None:
+                progress(st.leaves, len(st.heap), st.heap[0][0] if st.tree else None)
+            stop = None
+            if budget is not None and time.monotonic() - start > budget:
+                stop = f"budget of {budget:.3g} s spent with {len(st.heap)} open leaves"
+            elif st.count > 2 * max_leaves:                 # as bab.search: nodes made
+                stop = f"more than {max_leaves} leaves"
+            if stop:
+                if checkpoint is not None:
+                    _write(checkpoint, st.dump())
+                return "undecided", stop, st.leaves
+            out = st.round(ex, batch, per_item, steps)
+            if out is not None:
+                return out
+            if checkpoint is not None and time.monotonic() - saved >= every:
+                _write(checkpoint, st.dump())
+                saved = time.monotonic()
+    except KeyboardInterrupt:
+        if checkpoint is not None:
+            _write(checkpoint, st.dump())       # the last complete round: tree and open leaves agree
+        raise
+    try:
+        return "proved", bab._preorder(st.tree), st.leaves
+    except KeyError:
+        raise CertificateError("the checkpoint's tree has a node without its children") from None
+
+
+class _State:
+    """The parent's side: the tree found so far {path: node}, the open leaves (a heap), closed leaves, nodes made."""
+
+    def __init__(self, text, q, margin):
+        self.text, self.q, self.margin, self.digest, self.sent = text, q, margin, _digest(text), False
+        self.tree, self.heap, self.count, self.leaves = {}, [], 0, 0
+
+    def push(self, priority, leaf):
+        heapq.heappush(self.heap, (priority, self.count, leaf))
+        self.count += 1
+
+    def load(self, state):
+        self.tree = {tuple(p): node for p, node in state["tree"]}
+        for p, js in state["open"]:
+            self.push(p, _leaf(js))
+        self.leaves = state["leaves"]
+
+    def dump(self) -> dict:
+        return {"format": FORMAT, "version": 1, "question": self.digest, "q": self.q, "margin": self.margin,
+                "leaves": self.leaves, "tree": [[list(p), node] for p, node in sorted(self.tree.items())],
+                "open": [[p, _leaf_json(leaf)] for p, _, leaf in sorted(self.heap, key=lambda e: e[:2])]}
+
+    def round(self, ex, batch, per_item, steps):
+        """Expand the ``batch`` best open leaves over ``ex``; merge in item order.  None, or the search's end."""
+        from ..exact import to_rational
+        take = [heapq.heappop(self.heap) for _ in range(min(batch, len(self.heap)))]
+        items = [{"digest": self.digest, "q": self.q, "margin": self.margin, "steps": steps,
+                  "leaves": [_leaf_json(leaf) for _, _, leaf in take[i:i + per_item]]}
+                 for i in range(0, len(take), per_item)]
+        if not self.sent:
+            items, self.sent = [{**it, "question": self.text} for it in items], True
+        try:
+            results = list(ex.map(expand_item, items))
+            again = [k for k, res in enumerate(results) if res.get("missing")]
+            for k, res in zip(again, ex.map(expand_item, [{**items[k], "question": self.text} for k in again])):
+                results[k] = res
+        except BaseException:                   # Ctrl-C, a lost run: the round's leaves are open again
+            for entry in take:
+                heapq.heappush(self.heap, entry)
+            raise
+        for res in results:
+            if "refuted" in res:
+                return "refuted", [to_rational(t) for t in res["refuted"]]
+            if "undecided" in res:
+                return "undecided", res["undecided"], self.leaves
+            if "leaves" not in res:
+                raise CertificateError(f"a worker answered {sorted(res)!r}, not a part of the tree")
+            for part in res["leaves"]:
+                for path, node in part["nodes"]:
+                    self.tree[tuple(path)] = node
+                    self.leaves += not ("cut" in node or "split" in node)
+                for p, js in part["open"]:
+                    self.push(p, _leaf(js))
+        return None
+
+
+__all__ = ["search", "expand_item", "load_checkpoint", "matches"]

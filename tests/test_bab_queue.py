@@ -1,0 +1,181 @@
+"""Issue 24: the branch and bound of linear-bounds certificates as a work-queue over workers
+(``exactmem.analysis.bab_queue``): the same tree whatever runs it, checkpoint and resume, a lost worker.
+
+The instances are small random networks 2-12-10-1 on [-1, 1]^2 with the goal f(x) > t, t a little below the
+minimum of f on a 301 x 301 grid; each was checked to need a tree of 20-30 nodes, so that with a batch of 2
+leaves and 2 steps per leaf the search runs many rounds.  That the goal holds is not assumed: the kernel
+checks every certificate made here."""
+import json
+import math
+import os
+import random
+import signal
+from fractions import Fraction
+
+import numpy as np
+import pytest
+
+from exactmem import ReLUNet, kernel, parallel
+from exactmem.analysis import bab, bab_queue
+from exactmem.analysis.ask import _atom, _doc, box
+from exactmem.errors import OptionError
+
+SMALL = dict(batch=2, per_item=1, steps=2)
+
+
+def _instance(seed, frac=0.005):
+    rng = random.Random(seed)
+    W1 = [[rng.randint(-4, 4) for _ in range(2)] for _ in range(12)]
+    b1 = [rng.randint(-3, 3) for _ in range(12)]
+    W2 = [[rng.randint(-3, 3) for _ in range(12)] for _ in range(10)]
+    b2 = [rng.randint(-3, 3) for _ in range(10)]
+    net = ReLUNet([(W1, b1), (W2, b2), ([[rng.randint(-3, 3) for _ in range(10)]], [0])])
+    (A, A2, c), (B, B2, d) = net.to_numpy()
+    g = np.stack(np.meshgrid(np.linspace(-1, 1, 301), np.linspace(-1, 1, 301)), -1).reshape(-1, 2)
+    v = (np.maximum(np.maximum(g @ A.T + B.ravel(), 0) @ A2.T + B2.ravel(), 0) @ c.T + d.ravel()).ravel()
+    t = Fraction(math.floor((v.min() - frac * (v.max() - v.min())) * 1024), 1024)
+    return _doc(net, "f > t", [{"set": box([-1, -1], [1, 1]).spec, "goal": [[_atom([1], -t, True)]]}])
+
+
+def _certificate(doc, tree):
+    return kernel.sign({**doc, "kind": "linear-bounds", "hints": {"trees": [tree], "precision": 32}})
+
+
+@pytest.fixture(scope="module")
+def pool():
+    with parallel.Pool(2) as ex:
+        yield ex
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_the_tree_is_the_same_whatever_runs_it_and_the_kernel_proves_it(seed, pool):
+    doc = _instance(seed)
+    with parallel.executor() as ex:
+        serial = bab_queue.search(doc, 0, ex, **SMALL)
+    assert serial[0] == "proved" and len(serial[1]) > 10                  # several rounds of 2 leaves
+    assert json.dumps(bab_queue.search(doc, 0, pool, **SMALL)) == json.dumps(serial)
+    assert kernel.check(_certificate(doc, serial[1])).is_proved
+    d, layers, qs = kernel.regions.questions(doc)
+    assert bab.search(layers, d, *qs[0])[0] == "proved"                   # the serial finder agrees
+
+
+def test_an_interrupted_search_resumes_where_it_stopped(tmp_path):
+    doc, ck = _instance(0), str(tmp_path / "ck.json")
+    with parallel.executor() as ex:
+        whole = bab_queue.search(doc, 0, ex, **SMALL)
+        stopped = bab_queue.search(doc, 0, ex, max_leaves=4, checkpoint=ck, **SMALL)    # stops after a few rounds
+        assert stopped[0] == "undecided" and "more than 4 leaves" in stopped[1]
+        state = json.load(open(ck))
+        assert state["open"] and state["tree"]                              # a frontier and the nodes found
+        resumed = bab_queue.search(doc, 0, ex, resume=ck, **SMALL)
+    assert json.dumps(resumed) == json.dumps(whole)
+    with parallel.executor() as ex, pytest.raises(OptionError, match="another question"):
+        bab_queue.search(_instance(1), 0, ex, resume=ck, **SMALL)
+    (tmp_path / "bad.json").write_text("[1, 2]")
+    with parallel.executor() as ex, pytest.raises(OptionError, match="not an exactmem branch-and-bound checkpoint"):
+        bab_queue.search(doc, 0, ex, resume=str(tmp_path / "bad.json"), **SMALL)
+
+
+def die_once(item):
+    """A worker's job that kills its own process the first time any job of the run starts (as the out-of-memory
+    killer would), then, sent again, expands its leaves."""
+    try:
+        os.close(os.open(item["marker"], os.O_CREAT | os.O_EXCL))
+    except FileExistsError:
+        return bab_queue.expand_item({k: v for k, v in item.items() if k != "marker"})
+    os.kill(os.getpid(), signal.SIGKILL)
+
+
+class _Dying:
+    """An executor whose workers die once: the pool starts again and sends the lost items again; the new process
+    has not seen the question, answers "missing", and the queue sends it the text."""
+    name, workers = "pool", 2
+
+    def __init__(self, pool, marker):
+        self.pool, self.marker = pool, marker
+
+    def map(self, fn, items):
+        assert fn is bab_queue.expand_item
+        return self.pool.map(die_once, [{**it, "marker": self.marker} for it in items])
+
+
+def test_a_lost_worker_loses_nothing(pool, tmp_path):
+    doc = _instance(1)
+    with parallel.executor() as ex:
+        want = bab_queue.search(doc, 0, ex, **SMALL)
+    restarts = pool.restarts
+    assert json.dumps(bab_queue.search(doc, 0, _Dying(pool, str(tmp_path / "died")), **SMALL)) == json.dumps(want)
+    assert pool.restarts == restarts + 1
+
+
+def test_a_counterexample_comes_back_exact():
+    doc = _instance(0, frac=-0.5)                      # t far above the minimum: the goal fails
+    with parallel.executor() as ex:
+        out = bab_queue.search(doc, 0, ex, **SMALL)
+    assert out[0] == "refuted"
+    assert kernel.regions.refute(doc, 0, out[1]).is_refuted          # the kernel confirms the exact point
+
+
+def test_bad_settings_are_clear_errors():
+    with parallel.executor() as ex, pytest.raises(OptionError, match="at least 1"):
+        bab_queue.search(_instance(0), 0, ex, batch=0)
+
+
+def _files(tmp_path, seed=0):
+    """The instance as an exactmem network file and a VNN-LIB property (unsat: f > t on the box; t = n / 2^k,
+    written as its exact decimal n 5^k / 10^k)."""
+    doc = _instance(seed)
+    (tmp_path / "net.json").write_text(json.dumps(ReLUNet.from_json(doc["network"]).to_json()))
+    t = -Fraction(doc["data"]["questions"][0]["goal"][0][0][1])
+    k = t.denominator.bit_length() - 1
+    assert t.denominator == 2 ** k
+    digits = str(abs(t.numerator) * 5 ** k).rjust(k + 1, "0")
+    dec = ("-" if t < 0 else "") + digits[:-k] + "." + digits[-k:] if k else str(t.numerator)
+    assert Fraction(dec) == t
+    (tmp_path / "p.vnnlib").write_text(
+        "(declare-const X_0 Real)\n(declare-const X_1 Real)\n(declare-const Y_0 Real)\n"
+        "(assert (>= X_0 -1))\n(assert (<= X_0 1))\n(assert (>= X_1 -1))\n(assert (<= X_1 1))\n"
+        f"(assert (<= Y_0 {dec}))\n")
+    return str(tmp_path / "net.json"), str(tmp_path / "p.vnnlib")
+
+
+def test_vnnlib_on_workers_with_a_checkpoint(tmp_path, capsys):
+    from exactmem.cli import main
+    net, prop = _files(tmp_path)
+    ck = str(tmp_path / "ck.json")
+    assert main(["vnnlib", net, prop, "-j", "2", "--checkpoint", ck, "--cert", str(tmp_path / "c.json")]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("unsat:")
+    assert main(["verify", str(tmp_path / "c.json")]) == 0                 # the kernel, whole, agrees
+    assert main(["vnnlib", net, prop, "--resume", str(tmp_path / "none.json")]) == 2
+    assert "--resume" in capsys.readouterr().err
+    json.dump({"format": bab_queue.FORMAT, "question": "0" * 64, "q": 0, "margin": 1e-6, "tree": [], "open": [],
+               "leaves": 0}, open(ck, "w"))
+    assert main(["vnnlib", net, prop, "--resume", ck]) == 2
+    assert "another network, set or goal" in capsys.readouterr().err
+
+
+class _Interrupted:
+    """An executor that runs two rounds and then raises KeyboardInterrupt, as Ctrl-C would."""
+    name, workers = "serial", 1
+
+    def __init__(self):
+        self.rounds = 0
+
+    def map(self, fn, items):
+        self.rounds += 1
+        if self.rounds > 2:
+            raise KeyboardInterrupt
+        return parallel.Serial().map(fn, items)
+
+
+def test_ctrl_c_writes_the_last_complete_round_and_resume_finishes(tmp_path):
+    doc, ck = _instance(1), str(tmp_path / "ck.json")
+    with parallel.executor() as ex:
+        whole = bab_queue.search(doc, 0, ex, **SMALL)
+    with pytest.raises(KeyboardInterrupt):
+        bab_queue.search(doc, 0, _Interrupted(), checkpoint=ck, **SMALL)
+    state = json.load(open(ck))
+    assert state["tree"] and state["open"]                             # two rounds: nodes found, leaves open
+    with parallel.executor() as ex:
+        assert json.dumps(bab_queue.search(doc, 0, ex, resume=ck, **SMALL)) == json.dumps(whole)
