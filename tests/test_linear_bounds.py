@@ -191,7 +191,7 @@ def test_fixed_point_bound_is_close_to_the_exact_rational_one_and_below_the_mini
         relax, empty = bounds.leaf_bounds(N, lo, hi, {}, 32)
         assert not empty
         g = [1, -1]
-        got = bounds._back(N, [g], [fmpq(1)], [fmpq(0)], 2, relax, lo, hi)[0]
+        got = _low(N, g, fmpq(0), 2, relax, lo, hi)
         ref = _exact_back(net, g, relax, lo, hi)
         terms = _exact_back(net, g, relax, lo, hi, absolute=True)
         assert abs(ref - got) <= terms * fmpq(1, 10 ** 5)
@@ -200,6 +200,12 @@ def test_fixed_point_bound_is_close_to_the_exact_rational_one_and_below_the_mini
         s = z3.Solver()
         s.add(*[z3.And(q(a) <= v, v <= q(b)) for v, a, b in zip(x, lo, hi)], y[0] - y[1] < q(got))
         assert s.check() == z3.unsat
+
+
+def _low(N, g, c, top, relax, lo, hi, scale=None, beta=None):
+    """The kernel's lower bound of (g scale) . z_top + c over the box lo, hi (``bounds._back`` on one row)."""
+    B = backsub.Rows(np.array([g], dtype=np.float64), scale or fmpq(1), [c])
+    return bounds._back(N, B, top, relax, bounds.Box(lo, hi), beta).values()[0]
 
 
 def _exact_back(net, g, relax, lo, hi, absolute=False):
@@ -288,24 +294,34 @@ def test_times_and_bias_are_exact_up_to_a_floor_per_limb(seed):
     M = np.array([[rng.choice([0, rng.randrange(-(1 << 31) + 1, 1 << 31)]) for _ in range(n)] for _ in range(r)],
                  dtype=np.float64)
     M[0, 0] = 1                                           # row 0 meets the wide row of N
-    sigma0 = [fmpq(rng.randint(1, 5), rng.randint(1, 5)) for _ in range(r)]
-    c = [fmpq(0)] * r
-    backsub.bias(M, sigma0, c, layer)
+    S0, e0 = fmpq(rng.randint(1, 5), rng.randint(1, 5)), [rng.randint(-40, 40) for _ in range(r)]
+    rows = _rows(M, S0, e0)
+    backsub.bias(rows, layer)
+    c = rows.c.values()
     for i in range(r):
-        assert c[i] == sigma0[i] * nu * sum(int(M[i, k]) * B[k] for k in range(n))
-    _times_against_exact(M, sigma0, layer, N, tau)
+        assert c[i] == S0 * fmpq(2) ** e0[i] * nu * sum(int(M[i, k]) * B[k] for k in range(n))
+    _times_against_exact(M, S0, e0, layer, N, tau)
 
 
-def _times_against_exact(M, sigma0, layer, N, tau):
+def _rows(M, S, e, c=None):
+    """``backsub.Rows`` with sigma_r = S 2^(e_r) and constants c."""
+    rows = backsub.Rows(M.copy(), S, c or [fmpq(0)] * M.shape[0])
+    rows.e = np.array(e, dtype=np.int64)
+    return rows
+
+
+def _times_against_exact(M, S0, e0, layer, N, tau):
     """Per row i, f_i = the limbs times() says it floored: every coefficient is below the exact one by less
     than f_i units, and equal to it when f_i = 0; f_i is at most the number of limbs and 0 exactly when the
     row was not shifted (sigma_i = sigma0_i tau: no power of two added)."""
-    sigma = list(sigma0)
-    out, floored = backsub.times(M, sigma, layer)
+    rows = _rows(M, S0, e0)
+    floored = backsub.times(rows, layer)
+    out, sigma = rows.M, [rows.sigma(i) for i in range(M.shape[0])]
+    sigma0 = [S0 * fmpq(2) ** e for e in e0]
     assert len(floored) == M.shape[0]
     for i in range(M.shape[0]):
         f = floored[i]
-        assert 0 <= f <= len(layer.N) and (f == 0) == (sigma[i] == sigma0[i] * tau)
+        assert 0 <= f <= layer.limbs and (f == 0) == (sigma[i] == sigma0[i] * tau)
         assert np.abs(out[i]).max(initial=0) < 2 ** backsub.K + f     # K bits, and each floor may add one
         for j in range(N.shape[1]):
             exact = sigma0[i] * tau * sum(int(M[i, k]) * N[k, j] for k in range(N.shape[0]))
@@ -327,7 +343,7 @@ def test_times_keeps_rows_short_when_limbs_line_up_and_long_when_high_limbs_are_
         layer = backsub.Layer(N, fmpq(1), np.zeros(8, dtype=object), fmpq(1))
         assert layer.width == 15
         M = np.array([[2.0 ** 30, 2.0 ** 15, 1.0] + [0.0] * 5])
-        out = _times_against_exact(M, [fmpq(1)], layer, N, fmpq(1))
+        out = _times_against_exact(M, fmpq(1), [0], layer, N, fmpq(1))
         assert np.abs(out).max() >= 2 ** (backsub.K - 2)
 
 
@@ -341,9 +357,12 @@ def test_keep_rounds_down_and_pays_for_negative_values(seed):
                   for _ in range(r)], dtype=np.float64)
     lo = [fmpq(rng.randint(-9, 9), rng.choice([1, 3])) for _ in range(n)]
     lmin = sum((v for v in lo if v < 0), fmpq(0))
-    sigma0, c0 = [fmpq(1, rng.randint(1, 9)) for _ in range(r)], [fmpq(rng.randint(-5, 5)) for _ in range(r)]
-    sigma, c = list(sigma0), list(c0)
-    M2 = backsub.keep(M.copy(), sigma, c, lmin)
+    S0, e0 = fmpq(1, rng.randint(1, 9)), [rng.randint(-9, 9) for _ in range(r)]
+    c0 = [fmpq(rng.randint(-5, 5)) for _ in range(r)]
+    rows = _rows(M, S0, e0, c0)
+    backsub.keep(rows, lmin)
+    M2, c, sigma = rows.M, rows.c.values(), [rows.sigma(i) for i in range(r)]
+    sigma0 = [S0 * fmpq(2) ** e for e in e0]
     assert np.abs(M2).max() <= 2 ** backsub.K
     for i in range(r):
         delta = [int(M[i, j]) * sigma0[i] - int(M2[i, j]) * sigma[i] for j in range(n)]
@@ -384,7 +403,7 @@ def test_rounding_on_signed_inputs_is_paid_for(seed):
     coef = [sum((g[i] * W[i, j] for i in range(2)), fmpq(0)) for j in range(d)]
     low = sum((c * (x if c > 0 else y) for c, x, y in zip(coef, lo, hi)), fmpq(0)) + g[0] * b[0, 0] + g[1] * b[1, 0]
     N = bounds.Net(d, net.sparse_layers())
-    got = bounds._back(N, [g], [fmpq(1)], [fmpq(0)], 0, [], lo, hi)[0]
+    got = _low(N, g, fmpq(0), 0, [], lo, hi)
     terms = sum((abs(c) * max(abs(x), abs(y)) for c, x, y in zip(coef, lo, hi)), fmpq(1))
     assert got <= low and low - got <= terms / 2 ** 20
     assert not _check(net, lo, hi, [[(list(map(fmpq, g)), -low, True)]]).is_proved
@@ -398,13 +417,13 @@ def test_times_floors_nothing_where_a_row_is_not_shifted():
     reaches 2^50 and is shifted by 23 bits: limbs 0 and 1 (at 2^0 and 2^17) are floored, f = 2, not 3."""
     N = np.array([[(1 << 20) + 3, 5], [7, -((1 << 40) + 5)]], dtype=object)
     layer = backsub.Layer(N, fmpq(1, 3), np.zeros(2, dtype=object), fmpq(1))
-    assert layer.width == 17 and len(layer.N) == 3
+    assert layer.width == 17 and layer.limbs == 3
     M = np.array([[1.0, 0.0], [1.0, 1.0], [2.0 ** 30, 1.0]])
-    out = _times_against_exact(M, [fmpq(1)] * 3, layer, N, fmpq(1, 3))
+    out = _times_against_exact(M, fmpq(1), [0] * 3, layer, N, fmpq(1, 3))
     assert out[0].tolist() == [(1 << 20) + 3, 5]                          # exact: row 0 of N, unscaled
-    sigma = [fmpq(1)] * 3
-    assert backsub.times(M, sigma, layer)[1] == [0, 1, 2]
-    assert sigma == [fmpq(1, 3), fmpq(1 << 13, 3), fmpq(1 << 23, 3)]
+    rows = _rows(M, fmpq(1), [0] * 3)
+    assert backsub.times(rows, layer).tolist() == [0, 1, 2]
+    assert [rows.sigma(i) for i in range(3)] == [fmpq(1, 3), fmpq(1 << 13, 3), fmpq(1 << 23, 3)]
 
 
 def test_a_tight_non_strict_goal_over_negative_inputs_is_proved():
@@ -418,7 +437,7 @@ def test_a_tight_non_strict_goal_over_negative_inputs_is_proved():
     for net, lo, hi, least in [(IDENT, fmpq(-1), fmpq(1), fmpq(-1)), (third, fmpq(-2), fmpq(-1, 2), fmpq(-2))]:
         N = bounds.Net(1, net.sparse_layers())
         relax, empty = bounds.leaf_bounds(N, [lo], [hi], {}, 32)
-        assert not empty and bounds._back(N, [[1]], [fmpq(1)], [-least], 1, relax, [lo], [hi])[0] == 0
+        assert not empty and _low(N, [1], -least, 1, relax, [lo], [hi]) == 0
         assert _check(net, [lo], [hi], [[([fmpq(1)], -least, False)]]).is_proved
         for h, strict in [(-least, True), (-least - fmpq(1, 2 ** 60), False)]:
             assert not _holds_z3(net, [lo], [hi], [[([fmpq(1)], h, strict)]])
@@ -451,7 +470,7 @@ def test_the_input_correction_keeps_every_bound_below_the_exact_minimum(seed):
     N = bounds.Net(d, net.sparse_layers())
     relax, empty = bounds.leaf_bounds(N, lo, hi, {}, 32)
     assert not empty
-    got = bounds._back(N, [g], [fmpq(1)], [fmpq(0)], N.L - 1, relax, lo, hi)[0]
+    got = _low(N, g, fmpq(0), N.L - 1, relax, lo, hi)
     assert got <= least
     goal = [([fmpq(v) for v in g], -least, True)]
     assert not _check(net, lo, hi, [goal]).is_proved
@@ -469,8 +488,12 @@ def test_the_box_of_a_wide_final_product_is_rounded_outward():
     M[:, :20] = 0
     lo = [fmpq(rng.randint(-900, 900), rng.choice([1, 3, 7, 1000])) for _ in range(d)]
     hi = [a + fmpq(rng.randint(0, 900), rng.choice([1, 7, 11])) for a in lo]
-    sigma, c = [fmpq(1, rng.randint(1, 99)) for _ in range(n)], [fmpq(rng.randint(-9, 9)) for _ in range(n)]
-    got = bounds._over_box(M, sigma, c, lo, hi)
+    S, e = fmpq(1, rng.randint(1, 99)), [rng.randint(-9, 9) for _ in range(n)]
+    c = [fmpq(rng.randint(-9, 9)) for _ in range(n)]
+    sigma = [S * fmpq(2) ** v for v in e]
+    rows = _rows(M, S, e, c)
+    bounds._over_box(rows, bounds.Box(lo, hi))
+    got = rows.c.values()
     for r in range(0, n, 20):
         row = [int(v) for v in M[r]]
         exact = c[r] + sigma[r] * sum((v * (x if v > 0 else y) for v, x, y in zip(row, lo, hi)), fmpq(0))
@@ -594,7 +617,7 @@ def _leaf_lows(N, S, goal, tree, bits):
             D = bounds._lcm_den(g)
             ints = [int(v.p) * (D // int(v.q)) for v in g]
             if max(backsub.bits(abs(v)) for v in ints) <= backsub.K:
-                out.append((g, h, signed, bounds._back(N, [ints], [fmpq(1, D)], [h], N.L - 1, relax, lo, hi, signed)[0]))
+                out.append((g, h, signed, _low(N, ints, h, N.L - 1, relax, lo, hi, fmpq(1, D), signed)))
         yield splits, lo, hi, out
 
 

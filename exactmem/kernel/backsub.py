@@ -2,12 +2,13 @@
 
 A bound's rows are (M_r sigma_r) . z + c_r (``Rows``): M an array of integers below 2^(K+2), sigma_r = S 2^(e_r)
 an exact positive rational common to the rows (S) times a power of two per row (e_r, an int64 array), and
-c_r exact rationals (``Sums``: Python integers over one common denominator, numpy object arrays).  Every
-float64 operation below acts on integers whose result and partial sums stay below 2^SAFE < 2^53 (the bounds
-are stated at each step and checked where data enters), so IEEE-754 arithmetic, and any BLAS summation order,
-computes them exactly: nothing is rounded by the machine; every float64 that becomes a Python integer is such
-an integer (below 2^53, so int64 holds it).  Where the kernel rounds, it rounds on purpose and in the safe
-direction:
+c_r exact rationals (``Sums``: integer terms summed once over one denominator, numpy arrays of Python
+integers).  Every float64 operation below acts on integers whose result and partial sums stay below
+2^SAFE < 2^53 (the bounds are stated at each step and checked where data enters) -- or on such integers
+times one power of two 2^(B k) < 2^900 per limb, which IEEE-754 holds as exactly (only the exponent differs)
+-- so IEEE-754 arithmetic, and any BLAS summation order, computes them exactly: nothing is rounded by the
+machine; every float64 that becomes a Python integer is an integer below 2^53 (int64 holds it).  Where the
+kernel rounds, it rounds on purpose and in the safe direction:
 
 * coefficients of a non-negative variable (a ReLU output) are rounded *down*: the bound stays a lower bound;
 * coefficients of a signed variable z in [lo, up] are rounded down by less than e, and e sum_j min(0, lo_j)
@@ -32,7 +33,7 @@ from __future__ import annotations
 from math import gcd
 
 import numpy as np
-from flint import fmpq
+from flint import fmpq, fmpz
 
 SAFE = 51                  # every integer held in a float64 here stays below 2^SAFE in magnitude
 K = 30                     # bits kept per coefficient row after a step
@@ -71,28 +72,34 @@ def ints(a):
 
 class Layer:
     """One affine layer W = N tau, b = B nu (N, B object arrays of integers), N and B split into limbs so
-    that a product with rows below 2^(K+1) stays below 2^(SAFE-1).  ``Nk`` holds the limbs of N side by side
-    (column k cols + j is limb k's column j) and ``b`` those of B as columns: one product each."""
+    that a product with rows below 2^(K+1) stays below 2^(SAFE-1).  ``Nk`` holds N's limbs side by side
+    (column k cols + j is limb k's column j), each scaled by 2^(B k) when all the limbs take fewer than 900 bits
+    (``scaled``: exact, powers of two far from overflow), and ``b`` B's limbs as columns: one product each."""
 
     def __init__(self, N, tau, B, nu):
         width = limb_width(N.shape[0])
         if width < 4:
             raise ValueError("a layer this wide is beyond the fixed-point products")
-        self.width, self.N = split(N, width)
-        self.Nk = np.hstack(self.N)
+        self.width, limbs = split(N, width)
+        self.limbs, self.scaled = len(limbs), width * len(limbs) < 900
+        self.Nk = np.hstack([Nk * 2.0 ** (width * k) if self.scaled else Nk for k, Nk in enumerate(limbs)])
         self.b = np.hstack(split(B.reshape(-1, 1), width)[1])
         self.exact, self.tau, self.nu, self.B = N, tau, nu, B
 
 
 class Sums:
-    """Exact rationals, one per row: c_r = c0_r + sum over the terms (g, a, w, x) of g sum_k a_rk 2^(x_r + w k),
-    g a rational common to the rows, a integers (in float64, below 2^53, or Python integers in an object array)
-    in columns k placed 2^(w k) apart, x_r an integer per row.  ``add`` only records a term; ``values`` puts
-    every term over one denominator Q 2^F (Q the least common multiple of the g's denominators, F >= -x_r) and
-    adds Python integers: exact, nothing is rounded."""
+    """Exact rationals, one per row: c_r = sum over the terms (g, a, w, x) of g sum_k a_rk 2^(x_r + w k), g a
+    rational common to the rows, a integers (in float64, below 2^53, or Python integers in an object array) in
+    columns k placed 2^(w k) apart, x_r an integer per row.  ``add`` only records a term; ``fractions`` puts
+    every term over one denominator and adds Python integers: exact, nothing is rounded."""
 
     def __init__(self, c):
-        self.c0, self.terms = (list(c) if any(c) else None), []
+        self.n, self.terms = len(c), []
+        if any(c):                                            # c_r = (c_r D) / D, D the common denominator
+            D = fmpz(1)
+            for v in c:
+                D = D.lcm(v.q)
+            self.add(fmpq(1, D), np.array([int(v.p * (D // v.q)) for v in c], dtype=object), np.zeros(len(c), int))
 
     def add(self, g, a, x, w=0):
         """c_r += g sum_k a_rk 2^(x_r + w k) for every row r (a one column when 1-D)."""
@@ -101,34 +108,40 @@ class Sums:
 
     def take(self, idx):
         out = Sums([])
-        out.c0 = None if self.c0 is None else [self.c0[i] for i in idx]
-        out.terms = [(g, a[idx], w, x[idx]) for g, a, w, x in self.terms]
+        out.n, out.terms = len(idx), [(g, a[idx], w, x[idx]) for g, a, w, x in self.terms]
         return out
 
+    def fractions(self):
+        """(C, den): c_r = C_r / den, C an object array of Python integers, den > 0."""
+        if not self.terms or not self.n:
+            return np.zeros(self.n, dtype=object), 1
+        X = np.stack([x for _, _, _, x in self.terms], axis=1)
+        # g = u 2^v / q, u and q odd: g a 2^(x_r + w k) = a u 2^(x_r + w k + v) / q; the columns are grouped by
+        # kind (float64 or Python integers), by q and by u = 1 (no product) or not, and summed over one
+        # denominator Q 2^-s, Q the least common multiple of the q, s the least place
+        groups = {}
+        for i, (g, a, w, _) in enumerate(self.terms):
+            p, q = int(g.p), int(g.q)
+            vp, vq = (p & -p).bit_length() - 1, (q & -q).bit_length() - 1
+            G = groups.setdefault((a.dtype == object, q >> vq, p >> vp == 1), ([], [], [], []))
+            G[0].append(a)
+            for k in range(a.shape[1]):
+                G[1].append(i)
+                G[2].append(w * k + vp - vq)
+                G[3].append(p >> vp)
+        parts = []
+        for (obj, q, one), (A, col, off, U) in groups.items():
+            A = np.hstack(A) if obj else ints(np.hstack(A))
+            parts.append((q, A if one else A * np.array(U, dtype=object), X[:, col] + np.array(off, dtype=np.int64)))
+        s, Q = min(int(P.min()) for _, _, P in parts), 1
+        for q, _, _ in parts:
+            Q = Q * q // gcd(Q, q)
+        C = sum((A << (P - s).astype(object)).sum(axis=1) * (Q // q) for q, A, P in parts)
+        return (C << s, Q) if s >= 0 else (C, Q << -s)
+
     def values(self):
-        if not self.terms:
-            return list(self.c0) if self.c0 is not None else []
-        Q = 1
-        for g, _, _, _ in self.terms:
-            Q = Q * int(g.q) // gcd(Q, int(g.q))
-        F = max(0, max(-int(x.min()) for _, _, _, x in self.terms))
-        # g a 2^(x_r + w k) = a (p Q / q) 2^(x_r + F + w k) / (Q 2^F), with x_r + F + w k >= 0
-        fl = [t for t in self.terms if t[1].dtype != object]
-        C = 0
-        if fl:
-            A = ints(np.hstack([a for _, a, _, _ in fl]))
-            places = np.hstack([x[:, None] + F + w * np.arange(a.shape[1]) for _, a, w, x in fl]).astype(object)
-            m = [int(g.p) * (Q // int(g.q)) for g, a, _, _ in fl for _ in range(a.shape[1])]
-            if any(v != 1 for v in m):
-                A = A * np.array(m, dtype=object)
-            C = (A << places).sum(axis=1)
-        for g, a, w, x in self.terms:
-            if a.dtype == object:
-                C = C + (a * (int(g.p) * (Q // int(g.q))) << (x[:, None] + F + w * np.arange(a.shape[1])
-                                                                ).astype(object)).sum(axis=1)
-        den = Q << F
-        out = [fmpq(int(v), den) for v in C]
-        return out if self.c0 is None else [a + b for a, b in zip(self.c0, out)]
+        C, den = self.fractions()
+        return [fmpq(int(v), den) for v in C]
 
 
 class Rows:
@@ -166,8 +179,17 @@ def times(rows, layer):
     loses nothing; every other floor loses less than 1.  So the loss is below #{k : B k < s_r} =
     min(limbs, ceil(s_r / B)), which is 0 when s_r = 0.  The floored parts are integers below 2^(K - bits(limbs))
     + 1, so their sum, in any order, is exact."""
-    M, width, limbs = rows.M, layer.width, len(layer.N)
-    n, cols = M.shape[0], layer.N[0].shape[1]
+    M, width, limbs = rows.M, layer.width, layer.limbs
+    n, cols = M.shape[0], layer.exact.shape[1]
+    if layer.scaled and layer.Nk.size:
+        # the parts p_k 2^(B k) (exact: power-of-two multiples below 2^(SAFE + 900)); the exponent of the largest
+        # is top = max_k (exponent of max |p_k| + B k), 0 when all are 0, as below; s_r <= top < 1000 keeps 2^-s_r
+        # and each nonzero p_k 2^(B k - s_r) (>= 2^-s_r) normal: the products are exact, their floors those below
+        P = M @ layer.Nk
+        shift = np.maximum(0, np.frexp(np.abs(P).max(axis=1))[1] + (bits(limbs) - K))
+        rows.M = np.floor(P * np.ldexp(1.0, -shift)[:, None]).reshape(n, limbs, cols).sum(axis=1)
+        rows.S, rows.e = rows.S * layer.tau, rows.e + shift
+        return np.minimum(limbs, -(-shift // width))
     P = (M @ layer.Nk).reshape(n, limbs, cols)              # each exact: below 2^(K+1) 2^B n <= 2^(SAFE-1)
     place = width * np.arange(limbs)
     if P.size:                                              # |row of sum_k p_k 2^(B k)| < 2^top: integer exponents

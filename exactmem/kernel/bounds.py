@@ -52,17 +52,25 @@ UNIT_CACHE = 1 << 22                      # float64 entries of a layer's unit ro
 _Z = fmpq(0)
 
 
-def down(q: fmpq, bits: int) -> fmpq:
-    """The largest dyadic k / 2^e <= q with about ``bits`` significant bits (relative to |q|)."""
-    if q == 0:
-        return q
-    p, r = int(q.p), int(q.q)
-    e = bits - (abs(p).bit_length() - r.bit_length())
-    return fmpq((p << e) // r, 1 << e) if e >= 0 else fmpq((p // (r << -e)) << -e)
+def dyadic(P, R, bits, ceil=False):
+    """Per rational q = P_j / R (R > 0): (k_j, e_j) with k / 2^e the largest dyadic <= q (the smallest >= q when
+    ``ceil``) with about ``bits`` significant bits, relative to |q| written p / r in lowest terms: 2^e with
+    e = bits - (bits of |p| - bits of r), or the integers when that e is negative (e_j = 0 then).
 
-
-def up(q: fmpq, bits: int) -> fmpq:
-    return -down(-q, bits)
+    >>> dyadic([1, -1, 0, 1000], 3, 4)                  # 10/32 <= 1/3, -11/32 <= -1/3, 320 <= 1000/3
+    ([10, -11, 0, 320], [5, 5, 0, 0])
+    >>> dyadic([1, -1000], 3, 4, ceil=True)
+    ([11, -320], [5, 0])
+    """
+    ks, es, odd = [], [], R >> ((R & -R).bit_length() - 1)
+    for p in P:
+        g = gcd(p, odd)                      # a common power of two changes neither the bits' difference nor q
+        p, r = (-1 if ceil else 1) * (p // g), R // g                 # ceil q = -floor(-q)
+        e = bits - (abs(p).bit_length() - r.bit_length()) if p else 0
+        k, e = ((p << e) // r, e) if e >= 0 else ((p // (r << -e)) << -e, 0)
+        ks.append(-k if ceil else k)
+        es.append(e)
+    return ks, es
 
 
 def _lcm_den(values, cap=None) -> int:
@@ -136,22 +144,23 @@ class Net:
     def units(self, k, lows, ups):
         """``backsub.Rows`` for the rows e_j (j in lows), then -e_j (j in ups), over z_k, already through layer
         k's bias and product (``_back``'s first step, the same on every leaf: done once for all 2 n rows of a
-        layer and kept, unless 2 n x n_(k-1) x limbs floats exceed ``UNIT_CACHE``)."""
+        layer and kept, unless they take more than ``UNIT_CACHE`` floats)."""
         layer = self.layers[k]
         n = layer.exact.shape[0]
-        idx = np.array(list(lows) + [n + j for j in ups], dtype=np.int64)
-        if k not in self._units:
-            if 2 * n * layer.Nk.shape[1] > UNIT_CACHE:
-                return _first_step(layer, np.vstack([np.eye(n), -np.eye(n)])[idx])
-            self._units[k] = _first_step(layer, np.vstack([np.eye(n), -np.eye(n)]))
-        return self._units[k].take(idx)
-
-
-def _first_step(layer, M):
-    B = backsub.Rows(M, fmpq(1), [_Z] * M.shape[0])
-    backsub.bias(B, layer)
-    backsub.times(B, layer)
-    return B
+        idx = np.concatenate([lows, np.asarray(ups, dtype=np.int64) + n]).astype(np.int64)
+        if k in self._units:
+            return self._units[k].take(idx)
+        every = 2 * n * (n + layer.Nk.shape[1]) <= UNIT_CACHE
+        rows = np.arange(2 * n) if every else idx
+        M = np.zeros((len(rows), n))
+        M[np.arange(len(rows)), rows % n] = np.where(rows < n, 1.0, -1.0)
+        B = backsub.Rows(M, fmpq(1), [_Z] * len(rows))
+        backsub.bias(B, layer)
+        backsub.times(B, layer)
+        if not every:
+            return B
+        self._units[k] = B
+        return B.take(idx)
 
 
 def box_of(S, where):
@@ -164,16 +173,17 @@ def box_of(S, where):
     return [c - r for c in S.x0], [c + r for c in S.x0]
 
 
-def _interval(net, k, lo, hi):
-    """Interval bounds of layer k's pre-activations from bounds lo, hi of its input: with lo = LO / D, hi = HI / D
-    over one denominator, N+ LO + N- HI and N+ HI + N- LO in one exact integer product."""
-    D = _lcm_den(lo + hi)
-    n = len(net.b[k])
-    if net.Wpm[k] is None:
-        return list(net.b[k]), list(net.b[k])
-    X = (net.Wpm[k] * fmpz_mat(2 * len(lo), 1, [int(v.p) * (D // int(v.q)) for v in lo + hi])).entries()
-    s = net.layers[k].tau / D
-    return [s * x + t for x, t in zip(X[:n], net.b[k])], [s * x + t for x, t in zip(X[n:], net.b[k])]
+def _interval(net, k, LO, HI, D):
+    """Interval bounds (L, U, den) of layer k's pre-activations, L_i / den <= z_i <= U_i / den, from bounds
+    LO / D <= input <= HI / D (object arrays of Python integers): N+ LO + N- HI and N+ HI + N- LO in one exact
+    integer product, then z = tau N x + nu B over one denominator."""
+    layer, n = net.layers[k], len(net.b[k])
+    tp, tq, vp, vq = int(layer.tau.p), int(layer.tau.q), int(layer.nu.p), int(layer.nu.q)
+    X = np.zeros(2 * n, dtype=object)
+    if net.Wpm[k] is not None:
+        X[:] = [int(x) for x in (net.Wpm[k] * fmpz_mat(2 * len(LO), 1, list(LO) + list(HI))).entries()]
+    X, B = X * (tp * vq), layer.B * (vp * tq * D)
+    return X[:n] + B, X[n:] + B, tq * vq * D
 
 
 class Relax:
@@ -183,35 +193,46 @@ class Relax:
     below 2^room, room = SAFE - K - 1 - bits(n), so that a row's dot product with each limb is exact; and
     sum_j min(0, lo_j), what rounding a row may cost."""
 
-    def __init__(self, lo, up_, bits):
-        one, A, S, icp = 1 << backsub.PB, [], [], []
-        for j, (l, u) in enumerate(zip(lo, up_)):
-            if u <= 0:
-                a = s = 0
-                c = _Z
-            elif l >= 0:
-                a, s, c = one, one, _Z
-            else:
-                ch = u / (u - l)                                  # 0 < chord < 1: rounded up, at most 1
-                s = min(one, -((-int(ch.p) * one) // int(ch.q)))
-                a = one if u >= -l else 0                          # the default lower slope
-                c = -fmpq(s, one) * l
-            A.append(a)
-            S.append(s)
-            icp.append(c)
-        room = backsub.SAFE - backsub.K - 1 - backsub.bits(len(lo))
-        top = max(icp)
+    def __init__(self, lo, up_, bits=None):
+        self._make(len(lo), [(j, int(l.p), int(l.q), int(u.p), int(u.q)) for j, (l, u) in enumerate(zip(lo, up_))
+                             if l < 0 < u], [j for j, (l, u) in enumerate(zip(lo, up_)) if u > 0 and l >= 0],
+                   sum((l for l in lo if l < 0), _Z))
+
+    @classmethod
+    def dyadic(cls, kl, el, ku, eu):
+        """The relaxation of bounds kl_j / 2^(el_j) <= z_j <= ku_j / 2^(eu_j) (``dyadic``'s pairs)."""
+        out, E, n = object.__new__(cls), max(el, default=0), len(kl)
+        out._make(n, [(j, kl[j], 1 << el[j], ku[j], 1 << eu[j]) for j in range(n) if kl[j] < 0 < ku[j]],
+                  [j for j in range(n) if ku[j] > 0 and kl[j] >= 0],
+                  fmpq(sum(k << (E - e) for k, e in zip(kl, el) if k < 0), 1 << E))
+        return out
+
+    def _make(self, n, open_, on, lmin):
+        """From the unstable units (j, lp, lq, up, uq), lo_j = lp / lq < 0 < up / uq = up_j, the units that are
+        on (lo >= 0 < up; the rest: up <= 0, off) and sum_j min(0, lo_j)."""
+        one = 1 << backsub.PB
+        self.open, self.lmin = [j for j, *_ in open_], lmin
+        self.A, self.S = np.zeros(n), np.zeros(n)
+        self.A[on] = self.S[on] = one
+        icp = {}
+        for j, lp, lq, up, uq in open_:
+            a, b = up * lq, up * lq - lp * uq                     # the chord up / (up - lo) = a / b in (0, 1)
+            s = min(one, -((-a * one) // b))                      # rounded up, at most 1
+            self.A[j], self.S[j] = (one if a >= -lp * uq else 0), s   # the default lower slope; the upper one
+            icp[j] = fmpq(-s * lp, one * lq)                      # -(s / 2^PB) lo > 0 (s >= 1, lo < 0)
+        room = backsub.SAFE - backsub.K - 1 - backsub.bits(n)
+        top = max(icp.values(), default=_Z)
         e = 2 * room - 2 - (int(top.p).bit_length() - int(top.q).bit_length()) if top > 0 else 0
         self.kappa = fmpq(2) ** e                                 # I_j = ceil(icp_j 2^e) < 2^(2 room)
-        ints = [-((-int(c.p) * int(self.kappa.p)) // (int(c.q) * int(self.kappa.q))) for c in icp]
-        if max(ints) >= 1 << (2 * room):
-            raise CertificateError("internal: an intercept exceeds its fixed-point room")
+        kp, kq, I = int(self.kappa.p), int(self.kappa.q), np.zeros((n, 2))
+        for j, c in icp.items():
+            v = -((-int(c.p) * kp) // (int(c.q) * kq))
+            if v >= 1 << (2 * room):
+                raise CertificateError("internal: an intercept exceeds its fixed-point room")
+            I[j] = v & ((1 << room) - 1), v >> room
         self.room = room                                          # two limbs, each below 2^room
-        self.I = [np.array([float(v >> room) for v in ints]), np.array([float(v & ((1 << room) - 1)) for v in ints])]
-        self.Im = np.column_stack([self.I[1], self.I[0]])       # (low, high): limb k at place 2^(room k)
-        self.A, self.S = np.array(A, dtype=np.float64), np.array(S, dtype=np.float64)
-        self.lmin = sum((l for l in lo if l < 0), _Z)
-        self.open = [j for j, (l, u) in enumerate(zip(lo, up_)) if l < 0 < u]
+        self.Im = I                                               # (low, high): limb k at place 2^(room k)
+        self.I = [I[:, 1].copy(), I[:, 0].copy()]
 
     def with_alpha(self, alpha):
         """The same relaxation with the hinted lower slopes (alpha in [0, 1], rounded down) on unstable units;
@@ -228,9 +249,9 @@ class Relax:
         return out
 
 
-def _back(net, B, top, relax, lo, hi, beta=None, first=True):
-    """Lower bounds of the rows of B (``backsub.Rows``) over z_top plus their constants, over the leaf; B's
-    coefficients are integers below 2^(K+1) (the kernel's own rows: units and goal rows, checked by the caller).
+def _back(net, B, top, relax, box, beta=None, first=True):
+    """Lower bounds over the leaf of the rows of B (``backsub.Rows`` over z_top, their coefficients integers below
+    2^(K+1): the kernel's own rows, units and goal rows, checked by the caller), as ``backsub.Sums``;
     ``first=False``: B is already through layer top's bias and product (``Net.units``), top >= 1.
 
     At the input layer the product with the weights' limbs (``backsub.times``) leaves row r's coefficients
@@ -249,10 +270,9 @@ def _back(net, B, top, relax, lo, hi, beta=None, first=True):
         if t == 0:
             break
         R = relax[t - 1]                                     # now over relu(z_{t-1}) >= 0: rounding down was free
-        pos = B.M > 0
-        both = np.where(pos, 0.0, B.M) @ R.Im                # each exact: below 2^(K+1) 2^room n
-        B.c.add(B.S / R.kappa, both, B.e, R.room)           # c_r += sigma_r (negative_r . I) / kappa
-        B.M = np.where(pos, B.M * R.A, B.M * R.S)            # exact: below 2^(K+1+PB)
+        neg = np.minimum(B.M, 0.0)                           # c_r += sigma_r (negative_r . I) / kappa, the
+        B.c.add(B.S / R.kappa, neg @ R.Im, B.e, R.room)      # products exact: below 2^(K+1) 2^room n
+        B.M = B.M * np.where(neg < 0, R.S, R.A)              # exact: below 2^(K+1+PB)
         B.e = B.e - backsub.PB                               # sigma_r / 2^PB: the slopes' unit
         for j, w in (beta or {}).get(t - 1, {}).items():      # the objective's - beta s z_j, s the split's sign
             for r in range(B.M.shape[0]):
@@ -268,23 +288,32 @@ def _back(net, B, top, relax, lo, hi, beta=None, first=True):
                 B.e[r] += shift
                 B.M[r] = [v >> shift for v in row]
         backsub.keep(B, R.lmin)
-    lmin = sum((v for v in lo if v < 0), _Z)                 # over x: row r's floors cost < limbs[r] units each
-    B.c.add(B.S * lmin, limbs.astype(np.float64), B.e)      # (0: the row was not shifted, its product is exact)
-    return _over_box(B, lo, hi)
+    # over x: row r's floors cost < limbs[r] units each (0: the row was not shifted, its product is exact)
+    B.c.add(B.S * box.lmin, limbs.astype(np.float64), B.e)
+    _over_box(B, box)
+    return B.c
 
 
-def _over_box(B, lo, hi):
+class Box:
+    """A leaf's input box lo <= x <= hi, with lo = LO / D and hi = HI / D over one denominator (Python integers)
+    and lmin = sum_j min(0, lo_j)."""
+
+    def __init__(self, lo, hi):
+        self.lo, self.hi = list(lo), list(hi)
+        self.D = _lcm_den(self.lo + self.hi)
+        self.LO = np.array([int(v.p) * (self.D // int(v.q)) for v in lo], dtype=object)
+        self.HI = np.array([int(v.p) * (self.D // int(v.q)) for v in hi], dtype=object)
+        self.lmin = sum((v for v in lo if v < 0), _Z)
+
+
+def _over_box(B, box):
     """c_r + min over the box of (M_r sigma_r) . x (``backsub.Rows``), exactly (small) or with the box rounded
     outward (large)."""
-    M = B.M
+    M, lo, hi = B.M, box.lo, box.hi
     n, d = M.shape
-    if n * d <= 40000:                                       # lo_j = LO_j / D, hi_j = HI_j / D, Python integers
-        D = _lcm_den(list(lo) + list(hi))
-        LO = np.array([int(v.p) * (D // int(v.q)) for v in lo], dtype=object)
-        HI = np.array([int(v.p) * (D // int(v.q)) for v in hi], dtype=object)
-        Mo = backsub.ints(M)
-        B.c.add(B.S / D, np.where(M > 0, Mo * LO, Mo * HI).sum(axis=1), B.e)
-        return B.c.values()
+    if n * d <= 40000:                                       # sum_j M_rj (LO_j or HI_j) / D, Python integers
+        B.c.add(B.S / box.D, (backsub.ints(M) * np.where(M > 0, box.LO, box.HI)).sum(axis=1), B.e)
+        return
     room = backsub.SAFE - backsub.K - 2 - backsub.bits(d)
     top = max(max(abs(v) for v in lo), max(abs(v) for v in hi))
     e = room - 2 - (int(top.p).bit_length() - int(top.q).bit_length()) if top > 0 else 0
@@ -293,34 +322,39 @@ def _over_box(B, lo, hi):
     HI = np.array([float(-((-int(v.p) * int(k.p)) // (int(v.q) * int(k.q)))) for v in hi])
     s = np.where(M > 0, M * LO, M * HI).sum(axis=1)         # exact: below 2^(K+1) 2^room d
     B.c.add(B.S / k, s, B.e)
-    return B.c.values()
 
 
 def leaf_bounds(net, lo_in, hi_in, splits, bits):
-    """(relaxations per hidden layer, empty?) on a leaf: every hidden layer's bounds, clamped by the splits."""
-    relax, lo, hi = [], lo_in, hi_in
+    """(relaxations per hidden layer, empty?) on a leaf: every hidden layer's bounds, clamped by the splits.  A
+    layer's bounds are L / den <= z <= U / den (Python integers over one denominator) until they are rounded
+    outward to dyadics; the next layer's input bounds are their positive parts over one power of two."""
+    relax, box = [], Box(lo_in, hi_in)
+    LO, HI, D = box.LO, box.HI, box.D
     for k in range(net.L - 1):
-        l, u = _interval(net, k, lo, hi)
+        L, U, den = _interval(net, k, LO, HI, D)
         # back-substitute the lower bound where the interval straddles 0, the upper one where it is not <= 0
-        crown = 0 < k and len(l) <= CROWN_WIDTH
-        lows = [j for j in range(len(l)) if l[j] < 0 < u[j]] if crown else []
-        ups = [j for j in range(len(l)) if u[j] > 0] if crown else []
-        if lows or ups:
-            found = _back(net, net.units(k, lows, ups), k, relax, lo_in, hi_in, first=False)
-            for r, j in enumerate(lows):
-                l[j] = max(l[j], found[r])
-            for r, j in enumerate(ups):
-                u[j] = min(u[j], -found[len(lows) + r])
+        if 0 < k and len(L) <= CROWN_WIDTH:
+            ups = np.flatnonzero(U > 0)
+            lows = ups[L[ups] < 0]
+            if len(ups):
+                C, cd = _back(net, net.units(k, lows, ups), k, relax, box, first=False).fractions()
+                L, U, C = L * cd, U * cd, C * den               # over den * cd: max(L, C), min(U, -C)
+                L[lows] = np.where(C[:len(lows)] > L[lows], C[:len(lows)], L[lows])
+                U[ups] = np.where(-C[len(lows):] < U[ups], -C[len(lows):], U[ups])
+                den *= cd
         for j, s in splits.get(k, {}).items():
             if s > 0:
-                l[j] = max(l[j], _Z)
+                L[j] = max(L[j], 0)
             else:
-                u[j] = min(u[j], _Z)
-        if any(a > b for a, b in zip(l, u)):
+                U[j] = min(U[j], 0)
+        if (L > U).any():
             return relax, True
-        l, u = [down(v, bits) for v in l], [up(v, bits) for v in u]
-        relax.append(Relax(l, u, bits))
-        lo, hi = [max(v, _Z) for v in l], [max(v, _Z) for v in u]
+        (kl, el), (ku, eu) = dyadic(L, den, bits), dyadic(U, den, bits, ceil=True)
+        relax.append(Relax.dyadic(kl, el, ku, eu))
+        E = max(el + eu)                                          # lo = max(l, 0), hi = max(u, 0) over 2^E
+        LO = np.array([a << (E - e) if a > 0 else 0 for a, e in zip(kl, el)], dtype=object)
+        HI = np.array([a << (E - e) if a > 0 else 0 for a, e in zip(ku, eu)], dtype=object)
+        D = 1 << E
     return relax, False
 
 
@@ -419,6 +453,7 @@ def prove_leaf(net, lo, hi, goal, splits, cuts, node, bits, where):
     if empty:
         return None
     relax = [R.with_alpha(alpha.get(k, {})) for k, R in enumerate(relax)]   # the goal's own lower slopes
+    box = Box(lo, hi)
     signed = {l: {j: w * splits[l][j] for j, w in g.items()} for l, g in beta.items()}
     m = net.m
     for c, clause in enumerate(goal):
@@ -435,7 +470,7 @@ def prove_leaf(net, lo, hi, goal, splits, cuts, node, bits, where):
             if shift:                                        # a goal row too long for K bits: scale it exactly
                 return f"clause {c}: goal coefficients need more than {backsub.K} bits after a common denominator"
             B = backsub.Rows(np.array([ints], dtype=np.float64), fmpq(1, D), [h])
-            low = _back(net, B, net.L - 1, relax, lo, hi, signed)[0]
+            low = _back(net, B, net.L - 1, relax, box, signed).values()[0]
             if low > 0 or (low >= 0 and not strict):
                 ok = True
                 break
