@@ -3,7 +3,10 @@
 general, so exactmem bounds its square by Gram iteration: G_0 = W, G_{t+1} = G_t^T G_t give
 sigma_max^(2^(t+1)) <= ||G_t||_F^2, a rational certificate (t = 0 is the Frobenius norm).  Checked: the
 product of Gram bounds is at least the exact Lip_2^2 on R^d of seeded deep networks; each Gram bound is at least
-sigma_max^2 (sympy's exact eigenvalues of W^T W) and the bound does not increase with t; t = 0 is ||W||_F^2."""
+sigma_max^2 (sympy's exact eigenvalues of W^T W) and the bound does not increase with t; t = 0 is ||W||_F^2.
+Besides integer matrices (sigma_max >= 1) the matrices and networks include non-integer, sub-unit ones (entries
+k/7, k/3 and k/1000; sigma_max < 1, so every ||G_t||_F^2 < 1 and its 2^t-th root lies above it): a root or
+bound that is right only for values >= 1 is refuted there."""
 import random
 
 import sympy
@@ -14,16 +17,27 @@ from exactmem.claims import claim
 from exactmem.lipschitz import gram_bound, lipschitz_constant, product_bound
 
 
-def _matrix(seed, r, c):
+def _matrix(seed, r, c, top=6, den=1):
+    """A seeded r x c matrix of entries k/den, k in [-top, top] (not all zero)."""
     rng = random.Random(seed)
-    return fmpq_mat([[fmpq(rng.randint(-6, 6)) for _ in range(c)] for _ in range(r)])
+    while True:
+        W = fmpq_mat([[fmpq(rng.randint(-top, top), den) for _ in range(c)] for _ in range(r)])
+        if any(t != 0 for t in W.entries()):
+            return W
 
 
 def _instances():
     for seed, shape in ((0, (2, 2)), (1, (3, 2)), (2, (3, 3)), (3, (2, 4)), (4, (4, 4))):
         yield f"W {shape[0]}x{shape[1]}, seed {seed}", ("gram", seed, shape)
+    # sub-unit and non-integer: ||W||_F^2 <= r c top^2 / den^2 < 1 for these, so sigma_max < 1
+    for seed, shape, top, den in ((10, (1, 1), 1, 3), (11, (2, 2), 2, 7), (12, (3, 2), 2, 7), (13, (3, 3), 6, 1000),
+                                  (14, (2, 4), 1, 3)):
+        yield f"W {shape[0]}x{shape[1]}, entries k/{den}, |k| <= {top}, seed {seed}", ("gram", seed, shape, top, den)
+    yield "W = [[1/3, 2/7], [0, 1/1000]]", ("given", [[fmpq(1, 3), fmpq(2, 7)], [0, fmpq(1, 1000)]])
     for seed, dims in ((5, [2, 4, 3, 1]), (6, [3, 5, 4, 1]), (7, [2, 3, 3, 3, 1])):
         yield f"network {dims}, seed {seed}", ("net", seed, dims)
+    for seed, dims, den in ((8, [2, 4, 3, 1], 7), (9, [3, 3, 3, 1], 1000)):      # weights k/den, |k| <= 4: Lip < 1
+        yield f"network {dims}, weights k/{den}, seed {seed}", ("net", seed, dims, den)
 
 
 def _sigma_sq(W):
@@ -37,20 +51,27 @@ def _sigma_sq(W):
        source="Bubeck & Sellke 2021, §3 (B(w) bounds the Lipschitz constant); Gram iteration: Delattre et al. "
        "2023; reference notes §7 item 6")
 def check(inst):
-    kind, seed, shape = inst
-    if kind == "gram":
-        W = _matrix(seed, *shape)
+    kind = inst[0]
+    if kind in ("gram", "given"):
+        W = _matrix(inst[1], *inst[2], *inst[3:]) if kind == "gram" else \
+            fmpq_mat([[fmpq(t) for t in r] for r in inst[1]])
         top = _sigma_sq(W)
         bounds = [gram_bound(W, t) for t in range(6)]
         frob = sum((t * t for t in W.entries()), fmpq(0))
-        above = all(sympy.Rational(int(u.p), int(u.q)) - top >= 0 for u in bounds)      # sympy decides exactly
-        ok = above and all(b <= a for a, b in zip(bounds, bounds[1:])) and bounds[0] == frob
-        return Verdict.from_exact(ok, f"sigma_max^2 ~ {float(top):.6g}; Gram bounds t = 0..5: "
-                                  f"{', '.join(f'{float(u):.6g}' for u in bounds)} (t = 0: ||W||_F^2 = {frob})")
+        below = [t for t, u in enumerate(bounds) if sympy.Rational(int(u.p), int(u.q)) - top < 0]   # sympy, exactly
+        fails = ([f"below sigma_max^2 at t = {below}"] if below else []) + \
+            (["increases with t"] if any(b > a for a, b in zip(bounds, bounds[1:])) else []) + \
+            (["t = 0 is not ||W||_F^2"] if bounds[0] != frob else [])
+        return Verdict.from_exact(not fails, f"sigma_max^2 ~ {float(top):.6g}; Gram bounds t = 0..5: "
+                                  f"{', '.join(f'{float(u):.6g}' for u in bounds)} (t = 0: ||W||_F^2 = {frob})"
+                                  + (f"; FAILED: {'; '.join(fails)}" if fails else ""))
+    _, seed, shape, *den = inst
     rng = random.Random(seed)
-    net = ReLUNet([([[fmpq(rng.randint(-4, 4), rng.choice((1, 2))) for _ in range(a)] for _ in range(b)],
-                    [fmpq(rng.randint(-2, 2)) for _ in range(b)]) for a, b in zip(shape, shape[1:])])
+    scale = fmpq(1, den[0]) if den else fmpq(1)            # sub-unit weights k/den; else k/1 or k/2
+    net = ReLUNet([([[fmpq(rng.randint(-4, 4), 1 if den else rng.choice((1, 2))) * scale for _ in range(a)]
+                     for _ in range(b)], [fmpq(rng.randint(-2, 2)) * scale for _ in range(b)])
+                   for a, b in zip(shape, shape[1:])])
     L = lipschitz_constant(net, 2).upper_sq
     P = product_bound(net, 2, steps=4).value
-    return Verdict.from_exact(L <= P, f"exact Lip_2^2 on R^d = {L} ~ {float(L):.6g} <= product of Gram bounds "
-                              f"{float(P):.6g}")
+    return Verdict.from_exact(L <= P, f"exact Lip_2^2 on R^d = {L} ~ {float(L):.6g} {'<=' if L <= P else '>'} "
+                              f"product of Gram bounds {float(P):.6g}")

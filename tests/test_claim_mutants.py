@@ -1,0 +1,179 @@
+"""Issue 23, weaknesses of six claims: each claim now catches a class of wrong code by a mechanism of its own
+(an independent recomputation, instances that reach a hypothesis or a regime, probes in general position), shown
+here by a plausible wrong implementation -- a single-point mutant of the library's source, compiled from a copy of
+the function and monkeypatched in (the library is never edited) -- that the claim REFUTES in the default tier,
+while the correct code still passes.  Before these changes every one of these mutants passed its claim (PROVED);
+the report of issue 23's second part lists the verdicts."""
+import __future__
+import inspect
+from types import SimpleNamespace
+
+import pytest
+from flint import fmpq, fmpq_mat
+
+from exactmem import claims
+
+claims.discover("proofs")
+
+
+def mutant(module, name, old, new):
+    """``module.name`` compiled from its source with the fragment ``old`` (occurring once) replaced by ``new``, in
+    a copy of the module's namespace: a single-point mutation, nothing written to disk."""
+    src = inspect.getsource(getattr(module, name))
+    assert src.count(old) == 1, f"{old!r} occurs {src.count(old)} times in {name}"
+    ns = dict(vars(module))
+    exec(compile(src.replace(old, new), module.__file__, "exec", dont_inherit=True,
+                 flags=__future__.annotations.compiler_flag), ns)
+    return ns[name]
+
+
+def _verdict(cid):
+    return claims.run_claim(claims.REGISTRY[cid]).verdict
+
+
+# -- Law.pairwise: the floor recomputed by brute force in the claim ---------------------------------------------
+
+@pytest.mark.parametrize("old, new", [
+    ("q = dy * dy / n if p == 2", "q = dy / n if p == 2"),       # |dy| / ||v||^2: the square forgotten
+    ("for j in range(i):", "for j in range(i - 1):"),            # neighbouring points never paired
+])
+def test_pairwise_refutes_a_floor_that_is_too_small(monkeypatch, old, new):
+    import exactmem.lipschitz.bounds as lb
+    from proofs.law_pairwise import steepest_sq
+    # by hand: knots (0, 0), (1, 3), (3, 2), (4, 6): slopes 3, 1/2, 4 between neighbours, 2/3, 3/2, 1 otherwise
+    assert steepest_sq([[0], [1], [3], [4]], [0, 3, 2, 6]) == 16
+    assert _verdict("Law.pairwise").is_proved
+    monkeypatch.setattr(lb, "steepest", mutant(lb, "steepest", old, new))
+    assert lb.data_bound([[0], [1], [3], [4]], [0, 3, 2, 6], 2).value < 16          # the mutant's floor is low
+    v = _verdict("Law.pairwise")
+    assert v.is_refuted and "data_bound says" in v.reason, v.reason
+
+
+# -- BS21.Sec3.product: sub-unit and non-integer matrices ---------------------------------------------------------
+
+def test_product_has_sub_unit_non_integer_instances():
+    import proofs.bs21_product as product
+    mats = []
+    for _, inst in claims.REGISTRY["BS21.Sec3.product"].instances():
+        if inst[0] == "gram":
+            mats.append(product._matrix(inst[1], *inst[2], *inst[3:]))
+        elif inst[0] == "given":
+            mats.append(fmpq_mat([[fmpq(t) for t in r] for r in inst[1]]))
+    sub = [W for W in mats if sum((t * t for t in W.entries()), fmpq(0)) < 1]     # sigma_max <= ||W||_F < 1
+    assert len(sub) >= 5 and all(any(t.q != 1 for t in W.entries()) for W in sub)
+    # by hand: W = [[1/3]] has G_t = (1/3)^(2^t), so every Gram bound is ((1/9)^(2^t))^(1/2^t) = 1/9 exactly
+    assert [product.gram_bound(fmpq_mat([[fmpq(1, 3)]]), t) for t in range(4)] == [fmpq(1, 9)] * 4
+
+
+def test_product_refutes_a_root_wrong_below_one(monkeypatch):
+    """The mutant returns F itself for F <= 1 ("a value at most 1 needs no root"), but F^(1/k) > F there: right
+    for integer matrices (F >= 1 always), a bound below sigma_max^2 for sub-unit ones."""
+    import exactmem.lipschitz.bounds as lb
+    assert _verdict("BS21.Sec3.product").is_proved
+    monkeypatch.setattr(lb, "_root_up", mutant(lb, "_root_up", "if F == 0 or k == 1:", "if F <= 1 or k == 1:"))
+    assert lb.gram_bound(fmpq_mat([[fmpq(1, 3)]]), 1) == fmpq(1, 81)                # below sigma^2 = 1/9
+    v = _verdict("BS21.Sec3.product")
+    assert v.is_refuted and "below sigma_max^2" in v.reason, v.reason
+
+
+# -- Law.bound_chain: instances outside the hypothesis, where the first step is strict ----------------------------
+
+def test_bound_chain_refutes_a_finder_that_takes_every_pattern_as_realised(monkeypatch):
+    import proofs.law_bound_chain as chain
+    from exactmem import ReLUNet
+    W, b, a = chain._hand(1)
+    f = ReLUNet([(W, b), ([a], [0])])                 # relu(x) - 2 relu(x - 1): 0, then slope 1, then slope -1
+    assert [f([t])[0] for t in (-1, 0, 1, 2, 3)] == [0, 0, 1, 0, -1]
+    assert chain.subsets_max(W, a) == 4 and chain.lipschitz_constant(f, 2).upper_sq == 1
+    assert _verdict("Law.bound_chain").is_proved
+
+    def every_pattern(net, p=2, region=None, **kw):   # Lip^2 = max over all 2^k patterns, realised or not
+        (W1, _), (A, _) = net.layers
+        rows = [[W1[i, j] for j in range(W1.ncols())] for i in range(W1.nrows())]
+        return SimpleNamespace(upper_sq=chain.subsets_max(rows, [A[0, j] for j in range(A.ncols())]))
+    monkeypatch.setattr(chain, "lipschitz_constant", every_pattern)
+    v = _verdict("Law.bound_chain")
+    assert v.is_refuted and "strict Lip^2 < subsets" in v.reason, v.reason
+
+
+# -- KMY25.LemD.1.threshold: probes in general position ------------------------------------------------------------
+
+def test_threshold_probes_are_unit_distance_and_off_axis():
+    import random
+    from proofs.kmy25_lemD_1 import unit_vector
+    rng = random.Random(0)
+    for d in (2, 3, 8):
+        for _ in range(20):
+            s = unit_vector(rng, d)
+            assert sum((t * t for t in s), fmpq(0)) == 1 and sum(t != 0 for t in s) >= d - 1
+
+
+def test_threshold_refutes_an_error_allowance_that_ignores_d(monkeypatch):
+    """The mutant sizes the squares' depth and the threshold's allowance for one coordinate's error, not d of
+    them: exact on axis-aligned probes (the other coordinates' squares are exact at 0), wrong in general position."""
+    import exactmem.blocks.distance as dm
+    import proofs.kmy25_lemD_1 as lem
+    assert _verdict("KMY25.LemD.1.threshold").is_proved
+    wrong = mutant(dm, "distance_threshold_net",
+                   "k = square_depth_for(d, B * B, gap)\n    err = d * B * B / 4 ** (k + 1)",
+                   "k = square_depth_for(1, B * B, gap)\n    err = B * B / 4 ** (k + 1)")
+    monkeypatch.setattr(lem, "distance_threshold_net", wrong)
+    v = _verdict("KMY25.LemD.1.threshold")
+    assert v.is_refuted and "first inside probe not 1: general" in v.reason, v.reason
+
+
+# -- KMY25.ThmB.5: up to 25 blocks, and Lemma B.13's union bound recomputed ------------------------------------------
+
+def test_density_ratio_by_hand():
+    import math
+    from proofs.kmy25_thmB_5 import density_ratio
+    assert density_ratio(1) == (fmpq(1, 2), fmpq(1, 2)) and density_ratio(3) == (fmpq(3, 4), fmpq(3, 4))
+    for d, want in ((2, 2 / math.pi), (4, 8 / (3 * math.pi)), (5, 15 / 16)):    # V_1/V_2, V_3/V_4, V_4/V_5
+        lo, hi = density_ratio(d)
+        assert lo <= hi and float(lo) <= want * (1 + 1e-12) and want <= float(hi) * (1 + 1e-12)
+        assert float(hi - lo) < 1e-4
+
+
+def test_thmB5_has_fast_instances_with_many_blocks():
+    blocks = []
+    for _, (D, rho) in claims.REGISTRY["KMY25.ThmB.5"].instances():
+        g = max(h for h in range(1, D.N + 1) if 25 * h * h * rho * rho * D.d <= 1)    # floor(1/(5 rho sqrt d))
+        blocks.append(-(-D.N // g))
+    assert blocks == [4, 4, 3, 3, 8, 9, 25], blocks               # the construction's counts (the claim's -v)
+
+
+@pytest.mark.parametrize("new", [
+    "/ eta",                       # gamma sized for one block: the union over the others forgotten
+    "* min(B - 1, 3) / eta",       # "a ball meets at most three other blocks": right for B <= 4 only
+])
+def test_thmB5_refutes_a_gamma_that_ignores_the_union_over_blocks(monkeypatch, new):
+    import exactmem.constructions.moderate_rho as mr
+    assert _verdict("KMY25.ThmB.5").is_proved
+    monkeypatch.setattr(mr, "moderate_rho_plan", mutant(mr, "moderate_rho_plan", "* (B - 1) / eta", new))
+    v = _verdict("KMY25.ThmB.5")
+    assert v.is_refuted and "union bound" in v.reason and "not below eta" in v.reason, v.reason
+
+
+# -- Law.random_labels: an average that can differ from 1 ----------------------------------------------------------
+
+def test_envelope_average_by_hand():
+    from proofs.law_random_labels import envelope_average, least_constant
+    # X = 0, 2 with y = -1, +1: L* = 1; at L = 1/2, g(0) = min(-1, 1 + 1) = -1 and g(2) = min(-1 + 1, 1) = 0,
+    # so the average is (1 + 0) / 2 = 1/2; at L = 1 it is (1 + 1) / 2 = 1
+    X, y = [[fmpq(0)], [fmpq(2)]], [-1, 1]
+    assert least_constant(X, y, 1) == least_constant(X, y, "inf") == 1
+    assert envelope_average(X, y, fmpq(1, 2), 1) == fmpq(1, 2) and envelope_average(X, y, fmpq(1), "inf") == 1
+
+
+def test_random_labels_refutes_a_wrong_norm_that_still_interpolates(monkeypatch):
+    """The mutant drops the 1/2 of max(|s|, |t|) = (|s + t| + |s - t|) / 2, so its l_inf cones are twice as steep:
+    every McShane fit still interpolates (its own cone is 0 at its point, the others only grow), so the average
+    of the fit is 1 as before; the envelope below L* is wrong and its average is not the formula's."""
+    import exactmem.lipschitz.mcshane as mc
+    assert _verdict("Law.random_labels").is_proved
+    monkeypatch.setattr(mc, "_norm_layer", mutant(mc, "_norm_layer", "acc[len(forms) - 1] = _HALF",
+                                                  "acc[len(forms) - 1] = 1"))
+    X, y = [[0, 0], [2, 1], [1, 3]], [-1, 1, 1]
+    assert mc.mcshane_net(X, y, "inf").evaluate(X).entries() == [-1, 1, 1]        # still interpolates
+    v = _verdict("Law.random_labels")
+    assert v.is_refuted and "the network's average" in v.reason, v.reason
