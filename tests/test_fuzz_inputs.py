@@ -404,3 +404,13 @@ def test_cli_verify_of_a_huge_exclude_hint_is_malformed_at_once(tmp_path, capsys
     assert main(["verify", str(path)]) == 2
     out = capsys.readouterr()
     assert "MALFORMED" in out.out and "hints.exclude[0]" in out.out and time.monotonic() - start < 5
+
+
+def test_a_nul_byte_before_the_json_is_a_certificate_error():
+    """Found by hypothesis (test_damaged_certificate_text_is_an_exactmem_error, at=0, junk=NUL): text that does not
+    start with '{' is read as a path, and open() raised ValueError on the NUL byte."""
+    from exactmem import kernel
+    from exactmem.errors import CertificateError
+    for text in ('\x00{"format": 1}', b'\x00{"format": 1}'):
+        with pytest.raises(CertificateError, match="neither JSON text"):
+            kernel.check(text)

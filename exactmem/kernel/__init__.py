@@ -52,6 +52,8 @@ def read(cert) -> dict:
                 cert = fh.read()
         except OSError as e:
             raise CertificateError(f"cannot read the certificate: {e}") from None
+        except ValueError:                      # e.g. a NUL byte: text that is neither JSON nor a path
+            raise CertificateError("the certificate is neither JSON text (starting with '{') nor a readable path") from None
     doc = parse.load(cert) if isinstance(cert, (str, bytes)) else cert
     if not isinstance(doc, dict) or doc.get("format") != "exactmem.certificate":
         raise CertificateError("not an exactmem certificate (format != 'exactmem.certificate')")
