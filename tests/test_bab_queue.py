@@ -179,3 +179,9 @@ def test_ctrl_c_writes_the_last_complete_round_and_resume_finishes(tmp_path):
     assert state["tree"] and state["open"]                             # two rounds: nodes found, leaves open
     with parallel.executor() as ex:
         assert json.dumps(bab_queue.search(doc, 0, ex, resume=ck, **SMALL)) == json.dumps(whole)
+
+
+def test_a_search_in_this_process_leaves_the_finders_margin_as_it_was():
+    with parallel.executor() as ex:
+        bab_queue.search(_instance(0), 0, ex, margin=1e-4, **SMALL)
+    assert bab.MARGIN[0] == 1e-6

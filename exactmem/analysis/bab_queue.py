@@ -36,11 +36,11 @@ import time
 
 import numpy as np
 
-from ..errors import CertificateError, OptionError
+from ..errors import CertificateError, OptionError, ParallelError
 from . import bab
 
 FORMAT = "exactmem-bab-checkpoint"
-_CACHE = {}                 # in a worker: digest of a question's text -> (Context, doc)
+_CACHE = {}                 # in a worker: (digest of a question's text, question) -> bab.Context
 
 
 def _digest(text: str) -> str:
@@ -84,26 +84,37 @@ def expand_item(item: dict) -> dict:
     ctx = _context(item.get("question"), item["q"], item["digest"])
     if ctx is None:
         return {"missing": True}
-    bab.MARGIN[0] = item["margin"]
-    out = []
-    for js in item["leaves"]:
-        heap, count, nodes = [(0.0, 0, _leaf(js))], 0, []
-        for _ in range(item["steps"]):
-            if not heap:
-                break
-            _, _, leaf = heapq.heappop(heap)
-            r = bab.expand(ctx, leaf)
-            if r[0] == "refuted":
-                return {"refuted": [str(t) for t in r[1]]}
-            if r[0] == "undecided":
-                return {"undecided": r[1]}
-            _, node, kids, worst = r
-            nodes.append([list(leaf.path), node])
-            for kid in kids:
-                count += 1
-                heapq.heappush(heap, (float(worst), count, kid))
-        out.append({"nodes": nodes, "open": [[p, _leaf_json(leaf)] for p, _, leaf in sorted(heap, key=lambda e: e[:2])]})
-    return {"leaves": out}
+    before, bab.MARGIN[0] = bab.MARGIN[0], item["margin"]
+    try:
+        return {"leaves": [_expand_leaf(ctx, js, item["steps"]) for js in item["leaves"]]}
+    except _Stop as e:
+        return e.args[0]
+    finally:
+        bab.MARGIN[0] = before                  # in this process too (the serial executor): as it was
+
+
+class _Stop(Exception):
+    """A counterexample or an undecided leaf: the item's answer instead of its leaves."""
+
+
+def _expand_leaf(ctx, js, steps):
+    """Up to ``steps`` steps of best-first search below the leaf ``js``: its nodes and the leaves left open."""
+    heap, count, nodes = [(0.0, 0, _leaf(js))], 0, []
+    for _ in range(steps):
+        if not heap:
+            break
+        _, _, leaf = heapq.heappop(heap)
+        r = bab.expand(ctx, leaf)
+        if r[0] == "refuted":
+            raise _Stop({"refuted": [str(t) for t in r[1]]})
+        if r[0] == "undecided":
+            raise _Stop({"undecided": r[1]})
+        _, node, kids, worst = r
+        nodes.append([list(leaf.path), node])
+        for kid in kids:
+            count += 1
+            heapq.heappush(heap, (float(worst), count, kid))
+    return {"nodes": nodes, "open": [[p, _leaf_json(leaf)] for p, _, leaf in sorted(heap, key=lambda e: e[:2])]}
 
 
 def _write(path: str, state: dict) -> None:
@@ -239,7 +250,7 @@ class _State:
             if "undecided" in res:
                 return "undecided", res["undecided"], self.leaves
             if "leaves" not in res:
-                raise CertificateError(f"a worker answered {sorted(res)!r}, not a part of the tree")
+                raise ParallelError(f"a worker answered {sorted(res)!r}, not a part of the tree")
             for part in res["leaves"]:
                 for path, node in part["nodes"]:
                     self.tree[tuple(path)] = node
