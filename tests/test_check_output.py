@@ -95,16 +95,21 @@ def slow(x):
 '''
 
 
-@pytest.fixture
-def so_file(tmp_path):
-    """The two claims above in a file of their own (only --from it: the registry stays as it was)."""
+def _claims_file(tmp_path, name, text):
+    """Claims in a file of their own (only --from it: the registry stays as it was after the test)."""
     saved = dict(REGISTRY)
-    path = tmp_path / "so_check_claims.py"
-    path.write_text(SO_FILE)
+    path = tmp_path / f"{name}.py"
+    path.write_text(text)
     yield str(path)
     REGISTRY.clear()
     REGISTRY.update(saved)
-    sys.modules.pop("so_check_claims", None)
+    sys.modules.pop(name, None)
+
+
+@pytest.fixture
+def so_file(tmp_path):
+    """The two claims above."""
+    yield from _claims_file(tmp_path, "so_check_claims", SO_FILE)
 
 
 def test_check_and_report_commands(so_file, tmp_path, capsys):
@@ -191,13 +196,7 @@ def gone(x):
 
 @pytest.fixture
 def su_file(tmp_path):
-    saved = dict(REGISTRY)
-    path = tmp_path / "su_check_claims.py"
-    path.write_text(SU_FILE)
-    yield str(path)
-    REGISTRY.clear()
-    REGISTRY.update(saved)
-    sys.modules.pop("su_check_claims", None)
+    yield from _claims_file(tmp_path, "su_check_claims", SU_FILE)
 
 
 def test_an_undecided_claim_fails_check_and_is_named(su_file, capsys):

@@ -54,11 +54,6 @@ def split(N, width: int):
                    for k in range(max(1, -(-big // width)))]
 
 
-def inner_bits(n: int) -> int:
-    """ceil(log2(n + 1)): a sum of n terms below 2^a stays below 2^(a + inner_bits(n))."""
-    return bits(n)
-
-
 def limb_width(n: int) -> int:
     """Bits per limb of a layer with n rows: a row below 2^(K+1) times n limbs stays below 2^(SAFE-1)."""
     return SAFE - (K + 2) - bits(n)

@@ -202,7 +202,7 @@ def quad_deviation(pl, e, alpha, clip) -> tuple:
     for lo, hi, v, a in pl.pieces:
         inner = [x for x in (-e - clip, -e + clip) if lo < x < hi] if clip is not None else []   # distinct: clip > 0
         cuts = [lo] + inner + [hi]                      # a list, not a set: fmpq hashes through Fraction, slowly
-        for s0, s1 in zip(cuts, cuts[1:]) if len(cuts) > 1 else [(lo, hi)]:
+        for s0, s1 in zip(cuts, cuts[1:]):
             flat = clip is not None and abs(e + (s0 + s1) / 2) > clip
             ts = [s0, s1] + ([a / (2 * alpha) - e] if not flat and s0 < a / (2 * alpha) - e < s1 else [])
             vals += [v + a * t - alpha * (clip * clip if flat else (e + t) ** 2) for t in ts]
