@@ -458,7 +458,8 @@ def decide(doc, budget=None, executor=None, checkpoint=None, resume=None):
     """(verdict, certificate) from a ``linear-bounds`` certificate for every question of a region-cover
     document, the kernel's verdict; or (None, reason) when a set is unbounded or the search stops.  With an
     ``executor`` (``exactmem.parallel``), or a ``checkpoint``/``resume`` file, the search runs as the
-    work-queue of ``bab_queue`` and the kernel checks the certificate in shares over the executor."""
+    work-queue of ``bab_queue`` and the kernel checks the certificate in shares over the executor.  The
+    certificate states each clause of a goal as a question of its own (``by_clause``)."""
     from .. import kernel
     d, layers, qs = kernel.regions.questions(doc)
     if any(S.p == "all" or S.cons for S, _ in qs):
@@ -471,16 +472,40 @@ def decide(doc, budget=None, executor=None, checkpoint=None, resume=None):
             x = falsify(layers, S, goal, samples=4096, steps=60, seed=seed)
             if x is not None:
                 return kernel.regions.refute(doc, q, x), None
+    split, origin = by_clause(doc)
+    if split is not doc:
+        qs = kernel.regions.questions(split)[2]
     try:
         with Progress("linear bounds", "leaves", after=BAR_AFTER[0]) as bar:
-            return _passes(kernel, doc, d, layers, qs, budget, start, bar, (executor, checkpoint, resume))
+            return _passes(kernel, split, d, layers, qs, budget, start, bar, (executor, checkpoint, resume),
+                           lambda q, x: kernel.regions.refute(doc, origin[q], x))
     finally:
         MARGIN[0] = 1e-6                                         # the default again, however the passes ended
 
 
-def _passes(kernel, doc, d, layers, qs, budget, start, bar, queue=(None, None, None)):
+def by_clause(doc):
+    """(document, origin): the document with one question per clause of each of its questions -- the same
+    statement, since a goal holds on a set exactly when each of its clauses does -- and the index of the question
+    each new one comes from; the document itself when no goal has two clauses or the questions come from a
+    dataset.  Each clause then gets a tree and slopes of its own (mnistfc 13 at 0.03, nine clauses: 91 leaves
+    in all, where one tree for the nine was still open after 1,100)."""
+    data = doc.get("data")
+    qs = data.get("questions") if isinstance(data, dict) and doc.get("dataset") is None else None
+    if not isinstance(qs, list) or all(len(q["goal"]) <= 1 for q in qs):
+        return doc, list(range(len(qs or ())))
+    new, origin = [], []
+    for i, q in enumerate(qs):
+        for clause in q["goal"]:
+            new.append({**q, "goal": [clause]})
+            origin.append(i)
+    return {**doc, "data": {**data, "questions": new}}, origin
+
+
+def _passes(kernel, doc, d, layers, qs, budget, start, bar, queue=(None, None, None), refute=None):
     """``decide``'s searches, a margin at a time, shown on ``bar``: leaves closed / closed + open (cumulative
-    over questions and margins), and the question, open leaves and weakest open bound as its text."""
+    over questions and margins), and the question, open leaves and weakest open bound as its text; ``refute(q,
+    x)``: the verdict of a counterexample x to question q (default: ``kernel.regions.refute`` on ``doc``)."""
+    refute = refute or (lambda q, x: kernel.regions.refute(doc, q, x))
     base = 0
     for margin in (1e-6, 1e-4):
         MARGIN[0] = margin
@@ -497,7 +522,7 @@ def _passes(kernel, doc, d, layers, qs, budget, start, bar, queue=(None, None, N
                 bar.update(base + closed, base + closed + open_)
             out = _search(doc, q, layers, d, S, goal, left, report, margin, queue)
             if out[0] == "refuted":
-                return kernel.regions.refute(doc, q, out[1]), None
+                return refute(q, out[1]), None
             if out[0] == "undecided":
                 return None, f"question {q}: {out[1]}"
             trees.append(out[1])

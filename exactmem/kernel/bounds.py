@@ -307,21 +307,20 @@ class Box:
 
 
 def _over_box(B, box):
-    """c_r + min over the box of (M_r sigma_r) . x (``backsub.Rows``), exactly (small) or with the box rounded
-    outward (large)."""
-    M, lo, hi = B.M, box.lo, box.hi
+    """c_r + min over the box of (M_r sigma_r) . x = sum_j (M+_rj LO_j + M-_rj HI_j) / D, exactly: Python integers
+    where the rows are few; else LO and HI split into limbs of w bits, w = SAFE - (K + 2) - bits(2 d), so that
+    each product M+ LO_k + M- HI_k (|M| < 2^(K+2), 2 d terms) is an exact float64 integer below 2^SAFE."""
+    M = B.M
     n, d = M.shape
     if n * d <= 40000:                                       # sum_j M_rj (LO_j or HI_j) / D, Python integers
         B.c.add(B.S / box.D, (backsub.ints(M) * np.where(M > 0, box.LO, box.HI)).sum(axis=1), B.e)
         return
-    room = backsub.SAFE - backsub.K - 2 - backsub.bits(d)
-    top = max(max(abs(v) for v in lo), max(abs(v) for v in hi))
-    e = room - 2 - (int(top.p).bit_length() - int(top.q).bit_length()) if top > 0 else 0
-    k = fmpq(2) ** e                                         # |v| 2^e < 2^(room - 1): rounding keeps it < 2^room
-    LO = np.array([float((int(v.p) * int(k.p)) // (int(v.q) * int(k.q))) for v in lo])      # outward: a larger box
-    HI = np.array([float(-((-int(v.p) * int(k.p)) // (int(v.q) * int(k.q)))) for v in hi])
-    s = np.where(M > 0, M * LO, M * HI).sum(axis=1)         # exact: below 2^(K+1) 2^room d
-    B.c.add(B.S / k, s, B.e)
+    w = backsub.SAFE - (backsub.K + 2) - backsub.bits(2 * d)
+    (_, lo), (_, hi) = backsub.split(box.LO, w), backsub.split(box.HI, w)
+    zero = np.zeros(d)
+    lo, hi = lo + [zero] * (len(hi) - len(lo)), hi + [zero] * (len(lo) - len(hi))
+    P, N = np.maximum(M, 0.0), np.minimum(M, 0.0)
+    B.c.add(B.S / box.D, np.stack([P @ a + N @ b for a, b in zip(lo, hi)], axis=1), B.e, w)
 
 
 def leaf_bounds(net, lo_in, hi_in, splits, bits):
