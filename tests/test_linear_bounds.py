@@ -300,6 +300,44 @@ def test_trial_cut_decides_acasxu_2_2_property_1():
     assert kernel.check(r.certificate).is_proved
 
 
+def test_attack_reaches_a_corner_where_only_one_clause_fails():
+    """Outputs (1, 19/10 - x0 - x1) on the box [-1, 1]^2: clause 0 (y0 > 0) always holds, clause 1 (y1 > 0) fails
+    only on the corner triangle x0 + x1 >= 19/10 (area 1/200 of the box, by hand).  ``attack`` walks there
+    (every start aimed at a clause in turn); its point is exact, in the box and on the triangle."""
+    from exactmem.analysis.cover import attack
+    net = ReLUNet([([[1, 0], [0, 1], [-1, 0], [0, -1]], [0, 0, 0, 0]),
+                   ([[0, 0, 0, 0], [-1, -1, 1, 1]], [1, fmpq(19, 10)])])
+    S = Set([fmpq(0), fmpq(0)], "box", [fmpq(1), fmpq(1)], False)
+    goal = [[([fmpq(1), fmpq(0)], fmpq(0), True)], [([fmpq(0), fmpq(1)], fmpq(0), True)]]
+    x = attack(net.sparse_layers(), S, goal, starts=8, steps=40)
+    assert x is not None and all(-1 <= t <= 1 for t in x) and x[0] + x[1] >= fmpq(19, 10)
+    assert net(x)[1] <= 0
+
+
+def test_attack_never_returns_a_point_where_the_goal_holds():
+    """On random networks: every point ``attack`` returns lies in the box and fails a clause by exact evaluation
+    (the network run on the point, not the attack's own check), and z3 agrees that the goal does not hold there;
+    the family is one where counterexamples exist often enough that some are found (at least 3 of 12)."""
+    from exactmem.analysis.cover import attack
+    found = 0
+    for seed in range(12):
+        rng = random.Random(100 + seed)
+        net = _net(rng, [2, 5, 5, 3])
+        lo, hi = [fmpq(-1), fmpq(-1)], [fmpq(1), fmpq(1)]
+        S = Set([fmpq(0), fmpq(0)], "box", [fmpq(1), fmpq(1)], False)
+        goal = [[([fmpq(1), fmpq(-1), fmpq(0)], fmpq(rng.randint(0, 9)), True)],
+                [([fmpq(1), fmpq(0), fmpq(-1)], fmpq(rng.randint(0, 9)), True)]]
+        x = attack(net.sparse_layers(), S, goal, starts=16, steps=30, seed=seed)
+        if x is None:
+            continue
+        found += 1
+        y = net(x)
+        assert all(a <= t <= b for t, a, b in zip(x, lo, hi))
+        assert any(all(g[0] * y[0] + g[1] * y[1] + g[2] * y[2] + h <= 0 for g, h, _ in clause) for clause in goal)
+        assert not _holds_z3(net, lo, hi, goal)
+    assert found >= 3, found
+
+
 # -- review of the kernel kind (fixed point, tight statements, per-leaf minima, resources) ------------------------
 
 def _check(net, lo, hi, goal, tree=None, **hints):

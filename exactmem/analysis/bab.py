@@ -466,10 +466,11 @@ def decide(doc, budget=None, executor=None, checkpoint=None, resume=None):
         return None, "linear bounds need bounded sets without linear cuts"
     start = time.monotonic()
     budget = 30.0 if budget is None else budget                 # the region engine takes over after it
-    from .cover import falsify
-    for seed in (1, 2, 3):                                       # a stronger attack than the first pass
+    from .cover import attack, falsify
+    for seed in (1, 2, 3, 4):                                    # stronger attacks than the first pass
         for q, (S, goal) in enumerate(qs):
-            x = falsify(layers, S, goal, samples=4096, steps=60, seed=seed)
+            x = falsify(layers, S, goal, samples=4096, steps=60, seed=seed) if seed < 3 else \
+                attack(layers, S, goal, seed=seed - 2 + 2 * q)
             if x is not None:
                 return kernel.regions.refute(doc, q, x), None
     split, origin = by_clause(doc)

@@ -512,6 +512,47 @@ def falsify(layers, S, goal, samples=256, steps=30, seed=0):
     return None
 
 
+def attack(layers, S, goal, starts=256, steps=100, seed=0):
+    """A point of S where the goal fails, or None: projected gradient descent from ``starts`` random points of S
+    (the centre first), start k aimed at clause k mod #clauses (the largest of its atoms pushed down), steps of
+    a quarter of the set's half-width decaying as a cosine; the first iterates that fail in floats are rounded
+    to short dyadic points strictly inside S and confirmed exactly.  A stronger, targeted complement of
+    ``falsify`` for goals of many clauses (mnistfc 9 at 0.05: found at step 7 of 256 starts, not by
+    ``falsify``'s 8 starts from 4,096 samples)."""
+    R = Region(S.x0, S.p, S.r)
+    ub = np.array(R.ub)
+    mats, C = _floats(layers, S, R)
+    fgoal = [(np.array([[ffloat(a) for a in g] for g, _, _ in clause]), np.array([ffloat(h / C) for _, h, _ in clause]))
+             for clause in goal]
+    V = _samples(S, R, starts, np.random.default_rng(seed))
+    target, rows = np.arange(starts) % len(fgoal), np.arange(starts)
+    with np.errstate(all="ignore"):
+        for t in range(steps):
+            H, masks = _forward(mats, V)
+            vals = [H @ G.T + h for G, h in fgoal]
+            top = np.array([np.max(v, axis=1) for v in vals]).min(axis=0)
+            for k in np.flatnonzero(top <= 0)[:4]:
+                for bits in (4, 12, 24, None):
+                    x = R.point(V[k], 2.0 ** -(bits or 40), bits)
+                    if violation(layers, S, goal, x) is not None:
+                        return x
+            grads = np.zeros((starts, mats[-1][0].shape[0]))
+            for c, (G, _) in enumerate(fgoal):
+                sel = rows[target == c]
+                grads[sel] = G[np.nan_to_num(vals[c][sel], nan=-np.inf).argmax(axis=1)]
+            for l in range(len(mats) - 1, -1, -1):
+                grads = grads @ mats[l][0]
+                if l:
+                    grads = grads * masks[l - 1]
+            step = 0.125 * (1 + np.cos(np.pi * t / steps)) * R.radius
+            if S.p in ("inf", "box"):
+                V = np.clip(V - step * np.where(np.isfinite(ub), ub / R.radius, 1.0) * np.sign(grads), -ub, ub)
+            else:
+                V = V - step * grads / np.maximum(_norm(grads, 2), 1e-300)
+                V = V * np.minimum(1.0, R.radius / np.maximum(_norm(V, S.p), 1e-300))
+    return None
+
+
 def _samples(S, R, n, rng):
     """n float points of S in R's scaled coordinates u (x = x0 + s u), uniform in a box or ball, the centre
     first."""
