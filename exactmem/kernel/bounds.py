@@ -139,7 +139,7 @@ class Net:
         self.L = len(layers)
         self.widths = [len(rows) for rows, _ in layers[:-1]]
         self.m = len(layers[-1][0])
-        self._units = {}
+        self._units, self._first = {}, (None, None)             # the first layer's interval bounds, per box
 
     def units(self, k, lows, ups):
         """``backsub.Rows`` for the rows e_j (j in lows), then -e_j (j in ups), over z_k, already through layer
@@ -329,8 +329,12 @@ def leaf_bounds(net, lo_in, hi_in, splits, bits):
     outward to dyadics; the next layer's input bounds are their positive parts over one power of two."""
     relax, box = [], Box(lo_in, hi_in)
     LO, HI, D = box.LO, box.HI, box.D
+    key = (tuple(LO), tuple(HI), D)                             # leaves split on units share their box
+    if net._first[0] != key:
+        net._first = (key, _interval(net, 0, LO, HI, D))
     for k in range(net.L - 1):
-        L, U, den = _interval(net, k, LO, HI, D)
+        L, U, den = _interval(net, k, LO, HI, D) if k else (net._first[1][0].copy(), net._first[1][1].copy(),
+                                                             net._first[1][2])
         # back-substitute the lower bound where the interval straddles 0, the upper one where it is not <= 0
         if 0 < k and len(L) <= CROWN_WIDTH:
             ups = np.flatnonzero(U > 0)
