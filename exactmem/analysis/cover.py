@@ -457,6 +457,21 @@ def _forward(mats, U):
     return H, masks
 
 
+def _float_goal(goal, C):
+    """Per clause, the atoms' coefficients and constants in floats, the constants in units of the output's divisor C."""
+    return [(np.array([[ffloat(a) for a in g] for g, _, _ in clause]), np.array([ffloat(h / C) for _, h, _ in clause]))
+            for clause in goal]
+
+
+def _backprop(mats, masks, grads):
+    """The gradients (rows x outputs) carried back to the inputs through the float layers and ReLU masks."""
+    for l in range(len(mats) - 1, -1, -1):
+        grads = grads @ mats[l][0]
+        if l:
+            grads = grads * masks[l - 1]
+    return grads
+
+
 def _margin(H, fgoal):
     """Per row, the largest over clauses of -(best atom): >= 0 where some clause fails (in floats, in units of
     the output's divisor C)."""
@@ -474,8 +489,7 @@ def falsify(layers, S, goal, samples=256, steps=30, seed=0):
     ub = np.array(R.ub)
     U = _samples(S, R, samples, np.random.default_rng(seed))
     mats, C = _floats(layers, S, R)
-    fgoal = [(np.array([[ffloat(a) for a in g] for g, _, _ in clause]), np.array([ffloat(h / C) for _, h, _ in clause]))
-             for clause in goal]
+    fgoal = _float_goal(goal, C)
     with np.errstate(all="ignore"):
         m = _margin(_forward(mats, U)[0], fgoal)
         best = np.argsort(-np.nan_to_num(m, nan=-np.inf))[:8]
@@ -496,10 +510,7 @@ def falsify(layers, S, goal, samples=256, steps=30, seed=0):
                 sel = rows[pick == c]
                 if len(sel):
                     grads[sel] = G[np.nan_to_num(vals[c][sel], nan=-np.inf).argmax(axis=1)]
-            for l in range(len(mats) - 1, -1, -1):
-                grads = grads @ mats[l][0]
-                if l:
-                    grads = grads * masks[l - 1]
+            grads = _backprop(mats, masks, grads)
             step = R.radius * 0.2 * 0.9 ** t
             V = V - step * (np.sign(grads) if S.p in ("inf", "box") else grads / np.maximum(_norm(grads, 2), 1e-300))
             V = np.clip(V, -ub, ub) if S.p in ("inf", "box") else \
@@ -522,8 +533,7 @@ def attack(layers, S, goal, starts=256, steps=100, seed=0):
     R = Region(S.x0, S.p, S.r)
     ub = np.array(R.ub)
     mats, C = _floats(layers, S, R)
-    fgoal = [(np.array([[ffloat(a) for a in g] for g, _, _ in clause]), np.array([ffloat(h / C) for _, h, _ in clause]))
-             for clause in goal]
+    fgoal = _float_goal(goal, C)
     V = _samples(S, R, starts, np.random.default_rng(seed))
     target, rows = np.arange(starts) % len(fgoal), np.arange(starts)
     with np.errstate(all="ignore"):
@@ -540,10 +550,7 @@ def attack(layers, S, goal, starts=256, steps=100, seed=0):
             for c, (G, _) in enumerate(fgoal):
                 sel = rows[target == c]
                 grads[sel] = G[np.nan_to_num(vals[c][sel], nan=-np.inf).argmax(axis=1)]
-            for l in range(len(mats) - 1, -1, -1):
-                grads = grads @ mats[l][0]
-                if l:
-                    grads = grads * masks[l - 1]
+            grads = _backprop(mats, masks, grads)
             step = 0.125 * (1 + np.cos(np.pi * t / steps)) * R.radius
             if S.p in ("inf", "box"):
                 V = np.clip(V - step * np.where(np.isfinite(ub), ub / R.radius, 1.0) * np.sign(grads), -ub, ub)
