@@ -10,7 +10,7 @@ PYTEST_FLAGS := --runslow
 CHECK_FLAGS  := --full
 endif
 
-.PHONY: check test bench bench-vnncomp sizes mutants clean
+.PHONY: check test bench bench-vnncomp sizes mutants mutants-claims clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -29,6 +29,11 @@ test: $(STAMP)
 # the mutation suite of docs/kernel.md (also run by make test, as tests/test_mutation.py)
 mutants: $(STAMP)
 	$(BIN)/python tests/mutation/run.py
+
+# the mutation suite of the claims (docs/claims.md): about a hundred single-point mutants of the code the claims cite
+# and of proofs/, each against its cited claims in the default tier; one core, sequential (about 15 minutes)
+mutants-claims: $(STAMP)
+	$(BIN)/python tests/claim_mutation/claim_run.py
 
 bench: $(STAMP)
 	for f in benchmarks/bench_*.py; do [ $$f = benchmarks/bench_vnncomp.py ] || $(BIN)/python $$f || exit 1; done

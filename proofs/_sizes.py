@@ -151,7 +151,11 @@ def size_verdict(net, bounds: dict, what: str = "") -> Verdict:
     lib = net.param_count()
     parts = [Verdict.from_exact(lib == measured["params"],
                                 f"ReLUNet.param_count() = {lib} vs Eq. (3) from the matrices = {measured['params']}",
-                                witness={"param_count": lib, "eq3": measured["params"]})]
+                                witness={"param_count": lib, "eq3": measured["params"]}),
+             Verdict.from_exact((net.depth, net.width) == (measured["depth"], measured["width"]),
+                                f"ReLUNet depth, width = {net.depth}, {net.width} vs counted from the matrices = "
+                                f"{measured['depth']}, {measured['width']}",
+                                witness={"library": [net.depth, net.width], "counted": [measured["depth"], measured["width"]]})]
     for key, bound in bounds.items():
         v = measured[key]
         if v is None:

@@ -6,7 +6,11 @@ product of Gram bounds is at least the exact Lip_2^2 on R^d of seeded deep netwo
 sigma_max^2 (sympy's exact eigenvalues of W^T W) and the bound does not increase with t; t = 0 is ||W||_F^2.
 Besides integer matrices (sigma_max >= 1) the matrices and networks include non-integer, sub-unit ones (entries
 k/7, k/3 and k/1000; sigma_max < 1, so every ||G_t||_F^2 < 1 and its 2^t-th root lies above it): a root or
-bound that is right only for values >= 1 is refuted there."""
+bound that is right only for values >= 1 is refuted there.  The same statement in l_1 and l_inf, where the operator
+norms are exact: each layer norm equals the largest column (l_1) or row (l_inf) sum of |W| recomputed here (the
+matrices are not symmetric, so the two differ), and on the networks the product of layer norms and the path bound
+||(|W_L| ... |W_1|)||_p are at least the exact Lip_p on R^d (p = 1, inf; the path bound also for p = 2), the path
+bound never above the product."""
 import random
 
 import sympy
@@ -14,7 +18,8 @@ from flint import fmpq, fmpq_mat
 
 from exactmem import ReLUNet, Verdict
 from exactmem.claims import claim
-from exactmem.lipschitz import gram_bound, lipschitz_constant, product_bound
+from exactmem.lipschitz import gram_bound, lipschitz_constant, path_bound, product_bound
+from exactmem.lipschitz.bounds import layer_norm
 
 
 def _matrix(seed, r, c, top=6, den=1):
@@ -62,6 +67,9 @@ def check(inst):
         fails = ([f"below sigma_max^2 at t = {below}"] if below else []) + \
             (["increases with t"] if any(b > a for a, b in zip(bounds, bounds[1:])) else []) + \
             (["t = 0 is not ||W||_F^2"] if bounds[0] != frob else [])
+        rows = [[abs(t) for t in r] for r in W.tolist()]
+        by_hand = {1: max(sum(col) for col in zip(*rows)), "inf": max(sum(r) for r in rows)}   # column, row sums
+        fails += [f"||W||_{p} = {layer_norm(W, p)}, by hand {v}" for p, v in by_hand.items() if layer_norm(W, p) != v]
         return Verdict.from_exact(not fails, f"sigma_max^2 ~ {float(top):.6g}; Gram bounds t = 0..5: "
                                   f"{', '.join(f'{float(u):.6g}' for u in bounds)} (t = 0: ||W||_F^2 = {frob})"
                                   + (f"; FAILED: {'; '.join(fails)}" if fails else ""))
@@ -73,5 +81,13 @@ def check(inst):
                    for a, b in zip(shape, shape[1:])])
     L = lipschitz_constant(net, 2).upper_sq
     P = product_bound(net, 2, steps=4).value
-    return Verdict.from_exact(L <= P, f"exact Lip_2^2 on R^d = {L} ~ {float(L):.6g} {'<=' if L <= P else '>'} "
-                              f"product of Gram bounds {float(P):.6g}")
+    fails = [] if L <= P else ["product of Gram bounds below Lip_2^2"]
+    if path_bound(net, 2).value < lipschitz_constant(net, 2).lower_sq:
+        fails.append("path bound below Lip_2^2")
+    for p in (1, "inf"):
+        Lp, Pp, Qp = lipschitz_constant(net, p).lower, product_bound(net, p).value, path_bound(net, p).value
+        fails += [f"p = {p}: {what} {v} below Lip_{p} = {Lp}" for what, v in (("product", Pp), ("path bound", Qp))
+                  if v < Lp] + ([f"p = {p}: path bound {Qp} above the product {Pp}"] if Qp > Pp else [])
+    return Verdict.from_exact(not fails, f"exact Lip_2^2 on R^d = {L} ~ {float(L):.6g} {'<=' if L <= P else '>'} "
+                              f"product of Gram bounds {float(P):.6g}; l_1, l_inf products and path bounds above "
+                              f"the exact Lip_p" + (f"; FAILED: {'; '.join(fails)}" if fails else ""))

@@ -129,6 +129,15 @@ def check_values(inst):
             return Verdict(same.status, f"the evaluator's value against the catalog's expression: {same.reason}",
                            same.witness)
         e = v.enclosure
+        # the enclosure must hold the exact value: an independent ball of the catalog's expression (arb, twice the
+        # bits) lying wholly outside [e.lo, e.hi] refutes it
+        from exactmem.bounds.evaluate import arb_of, _with_prec
+        from flint import arb
+        outside = _with_prec(2 * prec + 64, lambda: (lambda b, a, z: b < a or b > z)(
+            arb_of(law("BS21.Thm3").expr.subs(subs)), arb(int(e.lo.p)) / int(e.lo.q), arb(int(e.hi.p)) / int(e.hi.q)))
+        if outside:
+            return Verdict.refuted(f"the evaluator's enclosure [{fmt(e.lo)}, {fmt(e.hi)}] of L_BS does not hold the exact "
+                                   f"value (ball arithmetic at {2 * prec + 64} bits)", e.to_json())
         if lo <= e.lo and e.hi < hi:
             return Verdict.proved(f"L_BS = {text(v.value)} in [{float(e.lo):.10f}, {float(e.hi):.10f}] (display only; "
                                   f"decided exactly, {prec} bits), which rounds to {shown}", enclosure=e.to_json())

@@ -16,7 +16,7 @@ from exactmem import Verdict
 from exactmem.bounds import get, select
 from exactmem.bounds.catalog import LARGE, MODERATE, SMALL, VC_BEYOND, VC_RANGE
 from exactmem.bounds.evaluate import compare, evaluate
-from exactmem.bounds.registry import BoundError, Interval, N, d, rho
+from exactmem.bounds.registry import GAMMA, BoundError, Interval, N, d, rho
 from exactmem.bounds.relations import Region, dominated, equivalent, gap, identical, rho_direction
 from exactmem.claims import claim
 from exactmem.verdict import all_of
@@ -56,9 +56,47 @@ _LB_UB = [
                                          "Thm 3.1 <= Thm B.14 Case V + d"))]
 
 
+# ---- calibration of the engine: relations whose answer is known by hand ---------------------------------------
+# Every relation above rests on the engine's relaxations (N - 1 in [N/2, N], floor(X) in [X/2, X], gamma_p in
+# [1, sqrt d], the outer and inner replacements of those atoms) and on the growth paths of the checks (a)-(f).  A
+# constant the engine proves may be loose, but never below the true supremum of T / U, derived here by hand: an
+# engine that drops a lower end of an atom or swaps its relaxations proves a constant that is too small.
+
+def _at_least(T, U, region, sup, what):
+    """PROVED iff the engine proves T <= C U with a constant C >= sup, the supremum of T / U (derived by hand)."""
+    v = dominated(T, U, region, what)
+    if not v.is_proved:
+        return Verdict.refuted(f"{what}: the engine did not prove it ({v.status.value}: {v.reason})", {"sup": str(sup)})
+    C = sp.sympify(v.details["constant"])
+    return Verdict.from_exact(compare(C, sup) >= 0, f"{what}: the engine's constant {C} >= the supremum {sup} (by hand)",
+                              {"constant": str(C), "sup": str(sup)})
+
+
+def _paths():
+    from exactmem.bounds.analysis import Path, path_in_interval
+    # LARGE = (1/(5 sqrt d), 1), open at both ends: with d = N, rho = 1 and rho = 1/(5 sqrt d) are on its ends,
+    # rho = 1/(4 sqrt d) is strictly inside
+    got = [path_in_interval(Path(1, 0, 1), LARGE), path_in_interval(Path(1, R(1, 2), R(1, 5)), LARGE),
+           path_in_interval(Path(1, R(1, 2), R(1, 4)), LARGE)]
+    return Verdict.from_exact(got == [False, False, True], f"paths rho = 1, 1/(5 sqrt d), 1/(4 sqrt d) inside "
+                              f"(1/(5 sqrt d), 1): {got} (by hand: False, False, True)", {"got": got})
+
+
+_CALIBRATION = [
+    # N / (N - 1) <= 2 for N >= 2, with equality at N = 2
+    ("N <= C (N - 1), sup 2", lambda: _at_least(N, N - 1, Region(N_min=2), 2, "N <= C (N - 1) on N >= 2")),
+    # N / floor(N/2) for N >= 2: 2 at even N, 2N/(N - 1) <= 3 at odd N, so the supremum is 3, at N = 3
+    ("N <= C floor(N/2), sup 3", lambda: _at_least(N, sp.floor(N / 2), Region(N_min=2), 3, "N <= C floor(N/2) on N >= 2")),
+    # gamma_p = d^|1/p - 1/2| <= sqrt d, with equality at p = 1 and p = oo
+    ("gamma_p <= C sqrt(d), sup 1", lambda: _at_least(GAMMA, sp.sqrt(d), Region(), 1, "gamma_p <= C sqrt(d)")),
+    ("sqrt(d) <= C gamma_p is false (p = 2)", lambda: gap(sp.sqrt(d), GAMMA, Region(), "sqrt(d) <= C gamma_p")),
+    ("growth paths on the open ends of a range", _paths),
+]
+
+
 @claim("KMY25.Thm3.1-vs-Thm4.2.region", "Theorem 3.1's lower bound is at most C times Theorem 4.2's upper bound (with "
        "its + d) on the whole of each regime, and at most C times the Case V bound of Theorem B.14 where d > N",
-       {"regions": _fam(_LB_UB)}, source=f"{SRC}, Theorems 3.1, 4.2, B.14")
+       {"regions": _fam(_LB_UB), "engine calibration": _fam(_CALIBRATION)}, source=f"{SRC}, Theorems 3.1, 4.2, B.14")
 def check_lb_ub(fn):
     return _run(fn)
 

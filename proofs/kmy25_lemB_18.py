@@ -153,10 +153,16 @@ def check(inst):
     step = exponent_step(D.N, D.d, alpha, m)
     if step.is_refuted:
         return step
+    # the step is tight at the paper's m: m - 1 < 24 alpha^-2 ln N, so alpha^2 (m - 1)/8 < 3 ln N must be refuted
+    below = exponent_step(D.N, D.d, alpha, m - 1)
+    tight = Verdict.from_exact(below.is_refuted, f"at m - 1 = {m - 1} the exponent step fails, as it must: "
+                                                 f"{below.status.value}: {below.reason}")
+    if not tight.is_proved:
+        return tight
     P, beta_sq, succ, tries = find_two_sided(D, alpha, m)
     if P is None:
         return Verdict.undecided(f"no SRHT draw in {tries} satisfied the two-sided bound at m = {m}")
-    return all_of([step, Verdict.from_exact(is_pm_orthonormal(P.full), f"W ({m} x {D.d}) has exactly orthonormal rows"),
+    return all_of([step, tight, Verdict.from_exact(is_pm_orthonormal(P.full), f"W ({m} x {D.d}) has exactly orthonormal rows"),
                    Verdict.proved(f"beta^2 = {float(beta_sq):.6g} fits every pair; success rate {succ}/{tries} "
                                   f"(the proof guarantees >= 1/N = {fmpq(1, D.N)})", beta_sq=str(beta_sq))],
                   f"m = {m} = ceil(24 alpha^-2 ln N), d = {D.d}")

@@ -18,7 +18,18 @@ def _squares():
 @claim("KMY25.LemD.1.square", "Yarotsky's sawtooth square: t^2 <= f_k <= t^2 + 4^-(k+1) on [0,1], f_k >= 1 beyond",
        {"depths": _squares}, source="Yarotsky 2017, as used by Yu et al. 2024 (Kim et al. Lemma D.1)")
 def check_square(k):
-    return verify_square(sawtooth_square_net(k), k)
+    """The bound is proved on the exact pieces and is attained: f_k is the chord of t^2 between the grid points 0
+    and 2^-k, so f_k(2^-(k+1)) = 2^-k 2^-(k+1) = 2 * 4^-(k+1), an error of exactly 4^-(k+1) (by hand); so the
+    verifier must refute the tighter allowance 4^-(k+2) for the same network."""
+    net = sawtooth_square_net(k)
+    t = fmpq(1, 2 ** (k + 1))
+    err = net([t])[0] - t * t
+    tighter = verify_square(net, k + 1)
+    return all_of([verify_square(net, k),
+                   Verdict.from_exact(err == fmpq(1, 4 ** (k + 1)), f"f_{k}(2^-{k + 1}) - 2^-{2 * k + 2} = {err}: the "
+                                      f"error 4^-(k+1) is attained", {"error": str(err)}),
+                   Verdict.from_exact(tighter.is_refuted, f"the allowance 4^-(k+2) is refuted for f_{k}: "
+                                      f"{tighter.status.value}")], f"f_{k}")
 
 
 def unit_vector(rng, d):
@@ -81,6 +92,13 @@ def check_threshold(inst):
                                     f"{len(vin)} inside probes -> 1 ({axis} axis-aligned), {len(vout)} outside probes "
                                     f"-> 0; {len(bad_in)} inside and {len(bad_out)} outside wrong{where}"))
     k = facts["k"]     # width 4d, depth k + 4, at most (k + 1)(4d + 1) 4d + 10 parameters (O(d^2 k), Eq. 3)
+    # the lemma's square depth: the least k with d B^2 4^-(k+1) <= (r_out^2 - mu^2) / 2 (B = 2), so that the sum of
+    # the d squares' errors takes at most half the gap; counted up here
+    k_hand = 1
+    while d * 4 / fmpq(4) ** (k_hand + 1) > (r_out_sq - mu_sq) / 2:
+        k_hand += 1
+    parts.append(Verdict.from_exact(k == k_hand, f"square depth k = {k}; the least k with d B^2 4^-(k+1) <= gap/2 is "
+                                                 f"{k_hand}", {"k": k, "k_hand": k_hand}))
     parts.append(size_verdict(net, {"width": Bound(b=4 * d), "depth": Bound(b=k + 4),
                                     "params": Bound(b=(k + 1) * (4 * d + 1) * 4 * d + 10)}, f"k = {k}"))
     parts.append(verify_square(facts["square"], facts["k"]))

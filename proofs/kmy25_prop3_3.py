@@ -34,10 +34,14 @@ def _check(inst):
     parts = []
     for y in labellings:
         parts.append(shattering_instance(d, rho, groups, y, p).check())
-    # k is the largest integer with (k-1)/k <= rho^p (exact), and k <= d under rho^p <= 1 - 1/d
+    # k is the largest integer with (k-1)/k <= rho^p (exact), capped at d: found here by counting up, not by the
+    # library's floor(1/(1 - rho^p))
     rp = rho ** p
-    ok_k = (fmpq(k - 1, k) <= rp) and (k == d or fmpq(k, k + 1) > rp)
-    parts.append(Verdict.from_exact(ok_k, f"k = {k} is the largest integer with (k-1)/k <= rho^{p} (or k = d)"))
+    k_hand = 1
+    while k_hand < d and fmpq(k_hand, k_hand + 1) <= rp:
+        k_hand += 1
+    parts.append(Verdict.from_exact(k == k_hand, f"k = {k}: the largest integer with (k-1)/k <= rho^{p}, capped at "
+                                                 f"d = {d}, is {k_hand}", {"k": k, "k_hand": k_hand}))
     return all_of(parts, f"{len(labellings)} labellings shattered")
 
 

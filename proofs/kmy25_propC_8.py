@@ -16,6 +16,11 @@ def _cases():
         from exactmem.lower import vc_k
         k = vc_k(rho, d, p)
         yield f"d={d} rho={rho} p={p} random", (d, rho, 3, [rng.choice([1, -1]) for _ in range(3 * k)], p)
+    # on the sphere: for p = 1, rho = (k - 1)/k gives k = floor(1/(1 - rho)) exactly and mu = rho eps_1 = k - 1 (eps_1 = k),
+    # so every shattered point is at distance exactly mu from its data point -- in the closed ball the proposition
+    # uses, not in the open one (p = 2, 3, 4 cannot reach it with a rational rho: (k - 1)/k is no square or higher power)
+    for d, rho in [(3, fmpq(1, 2)), (4, fmpq(2, 3)), (5, fmpq(4, 5))]:
+        yield f"d={d} rho={rho} p=1 on the sphere (distance = mu), all labellings", (d, rho, 1, None, 1)
 
 
 @claim("KMY25.PropC.8", "l_p shattering: each shattered point is at l_p distance (k-1)^(1/p) <= mu from its data point",

@@ -3,9 +3,10 @@ import random
 
 from flint import fmpq
 
-from exactmem import Dataset, all_of, memorize, verify
+from exactmem import Dataset, Verdict, all_of, memorize, verify
 from exactmem.bounds import evaluate
 from exactmem.claims import claim
+from exactmem.exact import fmt
 
 
 def _cases():
@@ -25,7 +26,18 @@ def check(D):
     rho = fmpq(1, 5 * D.N * D.d)  # <= 1/(5 N sqrt d) since d >= sqrt d
     net, cert = memorize(D, rho)
     bound = evaluate("KMY25.Thm4.2.i", D.N, D.d, rho)
-    return all_of([verify(net, D, rho, cert)],
+    # Stage II: the scale s <= 1/(4 N mu) makes every ball's image at most 1/(4N) wide in each coordinate, the room
+    # the translation margin 1/(2N) leaves above Floor's gamma = 1/(4N): ||w_k||^2 mu^2 <= 1/(16 N^2) for every row
+    # w_k of the first layer, with mu^2 = rho^2 eps_D^2 and eps_D by brute force over the pairs
+    X, y = D.points.tolist(), D.labels
+    eps_sq = min(sum(((a - b) ** 2 for a, b in zip(X[i], X[j])), fmpq(0))
+                 for i in range(D.N) for j in range(i) if y[i] != y[j]) / 4
+    W1 = net.layers[0][0]
+    widest = max(sum((W1[k, j] ** 2 for j in range(W1.ncols())), fmpq(0)) for k in range(W1.nrows()))
+    image = Verdict.from_exact(widest * rho * rho * eps_sq * 16 * D.N * D.N <= 1,
+                               f"ball images: max_k ||w_k||^2 mu^2 = {fmt(widest * rho * rho * eps_sq)} <= 1/(16 N^2)",
+                               {"max_row_sq_mu_sq": fmt(widest * rho * rho * eps_sq)})
+    return all_of([verify(net, D, rho, cert), image],
                   f"N = {D.N}, d = {D.d}: {net.param_count()} params (sqrt N + d = {float(bound):.1f}), depth "
                   f"{net.depth}, width {net.width}")
 

@@ -33,6 +33,14 @@ def _cases():
             pts.add(tuple(fmpq(rng.randint(-30, 30), rng.randint(1, 3)) for _ in range(d)))
         D = Dataset([list(p) for p in pts], [1 + i % C for i in range(N)])
         yield f"N={N} d={d} C={C} g={g}", (D, fmpq(1, 5 * g * d))    # rho <= 1/(5 g sqrt d): groups of g
+    # the data of the second instance scaled by 1000: eps_D ~ 1000 makes the scale s = 1/(4 g mu) < 1, where slab
+    # weights computed without s are too small (for eps_D < 5d/4, s > 1 and the same slip only wastes bits)
+    rng = random.Random(951)
+    pts = set()
+    while len(pts) < 30:
+        pts.add(tuple(1000 * fmpq(rng.randint(-30, 30), rng.randint(1, 3)) for _ in range(2)))
+    yield "N=30 d=2 C=3 g=6 scaled by 1000", (Dataset([list(q) for q in pts], [1 + i % 3 for i in range(30)]),
+                                                 fmpq(1, 5 * 6 * 2))
 
 
 def _sqrt_between(q: fmpq, bits: int = 64) -> tuple:
@@ -68,6 +76,15 @@ def lemma_b13_union(D, rho, net, cert):
     rows = net.sparse_layers()[0][0][:m]
     norms = [_sqrt_between(sum((w * w for _, w in row), fmpq(0))) for row in rows]
     r_lo, r_hi = density_ratio(d)
+    from exactmem.volumes import slab_density_hi
+    if not r_lo <= slab_density_hi(d) <= r_hi:             # the library's Lemma B.11 constant against the recursion
+        return Verdict.refuted(f"V_(d-1)/V_d for d = {d}: the recursion gives [{fmt(r_lo)}, {fmt(r_hi)}], the library's "
+                               f"upper bound is {fmt(slab_density_hi(d))}", {"d": d})
+    # Stage II: s <= 1/(4 g mu), so every ball's image has radius ||w_k|| mu <= 1/(4g) in each coordinate (squared)
+    wide = [k for k, row in enumerate(rows) if sum((w * w for _, w in row), fmpq(0)) * rho * rho * eps_sq * 16 * g * g > 1]
+    if wide:
+        return Verdict.refuted(f"row {wide[0]} of the first layer maps a ball of radius mu to one wider than 1/(4g) = "
+                               f"1/{4 * g}", {"row": wide[0], "g": g})
     lo = (B - 1) * sum((gamma * r_lo / (mu_hi * n_hi) for _, n_hi in norms), fmpq(0))
     hi = (B - 1) * sum((gamma * r_hi / (mu_lo * n_lo) for n_lo, _ in norms), fmpq(0))
     one_slab = all(2 * mu_hi * n_hi + gamma < 1 for _, n_hi in norms)     # at most one slab per block and row
@@ -94,11 +111,31 @@ def _real():
     yield "digits (N=1797, d=64) rho=1/50000", (datasets.digits, fmpq(1, 50000), 1)
 
 
+def exact_off_slabs(D, net, cert):
+    """The construction is exact wherever no Floor sees a fractional part below gamma: every data point outside the
+    certificate's excluded slabs frac(a z_k + b) < gamma (z = the first layer's output) must get its label exactly,
+    evaluated in exact arithmetic (a wrong output there is refuted, whatever the error bound allows elsewhere)."""
+    from exactmem.exact import floor_q
+    slabs = [(int(h[0]), fmpq(h[1]), fmpq(h[2]), fmpq(h[3])) for h in cert.hints.get("exclude", [])]
+    W1, c1 = net.layers[0]
+    X = D.points.tolist()
+    free = []
+    for i, x in enumerate(X):
+        z = [sum((W1[k, j] * x[j] for j in range(len(x))), fmpq(0)) + c1[k, 0] for k in range(W1.nrows())]
+        if not any(a * z[k] + b - floor_q(a * z[k] + b) < g for k, a, b, g in slabs):
+            free.append(i)
+    out = net.evaluate([X[i] for i in free]).entries() if free else []
+    wrong = [i for i, v in zip(free, out) if v != D.labels[i]]
+    return Verdict.from_exact(bool(free) and not wrong, f"{len(free)} of {D.N} data points outside the excluded slabs, "
+                              f"each mapped to its label exactly" + (f"; wrong at {wrong[:5]}" if wrong else ""),
+                              {"wrong": wrong[:5], "outside the slabs": len(free)})
+
+
 def _run(D, rho, mc=2, union=False):
     net, cert = memorize(D, rho, eta=ETA, mc_samples=mc)
     v = verify(net, D, rho, cert)
-    parts = [v] + ([lemma_b13_union(D, rho, net, cert)] if union else [])
-    extra = f"; {parts[1].reason}" if union and parts[1].is_proved else ""
+    parts = [v] + ([lemma_b13_union(D, rho, net, cert), exact_off_slabs(D, net, cert)] if union else [])
+    extra = f"; {parts[1].reason}; {parts[2].reason}" if union and parts[1].is_proved and parts[2].is_proved else ""
     bound = evaluate("KMY25.Thm4.2.ii", D.N, D.d, rho)
     mc = cert.info["monte_carlo"]
     err = float(fmpq(v.details["max_error_bound"])) if v.is_proved else float("nan")

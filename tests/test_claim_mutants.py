@@ -139,7 +139,8 @@ def test_thmB5_has_fast_instances_with_many_blocks():
     for _, (D, rho) in claims.REGISTRY["KMY25.ThmB.5"].instances():
         g = max(h for h in range(1, D.N + 1) if 25 * h * h * rho * rho * D.d <= 1)    # floor(1/(5 rho sqrt d))
         blocks.append(-(-D.N // g))
-    assert blocks == [4, 4, 3, 3, 8, 9, 25], blocks               # the construction's counts (the claim's -v)
+    assert blocks == [4, 4, 3, 3, 8, 9, 25, 4], blocks            # the construction's counts (the claim's -v;
+    #                                                            the last: the second instance scaled by 1000)
 
 
 @pytest.mark.parametrize("new", [
@@ -177,3 +178,113 @@ def test_random_labels_refutes_a_wrong_norm_that_still_interpolates(monkeypatch)
     assert mc.mcshane_net(X, y, "inf").evaluate(X).entries() == [-1, 1, 1]        # still interpolates
     v = _verdict("Law.random_labels")
     assert v.is_refuted and "the network's average" in v.reason, v.reason
+
+
+# -- survivors of the claims' mutation suite (tests/claim_mutation, docs/claims.md) -----------------------------------
+# Each row is a mutant of tests/claim_mutation/mutants.py that passed every claim citing it before the claim named
+# here was strengthened: (the module whose function is mutated, the function, the fragment, its replacement, where
+# the mutated function is looked up by the claim -- the same module or a proofs module that imported it by name --,
+# the claim, a fragment of the reason it is refuted with).
+
+def _method_mutant(cls, name, old, new):
+    """``cls.name`` compiled from its dedented source with ``old`` replaced by ``new``."""
+    import textwrap
+    import sys
+    src = textwrap.dedent(inspect.getsource(getattr(cls, name)))
+    assert src.count(old) == 1, f"{old!r} occurs {src.count(old)} times in {cls.__name__}.{name}"
+    ns = dict(vars(sys.modules[cls.__module__]))
+    exec(compile(src.replace(old, new), cls.__module__, "exec", dont_inherit=True,
+                 flags=__future__.annotations.compiler_flag), ns)
+    return ns[name]
+
+
+_SURVIVORS = [
+    # mutant id, library module, function, old, new, claim's module (None: the library module), claim, reason
+    ("rel.replace.dir", "exactmem.bounds.relations", "_replace", "(hi if (x > 0) == upper else lo)",
+     "(lo if (x > 0) == upper else hi)", None, "KMY25.Thm3.1-vs-Thm4.2.region", "the supremum 2 (by hand)"),
+    ("rel.N1.lower", "exactmem.bounds.relations", "_cells", "(Mono(sp.Rational(1, 2), ((N, sp.S.One),)),",
+     "(Mono(sp.S.One, ((N, sp.S.One),)),", None, "KMY25.Thm3.1-vs-Thm4.2.region", "the supremum 2 (by hand)"),
+    ("rel.floor.half", "exactmem.bounds.relations", "_cells", "(Xm * Mono(sp.Rational(1, 2)), Xm)", "(Xm, Xm)",
+     None, "KMY25.Thm3.1-vs-Thm4.2.region", "the supremum 3 (by hand)"),
+    ("rel.gamma.sqrtd", "exactmem.bounds.relations", "_cells", "(d, sp.Rational(-1, 2)))), False,",
+     "(d, sp.Integer(-1)))), False,", None, "KMY25.Thm3.1-vs-Thm4.2.region", "the engine did not prove it"),
+    ("ana.path.hi", "exactmem.bounds.analysis", "path_in_interval", "/ hi, N, sp.oo) < 1))", "/ hi, N, sp.oo) <= 1))",
+     None, "KMY25.Thm3.1-vs-Thm4.2.region", "(by hand: False, False, True)"),
+    ("sub.a1.bound", "exactmem.lower.subspaces", "lemma_a1", '1 - fmpq(k, d)}', '1 - fmpq(k - 1, d)}',
+     "proofs.kmy25_lemA_1", "KMY25.LemA.1", "lemma_a1's bound"),
+    ("sub.c10.hyp", "exactmem.lower.subspaces", "linf_witness", "if k < d - t + 1:", "if k < d - t:",
+     "proofs.kmy25_lemC_10", "KMY25.LemC.10", "outside the hypothesis"),
+    ("sizes.width.proofs", "proofs._sizes", "width", "net.layers[:-1]", "net.layers[1:-1]", None, "KMY25.LemB.6",
+     "ReLUNet depth, width"),
+    ("lip.layer_norm.dual", "exactmem.lipschitz.bounds", "layer_norm", 'if p == "inf" else', 'if p == 1 else',
+     "proofs.bs21_product", "BS21.Sec3.product", "by hand"),
+    ("lip.path.abs", "exactmem.lipschitz.bounds", "path_bound", "[[abs(W[i, j])", "[[(W[i, j])",
+     "proofs.bs21_product", "BS21.Sec3.product", "path bound"),
+    ("small.scale", "exactmem.constructions.small_rho", "small_rho_plan", "s = 1 / (4 * N * rho * eps_hi)",
+     "s = 1 / (2 * N * rho * eps_hi)", None, "KMY25.ThmB.3", "ball images"),
+    ("mod.slab.s", "exactmem.constructions.moderate_rho", "slab_weights", "ratio / (s * mu_lo * w)",
+     "ratio / (mu_lo * w)", None, "KMY25.ThmB.5", "scaled by 1000"),
+    ("large.case1", "exactmem.constructions.large_rho", "b14_case", "if rho >= fmpq(1, 3):", "if rho > fmpq(1, 3):",
+     None, "KMY25.ThmB.14.size", "by hand I"),
+    ("large.case2", "exactmem.constructions.large_rho", "b14_case", "    if D.d < t:\n", "    if D.d <= t:\n",
+     None, "KMY25.ThmB.14.size", "by hand III"),
+    ("large.lo", "exactmem.constructions.large_rho", "yu_plan", "lo = mu_sq + d * B * B / 4 ** (k + 1)",
+     "lo = mu_sq + B * B / 4 ** (k + 1)", None, "KMY25.ThmB.14.size", "Lemma D.1 plan"),
+    ("lp.inf.scale", "exactmem.constructions.lp", "l2_ratio_sq", "scale = D.d if p == INF else 1", "scale = 1",
+     None, "KMY25.ThmC.11", "gamma_p reduction"),
+    ("dist.square.err", "exactmem.blocks.distance", "verify_square", "err = fmpq(1, 4 ** (k + 1))",
+     "err = fmpq(1, 4 ** k)", "proofs.kmy25_lemD_1", "KMY25.LemD.1.square", "allowance 4^-(k+2) is refuted"),
+    ("dist.square.depth", "exactmem.blocks.distance", "square_depth_for", "while d * B_sq / 4 ** (k + 1) > gap / 2:",
+     "while B_sq / 4 ** (k + 1) > gap / 2:", None, "KMY25.LemD.1.threshold", "square depth"),
+    ("proj.m.b20", "exactmem.blocks.projection", "m_small_rho", "max(ceil_log(N, 864), ceil_log(d, 10))",
+     "ceil_log(N, 864)", "proofs.kmy25_lemB_20", "KMY25.LemB.20.m", "by hand 622"),
+    ("vol.pi.round", "exactmem.volumes", "slab_density_hi", "q / pi_enclosure(prec).lo", "q / pi_enclosure(prec).hi",
+     "proofs.kmy25_lemB_12", "KMY25.LemB.12", "slab_density_hi below the true ratio at d = [2"),
+    ("pf.thmB5.ratio", "proofs.kmy25_thmB_5", "density_ratio", "if d % 2 else fmpq(2)", "if d % 2 else fmpq(1)",
+     None, "KMY25.ThmB.5", "the library's upper bound"),
+    ("pf.lemB18.beta", "proofs.kmy25_lemB_18", "exponent_step", "fmpq(m, 4 * d)", "fmpq(m, d)", None,
+     "KMY25.LemB.18", "the exponent step fails, as it must: PROVED"),
+    ("layers.running_max", "exactmem.constructions.layers", "_running_max", "[[(k, ONE), (k + 1, ONE)]]",
+     "[[(k, ONE), (k + 1, fmpq(2))]]", None, "KMY25.ThmB.5", "wrong at"),
+]
+
+
+# the wrong running max makes the kernel slow on every ball of B.5's instances (about 20 s): run with --runslow
+_SLOW = {"layers.running_max"}
+
+
+@pytest.mark.parametrize("mid, lib, name, old, new, where, cid, reason",
+                         [pytest.param(*s, marks=pytest.mark.slow) if s[0] in _SLOW else s for s in _SURVIVORS],
+                         ids=[s[0] for s in _SURVIVORS])
+def test_claim_suite_survivor_is_refuted(monkeypatch, mid, lib, name, old, new, where, cid, reason):
+    import importlib
+    module = importlib.import_module(lib)
+    assert _verdict(cid).is_proved
+    wrong = mutant(module, name, old, new)
+    monkeypatch.setattr(module, name, wrong)
+    if where is not None:
+        monkeypatch.setattr(importlib.import_module(where), name, wrong)
+    v = _verdict(cid)
+    assert v.is_refuted and reason in v.reason, v.reason
+
+
+def test_claim_suite_survivor_closed_ball_is_refuted(monkeypatch):
+    """shat.closed: shattered points required in the open ball; Proposition C.8's instances on the sphere (p = 1,
+    rho = (k - 1)/k, by hand: distance^p = k - 1 = mu^p) put them on its boundary, in the closed ball only."""
+    from exactmem.lower.shattering import ShatteringInstance
+    assert _verdict("KMY25.PropC.8").is_proved
+    monkeypatch.setattr(ShatteringInstance, "check", _method_mutant(
+        ShatteringInstance, "check", "dist_p != k - 1 or dist_p > mu_p", "dist_p != k - 1 or dist_p >= mu_p"))
+    v = _verdict("KMY25.PropC.8")
+    assert v.is_refuted and "on the sphere" in v.reason, v.reason
+
+
+def test_claim_suite_survivor_k_boundary_is_refuted(monkeypatch):
+    """pf.prop33.k: the claim's own k counted with < for <=; only the instances on the sphere reach (k-1)/k = rho^p."""
+    import proofs.kmy25_prop3_3 as p33
+    import proofs.kmy25_propC_8 as c8
+    assert _verdict("KMY25.PropC.8").is_proved
+    wrong = mutant(p33, "_check", "fmpq(k_hand, k_hand + 1) <= rp", "fmpq(k_hand, k_hand + 1) < rp")
+    monkeypatch.setattr(c8, "_check", wrong)
+    v = _verdict("KMY25.PropC.8")
+    assert v.is_refuted and "on the sphere" in v.reason and "the largest integer" in v.reason, v.reason
