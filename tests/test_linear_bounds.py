@@ -821,3 +821,29 @@ def test_a_layer_over_a_huge_common_denominator_is_refused():
     net = ReLUNet([([[1]] * 40, [0] * 40), (W, [0] * 40), ([[1] * 40], [0])])
     with pytest.raises(CertificateError, match="common denominator"):
         _check(net, [fmpq(-1)], [fmpq(1)], [[([fmpq(1)], fmpq(10 ** 6), True)]])
+
+
+def test_a_linear_bounds_certificate_of_balls_keeps_one_question_per_ball():
+    """Found in review: ``bab.decide`` states each clause as its own question, but a certificate about balls
+    around data must keep one question per ball, or ``proves.balls_of`` no longer sees the balls and ``tie``
+    refuses it.  Three points, argmax with 3 labels (two clauses per ball), radius 1/2: the certificate has the
+    three balls and ties to the dataset."""
+    from exactmem import Dataset
+    from exactmem.proves import balls_of, tie
+    from exactmem.robust import robustly_memorizes
+    f = ReLUNet([([[1, 0], [-1, 0], [0, 1]], [0, 0, -5]), ([[0, 1, -1], [1, 0, -1], [0, 0, 1]], [0, 0, -1])])
+    D = Dataset([[-2, 0], [2, 1], [0, 10]], [1, 2, 3])
+    v = robustly_memorizes(f, D, radius="1/2", semantics="argmax")
+    assert v.is_proved, v.reason
+    cert = v.details["certificate"]
+    assert len(cert["data"]["questions"]) == 3 and balls_of(cert) is not None
+    assert tie(cert, network=f, dataset=D, radius=fmpq(1, 2)).asked.size == fmpq(1, 4)
+
+
+def test_a_box_too_wide_for_the_fixed_point_is_a_certificate_error():
+    """2^17 input coordinates leave no bits for a limb of the box (w = SAFE - (K + 2) - bits(2 d) < 4): a clear
+    CertificateError, not a division by zero (found in review)."""
+    d = 1 << 17
+    rows = backsub.Rows(np.ones((1, d)), fmpq(1), [fmpq(0)])
+    with pytest.raises(CertificateError, match="too wide"):
+        bounds._over_box(rows, bounds.Box([fmpq(0)] * d, [fmpq(1)] * d))

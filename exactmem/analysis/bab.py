@@ -35,9 +35,9 @@ from ..progress import Progress
 CUT_INPUTS = 16            # at most this many inputs: branch on inputs, else on units
 MARGIN = [1e-6]            # a leaf closes when its float bound exceeds this share of the bound's terms
 OPTIMISE = [True]          # optimise the goal's lower slopes (alpha-CROWN) on leaves the defaults leave open
-BAR_AFTER = [1.0]
+BAR_AFTER = [1.0]          # seconds before ``decide`` draws its progress bar (on a terminal only)
 SPLIT = ["trial"]          # the input coordinate to halve: "trial" (each tried) or "smear" (|coefficient| x width)
-TRIAL_GAIN = [0.25]        # "trial" leaves the "smear" choice only for a shortfall this share smaller          # seconds before ``decide`` draws its progress bar (on a terminal only)
+TRIAL_GAIN = [0.25]        # "trial" leaves the "smear" choice only for a shortfall this share smaller
 
 
 def _float(q):
@@ -476,7 +476,7 @@ def decide(doc, budget=None, executor=None, checkpoint=None, resume=None):
                 falsify(layers, S, goal, samples=4096, steps=60, seed=seed)
             if x is not None:
                 return kernel.regions.refute(doc, q, x), None
-    split, origin = by_clause(doc)
+    split, origin = by_clause(doc, qs, len(layers[-1][0]))
     if split is not doc:
         qs = kernel.regions.questions(split)[2]
     try:
@@ -487,13 +487,18 @@ def decide(doc, budget=None, executor=None, checkpoint=None, resume=None):
         MARGIN[0] = 1e-6                                         # the default again, however the passes ended
 
 
-def by_clause(doc):
+def by_clause(doc, qs=None, outputs=None):
     """(document, origin): the document with one question per clause of each of its questions -- the same
     statement, since a goal holds on a set exactly when each of its clauses does -- and the index of the question
-    each new one comes from; the document itself when no goal has two clauses or the questions come from a
-    dataset.  Each clause then gets a tree and slopes of its own (mnistfc 13 at 0.03, nine clauses: 91 leaves
-    in all, where one tree for the nine was still open after 1,100)."""
+    each new one comes from; the document itself when no goal has two clauses, the questions come from a
+    dataset, or they are balls around data points (``qs`` parsed, ``outputs`` the network's: the certificate
+    must then keep one ball per question, as ``proves.balls_of`` reads it).  Each clause then gets a tree and
+    slopes of its own (mnistfc 13 at 0.03, nine clauses: 91 leaves in all, where one tree for the nine was still
+    open after 1,100)."""
+    from ..balls import of_questions
     data = doc.get("data")
+    if qs and outputs is not None and of_questions(qs, outputs) is not None:
+        return doc, list(range(len(qs)))
     qs = data.get("questions") if isinstance(data, dict) and doc.get("dataset") is None else None
     if not isinstance(qs, list) or all(len(q["goal"]) <= 1 for q in qs):
         return doc, list(range(len(qs or ())))

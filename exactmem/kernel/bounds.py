@@ -316,6 +316,8 @@ def _over_box(B, box):
         B.c.add(B.S / box.D, (backsub.ints(M) * np.where(M > 0, box.LO, box.HI)).sum(axis=1), B.e)
         return
     w = backsub.SAFE - (backsub.K + 2) - backsub.bits(2 * d)
+    if w < 4:
+        raise CertificateError(f"a leaf's input box of {d} coordinates is too wide for the exact fixed point")
     (_, lo), (_, hi) = backsub.split(box.LO, w), backsub.split(box.HI, w)
     zero = np.zeros(d)
     lo, hi = lo + [zero] * (len(hi) - len(lo)), hi + [zero] * (len(lo) - len(hi))
