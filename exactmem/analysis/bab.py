@@ -499,11 +499,11 @@ def by_clause(doc, qs=None, outputs=None):
     data = doc.get("data")
     if qs and outputs is not None and of_questions(qs, outputs) is not None:
         return doc, list(range(len(qs)))
-    qs = data.get("questions") if isinstance(data, dict) and doc.get("dataset") is None else None
-    if not isinstance(qs, list) or all(len(q["goal"]) <= 1 for q in qs):
-        return doc, list(range(len(qs or ())))
+    raw = data.get("questions") if isinstance(data, dict) and doc.get("dataset") is None else None
+    if not isinstance(raw, list) or all(len(q["goal"]) <= 1 for q in raw):
+        return doc, list(range(len(raw or ())))
     new, origin = [], []
-    for i, q in enumerate(qs):
+    for i, q in enumerate(raw):
         for clause in q["goal"]:
             new.append({**q, "goal": [clause]})
             origin.append(i)

@@ -334,9 +334,9 @@ def leaf_bounds(net, lo_in, hi_in, splits, bits):
     key = (tuple(LO), tuple(HI), D)                             # leaves split on units share their box
     if net._first[0] != key:
         net._first = (key, _interval(net, 0, LO, HI, D))
+    L0, U0, den0 = net._first[1]
     for k in range(net.L - 1):
-        L, U, den = _interval(net, k, LO, HI, D) if k else (net._first[1][0].copy(), net._first[1][1].copy(),
-                                                             net._first[1][2])
+        L, U, den = _interval(net, k, LO, HI, D) if k else (L0.copy(), U0.copy(), den0)
         # back-substitute the lower bound where the interval straddles 0, the upper one where it is not <= 0
         if 0 < k and len(L) <= CROWN_WIDTH:
             ups = np.flatnonzero(U > 0)
