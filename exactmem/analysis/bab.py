@@ -454,14 +454,15 @@ def search(layers, d, S, goal, budget=None, max_leaves=20000, progress=None):
     return "proved", _preorder(tree), leaves
 
 
-def decide(doc, budget=None, executor=None, checkpoint=None, resume=None):
+def decide(doc, budget=None, executor=None, checkpoint=None, resume=None, parsed=None):
     """(verdict, certificate) from a ``linear-bounds`` certificate for every question of a region-cover
     document, the kernel's verdict; or (None, reason) when a set is unbounded or the search stops.  With an
     ``executor`` (``exactmem.parallel``), or a ``checkpoint``/``resume`` file, the search runs as the
     work-queue of ``bab_queue`` and the kernel checks the certificate in shares over the executor.  The
-    certificate states each clause of a goal as a question of its own (``by_clause``)."""
+    certificate states each clause of a goal as a question of its own (``by_clause``).  ``parsed``: the
+    document's ``kernel.regions.questions``, when the caller has them (mnistfc: 1 s a parse)."""
     from .. import kernel
-    d, layers, qs = kernel.regions.questions(doc)
+    d, layers, qs = parsed or kernel.regions.questions(doc)
     if any(S.p == "all" or S.cons for S, _ in qs):
         return None, "linear bounds need bounded sets without linear cuts"
     start = time.monotonic()
@@ -472,19 +473,32 @@ def decide(doc, budget=None, executor=None, checkpoint=None, resume=None):
         for q, (S, goal) in enumerate(qs):
             if high and seed > 2 and time.monotonic() - start > 0.25 * budget:
                 break
-            x = attack(layers, S, goal, seed=seed - 2 + 2 * q) if high and seed > 2 else \
+            init = _lp_starts(layers, d, S, goal) if high and seed == 3 else None
+            x = attack(layers, S, goal, seed=seed - 2 + 2 * q, init=init) if high and seed > 2 else \
                 falsify(layers, S, goal, samples=4096, steps=60, seed=seed)
             if x is not None:
                 return kernel.regions.refute(doc, q, x), None
     split, origin = by_clause(doc, qs, len(layers[-1][0]))
-    if split is not doc:
-        qs = kernel.regions.questions(split)[2]
+    if split is not doc:                                        # by_clause's order, without a parse
+        qs = [(S, [clause]) for S, goal in qs for clause in goal]
     try:
         with Progress("linear bounds", "leaves", after=BAR_AFTER[0]) as bar:
             return _passes(kernel, split, d, layers, qs, budget, start, bar, (executor, checkpoint, resume),
                            lambda q, x: kernel.regions.refute(doc, origin[q], x))
     finally:
         MARGIN[0] = 1e-6                                         # the default again, however the passes ended
+
+
+def _lp_starts(layers, d, S, goal):
+    """[(x, clause)]: per clause, the minimiser of its largest atom over the triangle relaxation on the set's
+    box (``triangle.minimisers``), a start for ``cover.attack`` (mnistfc property 0 at 0.05: sat from these, not
+    from 256 random starts); [] where HiGHS is not at hand for the set (unbounded)."""
+    from .triangle import minimisers
+    ctx = Context(layers, d, S, goal)
+    leaf = ctx.root()
+    if not (np.all(np.isfinite(leaf.lo)) and np.all(np.isfinite(leaf.hi))):
+        return []
+    return [(p[0], c) for c, p in enumerate(minimisers(ctx.fn, leaf.lo, leaf.hi, {}, ctx.rows)) if p is not None]
 
 
 def by_clause(doc, qs=None, outputs=None):

@@ -36,7 +36,8 @@ SEMANTICS = kernel.regions.SEMANTICS
 def _decide(doc: dict, budget, label: str, queue=(None, None, None)):
     """Run the finder on every question of the document; the kernel's verdict on the resulting certificate.
     ``queue`` = (executor, checkpoint, resume) of the linear-bounds phase (``bab.decide``)."""
-    _, layers, qs = kernel.regions.questions(doc)
+    parsed = kernel.regions.questions(doc)
+    _, layers, qs = parsed
     trees, start, regions = [], time.monotonic(), 0
     for q, (S, goal) in enumerate(qs):                  # cheap float sampling first, every question
         x = cover.falsify(layers, S, goal)
@@ -44,7 +45,7 @@ def _decide(doc: dict, budget, label: str, queue=(None, None, None)):
             return kernel.regions.refute(doc, q, x), None
     if (budget is None or budget > 0) and not _flat(qs):  # linear bounds first: fast where the goal has room
         share = None if budget is None else budget * 0.6
-        v, cert = bab.decide(doc, share, *queue)
+        v, cert = bab.decide(doc, share, *queue, parsed=parsed)
         if v is not None:
             return v, cert
     with Progress(label, "questions") as bar:
