@@ -108,6 +108,31 @@ def test_a_lost_worker_loses_nothing(pool, tmp_path):
     assert pool.restarts == restarts + 1
 
 
+@pytest.fixture(scope="module")
+def dask_client():
+    distributed = pytest.importorskip("distributed", reason="Dask is not installed (pip install "
+                                      "'exactmem[distributed]'); the queue is tested on the local pool without it")
+    cluster = distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None)
+    client = distributed.Client(cluster, set_as_default=False)
+    yield client
+    client.close()
+    cluster.close()
+
+
+def test_the_queue_on_dask_gives_the_serial_tree_and_survives_a_lost_worker(dask_client, tmp_path):
+    """The same work-queue over a Dask LocalCluster of 2 worker processes: the same tree, byte for byte, as in
+    this process; then with the first item's worker process killed mid-round (``die_once`` exits the process
+    once; Dask reruns the item on a worker that is left or restarted), the same tree again."""
+    doc = _instance(0)
+    with parallel.executor() as ex:
+        want = bab_queue.search(doc, 0, ex, **SMALL)
+    dk = parallel.executor(scheduler=dask_client)
+    assert dk.name == "dask"
+    assert json.dumps(bab_queue.search(doc, 0, dk, **SMALL)) == json.dumps(want)
+    assert json.dumps(bab_queue.search(doc, 0, _Dying(dk, str(tmp_path / "died")), **SMALL)) == json.dumps(want)
+    assert (tmp_path / "died").exists()                                   # a worker did die on the way
+
+
 def test_a_counterexample_comes_back_exact():
     doc = _instance(0, frac=-0.5)                      # t far above the minimum: the goal fails
     with parallel.executor() as ex:

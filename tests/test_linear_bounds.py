@@ -847,3 +847,29 @@ def test_a_box_too_wide_for_the_fixed_point_is_a_certificate_error():
     rows = backsub.Rows(np.ones((1, d)), fmpq(1), [fmpq(0)])
     with pytest.raises(CertificateError, match="too wide"):
         bounds._over_box(rows, bounds.Box([fmpq(0)] * d, [fmpq(1)] * d))
+
+
+def test_trial_cut_tries_only_the_largest_smear_scores_of_many_inputs(monkeypatch):
+    """With 40 inputs the trial batch holds the 16 coordinates of largest |coefficient| x width (2 boxes each), and
+    they are the ones the scores say (counted through a spy on ``_scores``); with 5 inputs every coordinate is
+    tried, as before."""
+    seen = []
+    real = bab._scores
+
+    def spy(ctx, lo, hi, splits):
+        seen.append((lo.copy(), hi.copy()))
+        return real(ctx, lo, hi, splits)
+    monkeypatch.setattr(bab, "_scores", spy)
+    for d, want in ((40, bab.TRIAL_DIMS), (5, 5)):
+        rng = random.Random(d)
+        net = _net(rng, [d, 4, 1])
+        S = Set([fmpq(0)] * d, "box", [fmpq(1)] * d, False)
+        ctx = bab.Context(net.sparse_layers(), d, S, [[([fmpq(1)], fmpq(0), True)]])
+        leaf = ctx.root()
+        smear = np.array([float((7 * j) % d) for j in range(d)])      # distinct scores, a known order
+        seen.clear()
+        bab._trial_cut(ctx, leaf, leaf.hi - leaf.lo, int(np.argmax(smear)), -1.0, smear)
+        lo, hi = seen[0]
+        cut = sorted({int(np.flatnonzero(hi[k] < leaf.hi)[0]) for k in range(0, len(lo), 2)})
+        assert len(lo) == 2 * want
+        assert cut == sorted(np.argsort(-smear)[:want].tolist())
