@@ -6,7 +6,11 @@
    costs beyond its part (a share with almost no balls) and the size of the messages (share out, report
    back);
 2. `exactmem check` (every claim of proofs/, or -k PATTERN) serial against -j 2, wall time of the command,
-   and whether the two outputs agree once the times are taken out.
+   and whether the two outputs agree once the times are taken out;
+3. the exact Lipschitz constant's branch and bound, d = 6, k = 40 (the network of benchmarks/bench_lipschitz.py,
+   Lip_2 on [-1, 1]^6): the serial loop, the work-queue (lipschitz.queue) on the serial executor and on a pool
+   of 2, wall time and ratios, whether the constants agree and the two queue certificates are the same bytes
+   (--lipschitz-only runs this section alone; --lip-budget S stops each run after S seconds, to try it).
 
 The machine's load average is printed: on 2 cores another job on one of them caps any speed-up near 1.
 """
@@ -104,6 +108,37 @@ def claims(pattern):
           f"shared out so on 2 idle cores: {max(free):.1f} s, {max(free) / max(sum(each), 1e-9):.2f} of their sum")
 
 
+def lipschitz(d, k, budget):
+    """Section 3: the serial loop, the queue in this process and on a pool of 2 (started before the clock)."""
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    from bench_lipschitz import net
+
+    from exactmem import box
+    from exactmem.lipschitz import lipschitz_constant
+    print(f"3. Lipschitz branch and bound d = {d}, k = {k} (Lip_2 on [-1, 1]^{d}, bench_lipschitz's network)" +
+          ("" if budget is None else f", budget {budget:g} s per run"))
+    f, S = net(100 * d + k, d, k), box([-1] * d, [1] * d)
+    runs = {}
+    runs["serial loop"] = timed(lambda: lipschitz_constant(f, 2, S, budget))
+    runs["queue, serial"] = timed(lambda: lipschitz_constant(f, 2, S, budget, executor=parallel.Serial()))
+    with parallel.Pool(2) as pool:
+        _, start = timed(lambda: list(pool.map(len, ["warm", "up"])))
+        runs["queue, pool 2"] = timed(lambda: lipschitz_constant(f, 2, S, budget, executor=pool))
+    for name, (L, t) in runs.items():
+        state = "exact" if L.is_exact else L.stopped or "not exact"
+        print(f"   {name:14} {t:8.2f} s  {L.regions:7} regions  {state}, Lip^2 in [{float(L.lower_sq):.6g}, "
+              f"{float(L.upper_sq):.6g}], kernel {L.verdict.status.value}")
+    (a, ta), (b, tb), (c, tc) = runs.values()
+    _, tk = timed(lambda: kernel.check(c.certificate))
+    print(f"   of which the kernel's check in the parent: {tk:.2f} s (pool start {start:.2f} s, not counted)")
+    print(f"   serial loop / pool 2: {ta / tc:.2f}x;  queue serial / pool 2: {tb / tc:.2f}x;  "
+          f"queue serial / serial loop: {tb / ta:.2f}")
+    same = json.dumps(b.certificate) == json.dumps(c.certificate)
+    agree = (a.lower_sq, a.upper_sq) == (b.lower_sq, b.upper_sq) == (c.lower_sq, c.upper_sq)
+    print(f"   the same interval (all three): {agree}; queue certificates serial / pool 2 the same bytes: {same}" +
+          ("" if budget is None else " (with a budget neither need hold: each run stops by the clock)"))
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
                                  formatter_class=argparse.RawDescriptionHelpFormatter, epilog=__doc__[__doc__.index("1."):])
@@ -115,13 +150,22 @@ def main(argv=None):
                     help="time exactmem check -k PATTERN (default: every claim, about 3 minutes for both runs)")
     ap.add_argument("--no-claims", action="store_true", help="leave out exactmem check")
     ap.add_argument("--quick", action="store_true", help="N = 1000 and exactmem check -k KMY25.LemB")
+    ap.add_argument("--lipschitz-only", action="store_true", help="run only section 3, the Lipschitz branch and bound")
+    ap.add_argument("--no-lipschitz", action="store_true", help="leave out section 3")
+    ap.add_argument("--lip-d", type=int, default=6, help="section 3: the input dimension d (default 6)")
+    ap.add_argument("--lip-k", type=int, default=40, help="section 3: the hidden width k (default 40)")
+    ap.add_argument("--lip-budget", type=float, metavar="S", help="section 3: stop each run after S seconds (a "
+                    "certified interval; to try the section quickly)")
     args = ap.parse_args(argv)
     if args.quick:
         args.N, args.claims = min(args.N, 1000), args.claims or "KMY25.LemB"
     print(f"load average at start: {' '.join(f'{x:.2f}' for x in os.getloadavg())} on {os.cpu_count()} cores")
-    kernel_check(args.N, args.d, not args.no_dask, args.repeat)
-    if not args.no_claims:
-        claims(args.claims)
+    if not args.lipschitz_only:
+        kernel_check(args.N, args.d, not args.no_dask, args.repeat)
+        if not args.no_claims:
+            claims(args.claims)
+    if args.lipschitz_only or not args.no_lipschitz:
+        lipschitz(args.lip_d, args.lip_k, args.lip_budget)
     print(f"load average at end: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
 
 

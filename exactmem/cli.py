@@ -398,7 +398,8 @@ def _cmd_lipschitz(args) -> int:
         region = _option("--ball", lambda _: ball(centre, args.radius, p=args.p), args.ball)
         where = "the ball"
     try:
-        L = lipschitz_constant(net, args.p, region, budget)
+        with _executor(args) as ex:                 # -j N / --scheduler: the branch and bound as a work-queue
+            L = lipschitz_constant(net, args.p, region, budget, executor=None if ex.name == "serial" else ex)
     except InputSetError as e:                      # e.g. a box with a zero-width interval: no interior
         raise ExactmemError(f"{'--box' if args.box is not None else '--ball'}: {e}") from None
     sq = "^2" if L.p == 2 else ""
@@ -717,6 +718,8 @@ def build_parser() -> argparse.ArgumentParser:
     z.add_argument("--budget", help="seconds; then the best certified interval so far (CERTIFIED INTERVAL, "
                                     "exit 1, unless it closed)")
     z.add_argument("--out", metavar="CERT.json", help="write the certificate here")
+    _parallel_args(z, "the branch and bound as a work-queue over N worker processes (auto: one per core); the "
+                      "budget is wall time")
     z.set_defaults(func=_cmd_lipschitz)
     n = sub.add_parser("vnnlib", help="decide a VNN-LIB property exactly (sat with an exact point, unsat with a "
                                       "certificate)")

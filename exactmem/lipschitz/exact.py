@@ -198,17 +198,18 @@ def _set(net, region):
     return region
 
 
-def lipschitz_constant(net: ReLUNet, p=2, region: InputSet | None = None, budget=None) -> Lipschitz:
-    """The exact Lipschitz constant of a network on ``region`` (None: all of R^d; else exactmem.box or
-    exactmem.ball), for the norm p on inputs (and outputs): the gradient's dual norm for one output, the
-    operator norm of the Jacobian for several; for p = 2 exactly in its square.  With a ``budget`` in seconds
-    the answer is the best certified interval found by then.  See the module's docstring."""
-    region = _set(net, region)
-    p, budget, m = kernel_p(p), _budget(budget), net.output_dim
-    S, layers, d = copy.copy(region.S), net.sparse_layers(), net.input_dim
+def _finder_set(S, layers, d):
+    """A copy of the kernel's set S in the finder's coordinates (on R^d a radius near the first layer's
+    hyperplanes; the kernel ignores r there)."""
+    S = copy.copy(S)
     if S.p == "all":
-        S.r = _scale(layers, d)                 # the finder's coordinates; the kernel ignores r on R^d
-    start = time.monotonic()
+        S.r = _scale(layers, d)
+    return S
+
+
+def _first(layers, S, d, m, p):
+    """(lo, hi, x): the steepest region found by the float search, at an exact interior point x, or
+    (0, 0, None) when it found none on a set without constraints."""
     first = _float_search(layers, S, d, m, p, np.random.default_rng(0))
     if first is None and S.cons:                # the kernel needs a point to see that a cut set has interior
         x = _interior_point(cover.Node(S, d, []), S, layers, d)
@@ -216,7 +217,62 @@ def lipschitz_constant(net: ReLUNet, p=2, region: InputSet | None = None, budget
             raise InputSetError("no interior point of the set was found: its constraints may cut it to a lower "
                                 "dimension or to nothing, where a Lipschitz constant is not measured by gradients")
         first = (*_value(jacobian(layers, x, d), p), x)
-    low, low_hi, point = first if first is not None else (fmpq(0), fmpq(0), None)
+    return first if first is not None else (fmpq(0), fmpq(0), None)
+
+
+def _open_leaf(hints):
+    """The tree node of a region left with free units (pruned, or open when a budget stopped the search)."""
+    return {"goals": [], **({"stable": hints} if hints else {})}
+
+
+def _finish(net, region, p, tree, upper, loose, low, point, regions, stopped, executor=None) -> Lipschitz:
+    """The certificate of the tree, checked by the kernel, as a ``Lipschitz``.  ``loose``: (hi, flat, node) for
+    regions with no interior point found, flat() the proof that one lies in a hyperplane (or None).  With an
+    ``executor`` other than the serial one the kernel checks the certificate in shares over its workers
+    (``certify.parallel``: PROVED only when every share is)."""
+    for hi, flat, node in loose:
+        if hi > upper:
+            fl = flat()
+            if fl is not None:
+                node["flat"] = fl
+            else:
+                upper = hi
+    sq = "_sq" if p == 2 else ""
+    data = {"set": region.spec, "p": KERNEL_NAMES[p], "upper" + sq: fmt(upper)}
+    if point is not None:
+        data.update({"point": [fmt(t) for t in point], "lower" + sq: fmt(low)})
+    doc = Certificate("lipschitz", "the Lipschitz constant on the set", None, net.to_json(sparse=True), data,
+                      {"tree": _preorder(tree)}).to_json()
+    if executor is not None and getattr(executor, "name", "serial") != "serial":
+        from ..certify import parallel as cpar
+        v = cpar.check(doc, executor)
+    else:
+        v = kernel.check(doc)
+    attained = bool(v.details.get("attained")) if v.is_proved else False
+    if p != 2:
+        return Lipschitz(low, upper, p, v, point=point, regions=regions, certificate=doc, attained=attained,
+                         stopped=stopped)
+    return Lipschitz(sqrt_enclosure(low).lo, sqrt_enclosure(upper).hi, p, v, low, upper, point, regions, doc,
+                     attained, stopped)
+
+
+def lipschitz_constant(net: ReLUNet, p=2, region: InputSet | None = None, budget=None, *,
+                       executor=None) -> Lipschitz:
+    """The exact Lipschitz constant of a network on ``region`` (None: all of R^d; else exactmem.box or
+    exactmem.ball), for the norm p on inputs (and outputs): the gradient's dual norm for one output, the
+    operator norm of the Jacobian for several; for p = 2 exactly in its square.  With a ``budget`` in seconds
+    the answer is the best certified interval found by then.  With an ``executor`` of ``exactmem.parallel``
+    the branch and bound runs as a work-queue over its workers (``lipschitz.queue``: the same certificate
+    whatever the number of workers).  See the module's docstring."""
+    if executor is not None:
+        from .queue import search
+        return search(net, p, region, budget, executor)
+    region = _set(net, region)
+    p, budget, m = kernel_p(p), _budget(budget), net.output_dim
+    layers, d = net.sparse_layers(), net.input_dim
+    S = _finder_set(region.S, layers, d)
+    start = time.monotonic()
+    low, low_hi, point = _first(layers, S, d, m, p)
     tree, memo, regions, loose, top_hi = {}, {}, 0, [], low_hi
     heap, tick = [], itertools.count()
     heapq.heappush(heap, (0, next(tick), (), [], None))
@@ -225,7 +281,7 @@ def lipschitz_constant(net: ReLUNet, p=2, region: InputSet | None = None, budget
         while heap:
             _, _, path, hints, bound = heapq.heappop(heap)
             if bound is not None and bound <= low:                       # cannot beat the lower end
-                tree[path] = {"goals": [], **({"stable": hints} if hints else {})}
+                tree[path] = _open_leaf(hints)
                 continue
             if budget is not None and path and time.monotonic() - start > budget:
                 heapq.heappush(heap, (0, next(tick), path, hints, bound))
@@ -245,7 +301,7 @@ def lipschitz_constant(net: ReLUNet, p=2, region: InputSet | None = None, budget
                 if hi > low:
                     x = _interior_point(nd, S, layers, d)
                     if x is None:
-                        loose.append((hi, nd, node))        # flat, or its interior point was not found
+                        loose.append((hi, lambda nd=nd: _flat(nd), node))   # flat, or no interior point found
                         continue
                     top_hi = max(top_hi, hi)
                     if lo > low:
@@ -261,24 +317,5 @@ def lipschitz_constant(net: ReLUNet, p=2, region: InputSet | None = None, budget
                     heapq.heappush(heap, (-ffloat(top), next(tick), path + ((*out, s),), nd.hints, top))
     upper = max([top_hi] + [b for _, _, _, _, b in heap])
     for _, _, path, hints, _ in heap:                                   # open nodes: leaves with free units
-        tree[path] = {"goals": [], **({"stable": hints} if hints else {})}
-    for hi, nd, node in loose:
-        if hi > upper:
-            fl = _flat(nd)
-            if fl is not None:
-                node["flat"] = fl
-            else:
-                upper = hi
-    sq = "_sq" if p == 2 else ""
-    data = {"set": region.spec, "p": KERNEL_NAMES[p], "upper" + sq: fmt(upper)}
-    if point is not None:
-        data.update({"point": [fmt(t) for t in point], "lower" + sq: fmt(low)})
-    doc = Certificate("lipschitz", "the Lipschitz constant on the set", None, net.to_json(sparse=True), data,
-                      {"tree": _preorder(tree)}).to_json()
-    v = kernel.check(doc)
-    attained = bool(v.details.get("attained")) if v.is_proved else False
-    if p != 2:
-        return Lipschitz(low, upper, p, v, point=point, regions=regions, certificate=doc, attained=attained,
-                         stopped=stopped)
-    return Lipschitz(sqrt_enclosure(low).lo, sqrt_enclosure(upper).hi, p, v, low, upper, point, regions, doc,
-                     attained, stopped)
+        tree[path] = _open_leaf(hints)
+    return _finish(net, region, p, tree, upper, loose, low, point, regions, stopped)

@@ -1,0 +1,283 @@
+"""The exact Lipschitz constant's branch and bound over workers: one queue of open nodes, expanded in rounds.
+
+``lipschitz_constant(..., executor=ex)`` runs here (issue 24), as ``analysis.bab_queue`` does for the
+linear-bounds finder.  The parent keeps the open nodes of the region tree in one best-first heap (the
+largest bound on ||J|| first), the tree found so far and the lower end ``low`` with its interior point.  A
+round takes the ``batch`` best open nodes (closing those whose bound cannot beat ``low`` on the way), sends
+them in items of ``per_item`` nodes with the current ``low`` and the bound of the best node left in the
+heap (the *floor*), and a worker expands each node for at most ``steps`` steps of best-first search below it
+(``expand_item``: ``cover.walk``, the exact value of a region and its interior point, the interval bound of
+a node with free units), raising its own copy of ``low`` on the way and handing back, open, any node whose
+bound is below the floor: the parent has better ones, so the rounds keep close to the global best-first
+order, which walks no node whose bound is below the constant.  What comes back is data: tree nodes, the nodes still open with their bounds, the steepest region
+found with its point, and the regions whose interior point was not found.  The parent merges the items in
+their order -- a larger lower end replaces ``low`` only when strictly larger, so of equal ones the first
+item's stays -- and nothing depends on which worker ran what or when it finished: the certificate is the
+same byte for byte for 1 process (the queue on ``Serial``), a pool or Dask.  (It may differ from the serial
+loop's, which expands one node at a time with the ``low`` of that moment; the constant does not.)
+
+Work items are plain data: exact numbers as ``"p/q"`` strings, paths and hints as lists, the question
+(network, set, norm) as JSON text sent with the first round only and kept by its digest in the worker (a
+worker started later answers "missing" and is sent the text).  The per-process ``memo`` of ``cover.walk``
+(a split node's stability proofs and sample points, which its children start from) travels with each open
+node -- the proofs as "p/q" strings, the points as a numpy array of floats -- so a node's walk is the same
+wherever it runs.  The certificate is then checked by the kernel, in shares over the same executor when it
+has workers (``certify.parallel``): the kernel alone says PROVED.
+
+>>> from exactmem import ReLUNet, box, parallel
+>>> from exactmem.lipschitz import lipschitz_constant
+>>> f = ReLUNet([([[1, 1], [1, -1]], [0, 0]), ([[1, 1]], [0])])     # x + max(x, |y|)
+>>> with parallel.executor() as ex:                                   # parallel.executor(2): 2 processes
+...     L = lipschitz_constant(f, "inf", box([-1, -1], [1, 1]), executor=ex)
+>>> L.lower, L.upper, L.is_exact, L.verdict.is_proved
+(2, 2, True, True)
+"""
+from __future__ import annotations
+
+import hashlib
+import heapq
+import json
+import time
+
+import numpy as np
+from flint import fmpq
+
+from ..analysis import cover
+from ..analysis.ask import _budget
+from ..analysis.lp import ffloat
+from ..errors import OptionError, ParallelError
+from ..exact import fmt
+from ..kernel.regions import parse_set
+from ..network import ReLUNet
+from ..norms import KERNEL_NAMES, kernel_p
+from ..progress import Progress
+from .exact import (
+    _bound,
+    _finder_set,
+    _finish,
+    _first,
+    _flat,
+    _interior_point,
+    _open_leaf,
+    _set,
+    _value,
+)
+
+_CACHE = {}                 # in a worker: digest of a question's text -> _Question
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _q(s: str) -> fmpq:
+    """An exact rational from the ``"p/q"`` text this module writes (``fmt``)."""
+    a, _, b = s.partition("/")
+    return fmpq(int(a), int(b or 1))
+
+
+class _Question:
+    """The parsed question in a worker: the network's layers, the set in the finder's coordinates, the norm."""
+
+    def __init__(self, text: str):
+        doc = json.loads(text)
+        net = ReLUNet.from_json(doc["network"])
+        self.layers, self.d, self.p = net.sparse_layers(), net.input_dim, kernel_p(doc["p"])
+        self.S = _finder_set(parse_set(doc["set"], self.d, "set"), self.layers, self.d)
+
+
+def _question(text, digest):
+    """The question of ``digest`` (parsed from ``text`` and cached; None when this process has not seen it)."""
+    if digest not in _CACHE:
+        if text is None:
+            return None
+        if len(_CACHE) > 8:
+            _CACHE.clear()
+        _CACHE[digest] = _Question(text)
+    return _CACHE[digest]
+
+
+def _memo_json(entry):
+    """cover.walk's memo entry of a split node (proofs {(l, j): (s, hint)}, sample points) as plain data."""
+    proofs, P = entry
+    return [[[l, j, s, [[a, b, fmt(t)] for a, b, t in hint]] for (l, j), (s, hint) in proofs.items()],
+            np.ascontiguousarray(P, dtype=np.float64)]
+
+
+def _memo(js):
+    proofs, P = js
+    return {(l, j): (s, [(a, b, _q(t)) for a, b, t in hint]) for l, j, s, hint in proofs}, np.asarray(P)
+
+
+def expand_item(item: dict) -> dict:
+    """A worker's part: for each node of ``item["nodes"]`` ([bound "p/q" or None, path, stable hints, the memo
+    of its parent or None]), at most ``item["steps"]`` steps of best-first search below it, pruning with a
+    lower end that starts at ``item["low"]`` and rises with the regions found.  Returns {"parts": [{"nodes":
+    [[path, node], ...], "open": [node, ...], "loose": [[path, hi, flat proof or None], ...]} per node],
+    "best": [lo, [x]] or None, "top": the largest hi of a region with an interior point or None, "regions":
+    walks}; {"missing": True} if the item carries only the question's digest and this process has not seen it.
+    A node whose bound is below ``item["floor"]`` (after the first walk) stays open; so does everything once
+    ``item["seconds"]`` have passed (the root excepted: it is always walked)."""
+    qn = _question(item.get("question"), item["digest"])
+    if qn is None:
+        return {"missing": True}
+    low = _q(item["low"])
+    deadline = None if item.get("seconds") is None else time.monotonic() + item["seconds"]
+    state = {"low": low, "best": None, "top": None, "regions": 0}
+    floor = None if item.get("floor") is None else _q(item["floor"])
+    parts = [_expand_node(qn, js, item["steps"], state, deadline, floor) for js in item["nodes"]]
+    best = state["best"]
+    return {"parts": parts, "best": None if best is None else [fmt(best[0]), [fmt(t) for t in best[1]]],
+            "top": None if state["top"] is None else fmt(state["top"]), "regions": state["regions"]}
+
+
+def _expand_node(qn, js, steps, state, deadline, floor=None):
+    """Up to ``steps`` walks of best-first search below the node ``js``: its nodes, the nodes left open."""
+    layers, S, d, p = qn.layers, qn.S, qn.d, qn.p
+    bound, path, hints, parent = js
+    path = tuple(tuple(t) for t in path)
+    memo, coded = {}, {}
+    if parent is not None:
+        memo[path[:-1]], coded[path[:-1]] = _memo(parent), parent
+    heap, count, walks = [(0.0, 0, None if bound is None else _q(bound), path, hints)], 1, 0
+    nodes, loose = [], []
+    while heap and walks < steps:
+        if heap[0][3] and deadline is not None and time.monotonic() > deadline:     # the root is always walked
+            break
+        if walks and floor is not None and heap[0][2] < floor:        # the parent has better nodes: back to it
+            break
+        _, _, bound, path, hints = heapq.heappop(heap)
+        if bound is not None and bound <= state["low"]:
+            nodes.append([list(path), _open_leaf(hints)])
+            continue
+        seen = []
+        kind, out = cover.walk(layers, S, list(path), d, memo, lambda *a: seen.append(a))
+        walks += 1
+        if kind == "leaf":
+            nodes.append([list(path), out])
+        elif kind == "region":
+            nd, outs = out
+            lo, hi = _value([c for c, _ in outs], p)
+            nodes.append([list(path), nd.leaf(goals=[])])
+            if hi > state["low"]:
+                x = _interior_point(nd, S, layers, d)
+                if x is None:
+                    loose.append([list(path), fmt(hi), _flat(nd)])
+                    continue
+                state["top"] = hi if state["top"] is None else max(state["top"], hi)
+                if lo > state["low"]:
+                    state["low"], state["best"] = lo, (lo, x)
+        else:
+            nd, l, M, states = seen[0]
+            top = _bound(layers, l, M, states, d, p)
+            if top <= state["low"]:
+                nodes.append([list(path), nd.leaf(goals=[])])
+                continue
+            nodes.append([list(path), {"split": list(out)}])
+            for s in (1, -1):
+                heapq.heappush(heap, (-ffloat(top), count, top, path + ((*out, s),), nd.hints))
+                count += 1
+    state["regions"] += walks
+    left = []
+    for _, _, b, pth, h in sorted(heap, key=lambda e: e[:2]):
+        key = pth[:-1]
+        if key in memo and key not in coded:
+            coded[key] = _memo_json(memo[key])
+        left.append([None if b is None else fmt(b), [list(t) for t in pth], h, coded.get(key) if pth else None])
+    return {"nodes": nodes, "open": left, "loose": loose}
+
+
+class _State:
+    """The parent's side: the tree {path: node}, the open nodes (a heap), the lower end and its point, the
+    largest value of a region with an interior point (``top``), the loose regions, walks made."""
+
+    def __init__(self, text, low, top, point):
+        self.text, self.digest, self.sent = text, _digest(text), False
+        self.tree, self.heap, self.count, self.loose = {}, [], 0, []
+        self.low, self.top, self.point, self.regions = low, top, point, 0
+
+    def push(self, js):
+        b = None if js[0] is None else _q(js[0])
+        heapq.heappush(self.heap, (0.0 if b is None else -ffloat(b), self.count, b, js))
+        self.count += 1
+
+    def round(self, ex, batch, per_item, steps, seconds):
+        take = []
+        while self.heap and len(take) < batch:
+            entry = heapq.heappop(self.heap)
+            if entry[2] is not None and entry[2] <= self.low:           # cannot beat the lower end
+                self.tree[tuple(tuple(t) for t in entry[3][1])] = _open_leaf(entry[3][2])
+            else:
+                take.append(entry[3])
+        if not take:
+            return
+        n = -(-len(take) // per_item)
+        if seconds is not None:                 # the time left, shared among the items each worker will run
+            seconds /= -(-n // max(1, int(getattr(ex, "workers", 1) or 1)))
+        floor = None if not self.heap else fmt(self.heap[0][2])        # the best node left in the parent
+        items = [{"digest": self.digest, "low": fmt(self.low), "steps": steps, "seconds": seconds, "floor": floor,
+                  "nodes": take[i:i + per_item]} for i in range(0, len(take), per_item)]
+        if not self.sent:
+            items, self.sent = [{**it, "question": self.text} for it in items], True
+        results = list(ex.map(expand_item, items))
+        again = [k for k, res in enumerate(results) if isinstance(res, dict) and res.get("missing")]
+        for k, res in zip(again, ex.map(expand_item, [{**items[k], "question": self.text} for k in again])):
+            results[k] = res
+        for res in results:                                             # in item order
+            if not isinstance(res, dict) or "parts" not in res:
+                raise ParallelError(f"a worker answered {res!r:.80}, not a part of the Lipschitz tree")
+            for part in res["parts"]:
+                for path, node in part["nodes"]:
+                    self.tree[tuple(tuple(t) for t in path)] = node
+                for path, hi, fl in part["loose"]:
+                    self.loose.append((_q(hi), lambda fl=fl: fl, self.tree[tuple(tuple(t) for t in path)]))
+                for js in part["open"]:
+                    self.push(js)
+            if res["top"] is not None:
+                self.top = max(self.top, _q(res["top"]))
+            if res["best"] is not None and _q(res["best"][0]) > self.low:     # ties: the earlier item's stays
+                self.low, self.point = _q(res["best"][0]), [_q(t) for t in res["best"][1]]
+            self.regions += res["regions"]
+
+
+def _check_executor(ex):
+    if not callable(getattr(ex, "map", None)) or isinstance(ex, type):
+        raise OptionError(f"executor must be an executor of exactmem.parallel (parallel.executor(jobs, scheduler): "
+                          f"Serial, Pool or Dask) or None for the serial search, got {ex!r:.60}")
+
+
+def search(net, p, region, budget, ex, batch: int = 64, per_item: int = 4, steps: int = 16):
+    """``lipschitz_constant(net, p, region, budget)`` with its branch and bound over the executor ``ex``
+    (``exactmem.parallel``) in rounds of ``batch`` open nodes, ``per_item`` nodes per work item, ``steps`` walks
+    per node; the budget counts wall time in the parent, whatever the number of workers."""
+    _check_executor(ex)
+    if not all(isinstance(t, int) and not isinstance(t, bool) and t >= 1 for t in (batch, per_item, steps)):
+        raise OptionError("batch, per_item and steps must be whole numbers >= 1")
+    region = _set(net, region)
+    p, budget, m = kernel_p(p), _budget(budget), net.output_dim
+    text = json.dumps({"network": net.to_json(sparse=True), "set": region.spec, "p": KERNEL_NAMES[p]},
+                      sort_keys=True, separators=(",", ":"))
+    start = time.monotonic()
+    qn = _Question(text)                        # the parent's float search runs on what the workers read
+    low, low_hi, point = _first(qn.layers, qn.S, qn.d, m, p)
+    st = _State(text, low, low_hi, point)
+    st.push([None, [], [], None])
+    stopped = None
+    with Progress("Lipschitz constant", "regions") as bar:
+        while st.heap:
+            seconds = None
+            if budget is not None:
+                seconds = budget - (time.monotonic() - start)
+                if st.tree and seconds <= 0:
+                    stopped = f"budget of {budget} s spent after {st.regions} region(s)"
+                    break
+                seconds = max(seconds, 0.0)
+            st.round(ex, batch, per_item, steps, seconds)
+            bar.update(st.regions, st.regions + len(st.heap))
+    upper = max([st.top] + [b for _, _, b, _ in st.heap])
+    for _, _, _, js in st.heap:                                         # open nodes: leaves with free units
+        st.tree[tuple(tuple(t) for t in js[1])] = _open_leaf(js[2])
+    return _finish(net, region, p, st.tree, upper, st.loose, st.low, st.point, st.regions, stopped, ex)
+
+
+__all__ = ["search", "expand_item"]

@@ -1,0 +1,222 @@
+"""Issue 24: the exact Lipschitz constant's branch and bound as a work-queue over workers
+(``exactmem.lipschitz.queue``): the same certificate whatever runs it, the serial loop's constant, a lost worker.
+
+The instances are small random networks (d = 2 or 3 inputs, one or two hidden layers of 6 to 12 units, weights
+k/4) on the box [-1, 1]^d.  The expected constant is derived without the branch and bound: a fine grid of the box
+(601^2 points for d = 2, 161^3 for d = 3) gives the activation patterns of the regions it meets, and the exact
+Jacobian of each pattern (products of the weights with the pattern's 0/1 diagonals, in rationals) gives its norm.
+Every grid point with no pre-activation near 0 lies in a region with interior in the box, so the largest of
+these norms is at most the constant; on these instances the grid meets the steepest region, and the constant is
+that norm exactly (a coarser 81^3 grid misses it for seed 3: the comparison can fail).  On R^d and a ball the
+constant is the serial loop's (``lipschitz_constant`` without an executor).  Nothing here trusts the finder: the
+kernel checks every certificate again."""
+import json
+import os
+import random
+import signal
+
+import numpy as np
+import pytest
+from flint import fmpq, fmpq_mat
+
+from exactmem import ReLUNet, ball, box, kernel, parallel
+from exactmem.errors import OptionError
+from exactmem.lipschitz import lipschitz_constant, queue
+
+SMALL = {"batch": 2, "per_item": 1, "steps": 2}     # rounds of 2 nodes, 2 walks each: many rounds
+
+
+def _net(seed, d, widths, m=1):
+    rng = random.Random(seed)
+    layers, prev = [], d
+    for k, w in enumerate(widths + [m]):
+        W = [[fmpq(rng.randint(-8, 8), 4) for _ in range(prev)] for _ in range(w)]
+        b = [fmpq(rng.randint(-4, 4), 4) if k < len(widths) else fmpq(0) for _ in range(w)]
+        layers.append((W, b))
+        prev = w
+    return ReLUNet(layers)
+
+
+def _norm(J, p):
+    """||J|| as the kernel measures it: one output, the gradient's dual norm (squared for p = 2); several
+    outputs and p = inf, the largest row sum of |J|."""
+    if len(J) == 1:
+        g = J[0]
+        return sum((t * t for t in g), fmpq(0)) if p == 2 else sum(map(abs, g), fmpq(0)) if p == "inf" else \
+            max(map(abs, g))
+    assert p == "inf"
+    return max(sum(map(abs, r), fmpq(0)) for r in J)
+
+
+def _grid_constant(net, d, p, n):
+    """The largest exact Jacobian norm over the activation patterns met by the grid of n^d points of [-1, 1]^d."""
+    ws, bs = net.to_numpy()                    # floats only to find the patterns; the norms are exact
+    axes, patterns = np.linspace(-1, 1, n), set()
+    for x0 in axes:                            # one slice x_0 = const at a time
+        X = np.stack(np.meshgrid(*[axes] * (d - 1)), -1).reshape(-1, d - 1)
+        H = np.hstack([np.full((len(X), 1), x0), X])
+        masks, ok = [], np.ones(len(H), dtype=bool)
+        for W, b in zip(ws[:-1], bs[:-1]):
+            Z = H @ W.T + b
+            ok &= np.all(np.abs(Z) > 1e-9, axis=1)
+            masks.append(Z > 0)
+            H = np.maximum(Z, 0)
+        M = np.concatenate(masks, axis=1)[ok]
+        patterns.update(np.unique(M @ (1 << np.arange(M.shape[1], dtype=np.int64))).tolist())   # as bit codes
+    best, widths = None, [len(b) for b in bs[:-1]]
+    for code in sorted(patterns):
+        J, at = None, 0
+        row = [(code >> i) & 1 for i in range(sum(widths))]
+        for (W, _), w in zip(net.layers[:-1], widths):
+            D = fmpq_mat(w, w)
+            for i in range(w):
+                D[i, i] = int(row[at + i])
+            at += w
+            J = D * W if J is None else D * W * J
+        J = net.layers[-1][0] * J
+        v = _norm([[J[i, j] for j in range(d)] for i in range(J.nrows())], p)
+        best = v if best is None or v > best else best
+    return best
+
+
+class _Counting:
+    """The serial executor, counting its rounds."""
+    name, workers = "serial", 1
+
+    def __init__(self):
+        self.rounds = 0
+
+    def map(self, fn, items):
+        self.rounds += 1
+        return parallel.Serial().map(fn, items)
+
+
+@pytest.fixture(scope="module")
+def pool():
+    with parallel.Pool(2) as ex:
+        yield ex
+
+
+CASES = [(1, 2, [8], 2, 1), (2, 2, [6, 6], "inf", 1), (3, 3, [10], 2, 1), (4, 3, [12], 1, 1),
+         (5, 2, [8, 6], "inf", 2), (6, 3, [6, 8], 2, 1)]
+
+
+@pytest.mark.parametrize("seed, d, widths, p, m", CASES)
+def test_the_certificate_is_the_same_whatever_runs_it_and_the_constant_is_the_grids(seed, d, widths, p, m, pool):
+    net, S = _net(seed, d, widths, m), box([-1] * d, [1] * d)
+    counting = _Counting()
+    one = queue.search(net, p, S, None, counting, **SMALL)
+    two = queue.search(net, p, S, None, pool, **SMALL)
+    assert counting.rounds >= 3                                        # the queue did run in rounds
+    assert json.dumps(two.certificate) == json.dumps(one.certificate)  # the same bytes on 1 and 2 processes
+    assert two.regions == one.regions
+    serial = lipschitz_constant(net, p, S)                             # the serial loop (its tree may differ)
+    for L in (one, serial):
+        assert L.is_exact and kernel.check(L.certificate).is_proved    # the kernel proves each, again
+    assert (one.lower, one.upper, one.lower_sq, one.upper_sq) == (serial.lower, serial.upper, serial.lower_sq,
+                                                                  serial.upper_sq)
+    want = _grid_constant(net, d, p, 601 if d == 2 else 161)
+    assert (one.upper_sq if p == 2 else one.upper) == want
+    with parallel.executor() as ex:                                    # the default rounds, through the API
+        a = lipschitz_constant(net, p, S, executor=ex)
+    b = lipschitz_constant(net, p, S, executor=pool)
+    assert json.dumps(a.certificate) == json.dumps(b.certificate) and a.is_exact
+    assert (a.upper_sq if p == 2 else a.upper) == want
+
+
+@pytest.mark.parametrize("where", ["all", "ball"])
+def test_on_all_of_rd_and_a_ball_the_queue_gives_the_serial_loops_constant(where, pool):
+    net = _net(7, 2, [10, 6])
+    S = None if where == "all" else ball([fmpq(1, 3), 0], fmpq(3, 2))
+    serial = lipschitz_constant(net, 2, S)
+    one = queue.search(net, 2, S, None, parallel.Serial(), **SMALL)
+    two = queue.search(net, 2, S, None, pool, **SMALL)
+    assert json.dumps(two.certificate) == json.dumps(one.certificate)
+    assert serial.is_exact and one.is_exact and kernel.check(one.certificate).is_proved
+    assert (one.lower_sq, one.upper_sq) == (serial.lower_sq, serial.upper_sq)
+
+
+def die_once(item):
+    """A worker's job that kills its own process the first time any job of the run starts (as the out-of-memory
+    killer would), then, sent again, expands its nodes."""
+    try:
+        os.close(os.open(item["marker"], os.O_CREAT | os.O_EXCL))
+    except FileExistsError:
+        return queue.expand_item({k: v for k, v in item.items() if k != "marker"})
+    os.kill(os.getpid(), signal.SIGKILL)
+
+
+class _Dying:
+    """An executor whose workers die once: the pool starts again and sends the lost items again; the new process
+    has not seen the question, answers "missing", and the queue sends it the text."""
+    name, workers = "pool", 2
+
+    def __init__(self, ex, marker):
+        self.ex, self.marker = ex, marker
+
+    def map(self, fn, items):
+        if fn is not queue.expand_item:                 # the kernel's shares of the certificate: as they are
+            return self.ex.map(fn, items)
+        return self.ex.map(die_once, [{**it, "marker": self.marker} for it in items])
+
+
+def test_a_lost_worker_loses_nothing(pool, tmp_path):
+    net, S = _net(3, 3, [10]), box([-1] * 3, [1] * 3)
+    want = queue.search(net, 2, S, None, parallel.Serial(), **SMALL)
+    restarts = pool.restarts
+    got = queue.search(net, 2, S, None, _Dying(pool, str(tmp_path / "died")), **SMALL)
+    assert json.dumps(got.certificate) == json.dumps(want.certificate)
+    assert pool.restarts == restarts + 1 and (tmp_path / "died").exists()
+
+
+def test_the_queue_on_dask_gives_the_same_certificate(tmp_path):
+    distributed = pytest.importorskip("distributed", reason="Dask is not installed (pip install "
+                                      "'exactmem[distributed]'); the queue is tested on the local pool without it")
+    net, S = _net(2, 2, [6, 6]), box([-1, -1], [1, 1])
+    want = queue.search(net, "inf", S, None, parallel.Serial(), **SMALL)
+    cluster = distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None)
+    try:
+        with distributed.Client(cluster, set_as_default=False) as client:
+            dk = parallel.executor(scheduler=client)
+            assert dk.name == "dask"
+            assert json.dumps(queue.search(net, "inf", S, None, dk, **SMALL).certificate) == json.dumps(
+                want.certificate)
+            got = queue.search(net, "inf", S, None, _Dying(dk, str(tmp_path / "died")), **SMALL)
+            assert json.dumps(got.certificate) == json.dumps(want.certificate)
+            assert (tmp_path / "died").exists()                        # a worker did die on the way
+    finally:
+        cluster.close()
+
+
+def test_a_budget_stops_with_a_certified_interval():
+    """A budget already spent after the first round (the root is always walked): the open nodes count with
+    their interval bounds, the kernel proves the interval, and it holds the constant."""
+    net, S = _net(6, 3, [6, 8]), box([-1] * 3, [1] * 3)
+    with parallel.executor() as ex:
+        L = lipschitz_constant(net, 2, S, budget=1e-9, executor=ex)
+    want = lipschitz_constant(net, 2, S).upper_sq
+    assert L.stopped and "budget" in L.stopped and L.verdict.is_proved
+    assert L.lower_sq <= want <= L.upper_sq and L.lower_sq < L.upper_sq
+
+
+@pytest.mark.parametrize("bad", [2, "auto", parallel.Pool, object()])
+def test_a_bad_executor_is_a_clear_error(bad):
+    with pytest.raises(OptionError, match="executor must be an executor of exactmem.parallel"):
+        lipschitz_constant(_net(1, 2, [8]), 2, box([-1, -1], [1, 1]), executor=bad)
+    with pytest.raises(OptionError, match="batch, per_item and steps"):
+        queue.search(_net(1, 2, [8]), 2, None, None, parallel.Serial(), batch=0)
+
+
+def test_lipschitz_on_the_command_line_with_workers(tmp_path, capsys):
+    from exactmem.cli import main
+    net = _net(3, 3, [10])
+    (tmp_path / "net.json").write_text(json.dumps(net.to_json()))
+    args = ["lipschitz", str(tmp_path / "net.json"), "--box=-1:1,-1:1,-1:1"]
+    assert main(args) == 0
+    serial = capsys.readouterr().out.splitlines()[0]
+    assert main(args + ["-j", "2", "--out", str(tmp_path / "c.json")]) == 0
+    out = capsys.readouterr().out.splitlines()[0]
+    assert out.startswith("PROVED:") and out.rsplit("(", 1)[0] == serial.rsplit("(", 1)[0]   # the regions may differ
+    assert main(["verify", str(tmp_path / "c.json")]) == 0                  # the kernel, from the file, agrees
+    assert main(args + ["-j", "0"]) == 2
+    assert "-j/jobs" in capsys.readouterr().err
