@@ -10,7 +10,13 @@
 3. the exact Lipschitz constant's branch and bound, d = 6, k = 40 (the network of benchmarks/bench_lipschitz.py,
    Lip_2 on [-1, 1]^6): the serial loop, the work-queue (lipschitz.queue) on the serial executor and on a pool
    of 2, wall time and ratios, whether the constants agree and the two queue certificates are the same bytes
-   (--lipschitz-only runs this section alone; --lip-budget S stops each run after S seconds, to try it).
+   (--lipschitz-only runs this section alone; --lip-budget S stops each run after S seconds, to try it);
+4. the region engine's branch and bound (cover.search, the finder of region-cover certificates) on the question
+   f > t on [-1, 1]^d, f bench_lipschitz's network with d inputs and k hidden units, t well below f's sampled
+   minimum (every activation region of the box becomes a leaf: a few thousand at d = 4, k = 20): the serial
+   search, the work-queue (analysis.cover_queue) on the serial executor and on a pool of 2, wall time, regions
+   and ratios, whether the three trees are the same bytes, and the kernel's check of the certificate
+   (--regions-only runs this section alone; --reg-d, --reg-k choose the size).
 
 The machine's load average is printed: on 2 cores another job on one of them caps any speed-up near 1.
 """
@@ -22,6 +28,9 @@ import re
 import subprocess
 import sys
 import time
+from fractions import Fraction
+
+import numpy as np
 
 from exactmem import Dataset, kernel, memorize, parallel
 from exactmem.certify import parallel as cpar
@@ -139,6 +148,41 @@ def lipschitz(d, k, budget):
           ("" if budget is None else " (with a budget neither need hold: each run stops by the clock)"))
 
 
+def regions(d, k):
+    """Section 4: cover.search, the queue in this process and on a pool of 2 (started before the clock)."""
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    from bench_lipschitz import net
+
+    from exactmem.analysis import cover, cover_queue
+    from exactmem.analysis.ask import _atom, _doc, box
+    print(f"4. region engine d = {d}, k = {k} (f > t on [-1, 1]^{d}, bench_lipschitz's network)")
+    f = net(200 * d + k, d, k)
+    ws, bs = f.to_numpy()
+    X = np.random.default_rng(0).uniform(-1, 1, (20000, d))
+    v = (np.maximum(X @ ws[0].T + bs[0].ravel(), 0) @ ws[1].T + bs[1].ravel()).ravel()
+    t = Fraction(int(np.floor((v.min() - 0.5 * (v.max() - v.min()) - 1) * 64)), 64)
+    doc = _doc(f, "f > t", [{"set": box([-1] * d, [1] * d).spec, "goal": [[_atom([1], -t, True)]]}])
+    _, layers, qs = parsed = kernel.regions.questions(doc)
+    runs = {"cover.search": timed(lambda: cover.search(layers, *qs[0]))}
+    runs["queue, serial"] = timed(lambda: cover_queue.search(doc, 0, parallel.Serial(), parsed=parsed))
+    with parallel.Pool(2) as pool:
+        _, start = timed(lambda: list(pool.map(len, ["warm", "up"])))
+        runs["queue, pool 2"] = timed(lambda: cover_queue.search(doc, 0, pool, parsed=parsed))
+    for name, (out, t_) in runs.items():
+        size = f"{len(out[1]):7} nodes" if out[0] == "proved" else str(out[1:])[:60]
+        print(f"   {name:14} {t_:8.2f} s  {out[0]}, {size}")
+    (a, ta), (b, tb), (c, tc) = runs.values()
+    if a[0] == "proved":
+        cert = kernel.sign({**doc, "hints": {"trees": [c[1]]}})
+        v, tk = timed(lambda: kernel.check(cert))
+        print(f"   the kernel's check of the pool's certificate: {v.status.value}, {tk:.2f} s (in the parent; "
+              f"pool start {start:.2f} s, not counted)")
+    print(f"   cover.search / pool 2: {ta / tc:.2f}x;  queue serial / pool 2: {tb / tc:.2f}x;  "
+          f"queue serial / cover.search: {tb / ta:.2f}")
+    same = json.dumps(a) == json.dumps(b) == json.dumps(c)
+    print(f"   the three answers (trees) the same bytes: {same}")
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
                                  formatter_class=argparse.RawDescriptionHelpFormatter, epilog=__doc__[__doc__.index("1."):])
@@ -156,16 +200,23 @@ def main(argv=None):
     ap.add_argument("--lip-k", type=int, default=40, help="section 3: the hidden width k (default 40)")
     ap.add_argument("--lip-budget", type=float, metavar="S", help="section 3: stop each run after S seconds (a "
                     "certified interval; to try the section quickly)")
+    ap.add_argument("--regions-only", action="store_true", help="run only section 4, the region engine")
+    ap.add_argument("--no-regions", action="store_true", help="leave out section 4")
+    ap.add_argument("--reg-d", type=int, default=4, help="section 4: the input dimension d (default 4)")
+    ap.add_argument("--reg-k", type=int, default=20, help="section 4: the hidden width k (default 20)")
     args = ap.parse_args(argv)
     if args.quick:
         args.N, args.claims = min(args.N, 1000), args.claims or "KMY25.LemB"
     print(f"load average at start: {' '.join(f'{x:.2f}' for x in os.getloadavg())} on {os.cpu_count()} cores")
-    if not args.lipschitz_only:
+    only = args.lipschitz_only or args.regions_only
+    if not only:
         kernel_check(args.N, args.d, not args.no_dask, args.repeat)
         if not args.no_claims:
             claims(args.claims)
-    if args.lipschitz_only or not args.no_lipschitz:
+    if args.lipschitz_only or (not only and not args.no_lipschitz):
         lipschitz(args.lip_d, args.lip_k, args.lip_budget)
+    if args.regions_only or (not only and not args.no_regions):
+        regions(args.reg_d, args.reg_k)
     print(f"load average at end: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
 
 

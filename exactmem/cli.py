@@ -732,8 +732,8 @@ def build_parser() -> argparse.ArgumentParser:
     n.add_argument("--checkpoint", metavar="FILE", help="write the linear-bounds search's state (tree found, open "
                    "leaves) here every 10 s and when it stops or is interrupted")
     n.add_argument("--resume", metavar="FILE", help="continue the linear-bounds search from a --checkpoint file")
-    _parallel_args(n, "the linear-bounds search as a work-queue over N worker processes (auto: one per core), and "
-                      "the kernel's check in N shares")
+    _parallel_args(n, "the linear-bounds search and then the region engine as work-queues over N worker processes "
+                      "(auto: one per core), and the kernel's check in N shares")
     n.set_defaults(func=_cmd_vnnlib)
     b = sub.add_parser("bounds", help="the bound registry: tables, figure, checks, evaluation")
     bsub = b.add_subparsers(dest="bounds_command", required=True, metavar="WHAT", help="what to do with the bounds")

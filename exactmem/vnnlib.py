@@ -362,7 +362,8 @@ def _decimal_point(doc, q, x):
 
 def decide(net, prop: Property, budget=None, executor=None, checkpoint=None, resume=None) -> Result:
     """Decide a property exactly for a network (``exactmem.ReLUNet``).  ``executor`` (``exactmem.parallel``):
-    the linear-bounds search and the kernel's check over workers; ``checkpoint``/``resume``: a file of that
+    the linear-bounds search, the region engine after it (``analysis.cover_queue``, unless the executor is the
+    serial one) and the kernel's check over workers; ``checkpoint``/``resume``: a file of the linear-bounds
     search's state (``analysis.bab_queue``)."""
     from .analysis import decide as engine
     from .analysis.ask import _atom, _budget, _doc, box

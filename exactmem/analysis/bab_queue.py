@@ -28,7 +28,6 @@ executor sends again.  Nothing here is trusted: the tree goes to the kernel as i
 """
 from __future__ import annotations
 
-import hashlib
 import heapq
 import json
 import os
@@ -37,14 +36,11 @@ import time
 import numpy as np
 
 from ..errors import CertificateError, OptionError, ParallelError
-from . import bab
+from . import bab, wire
+from .wire import digest as _digest
 
 FORMAT = "exactmem-bab-checkpoint"
 _CACHE = {}                 # in a worker: (digest of a question's text, question) -> bab.Context
-
-
-def _digest(text: str) -> str:
-    return hashlib.sha256(text.encode()).hexdigest()
 
 
 def _context(text, q: int, digest: str | None = None):
@@ -208,7 +204,7 @@ class _State:
     """The parent's side: the tree found so far {path: node}, the open leaves (a heap), closed leaves, nodes made."""
 
     def __init__(self, text, q, margin):
-        self.text, self.q, self.margin, self.digest, self.sent = text, q, margin, _digest(text), False
+        self.text, self.q, self.margin, self.digest = text, q, margin, _digest(text)
         self.tree, self.heap, self.count, self.leaves = {}, [], 0, 0
 
     def push(self, priority, leaf):
@@ -233,13 +229,8 @@ class _State:
         items = [{"digest": self.digest, "q": self.q, "margin": self.margin, "steps": steps,
                   "leaves": [_leaf_json(leaf) for _, _, leaf in take[i:i + per_item]]}
                  for i in range(0, len(take), per_item)]
-        if not self.sent:
-            items, self.sent = [{**it, "question": self.text} for it in items], True
         try:
-            results = list(ex.map(expand_item, items))
-            again = [k for k, res in enumerate(results) if res.get("missing")]
-            for k, res in zip(again, ex.map(expand_item, [{**items[k], "question": self.text} for k in again])):
-                results[k] = res
+            results = wire.send(ex, expand_item, items, self.text)     # the text once, and to workers missing it
         except BaseException:                   # Ctrl-C, a lost run: the round's leaves are open again
             for entry in take:
                 heapq.heappush(self.heap, entry)

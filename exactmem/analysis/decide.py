@@ -17,6 +17,7 @@ the way is re-checked by the kernel (``kernel.regions.refute``) before REFUTED i
 """
 from __future__ import annotations
 
+import json
 import time
 
 from .. import kernel
@@ -35,8 +36,11 @@ SEMANTICS = kernel.regions.SEMANTICS
 
 def _decide(doc: dict, budget, label: str, queue=(None, None, None)):
     """Run the finder on every question of the document; the kernel's verdict on the resulting certificate.
-    ``queue`` = (executor, checkpoint, resume) of the linear-bounds phase (``bab.decide``)."""
+    ``queue`` = (executor, checkpoint, resume) of the linear-bounds phase (``bab.decide``); an executor with
+    workers (not serial) runs the region engine that follows as a work-queue too (``cover_queue``, without
+    checkpoints) and the kernel's check in shares over it."""
     parsed = kernel.regions.questions(doc)
+    ex = queue[0] if queue[0] is not None and queue[0].name != "serial" else None
     _, layers, qs = parsed
     trees, start, regions = [], time.monotonic(), 0
     for q, (S, goal) in enumerate(qs):                  # cheap float sampling first, every question
@@ -48,11 +52,17 @@ def _decide(doc: dict, budget, label: str, queue=(None, None, None)):
         v, cert = bab.decide(doc, share, *queue, parsed=parsed)
         if v is not None:
             return v, cert
+    text = None
     with Progress(label, "questions") as bar:
         for q, (S, goal) in enumerate(qs):
             bar.update(q, len(qs))
             left = None if budget is None else budget - (time.monotonic() - start)
-            out = cover.search(layers, S, goal, left)
+            if ex is None:
+                out = cover.search(layers, S, goal, left)
+            else:
+                from . import cover_queue
+                text = text or json.dumps(doc, sort_keys=True, separators=(",", ":"))
+                out = cover_queue.search(doc, q, ex, left, parsed=parsed, text=text)
             if out[0] == "refuted":
                 return kernel.regions.refute(doc, q, out[1]), None
             if out[0] == "undecided":
@@ -62,6 +72,9 @@ def _decide(doc: dict, budget, label: str, queue=(None, None, None)):
             regions += len(out[1])
         bar.update(len(qs), len(qs))
     doc = kernel.sign({**doc, "hints": {"trees": trees}})
+    if ex is not None:
+        from ..certify import parallel as shares
+        return shares.check(doc, ex), doc
     return kernel.check(doc), doc
 
 

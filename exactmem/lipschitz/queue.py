@@ -34,7 +34,6 @@ has workers (``certify.parallel``): the kernel alone says PROVED.
 """
 from __future__ import annotations
 
-import hashlib
 import heapq
 import json
 import time
@@ -42,7 +41,7 @@ import time
 import numpy as np
 from flint import fmpq
 
-from ..analysis import cover
+from ..analysis import cover, wire
 from ..analysis.ask import _budget
 from ..analysis.lp import ffloat
 from ..errors import OptionError, ParallelError
@@ -64,16 +63,7 @@ from .exact import (
 )
 
 _CACHE = {}                 # in a worker: digest of a question's text -> _Question
-
-
-def _digest(text: str) -> str:
-    return hashlib.sha256(text.encode()).hexdigest()
-
-
-def _q(s: str) -> fmpq:
-    """An exact rational from the ``"p/q"`` text this module writes (``fmt``)."""
-    a, _, b = s.partition("/")
-    return fmpq(int(a), int(b or 1))
+_q, _memo_json, _memo = wire.rational, wire.memo_json, wire.memo
 
 
 class _Question:
@@ -86,29 +76,6 @@ class _Question:
         self.S = _finder_set(parse_set(doc["set"], self.d, "set"), self.layers, self.d)
 
 
-def _question(text, digest):
-    """The question of ``digest`` (parsed from ``text`` and cached; None when this process has not seen it)."""
-    if digest not in _CACHE:
-        if text is None:
-            return None
-        if len(_CACHE) > 8:
-            _CACHE.clear()
-        _CACHE[digest] = _Question(text)
-    return _CACHE[digest]
-
-
-def _memo_json(entry):
-    """cover.walk's memo entry of a split node (proofs {(l, j): (s, hint)}, sample points) as plain data."""
-    proofs, P = entry
-    return [[[l, j, s, [[a, b, fmt(t)] for a, b, t in hint]] for (l, j), (s, hint) in proofs.items()],
-            np.ascontiguousarray(P, dtype=np.float64)]
-
-
-def _memo(js):
-    proofs, P = js
-    return {(l, j): (s, [(a, b, _q(t)) for a, b, t in hint]) for l, j, s, hint in proofs}, np.asarray(P)
-
-
 def expand_item(item: dict) -> dict:
     """A worker's part: for each node of ``item["nodes"]`` ([bound "p/q" or None, path, stable hints, the memo
     of its parent or None]), at most ``item["steps"]`` steps of best-first search below it, pruning with a
@@ -118,7 +85,7 @@ def expand_item(item: dict) -> dict:
     walks}; {"missing": True} if the item carries only the question's digest and this process has not seen it.
     A node whose bound is below ``item["floor"]`` (after the first walk) stays open; so does everything once
     ``item["seconds"]`` have passed (the root excepted: it is always walked)."""
-    qn = _question(item.get("question"), item["digest"])
+    qn = wire.cached(_CACHE, item["digest"], item.get("question"), _Question)
     if qn is None:
         return {"missing": True}
     low = _q(item["low"])
@@ -192,7 +159,7 @@ class _State:
     largest value of a region with an interior point (``top``), the loose regions, walks made."""
 
     def __init__(self, text, low, top, point):
-        self.text, self.digest, self.sent = text, _digest(text), False
+        self.text, self.digest = text, wire.digest(text)
         self.tree, self.heap, self.count, self.loose = {}, [], 0, []
         self.low, self.top, self.point, self.regions = low, top, point, 0
 
@@ -217,12 +184,7 @@ class _State:
         floor = None if not self.heap else fmt(self.heap[0][2])        # the best node left in the parent
         items = [{"digest": self.digest, "low": fmt(self.low), "steps": steps, "seconds": seconds, "floor": floor,
                   "nodes": take[i:i + per_item]} for i in range(0, len(take), per_item)]
-        if not self.sent:
-            items, self.sent = [{**it, "question": self.text} for it in items], True
-        results = list(ex.map(expand_item, items))
-        again = [k for k, res in enumerate(results) if isinstance(res, dict) and res.get("missing")]
-        for k, res in zip(again, ex.map(expand_item, [{**items[k], "question": self.text} for k in again])):
-            results[k] = res
+        results = wire.send(ex, expand_item, items, self.text)     # the text once, and to workers missing it
         for res in results:                                             # in item order
             if not isinstance(res, dict) or "parts" not in res:
                 raise ParallelError(f"a worker answered {res!r:.80}, not a part of the Lipschitz tree")

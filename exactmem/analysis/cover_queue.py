@@ -1,0 +1,179 @@
+"""The region engine's branch and bound over workers: one stack of open regions, expanded in rounds.
+
+The finder of ``region-cover`` certificates (``cover.search``) as a work-queue for ``exactmem.parallel``, as
+``bab_queue`` is for the linear-bounds finder.  The parent keeps the regions still to explore in one stack
+(depth first, as ``cover.grow``) and the tree found so far.  A round takes the ``batch`` regions on top,
+sends them in items of ``per_item`` regions, and a worker explores each for at most ``steps`` regions of
+depth-first search below it (``cover.explore``, the step of the serial search); what comes back is data --
+the tree nodes found and the regions still open, or an exact counterexample, or the reason a region was
+left undecided -- and the parent merges it in item order (a counterexample of any item of the round first).
+
+What travels: an item is the question's index, the regions (paths of splits [l, j, s]) and, with each, the
+memo entry ``cover.walk`` keeps of its parent (the parent's stability proofs as ``"p/q"`` strings and its
+sample points as a numpy array of floats: ``wire.memo_json``), so a region is explored in a worker exactly as
+in the serial search.  The question (the region-cover document) goes as JSON text with the first round only;
+a worker keeps it parsed by the text's digest, and one that has not seen it (started later, after a crash)
+answers "missing" and is sent the text (``wire.send``).  A worker that dies loses only its items of the
+round, which the executor sends again.
+
+Determinism: every region is explored from its path and its parent's memo alone, so each node of the tree
+is the serial search's, and a proved question's tree -- all of it, in preorder -- is the same bytes as
+``cover.search``'s whatever the executor and the number of workers.  A refuted or undecided question stops
+at the first such answer in item order, which may be another region than the serial search's.  Nothing here
+is trusted: the certificate made from the trees is checked by the kernel.
+
+>>> from exactmem import ReLUNet, parallel
+>>> from exactmem.analysis.ask import _atom, _doc, box
+>>> net = ReLUNet([([[1], [-1]], [0, 0]), ([[1, 1]], [1])])            # |x| + 1 > 0 on [-1, 1]
+>>> doc = _doc(net, "|x| + 1 > 0", [{"set": box([-1], [1]).spec, "goal": [[_atom([1], 0, True)]]}])
+>>> with parallel.executor() as ex:                                    # parallel.executor(2): 2 processes
+...     out = search(doc, 0, ex)
+>>> out[0], len(out[1])
+('proved', 3)
+"""
+from __future__ import annotations
+
+import json
+import math
+import time
+
+from ..errors import OptionError, ParallelError
+from ..exact import fmt
+from . import cover, wire
+
+_CACHE = {}                 # in a worker: digest of a document's text -> kernel.regions.questions(document)
+
+
+def _parse(text):
+    from .. import kernel
+    return kernel.regions.questions(json.loads(text))
+
+
+class _Stop(Exception):
+    """A counterexample or an undecided region: the item's answer instead of its parts."""
+
+
+def expand_item(item: dict) -> dict:
+    """A worker's part: for each region of ``item["nodes"]`` ([path, memo entry of its parent or None]), at most
+    ``item["steps"]`` regions of depth-first search below it (after ``item["seconds"]``, none beyond the
+    item's first).  Returns {"parts": [{"nodes": [[path, node], ...], "open": [[path, memo], ...]}, ...],
+    "regions": n} (one part per region, in order), {"refuted": [x as "p/q"], "regions": n} or {"undecided":
+    reason, "regions": n}; {"missing": True} if the item carries only the digest of a document this process
+    has not seen."""
+    parsed = wire.cached(_CACHE, item["digest"], item.get("question"), _parse)
+    if parsed is None:
+        return {"missing": True}
+    d, layers, qs = parsed
+    S, goal = qs[item["q"]]
+    deadline = None if item.get("seconds") is None else time.monotonic() + item["seconds"]
+    state = {"regions": 0}
+    try:
+        parts = [_expand(layers, S, goal, d, js, item["steps"], state, deadline) for js in item["nodes"]]
+    except _Stop as e:
+        return {**e.args[0], "regions": state["regions"]}
+    return {"parts": parts, "regions": state["regions"]}
+
+
+def _expand(layers, S, goal, d, js, steps, state, deadline):
+    """Up to ``steps`` regions of ``cover.grow``'s depth-first search below the region ``js``."""
+    path, parent = [tuple(t) for t in js[0]], js[1]
+    memo, coded = {}, {}
+    if parent is not None:
+        memo[tuple(path[:-1])], coded[tuple(path[:-1])] = wire.memo(parent), parent
+    stack, nodes, walks = [path], [], 0
+    while stack and walks < steps:
+        if state["regions"] and deadline is not None and time.monotonic() > deadline:
+            break
+        p = stack.pop()
+        kind, out = cover.explore(layers, S, goal, p, d, memo)
+        walks, state["regions"] = walks + 1, state["regions"] + 1
+        if kind == "split":
+            nodes.append([[list(t) for t in p], {"split": list(out)}])
+            stack += [p + [(*out, 1)], p + [(*out, -1)]]         # popped: -1 first, as cover.grow
+        elif kind == "leaf":
+            nodes.append([[list(t) for t in p], out])
+        elif kind == "refuted":
+            raise _Stop({"refuted": [fmt(t) for t in out]})
+        else:
+            raise _Stop({"undecided": out})
+    left = []
+    for p in stack:
+        key = tuple(p[:-1])
+        if key not in coded:
+            coded[key] = wire.memo_json(memo[key])
+        left.append([[list(t) for t in p], coded[key]])
+    return {"nodes": nodes, "open": left}
+
+
+def _preorder(tree: dict) -> list:
+    """The tree {path: node} in the kernel's preorder: a split, then its z <= 0 branch, then its z >= 0 one."""
+    out, stack = [], [()]
+    while stack:
+        p = stack.pop()
+        node = tree[p]
+        out.append(node)
+        if "split" in node:
+            l, j = node["split"]
+            stack += [p + ((l, j, 1),), p + ((l, j, -1),)]
+    return out
+
+
+def search(doc, q: int, ex, budget=None, batch: int = 64, per_item: int = 4, steps: int = 16, progress=None,
+           parsed=None, text=None):
+    """``cover.search`` on question ``q`` of a region-cover document over the executor ``ex``
+    (``exactmem.parallel``): ("proved", preorder tree) | ("refuted", exact x) | ("undecided", reason, regions),
+    in rounds of ``batch`` regions, ``per_item`` regions per work item, ``steps`` regions per region sent.
+    ``budget``: seconds of wall time in the parent, whatever the number of workers (each item gets its share
+    of the time left; none left: undecided at once, as ``cover.grow``); ``progress(regions, open)`` after each
+    round; ``parsed``, ``text``: the document's ``kernel.regions.questions`` and canonical JSON text, when the
+    caller has them."""
+    wire.check_executor(ex)
+    wire.check_rounds(batch=batch, per_item=per_item, steps=steps)
+    if budget is not None and (isinstance(budget, bool) or not isinstance(budget, (int, float))
+                               or math.isnan(budget)):
+        raise OptionError(f"budget must be a number of seconds or None, got {budget!r}")
+    if parsed is None:
+        from .. import kernel
+        parsed = kernel.regions.questions(doc)
+    if type(q) is not int or not 0 <= q < len(parsed[2]):
+        raise OptionError(f"question {q!r} out of range: the document has {len(parsed[2])} question(s)")
+    text = text if text is not None else json.dumps(doc, sort_keys=True, separators=(",", ":"))
+    digest = wire.digest(text)
+    if getattr(ex, "name", None) == "serial":
+        _CACHE.setdefault(digest, parsed)        # the items run in this process: the caller's parse
+    start, tree, stack, regions = time.monotonic(), {}, [[[], None]], 0
+    while stack:
+        seconds = None
+        if budget is not None:
+            seconds = budget - (time.monotonic() - start)
+            if seconds <= 0:
+                return "undecided", f"budget of {budget} s spent after {regions} region(s)", regions
+        take = [stack.pop() for _ in range(min(batch, len(stack)))]
+        items = [{"digest": digest, "q": q, "steps": steps, "nodes": take[i:i + per_item]}
+                 for i in range(0, len(take), per_item)]
+        if seconds is not None:                 # the time left, shared among the items each worker will run
+            waves = -(-len(items) // max(1, int(getattr(ex, "workers", 1) or 1)))
+            items = [{**it, "seconds": seconds / waves} for it in items]
+        results = wire.send(ex, expand_item, items, text)
+        stop = None
+        for res in results:                                             # in item order
+            if not isinstance(res, dict) or "regions" not in res or not {"parts", "refuted", "undecided"} & set(res):
+                raise ParallelError(f"a worker answered {res!r:.80}, not a part of the region tree")
+            regions += res["regions"]
+            if "refuted" in res:
+                return "refuted", [wire.rational(t) for t in res["refuted"]]
+            if "undecided" in res:
+                stop = stop or res["undecided"]
+            if stop is None:
+                for part in res["parts"]:
+                    for path, node in part["nodes"]:
+                        tree[tuple(tuple(t) for t in path)] = node
+                    stack.extend(part["open"])
+        if stop is not None:
+            return "undecided", stop, regions
+        if progress is not None:
+            progress(regions, len(stack))
+    return "proved", _preorder(tree)
+
+
+__all__ = ["search", "expand_item"]

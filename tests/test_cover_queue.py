@@ -1,0 +1,301 @@
+"""Issue 24: the region engine's branch and bound (``cover.search``, the finder of region-cover certificates) as a
+work-queue over workers (``exactmem.analysis.cover_queue``): the same tree whatever runs it, the serial
+search's verdict, exact counterexamples, a lost worker, and ``-j`` reaching it through ``vnnlib``.
+
+The instances are small random networks on [-1, 1]^2 (d = 2, one or two hidden layers of 4 to 8 units, integer
+weights) with the goal f(x) > t.  The answer is known without the region engine: z3 (exact real arithmetic,
+``tests/z3_oracle.py``) gives the exact minimum of f on the box, so the goal holds exactly when that minimum
+exceeds t; for a refutation, t lies above the smallest value of f on a 301 x 301 grid, and the kernel confirms
+the failing grid point exactly.  The kernel checks every certificate made here."""
+import json
+import math
+import os
+import random
+import signal
+from fractions import Fraction
+
+import numpy as np
+import pytest
+import z3
+import z3_oracle
+from flint import fmpq
+
+from exactmem import ReLUNet, kernel, parallel
+from exactmem.analysis import cover, cover_queue, wire
+from exactmem.analysis.ask import _atom, _doc, box
+from exactmem.errors import OptionError, ParallelError
+
+SMALL = {"batch": 2, "per_item": 1, "steps": 2}         # rounds of 2 regions, 2 regions each: many rounds
+
+
+def _net(seed):
+    rng = random.Random(seed)
+    widths = [rng.randint(4, 8) for _ in range(rng.randint(1, 2))]
+    layers, prev = [], 2
+    for w in widths + [1]:
+        layers.append(([[rng.randint(-4, 4) for _ in range(prev)] for _ in range(w)],
+                       [rng.randint(-3, 3) for _ in range(w)]))
+        prev = w
+    return ReLUNet(layers)
+
+
+def _grid(net, n=301):
+    """The grid points of [-1, 1]^2 and f there (floats, only to choose t and a candidate point)."""
+    ws, bs = net.to_numpy()
+    g = np.stack(np.meshgrid(np.linspace(-1, 1, n), np.linspace(-1, 1, n)), -1).reshape(-1, 2)
+    H = g
+    for k, (W, b) in enumerate(zip(ws, bs)):
+        H = H @ W.T + b.ravel()
+        if k < len(ws) - 1:
+            H = np.maximum(H, 0)
+    return g, H.ravel()
+
+
+def _instance(seed, frac=0.005, rows=None):
+    """(network, document of f > t on the box, t): t = the grid's minimum less frac of f's range, in 1/1024."""
+    net = _net(seed)
+    _, v = _grid(net)
+    t = Fraction(math.floor((v.min() - frac * (v.max() - v.min() + 1)) * 1024), 1024)
+    doc = _doc(net, "f > t", [{"set": box([-1, -1], [1, 1], rows).spec, "goal": [[_atom([1], -t, True)]]}])
+    return net, doc, t
+
+
+def _z3_min(net):
+    """The exact minimum of f on [-1, 1]^2 (z3)."""
+    x = z3.Reals("x0 x1")
+    return z3_oracle.optimum([c for v in x for c in (v >= -1, v <= 1)], z3_oracle.outputs(net, x)[0])
+
+
+def _certificate(doc, tree):
+    return kernel.sign({**doc, "hints": {"trees": [tree]}})
+
+
+class _Counting:
+    """The serial executor, counting its rounds."""
+    name, workers = "serial", 1
+
+    def __init__(self):
+        self.rounds = 0
+
+    def map(self, fn, items):
+        self.rounds += 1
+        return parallel.Serial().map(fn, items)
+
+
+class _Recording(_Counting):
+    """The serial executor, counting the items of each round that carry the question's text."""
+
+    def __init__(self):
+        self.texts = []
+
+    def map(self, fn, items):
+        items = list(items)
+        self.texts.append(sum("question" in it for it in items))
+        return parallel.Serial().map(fn, items)
+
+
+@pytest.fixture(scope="module")
+def pool():
+    with parallel.Pool(2) as ex:
+        yield ex
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2, 3])
+def test_the_tree_is_the_serial_search_s_whatever_runs_it_and_z3_agrees(seed, pool):
+    net, doc, t = _instance(seed)
+    holds = _z3_min(net) > fmpq(t.numerator, t.denominator)           # the answer, from z3 alone
+    _, layers, qs = kernel.regions.questions(doc)
+    serial = cover.search(layers, *qs[0])
+    counting = _Counting()
+    one = cover_queue.search(doc, 0, counting, **SMALL)
+    two = cover_queue.search(doc, 0, pool, **SMALL)
+    assert one[0] == two[0] == serial[0] == ("proved" if holds else "refuted")
+    assert holds                                                       # the grid's t is below the minimum here
+    assert counting.rounds >= 3                                        # the queue did run in rounds
+    assert len(one[1]) > 10
+    assert json.dumps(one[1]) == json.dumps(two[1]) == json.dumps(serial[1])   # the same bytes, all three
+    assert kernel.check(_certificate(doc, two[1])).is_proved          # and the kernel proves it
+
+
+@pytest.mark.parametrize("seed", [4, 5])
+def test_a_counterexample_comes_back_exact_and_the_kernel_confirms_it(seed, pool):
+    net, doc, _ = _instance(seed, frac=-0.3)                           # t above the grid's minimum
+    g, v = _grid(net)
+    k = int(np.argmin(v))
+    at = [fmpq(Fraction(float(c)).numerator, Fraction(float(c)).denominator) for c in g[k]]
+    assert kernel.regions.refute(doc, 0, at).is_refuted                # a grid point fails: the answer is known
+    for ex in (_Counting(), pool):
+        out = cover_queue.search(doc, 0, ex, **SMALL)
+        assert out[0] == "refuted" and all(isinstance(c, fmpq) for c in out[1])
+        assert kernel.regions.refute(doc, 0, out[1]).is_refuted      # the kernel confirms the exact point
+    _, layers, qs = kernel.regions.questions(doc)
+    assert cover.search(layers, *qs[0])[0] == "refuted"                # the serial search agrees
+
+
+def test_default_rounds_and_several_questions():
+    """Two questions in one document (the second a refutation): each its own tree or point, through the
+    default rounds, with the document's text sent once to the executor."""
+    _, doc, t = _instance(1)
+    q2 = {**doc["data"]["questions"][0], "goal": [[_atom([1], -(t + 1000), True)]]}      # f > t + 1000: false
+    doc2 = {**doc, "data": {**doc["data"], "questions": doc["data"]["questions"] + [q2]}}
+    _, layers, qs = kernel.regions.questions(doc2)
+    ex = _Recording()
+    first = cover_queue.search(doc2, 0, ex)
+    second = cover_queue.search(doc2, 1, ex)
+    assert json.dumps(first) == json.dumps(cover.search(layers, *qs[0]))
+    assert second[0] == "refuted" and kernel.regions.refute(doc2, 1, second[1]).is_refuted
+    assert ex.texts == [1] + [0] * (len(ex.texts) - 1) and len(ex.texts) >= 2     # the first item only
+
+
+class _Forgetting(_Counting):
+    """The serial executor as if every round ran on new workers: they have not seen the question."""
+
+    def __init__(self):
+        self.missing = 0
+
+    def map(self, fn, items):
+        cover_queue._CACHE.clear()
+        for res in parallel.Serial().map(fn, items):
+            self.missing += bool(res.get("missing"))
+            yield res
+
+
+def test_a_worker_that_has_not_seen_the_question_is_sent_it():
+    doc = _instance(0)[1]
+    with parallel.executor() as ex:
+        want = cover_queue.search(doc, 0, ex, **SMALL)
+    forgetting = _Forgetting()
+    assert json.dumps(cover_queue.search(doc, 0, forgetting, **SMALL)) == json.dumps(want)
+    assert forgetting.missing >= 2                          # answered "missing", then sent the text
+
+
+def die_once(item):
+    """A worker's job that kills its own process the first time any job of the run starts (as the out-of-memory
+    killer would), then, sent again, explores its regions."""
+    try:
+        os.close(os.open(item["marker"], os.O_CREAT | os.O_EXCL))
+    except FileExistsError:
+        return cover_queue.expand_item({k: v for k, v in item.items() if k != "marker"})
+    os.kill(os.getpid(), signal.SIGKILL)
+
+
+class _Dying:
+    """An executor whose workers die once: the pool starts again and sends the lost items again; a new process
+    has not seen the question, answers "missing", and the queue sends it the text."""
+    name, workers = "pool", 2
+
+    def __init__(self, pool, marker):
+        self.pool, self.marker, self.missing = pool, marker, 0
+
+    def map(self, fn, items):
+        assert fn is cover_queue.expand_item
+        for res in self.pool.map(die_once, [{**it, "marker": self.marker} for it in items]):
+            self.missing += bool(res.get("missing"))
+            yield res
+
+
+def test_a_lost_worker_loses_nothing(pool, tmp_path):
+    doc = _instance(2)[1]
+    with parallel.executor() as ex:
+        want = cover_queue.search(doc, 0, ex, **SMALL)
+    restarts = pool.restarts
+    dying = _Dying(pool, str(tmp_path / "died"))
+    assert json.dumps(cover_queue.search(doc, 0, dying, **SMALL)) == json.dumps(want)
+    assert pool.restarts == restarts + 1 and (tmp_path / "died").exists()
+
+
+@pytest.fixture(scope="module")
+def dask_client():
+    distributed = pytest.importorskip("distributed", reason="Dask is not installed (pip install "
+                                      "'exactmem[distributed]'); the queue is tested on the local pool without it")
+    cluster = distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None)
+    client = distributed.Client(cluster, set_as_default=False)
+    yield client
+    client.close()
+    cluster.close()
+
+
+def test_the_queue_on_dask_gives_the_same_tree_and_survives_a_lost_worker(dask_client, tmp_path):
+    """A Dask LocalCluster of 2 worker processes: the same tree, byte for byte, as in this process; then with a
+    worker process killed mid-round (Dask reruns its item), the same tree again."""
+    doc = _instance(3)[1]
+    with parallel.executor() as ex:
+        want = cover_queue.search(doc, 0, ex, **SMALL)
+    dk = parallel.executor(scheduler=dask_client)
+    assert dk.name == "dask"
+    assert json.dumps(cover_queue.search(doc, 0, dk, **SMALL)) == json.dumps(want)
+    assert json.dumps(cover_queue.search(doc, 0, _Dying(dk, str(tmp_path / "died")), **SMALL)) == json.dumps(want)
+    assert (tmp_path / "died").exists()                                   # a worker did die on the way
+
+
+def test_a_budget_stops_the_search_undecided():
+    doc = _instance(0)[1]
+    with parallel.executor() as ex:
+        out = cover_queue.search(doc, 0, ex, budget=0, **SMALL)
+    assert out[0] == "undecided" and out[1].startswith("budget of 0 s spent") and out[2] == 0
+
+
+def test_a_worker_s_odd_answer_is_a_clear_error():
+    class Odd(_Counting):
+        def map(self, fn, items):
+            return iter([{"nothing": 1}] * len(items))
+    with pytest.raises(ParallelError, match="not a part of the region tree"):
+        cover_queue.search(_instance(0)[1], 0, Odd())
+
+
+@pytest.mark.parametrize("kw, match", [({"batch": 0}, "batch must be a whole number >= 1"),
+                                       ({"steps": 1.5}, "steps must be a whole number >= 1"),
+                                       ({"per_item": True}, "per_item must be"),
+                                       ({"budget": "10"}, "budget must be a number"),
+                                       ({"q": 1}, "question 1 out of range"),
+                                       ({"ex": parallel.Serial}, "executor must be an executor")])
+def test_bad_arguments_are_option_errors(kw, match):
+    args = {"q": 0, "ex": parallel.Serial(), **kw}
+    with pytest.raises(OptionError, match=match):
+        cover_queue.search(_instance(0)[1], args.pop("q"), args.pop("ex"), **args)
+
+
+def test_the_memo_entry_travels_exactly():
+    """cover.walk's memo entry of a split node, through plain data and back: the same proofs, the same floats."""
+    d, layers, qs = kernel.regions.questions(_instance(0)[1])
+    memo = {}
+    assert cover.walk(layers, qs[0][0], [], d, memo)[0] == "split"
+    proofs, P = memo[()]
+    back = wire.memo(wire.memo_json((proofs, P)))
+    assert back[0] == proofs and back[1].tobytes() == P.tobytes()
+    parallel.check_work(cover_queue.expand_item, [{"nodes": [[[[0, 1, 1]], wire.memo_json((proofs, P))]]}])
+
+
+def _files(tmp_path, seed=1):
+    """The instance cut by x_0 + x_1 <= 1 (a linear input constraint: the linear-bounds finder declines it and
+    the region engine decides) as a network file and a VNN-LIB property, unsat when the goal f > t holds."""
+    net, _, t = _instance(seed, rows=[[-1, -1, 1]])
+    (tmp_path / "net.json").write_text(json.dumps(net.to_json()))
+    k = t.denominator.bit_length() - 1
+    assert t.denominator == 2 ** k
+    digits = str(abs(t.numerator) * 5 ** k).rjust(k + 1, "0")
+    dec = ("-" if t < 0 else "") + digits[:-k] + "." + digits[-k:] if k else str(t.numerator)
+    assert Fraction(dec) == t
+    (tmp_path / "p.vnnlib").write_text(
+        "(declare-const X_0 Real)\n(declare-const X_1 Real)\n(declare-const Y_0 Real)\n"
+        "(assert (>= X_0 -1))\n(assert (<= X_0 1))\n(assert (>= X_1 -1))\n(assert (<= X_1 1))\n"
+        "(assert (<= (+ X_0 X_1) 1))\n"
+        f"(assert (<= Y_0 {dec}))\n")
+    return str(tmp_path / "net.json"), str(tmp_path / "p.vnnlib")
+
+
+def test_vnnlib_j2_runs_the_region_engine_on_the_queue(tmp_path, capsys, monkeypatch):
+    """``exactmem vnnlib -j 2`` on a property the region engine decides: the serial run and the run on 2
+    processes write the same certificate, and with -j 2 the parent never runs the serial ``cover.search``."""
+    from exactmem.cli import main
+    net, prop = _files(tmp_path)
+    assert main(["vnnlib", net, prop, "--cert", str(tmp_path / "serial.json")]) == 0
+    assert capsys.readouterr().out.startswith("unsat:")
+
+    def serial_search(*a, **k):
+        raise AssertionError("the serial region engine ran although -j 2 was given")
+    monkeypatch.setattr(cover, "search", serial_search)
+    assert main(["vnnlib", net, prop, "-j", "2", "--cert", str(tmp_path / "two.json")]) == 0
+    assert capsys.readouterr().out.startswith("unsat:")
+    assert (tmp_path / "two.json").read_text() == (tmp_path / "serial.json").read_text()
+    assert main(["verify", str(tmp_path / "two.json")]) == 0               # the kernel, whole, agrees
