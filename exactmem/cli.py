@@ -283,7 +283,9 @@ def _cmd_robust(args) -> int:
         from .balls import Balls
         _option("--radius", lambda r: Balls.from_radius(D, r, p), radius)
     semantics = args.semantics or default_semantics(net.output_dim)
-    v = robustly_memorizes(net, D, rho, p=p, semantics=semantics, budget=budget, radius=radius)
+    with _executor(args) as ex:                         # -j N / --scheduler: the searches over workers
+        v = robustly_memorizes(net, D, rho, p=p, semantics=semantics, budget=budget, radius=radius,
+                               executor=None if ex.name == "serial" else ex)
     print(_readable(str(v)))
     why = "" if args.semantics else f" (the default for a network with {net.output_dim} output" + \
         ("s)" if net.output_dim > 1 else ")")
@@ -313,9 +315,9 @@ def _network_and_data(args):
 
 def _cmd_radius(args) -> int:
     """``exactmem radius NET DATA``: the certified radius around every point, proved lower and failing upper end."""
-    from .analysis.ask import centre_fails, certified_radius
+    from .analysis import radii
     from .balls import default_semantics
-    from .exact import fmt, show
+    from .exact import show
     from .norms import check_p
     from .progress import Progress
     p, budget = _option("--p", check_p, args.p), _seconds(args.budget)
@@ -324,42 +326,49 @@ def _cmd_radius(args) -> int:
         raise ExactmemError(f"DATA {args.dataset!r}: the points have {D.d} coordinates, the network takes "
                             f"{net.input_dim} inputs")
     semantics = args.semantics or default_semantics(net.output_dim)
-    rows, proved = [], 0
+    out, proved = [], 0
     print(f"certified radius of the open l_{args.p} ball around each point, semantics {semantics}"
           + ("" if budget is None else f", {budget:g} s a point"))
-    for i in range(D.N):
-        x, y = D.point(i), D.labels[i]
-        try:
-            if centre_fails(net, x, y, semantics):
+    dec = (lambda t: show(radii.wire.rational(t)).rpartition("≈ ")[2].split(" (exact")[0])   # the decimal alone
+    with _executor(args) as ex:
+        if ex.name == "serial":
+            def each():
+                for i in range(D.N):
+                    with Progress(f"radius: point {i + 1}/{D.N}") as bar:
+                        bar.update(i, D.N)
+                        try:
+                            yield radii.row(net, D.point(i), D.labels[i], p, semantics, budget)
+                        except ExactmemError as e:
+                            raise ExactmemError(f"point {i} of {args.dataset!r}: {e}") from None
+            found = each()
+        else:                                           # -j N / --scheduler: one point per work item
+            try:
+                found = radii.rows(net, [D.point(i) for i in range(D.N)], list(D.labels), args.p, semantics,
+                                   budget, ex)
+            except ExactmemError as e:
+                raise ExactmemError(f"{args.dataset!r}: {e}") from None
+        for i, r in enumerate(found):
+            y = D.labels[i]
+            if r["missed"]:
                 print(f"point {i} (label {y}): MISSED  the network does not give the label at the point itself")
-                rows.append({"point": i, "label": y, "lower": None, "upper": "0", "proved": False,
-                             "reason": "the centre fails the label"})
+                out.append({"point": i, "label": y, "lower": None, "upper": "0", "proved": False,
+                            "reason": r["reason"]})
                 continue
-            with Progress(f"radius: point {i + 1}/{D.N}") as bar:
-                bar.update(i, D.N)
-                c = certified_radius(net, x, y, p=p, semantics=semantics, budget=budget)
-        except ExactmemError as e:
-            raise ExactmemError(f"point {i} of {args.dataset!r}: {e}") from None
-        ok = c.verdict.is_proved and c.lower > 0
-        proved += ok
-        dec = (lambda q: show(q).rpartition("≈ ")[2].split(" (exact")[0])      # the decimal alone
-        lo = f"r^2 >= {show(c.lower_sq)} (r >= {dec(c.lower)})" if p == 2 else f"r >= {show(c.lower)}"
-        hi = "no failing point found" if c.upper is None else \
-            (f"r^2 <= {show(c.upper_sq)} (r <= {dec(c.upper)})" if p == 2 else f"r <= {show(c.upper)}")
-        tag = "EXACT" if c.is_exact else "PROVED" if ok else "ZERO" if c.upper == 0 and c.verdict.is_proved else \
-            "UNPROVED"
-        print(f"point {i} (label {D.labels[i]}): {tag}  {lo}  {hi}")
-        rows.append({"point": i, "label": D.labels[i], "lower": fmt(c.lower),
-                     "upper": None if c.upper is None else fmt(c.upper),
-                     "lower_sq": None if c.lower_sq is None else fmt(c.lower_sq),
-                     "upper_sq": None if c.upper_sq is None else fmt(c.upper_sq), "exact": c.is_exact,
-                     "proved": ok, "witness": None if c.witness is None else [fmt(t) for t in c.witness],
-                     "reason": c.verdict.reason})
+            proved += r["proved"]
+            lo = f"r^2 >= {show(radii.wire.rational(r['lower_sq']))} (r >= {dec(r['lower'])})" if p == 2 else \
+                f"r >= {show(radii.wire.rational(r['lower']))}"
+            hi = "no failing point found" if r["upper"] is None else \
+                (f"r^2 <= {show(radii.wire.rational(r['upper_sq']))} (r <= {dec(r['upper'])})" if p == 2 else
+                 f"r <= {show(radii.wire.rational(r['upper']))}")
+            tag = "EXACT" if r["exact"] else "PROVED" if r["proved"] else "ZERO" if r["zero"] else "UNPROVED"
+            print(f"point {i} (label {y}): {tag}  {lo}  {hi}")
+            out.append({"point": i, "label": y, **{k: r[k] for k in ("lower", "upper", "lower_sq", "upper_sq")},
+                        "exact": r["exact"], "proved": r["proved"], "witness": r["witness"], "reason": r["reason"]})
     print(f"{proved} of {D.N} points with a positive proved radius"
           + ("" if proved == D.N else f"; {D.N - proved} without (a larger --budget may prove more)"))
     if args.out:
         _write(args.out, json.dumps({"network": str(args.network), "dataset": str(args.dataset), "p": args.p,
-                                     "semantics": semantics, "budget": budget, "points": rows}, indent=1),
+                                     "semantics": semantics, "budget": budget, "points": out}, indent=1),
                "the radii")
         print(f"radii written to {args.out}")
     return 0 if proved == D.N else 1
@@ -695,6 +704,8 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--budget", help="seconds before the answer is UNDECIDED")
     r.add_argument("--out", metavar="CERT.json", help="write the certificate here when PROVED")
     _label_args(r)
+    _parallel_args(r, "the linear-bounds search and the region engine as work-queues over N worker processes (auto: "
+                      "one per core), and the kernel's check in shares")
     r.set_defaults(func=_cmd_robust)
     a = sub.add_parser("radius", help="the certified radius around every point of a dataset: a proved lower end "
                                       "(kernel-checked) and a failing upper end (an exact point)")
@@ -707,6 +718,8 @@ def build_parser() -> argparse.ArgumentParser:
                                     "failing one found (default: no limit)")
     a.add_argument("--out", metavar="F.json", help="write every point's radius (exact values as strings) here")
     _label_args(a)
+    _parallel_args(a, "the points over N worker processes (auto: one per core), one point per work item; the rows "
+                      "in the points' order")
     a.set_defaults(func=_cmd_radius)
     z = sub.add_parser("lipschitz", help="the exact Lipschitz constant of a network on R^d, a box or a ball")
     _network_arg(z)

@@ -62,7 +62,7 @@ def _inner_radius(mu2: fmpq) -> fmpq:
 
 
 def robustly_memorizes(net: ReLUNet, D: Dataset, rho=None, p=2, semantics: str | None = None, budget=None,
-                       radius=None) -> Verdict:
+                       radius=None, executor=None) -> Verdict:
     """Decide exactly, for any network and any d, whether ``net`` rho-robustly memorizes D in l_p.
 
     The region analysis of ``exactmem.analysis`` finds a certificate and the kernel checks it (PROVED, with
@@ -70,7 +70,8 @@ def robustly_memorizes(net: ReLUNet, D: Dataset, rho=None, p=2, semantics: str |
     the kernel); ``budget`` as in ``exactmem.analysis.robustly_memorizes``.  ``semantics``: label, argmax or
     sign; by default label for a network with one output and argmax for several.  Give the balls' size as
     ``rho`` (relative to eps_{D,p}) or as an absolute ``radius`` (0 < radius < eps_{D,p}); ``details["balls"]``
-    is the ``Balls`` decided.
+    is the ``Balls`` decided.  ``executor`` (``exactmem.parallel``, e.g. ``parallel.executor(2)``): the searches
+    run as work-queues over its workers and the kernel checks the certificate in shares (the same verdict).
 
     >>> f = ReLUNet([([[1], [-1]], [0, 0]), ([[-1, 1], [1, -1]], [0, 0])])      # two outputs: (-x, x)
     >>> robustly_memorizes(f, Dataset([[-1], [1]], [2, 1]), radius="1/2").details["balls"].text()
@@ -83,19 +84,19 @@ def robustly_memorizes(net: ReLUNet, D: Dataset, rho=None, p=2, semantics: str |
     if semantics is None and isinstance(net, ReLUNet):
         semantics = default_semantics(net.output_dim)
     if rho is not None or not isinstance(D, Dataset):
-        v = decide(net, D, rho, p, semantics, budget)
+        v = decide(net, D, rho, p, semantics, budget, executor)
         return _with_balls(v, Balls.from_rho(D, rho, p, semantics))
     balls = Balls.from_radius(D, radius, p, semantics)
     if balls.rho is not None:                       # the same certificate as the rational rho gives
-        return _with_balls(decide(net, D, balls.rho, p, semantics, budget), balls)
-    return _with_balls(_decide_balls(net, balls, budget), balls)
+        return _with_balls(decide(net, D, balls.rho, p, semantics, budget, executor), balls)
+    return _with_balls(_decide_balls(net, balls, budget, executor), balls)
 
 
 def _with_balls(v: Verdict, balls) -> Verdict:
     return Verdict(v.status, v.reason, v.witness, {**v.details, "balls": balls})
 
 
-def _decide_balls(net: ReLUNet, balls, budget) -> Verdict:
+def _decide_balls(net: ReLUNet, balls, budget, executor=None) -> Verdict:
     """Balls whose rho is irrational (p = 2): one region-cover question per ball, radius^2 exact."""
     from .analysis import decide
     from .certify.records import Certificate
@@ -103,7 +104,7 @@ def _decide_balls(net: ReLUNet, balls, budget) -> Verdict:
     decide.check_question(net, D, balls.semantics, budget)
     doc = Certificate("region-cover", f"the network is right on every {balls.text()} ({balls.semantics} semantics)",
                       None, net.to_json(sparse=True), {"questions": balls.questions(net.output_dim)}).to_json()
-    v, cert = decide._decide(doc, budget, "regions")
+    v, cert = decide._decide(doc, budget, "regions", (executor, None, None))
     if v.is_refuted:
         w = v.witness
         return Verdict.refuted(f"ball {w['question']} (label {D.labels[w['question']]}): the network outputs "

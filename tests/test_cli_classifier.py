@@ -314,3 +314,14 @@ def test_a_scikit_learn_classifier_from_its_own_files(tmp_path, capsys):
     status, out, _ = _main(capsys, "verify", tmp_path / "c.json", "--network", tmp_path / "net.json", "--dataset",
                            tmp_path / "data.csv", "--labels-from", "0")
     assert status == 0 and "data: N = 18 points in R^2, C = 3 labels" in out
+
+
+@pytest.mark.parametrize("net, size", [("ramp.json", ["--rho", "1/2"]), ("ramp.json", ["--rho", "9/10"]),
+                                       ("two.json", ["--radius", "1"])])
+def test_robust_over_two_workers_answers_what_serial_does(work, capsys, net, size):
+    """``robust -j 2``: the searches on two worker processes and the check in shares; the verdict line, the exit
+    status and the witness line are those of the serial run. By hand (see RAMP above): radius 3/4 is PROVED,
+    rho = 9/10 (radius 27/20 > 1) is REFUTED; TWO at radius 1 < 3/2 is PROVED."""
+    runs = [_main(capsys, "robust", work / net, work / "d.json", *size, *extra) for extra in ([], ["-j", "2"])]
+    assert runs[0][0] == runs[1][0] == (1 if "9/10" in size else 0)
+    assert runs[0][1] == runs[1][1] and runs[0][1].startswith("REFUTED" if "9/10" in size else "PROVED")

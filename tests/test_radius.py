@@ -141,3 +141,31 @@ def test_cli_bad_files_are_one_line_errors(files, capsys):
         assert main(["radius"] + argv) == 2
         err = capsys.readouterr().err
         assert err.startswith("exactmem: error:") and match in err and err.count("\n") == 1, err
+
+
+@pytest.mark.parametrize("p", ["inf", "2"])
+def test_cli_over_two_workers_prints_and_writes_what_serial_does(files, capsys, p):
+    """``-j 2``: the points go to two worker processes (one point per work item); the printed lines and the rows
+    written are those of the serial run (the radii are exact, so nothing may differ), on a file with a missed
+    centre (exit 1 on both)."""
+    tmp, net, _, missed = files
+    runs = []
+    for extra in ([], ["-j", "2"]):
+        out = tmp / f"r{len(extra)}.json"
+        status = main(["radius", str(net), str(missed), "--p", p, "--out", str(out)] + extra)
+        text = capsys.readouterr().out.replace(str(out), "OUT")
+        runs.append((status, text, json.loads(out.read_text())["points"]))
+    assert runs[0] == runs[1]
+    assert runs[0][0] == 1 and "point 1 (label 1): MISSED" in runs[0][1]
+
+
+def test_rows_on_a_bad_executor_and_a_worker_error_are_clear_errors():
+    """A non-executor is an OptionError; a point the worker refuses (a label beyond the outputs) comes back as an
+    ExactmemError naming the point."""
+    from exactmem import parallel
+    from exactmem.analysis import radii
+    from exactmem.errors import ExactmemError, OptionError
+    with pytest.raises(OptionError, match="executor"):
+        radii.rows(TWO, [[1, 0]], [1], "inf", "argmax", None, object())
+    with parallel.executor() as ex, pytest.raises(ExactmemError, match="point 1"):
+        radii.rows(TWO, [[1, 0], [0, 1]], [1, 7], "inf", "argmax", None, ex)

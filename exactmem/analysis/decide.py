@@ -111,14 +111,16 @@ def check_question(net: ReLUNet, D: Dataset, semantics: str, budget) -> None:
         raise NetworkError(f"budget must be a positive number of seconds, got {budget!r}")
 
 
-def robustly_memorizes(net: ReLUNet, D: Dataset, rho, p=2, semantics: str = "label", budget=None) -> Verdict:
+def robustly_memorizes(net: ReLUNet, D: Dataset, rho, p=2, semantics: str = "label", budget=None,
+                       executor=None) -> Verdict:
     """Decide whether ``net`` rho-robustly memorizes D in l_p, for any network and any d.
 
     ``semantics``: "label" (one output equal to y_i on the open ball, the paper's Definition 2.2),
     "argmax" (C outputs, the largest is output y_i, ties are errors) or "sign" (one output, negative for
     label 1, positive for label 2).  PROVED carries its certificate (``details["certificate"]``, a
     document the kernel re-checks); REFUTED an exact point strictly inside a ball; ``budget`` seconds turn
-    a long search into UNDECIDED with the progress made."""
+    a long search into UNDECIDED with the progress made; ``executor`` (``exactmem.parallel``): the searches as
+    work-queues over its workers and the kernel's check in shares."""
     if not isinstance(net, ReLUNet):
         raise NetworkError(f"expected a ReLUNet, got {type(net).__name__}")
     if not isinstance(D, Dataset):
@@ -128,7 +130,7 @@ def robustly_memorizes(net: ReLUNet, D: Dataset, rho, p=2, semantics: str = "lab
     doc = Certificate("region-cover", f"the network {fmt(rho)}-robustly memorizes the dataset in l_{norm_name(p)} "
                       f"({semantics} semantics)", dataset_payload(D), net.to_json(sparse=True),
                       {"rho": fmt(rho), "p": norm_name(p), "semantics": semantics}).to_json()
-    v, cert = _decide(doc, budget, "regions")
+    v, cert = _decide(doc, budget, "regions", (executor, None, None))
     if v.is_refuted:
         w = v.witness
         return Verdict.refuted(f"ball {w['question']} (label {D.labels[w['question']]}): the network outputs "
