@@ -7,9 +7,7 @@ leaves and 2 steps per leaf the search runs many rounds.  That the goal holds is
 checks every certificate made here."""
 import json
 import math
-import os
 import random
-import signal
 from fractions import Fraction
 
 import numpy as np
@@ -19,6 +17,8 @@ from exactmem import ReLUNet, kernel, parallel
 from exactmem.analysis import bab, bab_queue
 from exactmem.analysis.ask import _atom, _doc, box
 from exactmem.errors import OptionError
+
+from dying import Dying
 
 SMALL = dict(batch=2, per_item=1, steps=2)
 
@@ -76,47 +76,13 @@ def test_an_interrupted_search_resumes_where_it_stopped(tmp_path):
         bab_queue.search(doc, 0, ex, resume=str(tmp_path / "bad.json"), **SMALL)
 
 
-def die_once(item):
-    """A worker's job that kills its own process the first time any job of the run starts (as the out-of-memory
-    killer would), then, sent again, expands its leaves."""
-    try:
-        os.close(os.open(item["marker"], os.O_CREAT | os.O_EXCL))
-    except FileExistsError:
-        return bab_queue.expand_item({k: v for k, v in item.items() if k != "marker"})
-    os.kill(os.getpid(), signal.SIGKILL)
-
-
-class _Dying:
-    """An executor whose workers die once: the pool starts again and sends the lost items again; the new process
-    has not seen the question, answers "missing", and the queue sends it the text."""
-    name, workers = "pool", 2
-
-    def __init__(self, pool, marker):
-        self.pool, self.marker = pool, marker
-
-    def map(self, fn, items):
-        assert fn is bab_queue.expand_item
-        return self.pool.map(die_once, [{**it, "marker": self.marker} for it in items])
-
-
 def test_a_lost_worker_loses_nothing(pool, tmp_path):
     doc = _instance(1)
     with parallel.executor() as ex:
         want = bab_queue.search(doc, 0, ex, **SMALL)
     restarts = pool.restarts
-    assert json.dumps(bab_queue.search(doc, 0, _Dying(pool, str(tmp_path / "died")), **SMALL)) == json.dumps(want)
+    assert json.dumps(bab_queue.search(doc, 0, Dying(pool, str(tmp_path / "died"), bab_queue.expand_item), **SMALL)) == json.dumps(want)
     assert pool.restarts == restarts + 1
-
-
-@pytest.fixture(scope="module")
-def dask_client():
-    distributed = pytest.importorskip("distributed", reason="Dask is not installed (pip install "
-                                      "'exactmem[distributed]'); the queue is tested on the local pool without it")
-    cluster = distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None)
-    client = distributed.Client(cluster, set_as_default=False)
-    yield client
-    client.close()
-    cluster.close()
 
 
 def test_the_queue_on_dask_gives_the_serial_tree_and_survives_a_lost_worker(dask_client, tmp_path):
@@ -129,7 +95,7 @@ def test_the_queue_on_dask_gives_the_serial_tree_and_survives_a_lost_worker(dask
     dk = parallel.executor(scheduler=dask_client)
     assert dk.name == "dask"
     assert json.dumps(bab_queue.search(doc, 0, dk, **SMALL)) == json.dumps(want)
-    assert json.dumps(bab_queue.search(doc, 0, _Dying(dk, str(tmp_path / "died")), **SMALL)) == json.dumps(want)
+    assert json.dumps(bab_queue.search(doc, 0, Dying(dk, str(tmp_path / "died"), bab_queue.expand_item), **SMALL)) == json.dumps(want)
     assert (tmp_path / "died").exists()                                   # a worker did die on the way
 
 

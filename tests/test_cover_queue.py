@@ -9,9 +9,7 @@ exceeds t; for a refutation, t lies above the smallest value of f on a 301 x 301
 the failing grid point exactly.  The kernel checks every certificate made here."""
 import json
 import math
-import os
 import random
-import signal
 from fractions import Fraction
 
 import numpy as np
@@ -24,6 +22,8 @@ from exactmem import ReLUNet, kernel, parallel
 from exactmem.analysis import cover, cover_queue, wire
 from exactmem.analysis.ask import _atom, _doc, box
 from exactmem.errors import OptionError, ParallelError
+
+from dying import Counting, Dying
 
 SMALL = {"batch": 2, "per_item": 1, "steps": 2}         # rounds of 2 regions, 2 regions each: many rounds
 
@@ -70,19 +70,7 @@ def _certificate(doc, tree):
     return kernel.sign({**doc, "hints": {"trees": [tree]}})
 
 
-class _Counting:
-    """The serial executor, counting its rounds."""
-    name, workers = "serial", 1
-
-    def __init__(self):
-        self.rounds = 0
-
-    def map(self, fn, items):
-        self.rounds += 1
-        return parallel.Serial().map(fn, items)
-
-
-class _Recording(_Counting):
+class _Recording(Counting):
     """The serial executor, counting the items of each round that carry the question's text."""
 
     def __init__(self):
@@ -106,7 +94,7 @@ def test_the_tree_is_the_serial_search_s_whatever_runs_it_and_z3_agrees(seed, po
     holds = _z3_min(net) > fmpq(t.numerator, t.denominator)           # the answer, from z3 alone
     _, layers, qs = kernel.regions.questions(doc)
     serial = cover.search(layers, *qs[0])
-    counting = _Counting()
+    counting = Counting()
     one = cover_queue.search(doc, 0, counting, **SMALL)
     two = cover_queue.search(doc, 0, pool, **SMALL)
     assert one[0] == two[0] == serial[0] == ("proved" if holds else "refuted")
@@ -124,7 +112,7 @@ def test_a_counterexample_comes_back_exact_and_the_kernel_confirms_it(seed, pool
     k = int(np.argmin(v))
     at = [fmpq(Fraction(float(c)).numerator, Fraction(float(c)).denominator) for c in g[k]]
     assert kernel.regions.refute(doc, 0, at).is_refuted                # a grid point fails: the answer is known
-    for ex in (_Counting(), pool):
+    for ex in (Counting(), pool):
         out = cover_queue.search(doc, 0, ex, **SMALL)
         assert out[0] == "refuted" and all(isinstance(c, fmpq) for c in out[1])
         assert kernel.regions.refute(doc, 0, out[1]).is_refuted      # the kernel confirms the exact point
@@ -147,7 +135,7 @@ def test_default_rounds_and_several_questions():
     assert ex.texts == [1] + [0] * (len(ex.texts) - 1) and len(ex.texts) >= 2     # the first item only
 
 
-class _Forgetting(_Counting):
+class _Forgetting(Counting):
     """The serial executor as if every round ran on new workers: they have not seen the question."""
 
     def __init__(self):
@@ -169,50 +157,14 @@ def test_a_worker_that_has_not_seen_the_question_is_sent_it():
     assert forgetting.missing >= 2                          # answered "missing", then sent the text
 
 
-def die_once(item):
-    """A worker's job that kills its own process the first time any job of the run starts (as the out-of-memory
-    killer would), then, sent again, explores its regions."""
-    try:
-        os.close(os.open(item["marker"], os.O_CREAT | os.O_EXCL))
-    except FileExistsError:
-        return cover_queue.expand_item({k: v for k, v in item.items() if k != "marker"})
-    os.kill(os.getpid(), signal.SIGKILL)
-
-
-class _Dying:
-    """An executor whose workers die once: the pool starts again and sends the lost items again; a new process
-    has not seen the question, answers "missing", and the queue sends it the text."""
-    name, workers = "pool", 2
-
-    def __init__(self, pool, marker):
-        self.pool, self.marker, self.missing = pool, marker, 0
-
-    def map(self, fn, items):
-        assert fn is cover_queue.expand_item
-        for res in self.pool.map(die_once, [{**it, "marker": self.marker} for it in items]):
-            self.missing += bool(res.get("missing"))
-            yield res
-
-
 def test_a_lost_worker_loses_nothing(pool, tmp_path):
     doc = _instance(2)[1]
     with parallel.executor() as ex:
         want = cover_queue.search(doc, 0, ex, **SMALL)
     restarts = pool.restarts
-    dying = _Dying(pool, str(tmp_path / "died"))
+    dying = Dying(pool, str(tmp_path / "died"), cover_queue.expand_item)
     assert json.dumps(cover_queue.search(doc, 0, dying, **SMALL)) == json.dumps(want)
     assert pool.restarts == restarts + 1 and (tmp_path / "died").exists()
-
-
-@pytest.fixture(scope="module")
-def dask_client():
-    distributed = pytest.importorskip("distributed", reason="Dask is not installed (pip install "
-                                      "'exactmem[distributed]'); the queue is tested on the local pool without it")
-    cluster = distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None)
-    client = distributed.Client(cluster, set_as_default=False)
-    yield client
-    client.close()
-    cluster.close()
 
 
 def test_the_queue_on_dask_gives_the_same_tree_and_survives_a_lost_worker(dask_client, tmp_path):
@@ -224,7 +176,7 @@ def test_the_queue_on_dask_gives_the_same_tree_and_survives_a_lost_worker(dask_c
     dk = parallel.executor(scheduler=dask_client)
     assert dk.name == "dask"
     assert json.dumps(cover_queue.search(doc, 0, dk, **SMALL)) == json.dumps(want)
-    assert json.dumps(cover_queue.search(doc, 0, _Dying(dk, str(tmp_path / "died")), **SMALL)) == json.dumps(want)
+    assert json.dumps(cover_queue.search(doc, 0, Dying(dk, str(tmp_path / "died"), cover_queue.expand_item), **SMALL)) == json.dumps(want)
     assert (tmp_path / "died").exists()                                   # a worker did die on the way
 
 
@@ -236,7 +188,7 @@ def test_a_budget_stops_the_search_undecided():
 
 
 def test_a_worker_s_odd_answer_is_a_clear_error():
-    class Odd(_Counting):
+    class Odd(Counting):
         def map(self, fn, items):
             return iter([{"nothing": 1}] * len(items))
     with pytest.raises(ParallelError, match="not a part of the region tree"):

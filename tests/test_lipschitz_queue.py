@@ -11,9 +11,7 @@ that norm exactly (a coarser 81^3 grid misses it for seed 3: the comparison can 
 constant is the serial loop's (``lipschitz_constant`` without an executor).  Nothing here trusts the finder: the
 kernel checks every certificate again."""
 import json
-import os
 import random
-import signal
 
 import numpy as np
 import pytest
@@ -22,6 +20,8 @@ from flint import fmpq, fmpq_mat
 from exactmem import ReLUNet, ball, box, kernel, parallel
 from exactmem.errors import OptionError
 from exactmem.lipschitz import lipschitz_constant, queue
+
+from dying import Counting, Dying
 
 SMALL = {"batch": 2, "per_item": 1, "steps": 2}     # rounds of 2 nodes, 2 walks each: many rounds
 
@@ -79,18 +79,6 @@ def _grid_constant(net, d, p, n):
     return best
 
 
-class _Counting:
-    """The serial executor, counting its rounds."""
-    name, workers = "serial", 1
-
-    def __init__(self):
-        self.rounds = 0
-
-    def map(self, fn, items):
-        self.rounds += 1
-        return parallel.Serial().map(fn, items)
-
-
 @pytest.fixture(scope="module")
 def pool():
     with parallel.Pool(2) as ex:
@@ -104,7 +92,7 @@ CASES = [(1, 2, [8], 2, 1), (2, 2, [6, 6], "inf", 1), (3, 3, [10], 2, 1), (4, 3,
 @pytest.mark.parametrize("seed, d, widths, p, m", CASES)
 def test_the_certificate_is_the_same_whatever_runs_it_and_the_constant_is_the_grids(seed, d, widths, p, m, pool):
     net, S = _net(seed, d, widths, m), box([-1] * d, [1] * d)
-    counting = _Counting()
+    counting = Counting()
     one = queue.search(net, p, S, None, counting, **SMALL)
     two = queue.search(net, p, S, None, pool, **SMALL)
     assert counting.rounds >= 3                                        # the queue did run in rounds
@@ -136,56 +124,24 @@ def test_on_all_of_rd_and_a_ball_the_queue_gives_the_serial_loops_constant(where
     assert (one.lower_sq, one.upper_sq) == (serial.lower_sq, serial.upper_sq)
 
 
-def die_once(item):
-    """A worker's job that kills its own process the first time any job of the run starts (as the out-of-memory
-    killer would), then, sent again, expands its nodes."""
-    try:
-        os.close(os.open(item["marker"], os.O_CREAT | os.O_EXCL))
-    except FileExistsError:
-        return queue.expand_item({k: v for k, v in item.items() if k != "marker"})
-    os.kill(os.getpid(), signal.SIGKILL)
-
-
-class _Dying:
-    """An executor whose workers die once: the pool starts again and sends the lost items again; the new process
-    has not seen the question, answers "missing", and the queue sends it the text."""
-    name, workers = "pool", 2
-
-    def __init__(self, ex, marker):
-        self.ex, self.marker = ex, marker
-
-    def map(self, fn, items):
-        if fn is not queue.expand_item:                 # the kernel's shares of the certificate: as they are
-            return self.ex.map(fn, items)
-        return self.ex.map(die_once, [{**it, "marker": self.marker} for it in items])
-
-
 def test_a_lost_worker_loses_nothing(pool, tmp_path):
     net, S = _net(3, 3, [10]), box([-1] * 3, [1] * 3)
     want = queue.search(net, 2, S, None, parallel.Serial(), **SMALL)
     restarts = pool.restarts
-    got = queue.search(net, 2, S, None, _Dying(pool, str(tmp_path / "died")), **SMALL)
+    got = queue.search(net, 2, S, None, Dying(pool, str(tmp_path / "died"), queue.expand_item), **SMALL)
     assert json.dumps(got.certificate) == json.dumps(want.certificate)
     assert pool.restarts == restarts + 1 and (tmp_path / "died").exists()
 
 
-def test_the_queue_on_dask_gives_the_same_certificate(tmp_path):
-    distributed = pytest.importorskip("distributed", reason="Dask is not installed (pip install "
-                                      "'exactmem[distributed]'); the queue is tested on the local pool without it")
+def test_the_queue_on_dask_gives_the_same_certificate(dask_client, tmp_path):
     net, S = _net(2, 2, [6, 6]), box([-1, -1], [1, 1])
     want = queue.search(net, "inf", S, None, parallel.Serial(), **SMALL)
-    cluster = distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None)
-    try:
-        with distributed.Client(cluster, set_as_default=False) as client:
-            dk = parallel.executor(scheduler=client)
-            assert dk.name == "dask"
-            assert json.dumps(queue.search(net, "inf", S, None, dk, **SMALL).certificate) == json.dumps(
-                want.certificate)
-            got = queue.search(net, "inf", S, None, _Dying(dk, str(tmp_path / "died")), **SMALL)
-            assert json.dumps(got.certificate) == json.dumps(want.certificate)
-            assert (tmp_path / "died").exists()                        # a worker did die on the way
-    finally:
-        cluster.close()
+    dk = parallel.executor(scheduler=dask_client)
+    assert dk.name == "dask"
+    assert json.dumps(queue.search(net, "inf", S, None, dk, **SMALL).certificate) == json.dumps(want.certificate)
+    got = queue.search(net, "inf", S, None, Dying(dk, str(tmp_path / "died"), queue.expand_item), **SMALL)
+    assert json.dumps(got.certificate) == json.dumps(want.certificate)
+    assert (tmp_path / "died").exists()                                # a worker did die on the way
 
 
 def test_a_budget_stops_with_a_certified_interval():

@@ -263,16 +263,6 @@ def test_errors_in_work_come_back_as_themselves(certs, pool):
 
 # -- Dask ------------------------------------------------------------------------------------------------
 
-@pytest.fixture(scope="module")
-def dask_client():
-    distributed = pytest.importorskip("distributed", reason=NO_DASK)
-    cluster = distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None)
-    client = distributed.Client(cluster, set_as_default=False)
-    yield client
-    client.close()
-    cluster.close()
-
-
 def test_dask_gives_the_serial_bytes(certs, dask_client):
     ex = parallel.executor(scheduler=dask_client)
     assert ex.name == "dask" and ex.workers == 2

@@ -1,0 +1,51 @@
+"""Executors for the tests: workers that die once, and one that counts rounds, for the tests of the work-queues and of checks in shares (issue 24).
+
+``Dying(ex, marker)`` wraps an executor: every job sent through it runs ``die_once``, which kills its own
+process (SIGKILL, as the out-of-memory killer would) the first time any job of the run starts -- the marker
+file records that one did -- and otherwise runs the job's own function, named in the item.  The pool, or
+Dask's nanny, starts a new worker and sends the lost jobs again; a new process has not seen the question,
+answers "missing" (counted in ``missing``), and the queue sends it the text."""
+import importlib
+import os
+import signal
+
+
+def die_once(item):
+    rest = {k: v for k, v in item.items() if k not in ("marker", "target")}
+    try:
+        os.close(os.open(item["marker"], os.O_CREAT | os.O_EXCL))
+    except FileExistsError:
+        module, _, name = item["target"].partition(":")
+        return getattr(importlib.import_module(module), name)(rest)
+    os.kill(os.getpid(), signal.SIGKILL)
+
+
+class Dying:
+    """An executor whose first job kills its worker; ``only``: the one function whose jobs may die (others, such
+    as the kernel's shares of a certificate, go through as they are)."""
+    name, workers = "pool", 2
+
+    def __init__(self, ex, marker, only=None):
+        self.ex, self.marker, self.only, self.missing = ex, marker, only, 0
+
+    def map(self, fn, items):
+        if self.only is not None and fn is not self.only:
+            yield from self.ex.map(fn, items)
+            return
+        target = f"{fn.__module__}:{fn.__name__}"
+        for res in self.ex.map(die_once, [{**it, "marker": self.marker, "target": target} for it in items]):
+            self.missing += isinstance(res, dict) and bool(res.get("missing"))
+            yield res
+
+
+class Counting:
+    """The serial executor, counting the rounds (calls of ``map``) a work-queue makes."""
+    name, workers = "serial", 1
+
+    def __init__(self):
+        self.rounds = 0
+
+    def map(self, fn, items):
+        from exactmem import parallel
+        self.rounds += 1
+        return parallel.Serial().map(fn, items)
