@@ -849,27 +849,93 @@ def test_a_box_too_wide_for_the_fixed_point_is_a_certificate_error():
         bounds._over_box(rows, bounds.Box([fmpq(0)] * d, [fmpq(1)] * d))
 
 
-def test_trial_cut_tries_only_the_largest_smear_scores_of_many_inputs(monkeypatch):
-    """With 40 inputs the trial batch holds the 16 coordinates of largest |coefficient| x width (2 boxes each), and
-    they are the ones the scores say (counted through a spy on ``_scores``); with 5 inputs every coordinate is
-    tried, as before."""
-    seen = []
+def test_input_cuts_of_many_inputs_take_the_coefficient_rule_without_trials(monkeypatch):
+    """With more than CUT_INPUTS inputs an input cut never runs the trial batch (``_scores``: on mnistfc a trial of
+    16 coordinates costs about a second); with 5 inputs it does.  f = relu(x_0) + 1/100 > 0 holds on [-1, 1]^d,
+    but CROWN's default slope 1 gives x_0 + 1/100 >= -99/100 (by hand): the root stays open and is cut on x_0,
+    the only coordinate with a coefficient (unit splits are switched off to force an input cut at d = 40)."""
+    calls = []
     real = bab._scores
-
-    def spy(ctx, lo, hi, splits):
-        seen.append((lo.copy(), hi.copy()))
-        return real(ctx, lo, hi, splits)
-    monkeypatch.setattr(bab, "_scores", spy)
-    for d, want in ((40, bab.TRIAL_DIMS), (5, 5)):
-        rng = random.Random(d)
-        net = _net(rng, [d, 4, 1])
+    monkeypatch.setattr(bab, "_scores", lambda *a: calls.append(1) or real(*a))
+    monkeypatch.setattr(bab, "_unit_split", lambda *a: None)
+    for d, tried in ((40, False), (5, True)):
+        net = ReLUNet([([[1] + [0] * (d - 1)], [0]), ([[1]], [fmpq(1, 100)])])
         S = Set([fmpq(0)] * d, "box", [fmpq(1)] * d, False)
         ctx = bab.Context(net.sparse_layers(), d, S, [[([fmpq(1)], fmpq(0), True)]])
+        calls.clear()
+        out = bab.expand(ctx, ctx.root())
+        assert out[0] == "node" and out[1] == {"cut": [0, "0"]} and len(out[2]) == 2
+        assert bool(calls) == tried
+
+
+def test_fully_stable_leaves_close_by_lp_multipliers_and_the_kernel_proves_them(monkeypatch):
+    """f = relu(x_0) + relu(-x_0 - 1/2) + 1/4 > 0 on [-1, 1]^20 (by hand: f >= 1/4 everywhere).  Split on both units,
+    each leaf is affine: on z_0 <= 0, z_1 >= 0 the atom is -x_0 - 1/4, positive only through the split's
+    constraint -x_0 - 1/2 >= 0 (beta = 1); on z_0 >= 0, z_1 >= 0 there is no point at all (x_0 >= 0 and
+    x_0 <= -1/2), which interval bounds do not see, and the affine map there is -1/4 < 0: only a Farkas
+    multiplier closes it.  The finder's LPs must give those multipliers, and the kernel must prove the tree."""
+    d = 20
+    net = ReLUNet([([[1] + [0] * (d - 1), [-1] + [0] * (d - 1)], [0, fmpq(-1, 2)]), ([[1, 1]], [fmpq(1, 4)])])
+    S = Set([fmpq(0)] * d, "box", [fmpq(1)] * d, False)
+    goal = [[([fmpq(1)], fmpq(0), True)]]
+    seen = []
+    real = bab._stable_lp
+    monkeypatch.setattr(bab, "_stable_lp", lambda ctx, leaf, ls: seen.append(dict(leaf.splits[0])) or
+                        real(ctx, leaf, ls))
+    out = bab.search(net.sparse_layers(), d, S, goal)
+    assert out[0] == "proved"
+    assert {0: 1, 1: 1} in seen                                       # the empty leaf went to the LP
+    betas = [n["beta"] for n in out[1] if "beta" in n]
+    assert betas and all(fmpq(b) > 0 for bs in betas for _, _, b in bs)
+    cert = _doc(net, [-1] * d, [1] * d, goal, [out[1]])
+    assert kernel.check(cert).is_proved
+    no_beta = [{k: v for k, v in n.items() if k != "beta"} for n in out[1]]
+    assert not kernel.check(_doc(net, [-1] * d, [1] * d, goal, [no_beta])).is_proved   # the multipliers matter
+
+
+def test_filtered_smart_branching_picks_the_unit_whose_worse_child_bounds_best(monkeypatch):
+    """On random 20-input networks: ``_unit_split`` with FSB = 8 returns, of the 8 best-scored unsplit unstable
+    units, the one maximising the worse child's bound -- recomputed here for every candidate with ``bounds`` and
+    ``_back`` (the same float formulas, an independent loop); with FSB = 1 it returns the best-scored unit."""
+    rng = random.Random(7)
+    checked = 0
+    for seed in range(6):
+        net = _net(random.Random(seed), [20, 12, 8, 1])
+        S = Set([fmpq(0)] * 20, "box", [fmpq(1)] * 20, False)
+        ctx = bab.Context(net.sparse_layers(), 20, S, [[([fmpq(1)], fmpq(rng.randint(0, 40)), True)]])
         leaf = ctx.root()
-        smear = np.array([float((7 * j) % d) for j in range(d)])      # distinct scores, a known order
-        seen.clear()
-        bab._trial_cut(ctx, leaf, leaf.hi - leaf.lo, int(np.argmax(smear)), -1.0, smear)
-        lo, hi = seen[0]
-        cut = sorted({int(np.flatnonzero(hi[k] < leaf.hi)[0]) for k in range(0, len(lo), 2)})
-        assert len(lo) == 2 * want
-        assert cut == sorted(np.argsort(-smear)[:want].tolist())
+        info = bab._worst_of(ctx.fn, leaf, ctx.rows)
+        monkeypatch.setattr(bab, "FSB", [1])
+        first = bab._unit_split(ctx.fn, leaf, info, ctx)
+        monkeypatch.setattr(bab, "FSB", [8])
+        pick = bab._unit_split(ctx.fn, leaf, info, ctx)
+        if pick is None:
+            continue
+        ls = info[2]
+        cands = [(k, j) for k, (l, u) in enumerate(ls) for j in np.flatnonzero((l < 0) & (u > 0))]
+
+        def worse(k, j):
+            vals = []
+            for sg in (-1, 1):
+                out = bab.bounds(ctx.fn, leaf.lo, leaf.hi, {k: {int(j): sg}})
+                vals.append(np.inf if out is None else
+                            bab._back(ctx.fn, *ctx.rows[0], ctx.fn.L - 1, out[1], leaf.lo, leaf.hi)[0].max())
+            return min(vals)
+        assert first in cands and pick in cands
+        top8 = sorted(cands, key=lambda c: -_babsr(ctx, info, *c))[:8]
+        assert pick in top8 and worse(*pick) >= max(worse(*c) for c in top8) - 1e-12
+        checked += 1
+    assert checked >= 3
+
+
+def _babsr(ctx, info, k, j):
+    """The BaBSR-like score of unit j of hidden layer k (as ``_unit_split`` computes it, by its own loop)."""
+    fn, (_, _, ls, relax, g) = ctx.fn, info
+    Lam = g[None, :]
+    for t in range(fn.L - 1, k, -1):
+        Lam = Lam @ fn.W[t]
+        low, s, _ = relax[t - 1]
+        if t - 1 > k:
+            Lam = np.where(Lam > 0, Lam * low, Lam * s)
+    l, u = ls[k]
+    return abs(Lam[0, j]) * relax[k][2][j] + 1e-3 * (u[j] - l[j])

@@ -38,7 +38,7 @@ OPTIMISE = [True]          # optimise the goal's lower slopes (alpha-CROWN) on l
 BAR_AFTER = [1.0]          # seconds before ``decide`` draws its progress bar (on a terminal only)
 SPLIT = ["trial"]          # the input coordinate to halve: "trial" (each tried) or "smear" (|coefficient| x width)
 TRIAL_GAIN = [0.25]        # "trial" leaves the "smear" choice only for a shortfall this share smaller
-TRIAL_DIMS = 16            # "trial" tries at most this many coordinates (those of the largest "smear" scores)
+FSB = [8]                  # a unit split tries this many best-scored units' children (1: the score alone)
 
 
 def _float(q):
@@ -308,18 +308,16 @@ def _scores(ctx, lo, hi, splits):
     return np.where(empty, np.inf, v)
 
 
-def _trial_cut(ctx, leaf, widths, default, base, smear=None):
+def _trial_cut(ctx, leaf, widths, default, base):
     """The input coordinate whose halving leaves the least shortfall, min(0, bound) summed over the two halves,
     each half's bound at least the leaf's own, ``base`` (the halves are subsets; CROWN's bounds are not
     monotone): every coordinate is tried, in one batch, as in the input-space "smart branching" of
     alpha,beta-CROWN; ``default`` (the "smear" choice) unless another coordinate's shortfall is smaller by a
     share ``TRIAL_GAIN`` of the default's (ACAS Xu: a share of 0 needs 3,513+ leaves for 3_3 property 9, where
     "smear" needs 1,962 and 0.25 about 1,200; 0.25 keeps the gains on property 1, e.g. 2_2 from over 20,000
-    leaves to 90).  Of many inputs only the ``TRIAL_DIMS`` with the largest ``smear`` scores are tried
-    (mnistfc: 784 coordinates, 1,568 boxes through 256 x 256 layers, took minutes per cut)."""
+    leaves to 90).  Used for at most ``CUT_INPUTS`` inputs (on mnistfc's 784 a trial of every coordinate took
+    minutes, and one of 16 about a second)."""
     dims = np.flatnonzero(widths > 0)
-    if smear is not None and len(dims) > TRIAL_DIMS:
-        dims = np.sort(dims[np.argsort(-smear[dims], kind="stable")[:TRIAL_DIMS]])
     lo, hi = np.repeat(leaf.lo[None, :], 2 * len(dims), axis=0), np.repeat(leaf.hi[None, :], 2 * len(dims), axis=0)
     for k, i in enumerate(dims):
         t = (leaf.lo[i] + leaf.hi[i]) / 2
@@ -332,14 +330,71 @@ def _trial_cut(ctx, leaf, widths, default, base, smear=None):
     return pick
 
 
+def _stable_lp(ctx, leaf, ls):
+    """On a leaf where every unit is stable the network is one affine map, and the least value of the goal's
+    atom over the box cut by the splits' sign constraints is an LP (HiGHS): its dual multipliers of the sign
+    constraints are the optimal beta of the kernel's bound (strong duality: the Lagrangian's minimum over the
+    box is the LP's).  Returns the closed node with those beta (checked in floats with the kernel's own
+    formula first), ("refuted", x) at an exact minimiser where the atom fails, or None (left to input cuts).  Where
+    the splits leave no point of the box (CROWN's bounds do not always see it), the multipliers of the LP
+    min t s.t. s z_j(x) + t >= 0 (optimum t* > 0) show it (Farkas), and, scaled past the objective's range,
+    close the leaf as beta."""
+    from scipy.optimize import linprog
+    fn, (G, h) = ctx.fn, ctx.rows[0]
+    A, c, cons, idx = np.eye(ctx.d), np.zeros(ctx.d), [], []
+    for k in range(fn.L - 1):
+        Z, z0 = fn.W[k] @ A, fn.W[k] @ c + fn.b[k]
+        for j, s in sorted(leaf.splits.get(k, {}).items()):
+            cons.append((-s * Z[j], s * z0[j]))                  # s z_j >= 0  <=>  -s Z_j x <= s z0_j
+            idx.append((k, j))
+        on = (ls[k][0] >= 0).astype(float)
+        A, c = on[:, None] * Z, on * z0
+    g = G[0] @ fn.W[-1]
+    obj, const = g @ A, g @ c + G[0] @ fn.b[-1] + h[0]
+    Au, bu, box = np.array([a for a, _ in cons]), np.array([b for _, b in cons]), list(zip(leaf.lo, leaf.hi))
+    res = linprog(obj, A_ub=Au, b_ub=bu, bounds=box, method="highs")
+    if res.status == 2:                          # no point: Farkas multipliers, scaled past the objective's range
+        far = linprog(np.append(np.zeros(ctx.d), 1.0), A_ub=np.hstack([Au, -np.ones((len(bu), 1))]), b_ub=bu,
+                      bounds=box + [(-1.0, None)], method="highs")     # min t: s z_j(x) + t >= 0 for every j
+        if far.status != 0 or far.fun <= 0:
+            return None
+        reach = np.abs(obj) @ np.maximum(np.abs(leaf.lo), np.abs(leaf.hi)) + abs(const) + 1.0
+        dual = -far.ineqlin.marginals * (2 * reach / far.fun)
+    elif res.status != 0:
+        return None
+    elif res.fun + const <= 0:                                   # a point of the leaf where the atom fails
+        xq = [to_rational(float(t)) for t in np.clip(res.x, leaf.lo, leaf.hi)]
+        return ("refuted", xq) if violation(ctx.layers, ctx.S, ctx.goal, xq) is not None else None
+    else:
+        dual = -res.ineqlin.marginals
+    betas = [np.full(len(b), -1.0) for b in fn.b[:-1]]
+    for (k, j), m in zip(idx, dual):
+        betas[k][j] = max(0.0, m)
+    alphas = [np.full(len(b), -1.0) for b in fn.b[:-1]]
+    signs = [np.zeros(len(b)) for b in fn.b[:-1]]
+    for k, g_ in leaf.splits.items():
+        for j, s in g_.items():
+            signs[k][j] = s
+    relax = [_relax(l, u) for l, u in ls]
+    value = _alpha_grad(fn, G[0], h[0], relax, alphas, leaf.lo, leaf.hi, betas, signs)[0]
+    size = np.abs(obj) @ np.maximum(np.abs(leaf.lo), np.abs(leaf.hi)) + abs(const) + 1e-300
+    if value <= MARGIN[0] * size * 4:
+        return None
+    node = {"beta": [[k, int(j), str(to_rational(float(b[j])))] for k, b in enumerate(betas)
+                     for j in np.flatnonzero(b > 0)]}
+    return "node", (node if node["beta"] else {}), [], None
+
+
 def _stable(ls):
     return all(not np.any((l < 0) & (u > 0)) for l, u in ls)
 
 
-def _unit_split(fn, leaf, info):
-    """The unstable unit with the largest score |lambda_j| s_j (-l_j) on the open objective, or None."""
+def _unit_split(fn, leaf, info, ctx=None):
+    """The unstable unit with the largest score |lambda_j| s_j (-l_j) on the open objective, or None; with ``ctx``
+    and ``FSB`` candidates, the one of the ``FSB`` best-scored whose worse child bounds best (filtered smart
+    branching: both children's bounds computed, as alpha,beta-CROWN's FSB does)."""
     _, _, ls, relax, g = info
-    best, pick = 0.0, None
+    scored = []
     Lam = g[None, :]
     for t in range(fn.L - 1, 0, -1):
         Lam = Lam @ fn.W[t]
@@ -349,11 +404,27 @@ def _unit_split(fn, leaf, info):
         for j in np.flatnonzero(un):
             if j in leaf.splits.get(t - 1, {}):
                 continue
-            score = abs(Lam[0, j]) * icp[j] + 1e-3 * (u[j] - l[j])
-            if score > best:
-                best, pick = score, (t - 1, int(j))
+            scored.append((abs(Lam[0, j]) * icp[j] + 1e-3 * (u[j] - l[j]), t - 1, int(j)))
         pos = Lam > 0
         Lam = np.where(pos, Lam * low, Lam * s)
+    scored = [c for c in scored if c[0] > 0]
+    if not scored:
+        return None
+    scored.sort(key=lambda c: -c[0])
+    if ctx is None or FSB[0] <= 1 or len(scored) == 1:
+        return scored[0][1], scored[0][2]
+    best, pick = None, None
+    for _, l, j in scored[:FSB[0]]:
+        worse = np.inf
+        for sg in (-1, 1):
+            sp = {k: dict(v) for k, v in leaf.splits.items()}
+            sp.setdefault(l, {})[j] = sg
+            out = bounds(fn, leaf.lo, leaf.hi, sp)
+            if out is not None:
+                worse = min(worse, min(_back(fn, G, h, fn.L - 1, out[1], leaf.lo, leaf.hi)[0].max()
+                                       for G, h in ctx.rows))
+        if best is None or worse > best:
+            best, pick = worse, (l, j)
     return pick
 
 
@@ -401,15 +472,19 @@ def expand(ctx, leaf):
     x = _fails(fn, leaf, ctx.layers, ctx.S, ctx.goal, rows, Lam_x)
     if x is not None:
         return "refuted", x
+    if leaf.splits and _stable(info[2]) and len(rows) == 1 and len(rows[0][0]) == 1:
+        out = _stable_lp(ctx, leaf, info[2])
+        if out is not None:
+            return out
     if _stable(info[2]) and not leaf.splits:       # the network is affine on the box: the bound is exact
         return "undecided", "a goal is tight on a leaf where every unit is stable (left to exact pivoting)"
     widths = leaf.hi - leaf.lo
-    unit = _unit_split(fn, leaf, info) if ctx.d > CUT_INPUTS else None
+    unit = _unit_split(fn, leaf, info, ctx) if ctx.d > CUT_INPUTS else None
     if unit is None:
         score = np.abs(Lam_x) * widths
         i = int(np.argmax(score if score.max() > 0 else widths))
-        if SPLIT[0] == "trial":
-            i = _trial_cut(ctx, leaf, widths, i, worst, score)
+        if SPLIT[0] == "trial" and ctx.d <= CUT_INPUTS:   # many inputs: one trial is 2 x 16 boxes' CROWN, ~1 s
+            i = _trial_cut(ctx, leaf, widths, i, worst)
         if widths[i] <= 0:
             return "undecided", "a leaf cannot be split further"
         tf = float((leaf.lo[i] + leaf.hi[i]) / 2)
