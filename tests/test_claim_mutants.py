@@ -288,3 +288,83 @@ def test_claim_suite_survivor_k_boundary_is_refuted(monkeypatch):
     monkeypatch.setattr(c8, "_check", wrong)
     v = _verdict("KMY25.PropC.8")
     assert v.is_refuted and "on the sphere" in v.reason and "the largest integer" in v.reason, v.reason
+
+
+# -- issue 23, third part: claims of their own for Lemma B.13, Theorems C.12-C.14 and the threshold remark, and
+# strengthened LemB.20 and BS21.Lem3.1.B -------------------------------------------------------------------------
+
+def test_lemB20_identity_case_refutes_a_projection_where_the_identity_is_due(monkeypatch):
+    """The identity case used to check eps^2 >= (25/144) eps^2, true whatever the code does; it now requires
+    Stage I to return the identity when d <= max(864 ln N, 10 ln d).  The mutant keeps the shortcut for N < 2 only,
+    so an m = d SRHT (an orthonormal, non-identity matrix) is drawn instead."""
+    import exactmem.constructions.small_rho as sr
+    assert _verdict("KMY25.LemB.20").is_proved
+    monkeypatch.setattr(sr, "stage_one_projection", mutant(sr, "stage_one_projection", "    if m == d:\n",
+                                                           "    if m == d and N < 2:\n"))
+    v = _verdict("KMY25.LemB.20")
+    assert v.is_refuted and "projection is the identity: False" in v.reason, v.reason
+
+
+def test_lem31_B_near_tight_refutes_a_bound_with_W_outside_the_power(monkeypatch):
+    """W (sqrt(pQ))^D for (W sqrt(pQ))^D: smaller by W^(D-1), which the seeded networks (bound 42x-21,048x B(w)) never
+    noticed; the rank-one +-W network with D = 2, W = 3 has bound^2 / B^2 = 25921/3200 by hand (about 8.1 < 9)."""
+    import sympy as sp
+    import proofs.bs21_lem3_1 as lem
+    from exactmem.bounds.law_catalog import D, Q, W, p
+    assert _verdict("BS21.Lem3.1.B").is_proved
+    real = lem.law
+
+    def wrong(lid):
+        got = real(lid)
+        return SimpleNamespace(expr=W * sp.sqrt(p * Q) ** D) if lid == "BS21.Lem3.1.B" else got
+    monkeypatch.setattr(lem, "law", wrong)
+    runs = claims.run_claim(claims.REGISTRY["BS21.Lem3.1.B"])
+    assert runs.verdict.is_refuted
+    bad = [r.name for r in runs.records if r.verdict.is_refuted]
+    assert bad and all(n.startswith("near tight/") for n in bad), bad          # the seeded networks still pass
+
+
+@pytest.mark.parametrize("cid", ["KMY25.Rem.threshold"])
+def test_one_block_claims_refute_shifts_that_forget_the_radius(monkeypatch, cid):
+    """K_j = ceil(-(low - b)) for ceil(r - (low - b)): the lowest ball image's digits start at 0 only at its centre,
+    so a ball reaches below 0, outside the grid [0, R): the step floor's digits leave [0, R).  (Lemma B.13's claim
+    does not see it: outside the grid the block outputs 0, which the lemma allows on the other balls.)"""
+    import exactmem.constructions.moderate_rho as mr
+    import proofs.kmy25_lemB_13 as b13
+    assert _verdict(cid).status.value in ("PROVED", "CERTIFIED")
+    wrong = mutant(mr, "moderate_rho_plan", "K = [ceil_q(r - (lows[k] - b[k]))", "K = [ceil_q(-(lows[k] - b[k]))")
+    monkeypatch.setattr(b13, "moderate_rho_plan", wrong)
+    assert _verdict(cid).is_refuted
+
+
+def test_lemB13_refutes_a_gamma_sized_for_one_block(monkeypatch):
+    """gamma sized for eta alone, not eta / (B - 1): the slab probability of one block (within a factor 2 of its share
+    on the first instance, B = 6) is then above the block's share."""
+    import exactmem.constructions.moderate_rho as mr
+    import proofs.kmy25_lemB_13 as b13
+    assert _verdict("KMY25.LemB.13").is_proved
+    wrong = mutant(mr, "moderate_rho_plan", "* (B - 1) / eta", "/ eta")
+    monkeypatch.setattr(b13, "moderate_rho_plan", wrong)
+    v = _verdict("KMY25.LemB.13")
+    assert v.is_refuted and "budget" in v.reason, v.reason
+
+
+@pytest.mark.parametrize("cid", ["KMY25.ThmC.12", "KMY25.ThmC.13", "KMY25.ThmC.14"])
+def test_lp_theorems_refute_an_l2_ratio_without_gamma_p(monkeypatch, cid):
+    """lp.inf.scale: the l_2 ratio without the factor d for p = inf (rho2 = rho, not sqrt(d) rho): on the tight data
+    (eps_inf = eps_2, the corner of the l_inf ball on the l_2 sphere of radius 2 rho eps_2) rho2 = 2 rho is required."""
+    import exactmem.constructions.lp as lp
+    assert _verdict(cid).status.value in ("PROVED", "CERTIFIED")
+    monkeypatch.setattr(lp, "l2_ratio_sq", mutant(lp, "l2_ratio_sq", "scale = D.d if p == INF else 1", "scale = 1"))
+    v = _verdict(cid)
+    assert v.is_refuted, v.reason
+
+
+def test_thmC12_refutes_a_small_regime_open_at_its_end(monkeypatch):
+    """reg.small.strict: the top of Theorem C.12's range, rho = 1/(5 N sqrt(d) gamma_p), maps on the tight data to
+    rho2 = 1/(5 N sqrt d) exactly, which the mutant sends to the moderate regime."""
+    import exactmem.constructions.regimes as rg
+    monkeypatch.setattr(rg, "choose_regime", mutant(rg, "choose_regime", "if 25 * D.N * D.N * D.d * r2 <= 1:",
+                                                    "if 25 * D.N * D.N * D.d * r2 < 1:"))
+    v = _verdict("KMY25.ThmC.12")
+    assert v.is_refuted and "the library built: moderate" in v.reason, v.reason

@@ -44,12 +44,12 @@ SIZES = ("KMY25.LemB.6", "KMY25.LemB.7", "KMY25.LemB.8", "KMY25.LemB.9", "KMY25.
          "KMY25.ThmB.14.size", "KMY25.ThmB.1", "KMY25.RemB.2", "BS21.Sec3.params", "KMY25.Sec2.4")
 LOWER = ("KMY25.Thm3.1", "KMY25.Prop3.2*", "KMY25.Prop3.3", "KMY25.PropC.*", "KMY25.LemA.*", "KMY25.LemC.9",
          "KMY25.LemC.10")
-SMALL = ("KMY25.ThmB.1", "KMY25.ThmB.3", "KMY25.ThmB.3.size", "KMY25.ThmB.3.real", "KMY25.ThmC.11", "KMY25.RemB.2",
-         "KMY25.Sec2.4")
+SMALL = ("KMY25.ThmB.1", "KMY25.ThmB.3", "KMY25.ThmB.3.size", "KMY25.ThmB.3.real", "KMY25.ThmC.11", "KMY25.ThmC.12",
+         "KMY25.RemB.2", "KMY25.Sec2.4")
 MODERATE = ("KMY25.ThmB.1", "KMY25.ThmB.5", "KMY25.ThmB.5.size", "KMY25.ThmB.5.real", "KMY25.ThmC.11",
-            "KMY25.RemB.2")
+            "KMY25.ThmC.13", "KMY25.LemB.13", "KMY25.Rem.threshold", "KMY25.RemB.2")
 LARGE = ("KMY25.ThmB.1", "KMY25.ThmB.14", "KMY25.ThmB.14.size", "KMY25.ThmB.14.real", "KMY25.ThmC.11",
-         "KMY25.LemD.*", "KMY25.LemE.3")
+         "KMY25.ThmC.14", "KMY25.LemD.*", "KMY25.LemE.3")
 ALL_CONSTRUCTIONS = tuple(dict.fromkeys(SMALL + MODERATE + LARGE))
 
 _P = "import sys; sys.path.insert(0, '.')\n"       # probes run with cwd = the tree under test
@@ -252,6 +252,9 @@ MUTANTS = [
            "+ 2 * sp.exp(log_size - eps_ ** 2 * n * d / (8 ** 4 * c * L_ ** 2)))",
            "+ 2 * sp.exp(log_size - eps_ ** 2 * n * d / (8 ** 3 * c * L_ ** 2)))",
            "Theorem 2's tail with 8^3 for 8^4", ("BS21.*",)),
+    Mutant("law.lem31.W", "Lipschitz & law code", "exactmem/bounds/law_catalog.py",
+           "(W * sp.sqrt(p * Q)) ** D, sp.Ge(W, 1),", "W * sp.sqrt(p * Q) ** D, sp.Ge(W, 1),",
+           "Lemma 3.1's B(w) bound with W outside the power D", ("BS21.Lem3.1*",)),
     Mutant("law.thm3.net", "Lipschitz & law code", "exactmem/bounds/law_catalog.py",
            "2 * sp.exp(p * sp.log(60 * W * J / eps) - eps ** 2 * n * d / (8 ** 6 * c * L ** 2)))",
            "2 * sp.exp(p * sp.log(30 * W * J / eps) - eps ** 2 * n * d / (8 ** 6 * c * L ** 2)))",
@@ -318,7 +321,13 @@ MUTANTS = [
            "threshold lo allows one square's error, not d", LARGE),
     Mutant("lp.inf.scale", "constructions & blocks", "exactmem/constructions/lp.py",
            "scale = D.d if p == INF else 1", "scale = 1", "l_inf balls taken inside the l_2 balls of the same radius",
-           ("KMY25.ThmC.11",)),
+           ("KMY25.ThmC.1[1-4]",)),
+    Mutant("mod.shift.r", "constructions & blocks", "exactmem/constructions/moderate_rho.py",
+           "K = [ceil_q(r - (lows[k] - b[k])) for k in range(m)]", "K = [ceil_q(-(lows[k] - b[k])) for k in range(m)]",
+           "the blocks' integer shifts forget the ball radius (the lowest ball image reaches below digit 0)", MODERATE),
+    Mutant("proj.identity.N", "constructions & blocks", "exactmem/constructions/small_rho.py",
+           "    if m == d:\n", "    if m == d and N < 2:\n",
+           "Stage I's identity shortcut kept for N < 2 only (an m = d SRHT drawn instead)", ("KMY25.LemB.20",) + SMALL),
     Mutant("layers.yu_output", "constructions & blocks", "exactmem/constructions/layers.py",
            "[fmpq(C * (C + 1) // 2)]", "[fmpq(C * (C + 1) // 2 + 1)]", "Yu's output shifted by one", LARGE),
     Mutant("floor.top", "constructions & blocks", "exactmem/blocks/floor.py",
