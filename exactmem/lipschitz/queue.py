@@ -38,8 +38,6 @@ import heapq
 import json
 import time
 
-import numpy as np
-from flint import fmpq
 
 from ..analysis import cover, wire
 from ..analysis.ask import _budget
