@@ -139,7 +139,8 @@ def lipschitz(d, k, budget):
               f"{float(L.upper_sq):.6g}], kernel {L.verdict.status.value}")
     (a, ta), (b, tb), (c, tc) = runs.values()
     _, tk = timed(lambda: kernel.check(c.certificate))
-    print(f"   of which the kernel's check in the parent: {tk:.2f} s (pool start {start:.2f} s, not counted)")
+    print(f"   the kernel's check of the certificate, whole in one process: {tk:.2f} s (the pool run checks it in 2 "
+          f"shares; pool start {start:.2f} s, not counted)")
     print(f"   serial loop / pool 2: {ta / tc:.2f}x;  queue serial / pool 2: {tb / tc:.2f}x;  "
           f"queue serial / serial loop: {tb / ta:.2f}")
     same = json.dumps(b.certificate) == json.dumps(c.certificate)
