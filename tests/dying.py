@@ -1,4 +1,4 @@
-"""Executors for the tests: workers that die once, and one that counts rounds, for the tests of the work-queues and of checks in shares (issue 24).
+"""Helpers of the parallel tests: workers that die once, an executor that counts rounds, a Dask check, exact decimals, for the tests of the work-queues and of checks in shares (issue 24).
 
 ``Dying(ex, marker)`` wraps an executor: every job sent through it runs ``die_once``, which kills its own
 process (SIGKILL, as the out-of-memory killer would) the first time any job of the run starts -- the marker
@@ -49,3 +49,30 @@ class Counting:
         from exactmem import parallel
         self.rounds += 1
         return parallel.Serial().map(fn, items)
+
+
+def same_on_dask(client, run, only, marker) -> None:
+    """``run(executor)`` gives the same JSON in this process, on the Dask cluster of ``client``, and there again
+    with the first job's worker killed (``only``: the function whose jobs may die); a worker did die."""
+    import json
+    from pathlib import Path
+
+    from exactmem import parallel
+    with parallel.executor() as ex:
+        want = json.dumps(run(ex))
+    dk = parallel.executor(scheduler=client)
+    assert dk.name == "dask"
+    assert json.dumps(run(dk)) == want
+    assert json.dumps(run(Dying(dk, marker, only))) == want
+    assert Path(marker).exists()
+
+
+def exact_decimal(t) -> str:
+    """A dyadic rational t = n / 2^k as its exact decimal n 5^k / 10^k (what a VNN-LIB file may hold)."""
+    from fractions import Fraction
+    k = t.denominator.bit_length() - 1
+    assert t.denominator == 2 ** k
+    digits = str(abs(t.numerator) * 5 ** k).rjust(k + 1, "0")
+    dec = ("-" if t < 0 else "") + digits[:-k] + "." + digits[-k:] if k else str(t.numerator)
+    assert Fraction(dec) == t
+    return dec

@@ -18,7 +18,7 @@ from exactmem.analysis import bab, bab_queue
 from exactmem.analysis.ask import _atom, _doc, box
 from exactmem.errors import OptionError
 
-from dying import Dying
+from dying import Dying, exact_decimal, same_on_dask
 
 SMALL = dict(batch=2, per_item=1, steps=2)
 
@@ -90,13 +90,7 @@ def test_the_queue_on_dask_gives_the_serial_tree_and_survives_a_lost_worker(dask
     this process; then with the first item's worker process killed mid-round (``die_once`` exits the process
     once; Dask reruns the item on a worker that is left or restarted), the same tree again."""
     doc = _instance(0)
-    with parallel.executor() as ex:
-        want = bab_queue.search(doc, 0, ex, **SMALL)
-    dk = parallel.executor(scheduler=dask_client)
-    assert dk.name == "dask"
-    assert json.dumps(bab_queue.search(doc, 0, dk, **SMALL)) == json.dumps(want)
-    assert json.dumps(bab_queue.search(doc, 0, Dying(dk, str(tmp_path / "died"), bab_queue.expand_item), **SMALL)) == json.dumps(want)
-    assert (tmp_path / "died").exists()                                   # a worker did die on the way
+    same_on_dask(dask_client, lambda ex: bab_queue.search(doc, 0, ex, **SMALL), bab_queue.expand_item, str(tmp_path / "died"))
 
 
 def test_a_counterexample_comes_back_exact():
@@ -118,11 +112,7 @@ def _files(tmp_path, seed=0):
     doc = _instance(seed)
     (tmp_path / "net.json").write_text(json.dumps(ReLUNet.from_json(doc["network"]).to_json()))
     t = -Fraction(doc["data"]["questions"][0]["goal"][0][0][1])
-    k = t.denominator.bit_length() - 1
-    assert t.denominator == 2 ** k
-    digits = str(abs(t.numerator) * 5 ** k).rjust(k + 1, "0")
-    dec = ("-" if t < 0 else "") + digits[:-k] + "." + digits[-k:] if k else str(t.numerator)
-    assert Fraction(dec) == t
+    dec = exact_decimal(t)
     (tmp_path / "p.vnnlib").write_text(
         "(declare-const X_0 Real)\n(declare-const X_1 Real)\n(declare-const Y_0 Real)\n"
         "(assert (>= X_0 -1))\n(assert (<= X_0 1))\n(assert (>= X_1 -1))\n(assert (<= X_1 1))\n"

@@ -23,7 +23,7 @@ from exactmem.analysis import cover, cover_queue, wire
 from exactmem.analysis.ask import _atom, _doc, box
 from exactmem.errors import OptionError, ParallelError
 
-from dying import Counting, Dying
+from dying import Counting, Dying, exact_decimal, same_on_dask
 
 SMALL = {"batch": 2, "per_item": 1, "steps": 2}         # rounds of 2 regions, 2 regions each: many rounds
 
@@ -171,13 +171,7 @@ def test_the_queue_on_dask_gives_the_same_tree_and_survives_a_lost_worker(dask_c
     """A Dask LocalCluster of 2 worker processes: the same tree, byte for byte, as in this process; then with a
     worker process killed mid-round (Dask reruns its item), the same tree again."""
     doc = _instance(3)[1]
-    with parallel.executor() as ex:
-        want = cover_queue.search(doc, 0, ex, **SMALL)
-    dk = parallel.executor(scheduler=dask_client)
-    assert dk.name == "dask"
-    assert json.dumps(cover_queue.search(doc, 0, dk, **SMALL)) == json.dumps(want)
-    assert json.dumps(cover_queue.search(doc, 0, Dying(dk, str(tmp_path / "died"), cover_queue.expand_item), **SMALL)) == json.dumps(want)
-    assert (tmp_path / "died").exists()                                   # a worker did die on the way
+    same_on_dask(dask_client, lambda ex: cover_queue.search(doc, 0, ex, **SMALL), cover_queue.expand_item, str(tmp_path / "died"))
 
 
 def test_a_budget_stops_the_search_undecided():
@@ -223,11 +217,7 @@ def _files(tmp_path, seed=1):
     the region engine decides) as a network file and a VNN-LIB property, unsat when the goal f > t holds."""
     net, _, t = _instance(seed, rows=[[-1, -1, 1]])
     (tmp_path / "net.json").write_text(json.dumps(net.to_json()))
-    k = t.denominator.bit_length() - 1
-    assert t.denominator == 2 ** k
-    digits = str(abs(t.numerator) * 5 ** k).rjust(k + 1, "0")
-    dec = ("-" if t < 0 else "") + digits[:-k] + "." + digits[-k:] if k else str(t.numerator)
-    assert Fraction(dec) == t
+    dec = exact_decimal(t)
     (tmp_path / "p.vnnlib").write_text(
         "(declare-const X_0 Real)\n(declare-const X_1 Real)\n(declare-const Y_0 Real)\n"
         "(assert (>= X_0 -1))\n(assert (<= X_0 1))\n(assert (>= X_1 -1))\n(assert (<= X_1 1))\n"
