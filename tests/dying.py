@@ -1,4 +1,5 @@
-"""Helpers of the parallel tests: workers that die once, an executor that counts rounds, a Dask check, exact decimals, for the tests of the work-queues and of checks in shares (issue 24).
+"""Helpers of the tests of the work-queues and of checks in shares (issue 24): workers that die once, an
+executor that counts rounds, a same-bytes check on Dask, exact decimals of dyadic thresholds.
 
 ``Dying(ex, marker)`` wraps an executor: every job sent through it runs ``die_once``, which kills its own
 process (SIGKILL, as the out-of-memory killer would) the first time any job of the run starts -- the marker
