@@ -337,9 +337,10 @@ def _cmd_radius(args) -> int:
                     with Progress(f"radius: point {i + 1}/{D.N}") as bar:
                         bar.update(i, D.N)
                         try:
-                            yield radii.row(net, D.point(i), D.labels[i], p, semantics, budget)
+                            r = radii.row(net, D.point(i), D.labels[i], p, semantics, budget)
                         except ExactmemError as e:
                             raise ExactmemError(f"point {i} of {args.dataset!r}: {e}") from None
+                    yield r                             # printed once the bar is gone
             found = each()
         else:                                           # -j N / --scheduler: one point per work item
             try:

@@ -4,8 +4,9 @@ executor that counts rounds, a same-bytes check on Dask, exact decimals of dyadi
 ``Dying(ex, marker)`` wraps an executor: every job sent through it runs ``die_once``, which kills its own
 process (SIGKILL, as the out-of-memory killer would) the first time any job of the run starts -- the marker
 file records that one did -- and otherwise runs the job's own function, named in the item.  The pool, or
-Dask's nanny, starts a new worker and sends the lost jobs again; a new process has not seen the question,
-answers "missing" (counted in ``missing``), and the queue sends it the text."""
+Dask's nanny, starts a new worker and the lost jobs are sent again; ``missing`` counts the answers of a
+worker that had not seen the question (the resend itself is tested with an executor that forgets, in the
+queue tests)."""
 import importlib
 import os
 import signal

@@ -169,3 +169,12 @@ def test_rows_on_a_bad_executor_and_a_worker_error_are_clear_errors():
         radii.rows(TWO, [[1, 0]], [1], "inf", "argmax", None, object())
     with parallel.executor() as ex, pytest.raises(ExactmemError, match="point 1"):
         radii.rows(TWO, [[1, 0], [0, 1]], [1, 7], "inf", "argmax", None, ex)
+
+
+def test_robust_with_a_bad_executor_is_an_option_error():
+    """``robustly_memorizes(..., executor=object())`` names the executor (an OptionError), as the queues do."""
+    from exactmem import Dataset
+    from exactmem.errors import OptionError
+    from exactmem.robust import robustly_memorizes
+    with pytest.raises(OptionError, match="executor"):
+        robustly_memorizes(TWO, Dataset([[1, 0], [0, 1]], [1, 2]), "1/2", p="inf", executor=object())

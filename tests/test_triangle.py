@@ -115,3 +115,21 @@ def test_bab_decide_refutes_the_needle_with_an_exact_point():
     assert v is not None and v.is_refuted
     x = [fmpq(t) for t in v.witness["x"]]
     assert all(0 <= t <= 1 for t in x) and net(x)[0] <= 0
+
+
+def test_weights_beyond_floats_leave_the_lps_out_and_the_answer_exact(tmp_path, capsys):
+    """Two hidden layers of weight 10^160 make the float network's products overflow (inf/nan, which HiGHS
+    refuses): the relaxation's LPs and the stable-leaf LP must step aside, not raise, and ``exactmem vnnlib``
+    still answers unsat exactly (by hand: f = 10^320 (relu(x_0) + relu(-x_0 - 1/2) + 1/4) > 0 on [-1, 1]^20)."""
+    from exactmem.cli import main
+    d, k = 20, fmpq(10) ** 160
+    net = ReLUNet([([[1] + [0] * (d - 1), [-1] + [0] * (d - 1)], [0, fmpq(-1, 2)]), ([[k, 0], [0, k]], [0, 0]),
+                   ([[k, 0], [0, k]], [0, 0]), ([[1, 1]], [fmpq(1, 4) * k ** 2])])
+    net.save(tmp_path / "big.json")
+    lines = [f"(declare-const X_{i} Real)" for i in range(d)] + ["(declare-const Y_0 Real)"]
+    lines += [f"(assert (>= X_{i} -1))\n(assert (<= X_{i} 1))" for i in range(d)] + ["(assert (<= Y_0 0))"]
+    (tmp_path / "big.vnnlib").write_text("\n".join(lines) + "\n")
+    S = Set([fmpq(0)] * d, "box", [fmpq(1)] * d, False)
+    assert bab._lp_starts(net.sparse_layers(), d, S, [[([fmpq(1)], fmpq(0), True)]]) == []
+    assert main(["vnnlib", str(tmp_path / "big.json"), str(tmp_path / "big.vnnlib"), "--budget", "60"]) == 0
+    assert capsys.readouterr().out.startswith("unsat")

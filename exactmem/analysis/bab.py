@@ -352,6 +352,8 @@ def _stable_lp(ctx, leaf, ls):
     g = G[0] @ fn.W[-1]
     obj, const = g @ A, g @ c + G[0] @ fn.b[-1] + h[0]
     Au, bu, box = np.array([a for a, _ in cons]), np.array([b for _, b in cons]), list(zip(leaf.lo, leaf.hi))
+    if not (np.all(np.isfinite(Au)) and np.all(np.isfinite(bu)) and np.all(np.isfinite(obj)) and np.isfinite(const)):
+        return None                                              # weights beyond floats: left to input cuts
     res = linprog(obj, A_ub=Au, b_ub=bu, bounds=box, method="highs")
     if res.status == 2:                          # no point: Farkas multipliers, scaled past the objective's range
         far = linprog(np.append(np.zeros(ctx.d), 1.0), A_ub=np.hstack([Au, -np.ones((len(bu), 1))]), b_ub=bu,
@@ -360,6 +362,8 @@ def _stable_lp(ctx, leaf, ls):
             return None
         reach = np.abs(obj) @ np.maximum(np.abs(leaf.lo), np.abs(leaf.hi)) + abs(const) + 1.0
         dual = -far.ineqlin.marginals * (2 * reach / far.fun)
+        if not np.all(np.isfinite(dual)):
+            return None
     elif res.status != 0:
         return None
     elif res.fun + const <= 0:                                   # a point of the leaf where the atom fails
@@ -378,7 +382,7 @@ def _stable_lp(ctx, leaf, ls):
     relax = [_relax(l, u) for l, u in ls]
     value = _alpha_grad(fn, G[0], h[0], relax, alphas, leaf.lo, leaf.hi, betas, signs)[0]
     size = np.abs(obj) @ np.maximum(np.abs(leaf.lo), np.abs(leaf.hi)) + abs(const) + 1e-300
-    if value <= MARGIN[0] * size * 4:
+    if not value > MARGIN[0] * size * 4:                         # also nan
         return None
     node = {"beta": [[k, int(j), str(to_rational(float(b[j])))] for k, b in enumerate(betas)
                      for j in np.flatnonzero(b > 0)]}

@@ -440,7 +440,7 @@ def _floats(layers, S, R):
     for W, b in mats:
         W.flags.writeable = b.flags.writeable = False
     if len(_FLOATS) >= 4:
-        del _FLOATS[next(iter(_FLOATS))]
+        _FLOATS.pop(next(iter(_FLOATS), None), None)
     _FLOATS[key] = (layers, mats, C)
     return mats, C
 

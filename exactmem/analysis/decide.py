@@ -39,8 +39,11 @@ def _decide(doc: dict, budget, label: str, queue=(None, None, None)):
     ``queue`` = (executor, checkpoint, resume) of the linear-bounds phase (``bab.decide``); an executor with
     workers (not serial) runs the region engine that follows as a work-queue too (``cover_queue``, without
     checkpoints) and the kernel's check in shares over it."""
+    if queue[0] is not None:
+        from .wire import check_executor
+        check_executor(queue[0])
     parsed = kernel.regions.questions(doc)
-    ex = queue[0] if queue[0] is not None and queue[0].name != "serial" else None
+    ex = queue[0] if queue[0] is not None and getattr(queue[0], "name", None) != "serial" else None
     _, layers, qs = parsed
     trees, start, regions = [], time.monotonic(), 0
     for q, (S, goal) in enumerate(qs):                  # cheap float sampling first, every question

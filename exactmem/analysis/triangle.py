@@ -72,8 +72,12 @@ def minimisers(fn, lo, hi, splits, rows):
             Ab.append((np.append(cols, n), np.append(vals, -1.0)))
             rb.append(-(G[i] @ fn.b[-1] + h[i]))
         c[n] = 1.0
-        res = linprog(c, A_ub=_sparse(Ab, n + 1), b_ub=np.array(rb), A_eq=_sparse(eq, n + 1) if eq else None,
-                      b_eq=np.array(eq_rhs) if eq else None, bounds=bnds + [(None, None)], method="highs")
+        try:                                                 # inf/nan (weights beyond floats): no LP, no point
+            res = linprog(c, A_ub=_sparse(Ab, n + 1), b_ub=np.array(rb), A_eq=_sparse(eq, n + 1) if eq else None,
+                          b_eq=np.array(eq_rhs) if eq else None, bounds=bnds + [(None, None)], method="highs")
+        except ValueError:
+            points.append(None)
+            continue
         points.append((np.clip(res.x[:d], lo, hi), float(res.fun)) if res.status == 0 else None)
     return points
 

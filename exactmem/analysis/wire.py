@@ -45,13 +45,14 @@ def rational(s: str) -> fmpq:
 def cached(cache: dict, key, text, parse):
     """In a worker: ``cache[key]``, made by ``parse(text)`` the first time (None when ``text`` is None and the
     key is not there: the item must be sent again with its text); at most 9 questions are kept."""
-    if key not in cache:
+    value = cache.get(key)
+    if value is None:
         if text is None:
             return None
         if len(cache) > 8:
             cache.clear()
-        cache[key] = parse(text)
-    return cache[key]
+        value = cache[key] = parse(text)
+    return value
 
 
 def send(ex, fn, items, text, key: str = "question") -> list:
