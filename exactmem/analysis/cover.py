@@ -424,6 +424,20 @@ def search(layers, S, goal, budget=None, bar=None):
     return grow(layers, S, lambda path: explore(layers, S, goal, path, d, memo), budget, bar)
 
 
+def preorder(tree: dict) -> list:
+    """A region tree {path: node} (paths of (l, j, s) splits) in the kernel's preorder: a split, then its z <= 0
+    branch, then its z >= 0 one (the order ``grow`` writes; the work-queues and ``lipschitz`` keep dicts)."""
+    out, stack = [], [()]
+    while stack:
+        p = stack.pop()
+        node = tree[p]
+        out.append(node)
+        if "split" in node:
+            l, j = node["split"]
+            stack += [p + ((l, j, 1),), p + ((l, j, -1),)]
+    return out
+
+
 _FLOATS: dict = {}      # (id(layers), x0, s) -> (layers, mats, C): the last few conversions, read-only arrays
 
 

@@ -105,19 +105,6 @@ def _expand(layers, S, goal, d, js, steps, state, deadline):
     return {"nodes": nodes, "open": left}
 
 
-def _preorder(tree: dict) -> list:
-    """The tree {path: node} in the kernel's preorder: a split, then its z <= 0 branch, then its z >= 0 one."""
-    out, stack = [], [()]
-    while stack:
-        p = stack.pop()
-        node = tree[p]
-        out.append(node)
-        if "split" in node:
-            l, j = node["split"]
-            stack += [p + ((l, j, 1),), p + ((l, j, -1),)]
-    return out
-
-
 def search(doc, q: int, ex, budget=None, batch: int = 64, per_item: int = 4, steps: int = 16, progress=None,
            parsed=None, text=None):
     """``cover.search`` on question ``q`` of a region-cover document over the executor ``ex``
@@ -173,7 +160,7 @@ def search(doc, q: int, ex, budget=None, batch: int = 64, per_item: int = 4, ste
             return "undecided", stop, regions
         if progress is not None:
             progress(regions, len(stack))
-    return "proved", _preorder(tree)
+    return "proved", cover.preorder(tree)
 
 
 __all__ = ["search", "expand_item"]

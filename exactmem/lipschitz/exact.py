@@ -38,6 +38,7 @@ from ..exact import fmt, largest_eigenvalue, sqrt_enclosure
 from ..kernel.lipschitz import envelope, jacobian, pairs
 from ..network import ReLUNet
 from ..norms import KERNEL_NAMES, kernel_p
+from ..parallel import with_workers
 from ..progress import Progress
 from ..verdict import Verdict
 
@@ -169,19 +170,6 @@ def _flat(nd):
     return None
 
 
-def _preorder(tree):
-    """The tree {path: node} as the kernel reads it: a split node, then its z <= 0 branch, then z >= 0."""
-    out, stack = [], [()]
-    while stack:
-        path = stack.pop()
-        node = tree[path]
-        out.append(node)
-        if "split" in node:
-            l, j = node["split"]
-            stack += [path + ((l, j, 1),), path + ((l, j, -1),)]
-    return out
-
-
 def _set(net, region):
     if not isinstance(net, ReLUNet):
         raise NetworkError(f"expected a ReLUNet, got {type(net).__name__}")
@@ -242,8 +230,8 @@ def _finish(net, region, p, tree, upper, loose, low, point, regions, stopped, ex
     if point is not None:
         data.update({"point": [fmt(t) for t in point], "lower" + sq: fmt(low)})
     doc = Certificate("lipschitz", "the Lipschitz constant on the set", None, net.to_json(sparse=True), data,
-                      {"tree": _preorder(tree)}).to_json()
-    if executor is not None and getattr(executor, "name", "serial") != "serial":
+                      {"tree": cover.preorder(tree)}).to_json()
+    if with_workers(executor) is not None:
         from ..certify import parallel as cpar
         v = cpar.check(doc, executor)
     else:
