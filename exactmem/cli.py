@@ -43,7 +43,7 @@ def _cmd_check(args) -> int:
                 print(describe_claim(c) if args.verbose else f"{c.id}\t{c.statement}")
         return 0
     with _executor(args) as ex:
-        results = claims.run_shown(selected, args.full, args.verbose, executor=None if ex.name == "serial" else ex)
+        results = claims.run_shown(selected, args.full, args.verbose, executor=_with_workers(ex))
     if args.json is not None:
         _emit_json(args.json, claims.to_json(results, args.full), "the claim results")
     from .claims.runner import exit_status, undecided_lines
@@ -127,6 +127,13 @@ def _executor(args):
     return executor(args.jobs, args.scheduler)
 
 
+def _with_workers(ex):
+    """``parallel.with_workers``: the executor when it has worker processes, else None (the serial path)."""
+    from .parallel import with_workers
+    return with_workers(ex)
+
+
+
 def _verify_one(path, given, files, progress, ex=None):
     """(the answer line, the kernel's verdict, lines naming what was proved) for one certificate file; with an
     executor other than the serial one the kernel checks it in shares (``certify.parallel``)."""
@@ -137,7 +144,7 @@ def _verify_one(path, given, files, progress, ex=None):
     doc = kernel.read(path)
     t = tie(doc, **given) if given is not None else Tie(doc)
     target = t.doc if t.less is None else doc
-    if ex is not None and ex.name != "serial":
+    if _with_workers(ex) is not None:
         v = parallel.check(target, ex, rho=t.rho, eta=t.eta, progress=progress)
     else:
         v = check(target, rho=t.rho, eta=t.eta, progress=progress)
@@ -285,7 +292,7 @@ def _cmd_robust(args) -> int:
     semantics = args.semantics or default_semantics(net.output_dim)
     with _executor(args) as ex:                         # -j N / --scheduler: the searches over workers
         v = robustly_memorizes(net, D, rho, p=p, semantics=semantics, budget=budget, radius=radius,
-                               executor=None if ex.name == "serial" else ex)
+                               executor=_with_workers(ex))
     print(_readable(str(v)))
     why = "" if args.semantics else f" (the default for a network with {net.output_dim} output" + \
         ("s)" if net.output_dim > 1 else ")")
@@ -331,7 +338,7 @@ def _cmd_radius(args) -> int:
           + ("" if budget is None else f", {budget:g} s a point"))
     dec = (lambda t: show(radii.wire.rational(t)).rpartition("≈ ")[2].split(" (exact")[0])   # the decimal alone
     with _executor(args) as ex:
-        if ex.name == "serial":
+        if _with_workers(ex) is None:
             def each():
                 for i in range(D.N):
                     with Progress(f"radius: point {i + 1}/{D.N}") as bar:
@@ -409,7 +416,7 @@ def _cmd_lipschitz(args) -> int:
         where = "the ball"
     try:
         with _executor(args) as ex:                 # -j N / --scheduler: the branch and bound as a work-queue
-            L = lipschitz_constant(net, args.p, region, budget, executor=None if ex.name == "serial" else ex)
+            L = lipschitz_constant(net, args.p, region, budget, executor=_with_workers(ex))
     except InputSetError as e:                      # e.g. a box with a zero-width interval: no interior
         raise ExactmemError(f"{'--box' if args.box is not None else '--ball'}: {e}") from None
     sq = "^2" if L.p == 2 else ""
@@ -473,8 +480,8 @@ def _cmd_vnnlib(args) -> int:
     net, prop = load_network(args.network), vnnlib.read(args.property)
     with _executor(args) as ex:
         try:
-            r = vnnlib.decide(net, prop, budget, None if ex.name == "serial" and not (args.checkpoint or args.resume)
-                              else ex, args.checkpoint, args.resume)
+            r = vnnlib.decide(net, prop, budget, ex if args.checkpoint or args.resume else _with_workers(ex),
+                              args.checkpoint, args.resume)
         except KeyboardInterrupt:
             if args.checkpoint:
                 print(f"exactmem: interrupted; the search so far is in {args.checkpoint} (continue with --resume "

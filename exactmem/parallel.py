@@ -252,3 +252,13 @@ def executor(jobs=None, scheduler=None) -> Executor:
         return Dask(scheduler, None if jobs is None else jobs_count(jobs))
     n = jobs_count(jobs)
     return Serial() if n == 1 else Pool(n)
+
+
+def with_workers(ex):
+    """``ex`` when it runs work in processes of its own (a pool, Dask), else None (None, or the serial executor:
+    this process), which callers take as "the serial code path".
+
+    >>> with_workers(Serial()) is None, with_workers(None) is None
+    (True, True)
+    """
+    return ex if ex is not None and getattr(ex, "name", "serial") != "serial" else None

@@ -30,6 +30,7 @@ from ..errors import CertificateError
 from ..exact import to_rational
 from ..kernel.bounds import box_of
 from ..kernel.regions import violation
+from ..parallel import with_workers
 from ..progress import Progress
 
 CUT_INPUTS = 16            # at most this many inputs: branch on inputs, else on units
@@ -118,19 +119,24 @@ def _alpha_grad(fn, g, h, relax, alphas, lo, hi, betas, signs):
     return value, ga, gb, P_s
 
 
+def _signs(splits, widths):
+    """Per hidden layer, each unit's split sign (+1, -1; 0 where it is not split)."""
+    out = [np.zeros(n) for n in widths]
+    for k, g in splits.items():
+        for j, s in g.items():
+            out[k][j] = s
+    return out
+
+
 def optimise(fn, g, h, relax, lo, hi, splits, steps=25):
     """(best lower bound, alphas, betas) by projected sign-gradient ascent on the lower slopes of unstable units
     (alpha in [0, 1], -1 where not free) and the multipliers of the split units (beta >= 0, -1 where not split),
     from CROWN's defaults and beta = 0 (as alpha- and beta-CROWN do, for the goal's own bound)."""
-    alphas, betas, signs = [], [], []
-    for k, (low, s, icp) in enumerate(relax):
+    alphas, signs = [], _signs(splits, [len(low) for low, _, _ in relax])
+    for low, s, icp in relax:
         unstable = ((s > 0) & (s < 1)) | ((icp > 0) & (s > 0))
         alphas.append(np.where(unstable, low, -1.0))
-        sg = np.zeros(len(low))
-        for j, v in splits.get(k, {}).items():
-            sg[j] = v
-        signs.append(sg)
-        betas.append(np.where(sg != 0, 0.0, -1.0))
+    betas = [np.where(sg != 0, 0.0, -1.0) for sg in signs]
     best, best_a, best_b = None, alphas, betas
     step, bstep = 0.5, None
     for _ in range(steps):
@@ -354,14 +360,14 @@ def _stable_lp(ctx, leaf, ls):
     Au, bu, box = np.array([a for a, _ in cons]), np.array([b for _, b in cons]), list(zip(leaf.lo, leaf.hi))
     if not (np.all(np.isfinite(Au)) and np.all(np.isfinite(bu)) and np.all(np.isfinite(obj)) and np.isfinite(const)):
         return None                                              # weights beyond floats: left to input cuts
+    size = np.abs(obj) @ np.maximum(np.abs(leaf.lo), np.abs(leaf.hi)) + abs(const)     # the atom's reach on the box
     res = linprog(obj, A_ub=Au, b_ub=bu, bounds=box, method="highs")
     if res.status == 2:                          # no point: Farkas multipliers, scaled past the objective's range
         far = linprog(np.append(np.zeros(ctx.d), 1.0), A_ub=np.hstack([Au, -np.ones((len(bu), 1))]), b_ub=bu,
                       bounds=box + [(-1.0, None)], method="highs")     # min t: s z_j(x) + t >= 0 for every j
         if far.status != 0 or far.fun <= 0:
             return None
-        reach = np.abs(obj) @ np.maximum(np.abs(leaf.lo), np.abs(leaf.hi)) + abs(const) + 1.0
-        dual = -far.ineqlin.marginals * (2 * reach / far.fun)
+        dual = -far.ineqlin.marginals * (2 * (size + 1.0) / far.fun)
         if not np.all(np.isfinite(dual)):
             return None
     elif res.status != 0:
@@ -375,14 +381,10 @@ def _stable_lp(ctx, leaf, ls):
     for (k, j), m in zip(idx, dual):
         betas[k][j] = max(0.0, m)
     alphas = [np.full(len(b), -1.0) for b in fn.b[:-1]]
-    signs = [np.zeros(len(b)) for b in fn.b[:-1]]
-    for k, g_ in leaf.splits.items():
-        for j, s in g_.items():
-            signs[k][j] = s
+    signs = _signs(leaf.splits, [len(b) for b in fn.b[:-1]])
     relax = [_relax(l, u) for l, u in ls]
     value = _alpha_grad(fn, G[0], h[0], relax, alphas, leaf.lo, leaf.hi, betas, signs)[0]
-    size = np.abs(obj) @ np.maximum(np.abs(leaf.lo), np.abs(leaf.hi)) + abs(const) + 1e-300
-    if not value > MARGIN[0] * size * 4:                         # also nan
+    if not value > MARGIN[0] * (size + 1e-300) * 4:             # also nan
         return None
     node = {"beta": [[k, int(j), str(to_rational(float(b[j])))] for k, b in enumerate(betas)
                      for j in np.flatnonzero(b > 0)]}
@@ -432,11 +434,24 @@ def _unit_split(fn, leaf, info, ctx=None):
     return pick
 
 
+_NETS: list = []           # [(layers, FloatNet)] of the last networks: one per network, not one per question
+
+
+def _float_net(layers, d):
+    for ls, fn in _NETS:
+        if ls is layers:
+            return fn
+    fn = FloatNet(layers, d)
+    _NETS[:] = [(layers, fn)] + _NETS[:1]
+    return fn
+
+
 class Context:
-    """What the expansion of a leaf needs: the float network, the exact layers, the set and goal, the rows."""
+    """What the expansion of a leaf needs: the float network (made once per network: mnistfc's nine clauses
+    and its attacks' LPs shared one), the exact layers, the set and goal, the rows."""
 
     def __init__(self, layers, d, S, goal):
-        self.fn, self.layers, self.d, self.S, self.goal = FloatNet(layers, d), layers, d, S, goal
+        self.fn, self.layers, self.d, self.S, self.goal = _float_net(layers, d), layers, d, S, goal
         self.rows = [_clause_rows(clause, self.fn.W[-1].shape[0]) for clause in goal]
 
     def root(self):
@@ -638,7 +653,7 @@ def _passes(kernel, doc, d, layers, qs, budget, start, bar, queue=(None, None, N
         cert = kernel.sign({**doc, "kind": "linear-bounds", "hints": {"trees": trees, "precision": 32}})
         left = None if budget is None else max(1.0, budget - (time.monotonic() - start))
         try:
-            if queue[0] is not None and queue[0].name != "serial":
+            if with_workers(queue[0]) is not None:
                 from ..certify import parallel as cpar
                 v = cpar.check(cert, queue[0], budget=left)
             else:

@@ -27,6 +27,7 @@ from ..errors import DimensionMismatchError, NetworkError
 from ..exact import fmt
 from ..network import ReLUNet
 from ..norms import check_p, check_rho
+from ..parallel import with_workers
 from ..progress import Progress
 from ..verdict import Verdict
 from . import bab, cover, simplex
@@ -43,7 +44,7 @@ def _decide(doc: dict, budget, label: str, queue=(None, None, None)):
         from .wire import check_executor
         check_executor(queue[0])
     parsed = kernel.regions.questions(doc)
-    ex = queue[0] if queue[0] is not None and getattr(queue[0], "name", None) != "serial" else None
+    ex = with_workers(queue[0])
     _, layers, qs = parsed
     trees, start, regions = [], time.monotonic(), 0
     for q, (S, goal) in enumerate(qs):                  # cheap float sampling first, every question
