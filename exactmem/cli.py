@@ -351,8 +351,9 @@ def _cmd_radius(args) -> int:
             found = each()
         else:                                           # -j N / --scheduler: one point per work item
             try:
-                found = radii.rows(net, [D.point(i) for i in range(D.N)], list(D.labels), args.p, semantics,
-                                   budget, ex)
+                with Progress("radius", "points") as bar:
+                    found = radii.rows(net, [D.point(i) for i in range(D.N)], list(D.labels), args.p, semantics,
+                                       budget, ex, bar.update)
             except ExactmemError as e:
                 raise ExactmemError(f"{args.dataset!r}: {e}") from None
         for i, r in enumerate(found):

@@ -52,14 +52,14 @@ def item_row(item: dict) -> dict:
         return {"error": str(e)}
 
 
-def rows(net, points, labels, p, semantics, budget, ex):
+def rows(net, points, labels, p, semantics, budget, ex, progress=None):
     """``row`` of every point (exact coordinates, or their "p/q" text), in order, computed over the executor
-    ``ex``; each row as it comes (a generator would reorder nothing: ``ex.map`` keeps the order)."""
+    ``ex``; ``progress(done, total)`` as the rows come."""
     wire.check_executor(ex)
     text = json.dumps(net.to_json(sparse=True), sort_keys=True, separators=(",", ":"))
     items = [{"digest": wire.digest(text), "x": [fmt(t) for t in x], "label": y, "p": p, "semantics": semantics,
               "budget": budget} for x, y in zip(points, labels)]
-    out = wire.send(ex, item_row, items, text, key="network")
+    out = wire.send(ex, item_row, items, text, key="network", progress=progress)
     for i, r in enumerate(out):
         if "error" in r:
             raise ExactmemError(f"point {i}: {r['error']}")

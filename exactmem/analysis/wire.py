@@ -55,15 +55,19 @@ def cached(cache: dict, key, text, parse):
     return value
 
 
-def send(ex, fn, items, text, key: str = "question") -> list:
+def send(ex, fn, items, text, key: str = "question", progress=None) -> list:
     """``list(ex.map(fn, items))``, the question's ``text`` added (under ``key``) to every item the first time
     this executor meets its digest (``item["digest"]``) for ``fn``'s module, and the items answered
-    ``{"missing": True}`` sent again with it."""
+    ``{"missing": True}`` sent again with it; ``progress(done, total)`` as the answers come, in order."""
     sent, name = _sent(ex), (fn.__module__, items[0]["digest"] if items else None)
     if items and name not in sent:              # (each module's workers keep their own cache)
         items = [{**it, key: text} for it in items]
         sent.add(name)
-    results = list(ex.map(fn, items))
+    results = []
+    for res in ex.map(fn, items):
+        results.append(res)
+        if progress:
+            progress(len(results), len(items))
     again = [k for k, res in enumerate(results) if isinstance(res, dict) and res.get("missing")]
     if again:
         for k, res in zip(again, ex.map(fn, [{**items[k], key: text} for k in again])):
