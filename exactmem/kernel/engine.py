@@ -71,6 +71,8 @@ class Col:
     @staticmethod
     def cat(a, b):
         """The rows of a, then the rows of b, over a common denominator."""
+        if not a.den or not b.den:                      # a register nobody reads (``Engine.skip``) stays a hole
+            return hole(len(a.num) + len(b.num))
         den = _lcm(a.den, b.den)
         fa, fb = den // a.den, den // b.den
         num = np.concatenate([a.num.astype(object) * fa, b.num.astype(object) * fb])
@@ -93,6 +95,11 @@ class Col:
         for r, (v, a, k) in forms.items():
             num[r], tan[r], src[r] = int(v.p) * (den // int(v.q)), int(a.p) * (den // int(a.q)), k
         return Col(num, den, tan, src, self.nonneg)
+
+
+def hole(n):
+    """The column of a register that no later unit reads on any row (``Engine.skip``): denominator 0, never read."""
+    return Col(np.zeros(n, dtype=np.int64), 0, nonneg=True)
 
 
 def compile_layer(rows, bias, width_in):
@@ -148,10 +155,13 @@ class Engine:
     """Runs compiled layers.  R[k] bounds source k's offset; gaps(ball, k) gives its excluded slabs
     (starts, ends); sep_bounds(ball, layer, unit) a bounding function for a Sep (or None); meets(cut) is
     False when no point of a ball has its sources in the cut (the row is dropped); clock() is called per unit
-    and per branched row, and may raise Undecided (a budget)."""
+    and per branched row, and may raise Undecided (a budget).  skip[l] lists units of layer l that no unit
+    computed later reads (they become holes); lemma[l][u](st) gives unit u's column and cells on every row
+    instead of its weights (a value derived elsewhere, for the whole ball)."""
 
-    def __init__(self, R=(), gaps=None, sep_bounds=None, tick=None, meets=None, clock=None):
+    def __init__(self, R=(), gaps=None, sep_bounds=None, tick=None, meets=None, clock=None, skip=None, lemma=None):
         self.R, self.gaps, self.sep_bounds, self.tick, self.products = list(R), gaps, sep_bounds, tick, {}
+        self.skip, self.lemma = skip or {}, lemma or {}
         self.clock = clock or (lambda: None)
         self.meets = meets or (lambda cut: True)
         coarse = []                 # R' >= R with ~20 significant bits: cheap comparisons first
@@ -194,6 +204,8 @@ class Engine:
     def _affine(self, cols, nz, bias, n, cache):
         den = int(bias.q)
         for j, w in nz:
+            if not cols[j].den:
+                raise Undecided(f"register {j} was skipped as unread, yet a unit reads it")
             den = _lcm(den, cols[j].den * int(w.q))
         mults = [(j, int(w.p) * (den // (cols[j].den * int(w.q)))) for j, w in nz]
         num = self._lin([(cols[j].num, m) for j, m in mults], int(bias.p) * (den // int(bias.q)), n, cache)
@@ -306,8 +318,18 @@ class Engine:
                     generic.setdefault(u, set()).update(cells)
         count = np.bincount(st.ball)
         new_cols, new_spec, dead, cache, cuts, touched = [], {}, set(), {}, {}, {}
+        skip, lemma, gap = self.skip.get(l, ()), self.lemma.get(l, {}), hole(n)
         for u, (nz, bias) in enumerate(units):
             self.clock()
+            if u in skip:
+                new_cols.append(gap)
+                continue
+            if u in lemma:
+                col, cells = lemma[u](st)
+                new_cols.append(col)
+                if cells:
+                    new_spec[u] = touched[u] = cells
+                continue
             if carried[u]:
                 new_cols.append(cols[nz[0][0]])               # a carried non-negative register
                 cells = spec.get(nz[0][0])

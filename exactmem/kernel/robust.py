@@ -23,6 +23,7 @@ from flint import fmpq, fmpz_mat
 from ..errors import CertificateError
 from ..verdict import Verdict
 from . import parse
+from . import sandwich as H
 from . import values as V
 from .engine import Col, Engine, State, Undecided, compile_layer, evaluate, run
 from .numbers import slab_density, sqrt_bounds
@@ -117,27 +118,24 @@ class Balls:
         S = tuple(sorted(cut))
         return sum((max(fmpq(0), lo, -hi) ** 2 for lo, hi in (cut[k] for k in S)), fmpq(0)) < self.radius_sq(S, cache)
 
+    def quad_box(self, i, S, z) -> tuple:
+        """(||c_i - z||^2, least and greatest sum (u_k - z_k)^2 over the box |u_k - c_ik| <= R_k), k in S."""
+        es = [(abs(self.centre(i, k) - z[k]), self.R[k]) for k in S]
+        return (sum((e * e for e, _ in es), fmpq(0)), sum((max(e - R, fmpq(0)) ** 2 for e, R in es), fmpq(0)),
+                sum(((e + R) ** 2 for e, R in es), fmpq(0)))
+
     def sandwich(self, i, hint, cache):
         """Bounds of a Sep: alpha sum_k q_k + sum_k g_k + c with q_k = min((u_k - centre_k)^2, clip^2), g_k
-        bounded exactly on each piece, sum_k (u_k - centre_k)^2 within (D -+ r)^2 over the ball, r the radius
-        of an l_2 ball containing it in source space (``radius_sq``)."""
+        bounded exactly on each piece, and the quadratic's range on the ball (``sandwich.interval``)."""
         alpha, centre, clip = hint
 
         def bound(sep):
             S = tuple(sorted(sep.terms))
-            r2 = self.radius_sq(S, cache)
             g_lo = g_hi = sep.c
-            D2 = q_lo = q_hi = fmpq(0)
             for k in S:
-                e = self.centre(i, k) - centre[k]
-                lo, hi = V.quad_deviation(sep.terms[k], e, alpha, clip)
-                g_lo, g_hi, D2 = g_lo + lo, g_hi + hi, D2 + e * e
-                q_lo, q_hi = q_lo + max(abs(e) - self.R[k], fmpq(0)) ** 2, q_hi + (abs(e) + self.R[k]) ** 2
-            cross = sqrt_bounds(D2 * r2)[1]
-            q_hi = min(q_hi, D2 + r2 + 2 * cross)
-            q_lo = max(q_lo, D2 + r2 - 2 * cross) if D2 > r2 else q_lo
-            s_lo = min(q_lo, clip * clip) if clip is not None else q_lo
-            return (g_lo + alpha * s_lo, g_hi + alpha * q_hi) if alpha > 0 else (g_lo + alpha * q_hi, g_hi + alpha * s_lo)
+                lo, hi = V.quad_deviation(sep.terms[k], self.centre(i, k) - centre[k], alpha, clip)
+                g_lo, g_hi = g_lo + lo, g_hi + hi
+            return H.interval(*self.quad_box(i, S, centre), self.radius_sq(S, cache), g_lo, g_hi, hint)
         return bound
 
 
@@ -219,27 +217,25 @@ def check(doc, rho=None, eta=None, progress=None, clock=lambda: None, share=None
         if progress:
             progress(l, L)
         clock()
-    eng = Engine(balls.R, lambda i, c: gaps.get((i, c)),
-                 lambda i, l, u: balls.sandwich(i, quad[l, u], cache) if (l, u) in quad else None, tick,
-                 lambda cut: balls.meets(cut, cache), clock)
     m = len(layers[0][0])
     compiled, width = [compile_layer([[(k, fmpq(1))] for k in range(m)], [fmpq(0)] * m, m)], m
     for rows, bias in layers[1:]:
         compiled.append(compile_layer(rows, bias, width))
         width = len(rows)
+
+    def analyse(idx, skip=None, lemma=None):
+        eng = Engine(balls.R, lambda i, c: gaps.get((i, c)),
+                     lambda i, l, u: balls.sandwich(i, quad[l, u], cache) if (l, u) in quad else None, tick,
+                     lambda cut: balls.meets(cut, cache), clock, skip, lemma)
+        st = run(compiled, State(idx, balls.sources(idx)), eng) if idx else State([], [])
+        return _wrong(st, labels, balls.R)
     try:
-        st = run(compiled, State(mine, balls.sources(mine)), eng) if mine else State([], [])
+        skip, lemma = H.plan(balls, compiled, quad, clock, cache) if quad and mine else ({}, {})
+        bad = analyse(mine, skip, lemma)
+        if bad and lemma:                       # the balls the lemma left open, on the ordinary path
+            bad = analyse(sorted(bad))
     except Undecided as e:
         return Verdict.undecided(str(e))
-    bad = {}
-    for r, i in enumerate(st.ball.tolist()):
-        val = st.spec.get(0, {}).get(r, st.cols[0].value(r, balls.R))
-        if isinstance(val, V.PL) and val.k in st.cut.get(r, {}):      # the row covers only its cut of the source
-            lo, hi = st.cut[r][val.k]
-            val = V.PL(val.k, [(max(a, lo), min(b, hi), v, s) for a, b, v, s in val.pieces if max(a, lo) < min(b, hi)])
-        if not (val == labels[i] if isinstance(val, fmpq) else val == V.Set([fmpq(labels[i])]) or
-                isinstance(val, V.PL) and all(pc[3] == 0 and pc[2] == labels[i] for pc in val.pieces)):
-            bad.setdefault(i, []).append(val)
     what = f"l_{doc['data']['p']} ball of ratio rho = {rho} (N = {N}, d = {len(X[0])}, {len(layers)} layers)"
     if bad:
         return Verdict.undecided(unproved(bad), balls=sorted(bad), outputs=bad, sources=balls)
@@ -253,6 +249,20 @@ def check(doc, rho=None, eta=None, progress=None, clock=lambda: None, share=None
     return Verdict.proved(f"on every open {what} the network equals the label outside excluded slabs whose "
                           f"probability is at most {err[worst]} < eta = {eta} (uniform measure, slab density "
                           f"{dens}/R_k)", max_error_bound=err[worst], error_bounds=err)
+
+
+def _wrong(st, labels, R) -> dict:
+    """{ball: outputs} of the balls some row of which does not end in the constant label."""
+    bad = {}
+    for r, i in enumerate(st.ball.tolist()):
+        val = st.spec.get(0, {}).get(r, st.cols[0].value(r, R))
+        if isinstance(val, V.PL) and val.k in st.cut.get(r, {}):      # the row covers only its cut of the source
+            lo, hi = st.cut[r][val.k]
+            val = V.PL(val.k, [(max(a, lo), min(b, hi), v, s) for a, b, v, s in val.pieces if max(a, lo) < min(b, hi)])
+        if not (val == labels[i] if isinstance(val, fmpq) else val == V.Set([fmpq(labels[i])]) or
+                isinstance(val, V.PL) and all(pc[3] == 0 and pc[2] == labels[i] for pc in val.pieces)):
+            bad.setdefault(i, []).append(val)
+    return bad
 
 
 def refute(doc, i, x, rho=None) -> Verdict:

@@ -1,0 +1,191 @@
+"""A hinted separable sum bounded once on the hull of all balls, then per ball by its quadratic alone.
+
+Take a unit with a ``hints.quadratic`` entry (alpha, centre z, clip) whose pre-activation is, on one row that
+covers the box H of every ball's sources, an exact separable sum s(u) = c + sum_{k in S} f_k(u_k).  The kernel
+derives that row itself (the engine on H) and computes once, per term, the range of f_k(u_k) - alpha q(u_k - z_k)
+on H, q(t) = min(t^2, clip^2) (``values.quad_deviation``): s - alpha sum_k q lies in [g_lo, g_hi] on H.  Every ball
+lies in H, so on ball i s lies in [g_lo, g_hi] + alpha [min, max] of sum_k q on the ball, an exact question of
+geometry (``Balls.quad_range``) that costs O(|S|) per ball, or one integer matrix product for all balls and units.
+The ReLU of that interval is the unit's value on the ball: 0 where the interval is <= 0, else a Box.
+
+Units that only such sums read are then not computed on the balls (``Engine.skip``): Theorem B.14's distance
+blocks cost their pieces once per block instead of once per block and ball.  Nothing is assumed of the
+network: a sum that is not exact on H, or an H that the engine splits, keeps the unit on the ordinary path.
+
+>>> from exactmem import Dataset
+>>> from exactmem.constructions.large_rho import large_rho_memorizer
+>>> from exactmem.kernel import robust
+>>> _, cert = large_rho_memorizer(Dataset([[0, 0], [3, 1], [1, 4]], [1, 2, 1]), "1/2")
+>>> robust.check(cert.to_json()).is_proved
+True
+"""
+from __future__ import annotations
+
+from math import gcd
+
+import numpy as np
+from flint import fmpq, fmpz_mat
+
+from . import values as V
+from .engine import Col, Engine, State, Undecided
+from .numbers import sqrt_bounds
+
+
+def hull(balls):
+    """(R_H, one row's source columns) of the box H: source c within [min_i c_ic - R_c, max_i c_ic + R_c]."""
+    R, cols, mid = list(balls.R), [], {}
+    for k, (c, lam) in enumerate(balls.canon):
+        col = [row[c] for row in balls.c]
+        if c not in mid:
+            lo, hi = min(col), max(col)
+            mid[c] = fmpq(lo + hi, 2 * balls.den)
+            R[c] = balls.R[c] + fmpq(hi - lo, 2 * balls.den)
+        m = balls.centre(0, k) + lam * (mid[c] - balls.centre(0, c))     # u_k - lam u_c is the same on every ball
+        if balls.R[c] == 0:
+            cols.append(Col(np.array([int(m.p)], dtype=object), int(m.q)))
+        else:
+            q = int(m.q) * int(lam.q)
+            cols.append(Col(np.array([int(m.p) * int(lam.q)], dtype=object), q,
+                            np.array([int(lam.p) * int(m.q)], dtype=object), np.array([c])))
+    return R, cols, mid
+
+
+class Hull:
+    """The engine on one row covering H, advanced layer by layer as the balls' analysis reaches the layers."""
+
+    def __init__(self, balls, compiled, clock):
+        self.R, cols, self.mid = hull(balls)
+        self.eng, self.st, self.compiled, self.l = Engine(self.R, clock=clock), State([0], cols), compiled, 0
+
+    def pre(self, l, u):
+        """Unit u of layer l before its ReLU on H: exact on H's one uncut row, else a Box of every row's bounds
+        (the rows of a ball cover it)."""
+        st = self.st
+        while self.l < l:
+            units, readers, sole = self.compiled[self.l]
+            self.eng.layer(st, units, readers, sole, False, self.l)
+            self.l += 1
+        nz, bias = self.compiled[l][0][u]
+        vals = [V.combine([(w, st.spec[j][r] if r in st.spec.get(j, ()) else st.cols[j].value(r, self.R))
+                           for j, w in nz], bias) for r in range(len(st.ball))]
+        if len(vals) == 1 and not st.cut:
+            return vals[0]
+        bs = [V.bounds(v) for v in vals]
+        return V.Box((min(b[0] for b in bs), max(b[1] for b in bs)))
+
+
+def unread(compiled, lemma) -> dict:
+    """{layer: units} that no unit computed on the balls reads: walking back from the output, a unit is read if
+    a read unit of the next layer has it as an input, unless that unit's value comes from a lemma."""
+    need, skip = set(range(len(compiled[-1][0]))), {}
+    for l in range(len(compiled) - 1, 0, -1):
+        units = compiled[l][0]
+        prev = {j for u in need if (l, u) not in lemma for j, _ in units[u][0]}
+        skip[l] = set(range(len(units))) - need
+        need = prev
+    skip[0] = set(range(len(compiled[0][0]))) - need
+    return {l: s for l, s in skip.items() if s}
+
+
+def _on_ball(sep, balls, mid, b):
+    """The hull's exact sum seen from ball b: each term shifted to b's offsets and clipped to its range."""
+    terms = {}
+    for k, pl in sep.terms.items():
+        dlt, R = balls.centre(b, k) - mid[k], balls.R[k]
+        pieces = [(max(lo - dlt, -R), min(hi - dlt, R), v + a * dlt, a) for lo, hi, v, a in pl.pieces
+                  if max(lo - dlt, -R) < min(hi - dlt, R)]
+        terms[k] = V.PL(k, pieces)
+    return V.Sep(terms, sep.c)
+
+
+USE = [True]                # False: every hinted sum on the ordinary path (for measurements)
+CHUNK = 64                  # lemma units whose squared distances to every ball come from one matrix product
+
+
+def values(balls, compiled, quad, hints, clock, cache):
+    """{layer: {unit: fn(state) -> (column, cells)}}: each hinted unit's ReLU on every row's ball, from the hull."""
+    H, order, rows, dist, r2s = Hull(balls, compiled, clock), sorted(hints), {}, {}, {}
+
+    def distances(key, S):
+        if key not in dist:                         # this unit and the next CHUNK - 1 of the same S, at once
+            t = order.index(key)
+            group = [k for k in order[t:t + CHUNK] if k not in dist]
+            C = [[row[k] for k in S] for row in balls.c]
+            for k, col in zip(group, zip(*squared_distances(C, balls.den, [[quad[g][1][j] for j in S] for g in group]))):
+                dist[k] = (S, col)
+        if dist[key][0] != S:
+            del dist[key]
+            return distances(key, S)
+        return dist.pop(key)[1]
+
+    def per_ball(l, u):
+        """[None (the ReLU is 0) or a Box] per ball."""
+        alpha, z, clip = quad[l, u]
+        val = H.pre(l, u)
+        if isinstance(val, V.PL) and val is not V.DEAD:
+            val = V.Sep({val.k: val}, fmpq(0))
+        if not isinstance(val, V.Sep):             # not exact on H: its bounds there hold on every ball
+            lo, hi = V.bounds(val)
+            return [None if hi <= 0 else V.Box((max(lo, fmpq(0)), hi))] * len(balls.c)
+        S, g_lo, g_hi = tuple(sorted(val.terms)), val.c, val.c
+        for k, pl in val.terms.items():
+            a, b = V.quad_deviation(pl, H.mid[k] - z[k], alpha, clip)
+            g_lo, g_hi = g_lo + a, g_hi + b
+        if S not in r2s:
+            r2s[S] = balls.radius_sq(S, cache)
+        r2, per = r2s[S], []
+        for i, d2 in enumerate(distances((l, u), S)):
+            lo, hi = interval(*(balls.quad_box(i, S, z) if balls.p != 2 else (d2, None, None)), r2, g_lo, g_hi, quad[l, u])
+            if lo < 0 < hi:                         # undecided by the hull's deviation: the ball's own pieces
+                own = _on_ball(val, balls, H.mid, i)
+                (a, b), (c, e) = V.bounds(own), balls.sandwich(i, quad[l, u], cache)(own)
+                lo, hi = max(a, c), min(b, e)
+            per.append(None if hi <= 0 else V.Box((max(lo, fmpq(0)), hi)))
+        return per
+
+    def fn(l, u):
+        def run(st):
+            if (l, u) not in rows:
+                rows[l, u] = per_ball(l, u)
+            per = rows[l, u]
+            cells = {r: per[b] for r, b in enumerate(st.ball.tolist()) if per[b] is not None}
+            return Col(np.zeros(len(st.ball), dtype=np.int64), 1, nonneg=True), cells
+        return run
+    out = {}
+    for l, u in order:
+        out.setdefault(l, {})[u] = fn(l, u)
+    return out
+
+
+def interval(d2, q_lo, q_hi, r2, g_lo, g_hi, hint) -> tuple:
+    """Bounds of g + alpha sum_k q(u_k - z_k) over a ball, g in [g_lo, g_hi]: sum_k (u_k - z_k)^2 is within
+    (D -+ r)^2 with D^2 = d2 its value at the centre, r^2 = r2 the squared radius of an l_2 ball containing the
+    ball in source space, and within [q_lo, q_hi] (its range on a box containing the ball; None: not known)."""
+    alpha, _, clip = hint
+    cross = sqrt_bounds(d2 * r2)[1]
+    q_hi = d2 + r2 + 2 * cross if q_hi is None else min(q_hi, d2 + r2 + 2 * cross)
+    q_lo = q_lo or fmpq(0)
+    q_lo = max(q_lo, d2 + r2 - 2 * cross) if d2 > r2 else q_lo
+    s_lo = min(q_lo, clip * clip) if clip is not None else q_lo       # sum_k min(s_k^2, clip^2) >= min(sum, clip^2)
+    return (g_lo + alpha * s_lo, g_hi + alpha * q_hi) if alpha > 0 else (g_lo + alpha * q_hi, g_hi + alpha * s_lo)
+
+
+def plan(balls, compiled, quad, clock, cache):
+    """(skip, lemma functions) for ``Engine``: a hinted unit below the output that reads no hinted unit takes its
+    value from the hull (one that reads one, like Theorem B.14's sigma(1 - V), is not a sum on H)."""
+    hints = {(l, u) for l, u in quad if 0 < l < len(compiled) - 1 and
+             not any((l - 1, j) in quad for j, _ in compiled[l][0][u][0])} if USE[0] else set()
+    return (unread(compiled, hints), values(balls, compiled, quad, hints, clock, cache)) if hints else ({}, {})
+
+
+def squared_distances(C, den, Z) -> list:
+    """D[i][u] = ||C_i / den - Z_u||^2 exactly (C rows of ints, Z rows of fmpq), by one integer matrix product."""
+    Dz = 1
+    for zr in Z:
+        for t in zr:
+            Dz = Dz * int(t.q) // gcd(Dz, int(t.q))
+    Zi = [[int(t.p) * (Dz // int(t.q)) for t in zr] for zr in Z]
+    P = (fmpz_mat(C) * fmpz_mat(Zi).transpose()).tolist()
+    cc, zz = [sum(v * v for v in row) for row in C], [sum(v * v for v in zr) for zr in Zi]
+    scale, a, b = (den * Dz) ** 2, Dz * Dz, 2 * Dz * den
+    return [[fmpq(a * cc[i] - b * int(P[i][u]) + den * den * zz[u], scale) for u in range(len(Z))] for i in range(len(C))]
