@@ -78,7 +78,7 @@ def test_the_hull_sum_is_the_balls_sum():
         return bound if (l, u) in quad else None
     idx = list(range(D.N))
     run(compiled, State(idx, balls.sources(idx)), Engine(balls.R, sep_bounds=capture))
-    H = sandwich.Hull(balls, compiled, lambda: None)
+    H = sandwich.Hull(balls, compiled, lambda: None, set(quad))
     compared = 0
     for (l, u) in sorted({(l, u) for _, l, u in seen}):
         hull_sum = H.pre(l, u)
@@ -187,3 +187,21 @@ def test_random_centres_keep_the_verdicts():
         out = doc["network"]["layers"][-1]
         out["b"] = [str(fmpq(out["b"][0]) + 1)]
         assert not _check(doc, True).is_proved
+
+
+def test_shares_of_a_lemma_check_compose_to_the_whole():
+    """Checked in shares, each share takes its own balls through the lemma; the shares compose to PROVED, and with
+    a label changed (which also changes eps_D) the shares name, between them, exactly the balls the whole check
+    names, each in the share that owns it."""
+    D = Dataset([[0, 0], [3, 1], [1, 4], [4, 4], [-2, 3]], [1, 2, 2, 1, 2])
+    _, cert = memorize(D, "1/2")
+    doc = cert.to_json()
+    parts = kernel.split(doc, 2)
+    assert kernel.compose(doc, [kernel.shares.report(p, kernel.check(p)) for p in parts]).is_proved
+    bad = copy.deepcopy(doc)
+    bad["dataset"]["labels"][3] = 2
+    bad = kernel.sign({k: v for k, v in bad.items() if k != "digest"})
+    whole = kernel.check(bad).details["balls"]
+    named = [kernel.check(p).details.get("balls", []) for p in kernel.split(bad, 2)]
+    assert 3 in whole and sorted(named[0] + named[1]) == whole
+    assert all(i % 2 == s for s, b in enumerate(named) for i in b)

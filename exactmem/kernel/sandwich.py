@@ -53,9 +53,10 @@ def hull(balls):
 class Hull:
     """The engine on one row covering H, advanced layer by layer as the balls' analysis reaches the layers."""
 
-    def __init__(self, balls, compiled, clock):
+    def __init__(self, balls, compiled, clock, lemma=()):
         self.R, cols, self.mid = hull(balls)
-        self.eng, self.st, self.compiled, self.l = Engine(self.R, clock=clock), State([0], cols), compiled, 0
+        self.eng, self.st, self.compiled, self.l = Engine(self.R, clock=clock, skip=unread(compiled, lemma, True)), \
+            State([0], cols), compiled, 0
 
     def pre(self, l, u):
         """Unit u of layer l before its ReLU on H: exact on H's one uncut row, else a Box of every row's bounds
@@ -74,13 +75,15 @@ class Hull:
         return V.Box((min(b[0] for b in bs), max(b[1] for b in bs)))
 
 
-def unread(compiled, lemma) -> dict:
+def unread(compiled, lemma, hull=False) -> dict:
     """{layer: units} that no unit computed on the balls reads: walking back from the output, a unit is read if
-    a read unit of the next layer has it as an input, unless that unit's value comes from a lemma."""
-    need, skip = set(range(len(compiled[-1][0]))), {}
+    a read unit of the next layer has it as an input, unless that unit's value comes from a lemma.  On the hull
+    (``hull``) only the lemma units' inputs are needed, and what they read."""
+    need, skip = set() if hull else set(range(len(compiled[-1][0]))), {}
     for l in range(len(compiled) - 1, 0, -1):
         units = compiled[l][0]
         prev = {j for u in need if (l, u) not in lemma for j, _ in units[u][0]}
+        prev |= {j for u in range(len(units)) if hull and (l, u) in lemma for j, _ in units[u][0]}
         skip[l] = set(range(len(units))) - need
         need = prev
     skip[0] = set(range(len(compiled[0][0]))) - need
@@ -104,7 +107,7 @@ CHUNK = 64                  # lemma units whose squared distances to every ball 
 
 def values(balls, compiled, quad, hints, clock, cache):
     """{layer: {unit: fn(state) -> (column, cells)}}: each hinted unit's ReLU on every row's ball, from the hull."""
-    H, order, rows, dist, r2s = Hull(balls, compiled, clock), sorted(hints), {}, {}, {}
+    H, order, dist, r2s = Hull(balls, compiled, clock, hints), sorted(hints), {}, {}
 
     def distances(key, S):
         if key not in dist:                         # this unit and the next CHUNK - 1 of the same S, at once
@@ -118,37 +121,37 @@ def values(balls, compiled, quad, hints, clock, cache):
             return distances(key, S)
         return dist.pop(key)[1]
 
-    def per_ball(l, u):
-        """[None (the ReLU is 0) or a Box] per ball."""
+    def per_ball(l, u, need):
+        """{ball: None (the ReLU is 0) or a Box} for the balls in need."""
         alpha, z, clip = quad[l, u]
         val = H.pre(l, u)
         if isinstance(val, V.PL) and val is not V.DEAD:
             val = V.Sep({val.k: val}, fmpq(0))
         if not isinstance(val, V.Sep):             # not exact on H: its bounds there hold on every ball
             lo, hi = V.bounds(val)
-            return [None if hi <= 0 else V.Box((max(lo, fmpq(0)), hi))] * len(balls.c)
+            return dict.fromkeys(need, None if hi <= 0 else V.Box((max(lo, fmpq(0)), hi)))
         S, g_lo, g_hi = tuple(sorted(val.terms)), val.c, val.c
         for k, pl in val.terms.items():
             a, b = V.quad_deviation(pl, H.mid[k] - z[k], alpha, clip)
             g_lo, g_hi = g_lo + a, g_hi + b
         if S not in r2s:
             r2s[S] = balls.radius_sq(S, cache)
-        r2, per = r2s[S], []
-        for i, d2 in enumerate(distances((l, u), S)):
+        r2, per, D2 = r2s[S], {}, distances((l, u), S)
+        for i in need:
+            d2 = D2[i]
             lo, hi = interval(*(balls.quad_box(i, S, z) if balls.p != 2 else (d2, None, None)), r2, g_lo, g_hi, quad[l, u])
             if lo < 0 < hi:                         # undecided by the hull's deviation: the ball's own pieces
                 own = _on_ball(val, balls, H.mid, i)
                 (a, b), (c, e) = V.bounds(own), balls.sandwich(i, quad[l, u], cache)(own)
                 lo, hi = max(a, c), min(b, e)
-            per.append(None if hi <= 0 else V.Box((max(lo, fmpq(0)), hi)))
+            per[i] = None if hi <= 0 else V.Box((max(lo, fmpq(0)), hi))
         return per
 
     def fn(l, u):
         def run(st):
-            if (l, u) not in rows:
-                rows[l, u] = per_ball(l, u)
-            per = rows[l, u]
-            cells = {r: per[b] for r, b in enumerate(st.ball.tolist()) if per[b] is not None}
+            ball = st.ball.tolist()
+            per = per_ball(l, u, sorted(set(ball)))
+            cells = {r: per[b] for r, b in enumerate(ball) if per[b] is not None}
             return Col(np.zeros(len(st.ball), dtype=np.int64), 1, nonneg=True), cells
         return run
     out = {}
