@@ -112,6 +112,27 @@ def compile_layer(rows, bias, width_in):
     return list(zip(rows, bias)), readers, [len(rs) == 1 and len(rows[rs[0]]) == 1 for rs in readers]
 
 
+class Compiled:
+    """``compile_layer`` of each of (rows, bias, width_in) on demand, the last few kept: a deep network's readers
+    lists are never all in memory at once (the analysis walks the layers in order)."""
+
+    def __init__(self, layers):
+        self.layers, self.kept = layers, {}
+
+    def __len__(self):
+        return len(self.layers)
+
+    def __getitem__(self, l):
+        if l not in self.kept:
+            if len(self.kept) > 8:
+                self.kept.pop(next(iter(self.kept)))
+            self.kept[l] = compile_layer(*self.layers[l])
+        return self.kept[l]
+
+    def __iter__(self):
+        return (self[l] for l in range(len(self)))
+
+
 def _reindex(spec, pos):
     """Special cells {unit: {row: value}} on the rows of pos {old row: new row} (fresh dicts)."""
     out = {}

@@ -124,7 +124,15 @@ def network(v) -> tuple:
     layers = v.get("layers")
     if v.get("format") != "exactmem.relunet" or not isinstance(layers, list) or not layers:
         raise CertificateError("network must be an 'exactmem.relunet' document with a non-empty list of layers")
-    out, width = [], None
+    out, width, memo = [], None, {}              # one fmpq per distinct weight text: shared, parsed once
+
+    def rat(w, where):
+        q = memo.get(w) if isinstance(w, str) else None
+        if q is None:
+            q = rational(w, where())
+            if isinstance(w, str):
+                memo[w] = q
+        return q
     for l, layer in enumerate(layers):
         at, layer = f"network.layers[{l}]", obj(layer, f"network.layers[{l}]")
         sparse = "W_rows" in layer
@@ -147,10 +155,10 @@ def network(v) -> tuple:
                 raise CertificateError(f"{at}.W is ragged")
             else:
                 r = {j: w for j, w in enumerate(r) if w != 0 and w != "0"}
-            nz.append([(j, q) for j, w in r.items() for q in [rational(w, f"{at}.W[{i}][{j}]")] if q != 0])
+            nz.append([(j, q) for j, w in r.items() for q in [rat(w, lambda: f"{at}.W[{i}][{j}]")] if q != 0])
         b = layer.get("b")
         if not isinstance(b, list) or len(b) != len(nz):
             raise CertificateError(f"{at}.b must have one entry per row of W ({len(nz)})")
-        out.append((nz, [rational(t, f"{at}.b[{i}]") for i, t in enumerate(b)]))
+        out.append((nz, [rat(t, lambda: f"{at}.b[{i}]") for i, t in enumerate(b)]))
         d0, width = n if width is None else d0, len(nz)
     return d0, out

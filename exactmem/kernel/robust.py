@@ -25,7 +25,7 @@ from ..verdict import Verdict
 from . import parse
 from . import sandwich as H
 from . import values as V
-from .engine import Col, Engine, State, Undecided, compile_layer, evaluate, run
+from .engine import Col, Compiled, Engine, State, Undecided, evaluate, run
 from .numbers import slab_density, sqrt_bounds
 from .separation import integer_rows, min_cross
 
@@ -218,10 +218,8 @@ def check(doc, rho=None, eta=None, progress=None, clock=lambda: None, share=None
             progress(l, L)
         clock()
     m = len(layers[0][0])
-    compiled, width = [compile_layer([[(k, fmpq(1))] for k in range(m)], [fmpq(0)] * m, m)], m
-    for rows, bias in layers[1:]:
-        compiled.append(compile_layer(rows, bias, width))
-        width = len(rows)
+    compiled = Compiled([([[(k, fmpq(1))] for k in range(m)], [fmpq(0)] * m, m)] +
+                        [(rows, bias, len(prev[0])) for (rows, bias), prev in zip(layers[1:], layers)])
 
     def analyse(idx, skip=None, lemma=None):
         eng = Engine(balls.R, lambda i, c: gaps.get((i, c)),
