@@ -15,7 +15,7 @@ from exactmem import Dataset, kernel, memorize
 from exactmem.constructions.layers import yu_threshold_units
 from exactmem.kernel import robust, sandwich
 from exactmem.kernel import values as V
-from exactmem.kernel.engine import Engine, State, Undecided, compile_layer, run
+from exactmem.kernel.engine import Engine, State, Undecided, compile_layer, evaluate, run
 
 
 def _check(doc, use):
@@ -205,3 +205,83 @@ def test_shares_of_a_lemma_check_compose_to_the_whole():
     named = [kernel.check(p).details.get("balls", []) for p in kernel.split(bad, 2)]
     assert 3 in whole and sorted(named[0] + named[1]) == whole
     assert all(i % 2 == s for s, b in enumerate(named) for i in b)
+
+
+def _random_certificate(rng):
+    """A random small network (first-layer rows some of which are multiples -- lam 2, -1, -1/2, 3/2, -3 -- of
+    earlier rows, or zero), hints.quadratic on random units of every hidden layer but the first (random alpha of
+    either sign, centre, clip or none), p in {1, 2, inf}."""
+    d, N = rng.choice([1, 2, 3]), rng.randint(2, 5)
+    pts = set()
+    while len(pts) < N:
+        pts.add(tuple(rng.randint(-4, 4) for _ in range(d)))
+    labels = [rng.choice([1, 2]) for _ in pts]
+    labels[0] = 3 - labels[-1]
+    w = lambda: rng.choice([0, 0, 1, -1, 2, -2, fmpq(1, 2), fmpq(-3, 2), 3])
+    b = lambda: fmpq(rng.randint(-4, 4), rng.choice([1, 2]))
+    W1 = []
+    for _ in range(rng.randint(2, 5)):
+        r = rng.random()
+        W1.append([rng.choice([2, -1, fmpq(-1, 2), fmpq(3, 2), -3]) * fmpq(t) for t in rng.choice(W1)] if W1 and r < 0.4
+                  else [0] * d if r < 0.5 else [w() for _ in range(d)])
+    layers, width = [(W1, [b() for _ in W1])], len(W1)
+    for n in [rng.randint(1, 4) for _ in range(rng.randint(1, 3))] + [1]:
+        layers.append(([[w() if rng.random() < 0.6 else 0 for _ in range(width)] for _ in range(n)], [b() for _ in range(n)]))
+        width = n
+    quad = [{"layer": l, "unit": u, "alpha": str(rng.choice([1, -1, fmpq(1, 3), fmpq(-5, 2), 4])),
+             "centre": [str(fmpq(rng.randint(-8, 8), rng.choice([1, 2, 3]))) for _ in W1],
+             **({"clip": str(rng.choice([fmpq(1, 2), 1, 5]))} if rng.random() < 0.5 else {})}
+            for l in range(1, len(layers) - 1) for u in range(len(layers[l][0])) if rng.random() < 0.7]
+    return {"format": "exactmem.certificate", "schema_version": 2, "kind": "robust-memorization", "claim": "",
+            "data": {"rho": rng.choice(["1/2", "9/10", "1/5"]), "p": rng.choice(["1", "2", "inf"])},
+            "hints": {"quadratic": quad}, "dataset": {"points": [[str(v) for v in p] for p in pts], "labels": labels},
+            "network": {"format": "exactmem.relunet", "layers": [{"W": [[str(t) for t in r] for r in W], "b": [str(t) for t in bs]}
+                                                                 for W, bs in layers]}}
+
+
+def _lemma_misses(doc, rng, samples=20):
+    """The (unit, ball, point) where the lemma's value on the ball does not contain the unit's exact value at an
+    exact point of the open ball (``engine.evaluate`` on the layers up to the unit's, which ends without a ReLU),
+    and the number of cells the lemma gave."""
+    balls, compiled, quad = _setup(doc)
+    X, _, layers, _, p, _ = robust.claim(doc)
+    _, lemma = sandwich.plan(balls, compiled, quad, lambda: None, {})
+    mu, misses, cells = float(balls.mu_sq) ** 0.5, [], 0
+    pts = {}
+    for i, x in enumerate(X):               # directions to the sphere of the l_p ball (or inside it), scaled by 1 - 1e-6
+        pts[i] = []
+        for _ in range(samples):
+            v = [rng.gauss(0, 1) for _ in x]
+            n = max(map(abs, v)) if p == "inf" else sum(map(abs, v)) if p == 1 else sum(t * t for t in v) ** 0.5
+            s = mu * (1 - 1e-6) * (rng.random() if rng.random() < 0.3 else 1) / n
+            y = [a + fmpq(int(t * s * 10 ** 9), 10 ** 9) for a, t in zip(x, v)]
+            assert balls.inside(i, y, X)
+            pts[i].append(y)
+    for l, units in lemma.items():
+        for u, fn in units.items():
+            _, got = fn(State(range(len(X)), []))
+            cells += len(X)
+            for i in range(len(X)):
+                box = got.get(i, V.Box((fmpq(0), fmpq(0))))
+                for y, out in zip(pts[i], evaluate(layers[:l + 1], pts[i])):
+                    if not box[0] <= max(out[u], fmpq(0)) <= box[1]:
+                        misses.append(((l, u), i, y))
+    return misses, cells
+
+
+def test_lemma_values_contain_the_exact_values_of_random_networks(monkeypatch):
+    """On 40 random networks (non-canonical sources with lam of either sign, zero rows, p = 1, 2, inf, clips), every
+    lemma value contains the unit's exact value at 20 exact points of each ball; the same check finds misses when
+    ``interval`` is narrowed by 1/2 on each side (so it can fail), and the balls' own pieces were used."""
+    own = []
+    monkeypatch.setattr(sandwich, "_on_ball", lambda *a, f=sandwich._on_ball: own.append(1) or f(*a))
+    total = 0
+    for seed in range(40):
+        rng = random.Random(seed)
+        misses, cells = _lemma_misses(_random_certificate(rng), rng)
+        assert misses == []
+        total += cells
+    assert total >= 200 and len(own) >= 50
+    narrow = lambda *a, f=sandwich.interval: (lambda lo, hi: (lo + fmpq(1, 2), hi - fmpq(1, 2)))(*f(*a))
+    monkeypatch.setattr(sandwich, "interval", narrow)
+    assert sum(bool(_lemma_misses(_random_certificate(random.Random(s)), random.Random(s))[0]) for s in range(40)) >= 5
