@@ -10,7 +10,8 @@ IDS = sorted(claims.REGISTRY)
 # every instance of these checks has the kernel prove a certificate (a memorizer certified end to end, or
 # eps_D's separation certificate), so they must come out CERTIFIED; these two use no kernel at all (exact
 # enclosures of pi; a closed formula compared with the parameter count), so they must not
-CERTIFIED = {"KMY25.Def2.1", "KMY25.ThmB.3", "KMY25.ThmB.14", "KMY25.ThmC.11"}
+CERTIFIED = {"KMY25.Def2.1", "KMY25.ThmB.3", "KMY25.ThmB.14", "KMY25.ThmC.11",
+             "KMY25.Def2.2.dims", "KMY25.ThmB.4"}      # robust memorization at r*; exact memorization (d >= 2)
 NOT_CERTIFIED = {"KMY25.LemB.12", "BLN21.rate"}
 WITHDRAWN = {"HB21.proxy_bounds_lip", "HB21.step"}      # Husain & Balle 2021 was withdrawn by its authors
 

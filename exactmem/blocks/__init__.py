@@ -8,3 +8,4 @@ from .flatten import cell_certificate, flatten_net
 from .projection import (data_span, find_projection, householder, m_case_iv, m_case_v, m_small_rho,
                          projected_eps_sq, srht)
 from .distance import distance_threshold_net, sawtooth_square_net, verify_square
+from .line_codes import point_memorizer, separating_direction
