@@ -5,6 +5,7 @@ robustness), ``vnnlib`` (decide a VNN-LIB property), ``bounds`` (the bound regis
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import re
@@ -265,6 +266,25 @@ def _writable(path, option: str) -> None:
                             f"not writable")
 
 
+def _checkpoint_files(args) -> None:
+    """--checkpoint writable and --resume an existing file, before any long work."""
+    _writable(args.checkpoint, "--checkpoint")
+    if args.resume is not None and not os.path.isfile(args.resume):
+        raise OptionError(f"--resume {args.resume}: no such file")
+
+
+@contextlib.contextmanager
+def _say_where_on_ctrl_c(args):
+    """On Ctrl-C, name the --checkpoint file the search was written to and how to continue it."""
+    try:
+        yield
+    except KeyboardInterrupt:
+        if args.checkpoint:
+            print(f"exactmem: interrupted; the search so far is in {args.checkpoint} (continue with --resume "
+                  f"{args.checkpoint})", file=sys.stderr)
+        raise
+
+
 def load_network(path):
     """A network from an exactmem JSON file, an ONNX model (.onnx), an NNet file (.nnet) or a PyTorch
     state_dict (.pt, .pth)."""
@@ -290,9 +310,9 @@ def _cmd_robust(args) -> int:
         from .balls import Balls
         _option("--radius", lambda r: Balls.from_radius(D, r, p), radius)
     semantics = args.semantics or default_semantics(net.output_dim)
-    with _executor(args) as ex:                         # -j N / --scheduler: the searches over workers
+    with _executor(args) as ex, _say_where_on_ctrl_c(args):   # -j N / --scheduler: the searches over workers
         v = robustly_memorizes(net, D, rho, p=p, semantics=semantics, budget=budget, radius=radius,
-                               executor=_with_workers(ex))
+                               executor=_with_workers(ex), checkpoint=args.checkpoint, resume=args.resume)
     print(_readable(str(v)))
     why = "" if args.semantics else f" (the default for a network with {net.output_dim} output" + \
         ("s)" if net.output_dim > 1 else ")")
@@ -316,6 +336,8 @@ def _network_and_data(args):
     if args.semantics is not None and args.semantics not in SEMANTICS:
         raise ExactmemError(f"--semantics must be one of {', '.join(SEMANTICS)}, got {args.semantics!r}")
     _writable(args.out, "--out")
+    if getattr(args, "checkpoint", None) is not None or getattr(args, "resume", None) is not None:
+        _checkpoint_files(args)
     labels = _label_options(args)
     return load_network(args.network), _option("DATA", lambda f: load_dataset(f, *labels), args.dataset)
 
@@ -395,6 +417,7 @@ def _cmd_lipschitz(args) -> int:
         raise ExactmemError("give at most one set: --box=LO:HI,LO:HI,... (one interval per coordinate) or "
                             "--ball=X1,X2,... with --radius R (neither: all of R^d)")
     _writable(args.out, "--out")
+    _checkpoint_files(args)
     net = load_network(args.network)
     region, where = None, "R^d"
     if args.box is not None:
@@ -416,8 +439,9 @@ def _cmd_lipschitz(args) -> int:
         region = _option("--ball", lambda _: ball(centre, args.radius, p=args.p), args.ball)
         where = "the ball"
     try:
-        with _executor(args) as ex:                 # -j N / --scheduler: the branch and bound as a work-queue
-            L = lipschitz_constant(net, args.p, region, budget, executor=_with_workers(ex))
+        with _executor(args) as ex, _say_where_on_ctrl_c(args):   # -j N / --scheduler: a work-queue
+            L = lipschitz_constant(net, args.p, region, budget, executor=_with_workers(ex),
+                                   checkpoint=args.checkpoint, resume=args.resume)
     except InputSetError as e:                      # e.g. a box with a zero-width interval: no interior
         raise ExactmemError(f"{'--box' if args.box is not None else '--ball'}: {e}") from None
     sq = "^2" if L.p == 2 else ""
@@ -475,19 +499,11 @@ def _cmd_vnnlib(args) -> int:
     budget = _seconds(args.budget)
     _writable(args.out, "--out")
     _writable(args.cert, "--cert")
-    _writable(args.checkpoint, "--checkpoint")
-    if args.resume is not None and not os.path.isfile(args.resume):
-        raise OptionError(f"--resume {args.resume}: no such file")
+    _checkpoint_files(args)
     net, prop = load_network(args.network), vnnlib.read(args.property)
-    with _executor(args) as ex:
-        try:
-            r = vnnlib.decide(net, prop, budget, ex if args.checkpoint or args.resume else _with_workers(ex),
-                              args.checkpoint, args.resume)
-        except KeyboardInterrupt:
-            if args.checkpoint:
-                print(f"exactmem: interrupted; the search so far is in {args.checkpoint} (continue with --resume "
-                      f"{args.checkpoint})", file=sys.stderr)
-            raise
+    with _executor(args) as ex, _say_where_on_ctrl_c(args):
+        r = vnnlib.decide(net, prop, budget, ex if args.checkpoint or args.resume else _with_workers(ex),
+                          args.checkpoint, args.resume)
     print(f"{r.status}: {_readable(r.reason)}")
     if r.status == "sat":
         show = (lambda v: ", ".join(vnnlib.decimal(t) if vnnlib._places(t) is not None else str(t) for t in v))
@@ -713,6 +729,7 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--budget", help="seconds before the answer is UNDECIDED")
     r.add_argument("--out", metavar="CERT.json", help="write the certificate here when PROVED")
     _label_args(r)
+    _checkpoint_args(r, "the linear-bounds search's or, after it, the region engine's")
     _parallel_args(r, "the linear-bounds search and the region engine as work-queues over N worker processes (auto: "
                       "one per core), and the kernel's check in shares")
     r.set_defaults(func=_cmd_robust)
@@ -740,6 +757,9 @@ def build_parser() -> argparse.ArgumentParser:
     z.add_argument("--budget", help="seconds; then the best certified interval so far (CERTIFIED INTERVAL, "
                                     "exit 1, unless it closed)")
     z.add_argument("--out", metavar="CERT.json", help="write the certificate here")
+    _checkpoint_args(z, "the branch and bound's", " (the branch and bound then runs as the work-queue of -j, in "
+                     "this process without -j: its tree may differ from the serial loop's, the constant does not)",
+                     " (without --budget: with one, the tree depends on timing)")
     _parallel_args(z, "the branch and bound as a work-queue over N worker processes (auto: one per core); the "
                       "budget is wall time")
     z.set_defaults(func=_cmd_lipschitz)
@@ -751,9 +771,7 @@ def build_parser() -> argparse.ArgumentParser:
     n.add_argument("--out", metavar="RESULT", help="write the result in VNN-COMP's format here")
     n.add_argument("--cert", metavar="CERT.json", help="write the certificate of unsat here (default RESULT.cert.json)")
     n.add_argument("--budget", help="seconds before the answer is timeout")
-    n.add_argument("--checkpoint", metavar="FILE", help="write the linear-bounds search's state (tree found, open "
-                   "leaves) here every 10 s and when it stops or is interrupted")
-    n.add_argument("--resume", metavar="FILE", help="continue the linear-bounds search from a --checkpoint file")
+    _checkpoint_args(n, "the linear-bounds search's or, after it, the region engine's")
     _parallel_args(n, "the linear-bounds search and then the region engine as work-queues over N worker processes "
                       "(auto: one per core), and the kernel's check in N shares")
     n.set_defaults(func=_cmd_vnnlib)
@@ -834,6 +852,14 @@ def _ball_size(parser, what: str) -> None:
     parser.add_argument("--rho", help=f"the balls' radius relative to eps_D (half the least distance between "
                                       f"differently labelled points), in (0, 1); {what}")
     parser.add_argument("--radius", help="the balls' absolute radius, in (0, eps_D); the output states both")
+
+
+def _checkpoint_args(parser, search: str, note: str = "", same: str = "") -> None:
+    parser.add_argument("--checkpoint", metavar="FILE", help=f"write {search} state (the tree found, the open "
+                        f"regions) here every 10 s, when the budget stops it and on Ctrl-C{note}")
+    parser.add_argument("--resume", metavar="FILE", help="continue from a --checkpoint file of the same question "
+                        "(one of another is refused): nothing found is searched again, and the answer and "
+                        f"certificate are those of an uninterrupted run{same}")
 
 
 def _parallel_args(parser, what: str) -> None:

@@ -62,7 +62,7 @@ def _inner_radius(mu2: fmpq) -> fmpq:
 
 
 def robustly_memorizes(net: ReLUNet, D: Dataset, rho=None, p=2, semantics: str | None = None, budget=None,
-                       radius=None, executor=None) -> Verdict:
+                       radius=None, executor=None, checkpoint=None, resume=None) -> Verdict:
     """Decide exactly, for any network and any d, whether ``net`` rho-robustly memorizes D in l_p.
 
     The region analysis of ``exactmem.analysis`` finds a certificate and the kernel checks it (PROVED, with
@@ -72,6 +72,9 @@ def robustly_memorizes(net: ReLUNet, D: Dataset, rho=None, p=2, semantics: str |
     ``rho`` (relative to eps_{D,p}) or as an absolute ``radius`` (0 < radius < eps_{D,p}); ``details["balls"]``
     is the ``Balls`` decided.  ``executor`` (``exactmem.parallel``, e.g. ``parallel.executor(2)``): the searches
     run as work-queues over its workers and the kernel checks the certificate in shares (the same verdict).
+    ``checkpoint``: a file where the searches keep their state (tree found, open regions), written every 10 s,
+    when the budget stops them and on Ctrl-C; ``resume``: continue from such a file (the same certificate as an
+    uninterrupted run).
 
     >>> f = ReLUNet([([[1], [-1]], [0, 0]), ([[-1, 1], [1, -1]], [0, 0])])      # two outputs: (-x, x)
     >>> robustly_memorizes(f, Dataset([[-1], [1]], [2, 1]), radius="1/2").details["balls"].text()
@@ -84,19 +87,19 @@ def robustly_memorizes(net: ReLUNet, D: Dataset, rho=None, p=2, semantics: str |
     if semantics is None and isinstance(net, ReLUNet):
         semantics = default_semantics(net.output_dim)
     if rho is not None or not isinstance(D, Dataset):
-        v = decide(net, D, rho, p, semantics, budget, executor)
+        v = decide(net, D, rho, p, semantics, budget, executor, checkpoint, resume)
         return _with_balls(v, Balls.from_rho(D, rho, p, semantics))
     balls = Balls.from_radius(D, radius, p, semantics)
     if balls.rho is not None:                       # the same certificate as the rational rho gives
-        return _with_balls(decide(net, D, balls.rho, p, semantics, budget, executor), balls)
-    return _with_balls(_decide_balls(net, balls, budget, executor), balls)
+        return _with_balls(decide(net, D, balls.rho, p, semantics, budget, executor, checkpoint, resume), balls)
+    return _with_balls(_decide_balls(net, balls, budget, executor, checkpoint, resume), balls)
 
 
 def _with_balls(v: Verdict, balls) -> Verdict:
     return Verdict(v.status, v.reason, v.witness, {**v.details, "balls": balls})
 
 
-def _decide_balls(net: ReLUNet, balls, budget, executor=None) -> Verdict:
+def _decide_balls(net: ReLUNet, balls, budget, executor=None, checkpoint=None, resume=None) -> Verdict:
     """Balls whose rho is irrational (p = 2): one region-cover question per ball, radius^2 exact."""
     from .analysis import decide
     from .certify.records import Certificate
@@ -104,7 +107,7 @@ def _decide_balls(net: ReLUNet, balls, budget, executor=None) -> Verdict:
     decide.check_question(net, D, balls.semantics, budget)
     doc = Certificate("region-cover", f"the network is right on every {balls.text()} ({balls.semantics} semantics)",
                       None, net.to_json(sparse=True), {"questions": balls.questions(net.output_dim)}).to_json()
-    v, cert = decide._decide(doc, budget, "regions", (executor, None, None))
+    v, cert = decide._decide(doc, budget, "regions", (executor, checkpoint, resume))
     if v.is_refuted:
         w = v.witness
         return Verdict.refuted(f"ball {w['question']} (label {D.labels[w['question']]}): the network outputs "

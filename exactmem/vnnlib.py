@@ -363,8 +363,9 @@ def _decimal_point(doc, q, x):
 def decide(net, prop: Property, budget=None, executor=None, checkpoint=None, resume=None) -> Result:
     """Decide a property exactly for a network (``exactmem.ReLUNet``).  ``executor`` (``exactmem.parallel``):
     the linear-bounds search, the region engine after it (``analysis.cover_queue``, unless the executor is the
-    serial one) and the kernel's check over workers; ``checkpoint``/``resume``: a file of the linear-bounds
-    search's state (``analysis.bab_queue``)."""
+    serial one) and the kernel's check over workers; ``checkpoint``/``resume``: a file of the state of the
+    search that is running -- the linear-bounds search's (``analysis.bab_queue``) or the region engine's
+    (``analysis.cover_queue``) -- to stop and continue it (``analysis.decide._decide``)."""
     from .analysis import decide as engine
     from .analysis.ask import _atom, _budget, _doc, box
     from .network import ReLUNet

@@ -78,3 +78,17 @@ def exact_decimal(t) -> str:
     dec = ("-" if t < 0 else "") + digits[:-k] + "." + digits[-k:] if k else str(t.numerator)
     assert Fraction(dec) == t
     return dec
+
+
+class Interrupting(Counting):
+    """The serial executor, counting rounds, that raises KeyboardInterrupt (as Ctrl-C would) when asked for round
+    ``after + 1``: the search has completed ``after`` rounds."""
+
+    def __init__(self, after):
+        super().__init__()
+        self.after = after
+
+    def map(self, fn, items):
+        if self.rounds >= self.after:
+            raise KeyboardInterrupt
+        return super().map(fn, items)

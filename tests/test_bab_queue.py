@@ -18,7 +18,7 @@ from exactmem.analysis import bab, bab_queue
 from exactmem.analysis.ask import _atom, _doc, box
 from exactmem.errors import OptionError
 
-from dying import Dying, exact_decimal, same_on_dask
+from dying import Counting, Dying, Interrupting, exact_decimal, same_on_dask
 
 SMALL = dict(batch=2, per_item=1, steps=2)
 
@@ -72,7 +72,7 @@ def test_an_interrupted_search_resumes_where_it_stopped(tmp_path):
     with parallel.executor() as ex, pytest.raises(OptionError, match="another question"):
         bab_queue.search(_instance(1), 0, ex, resume=ck, **SMALL)
     (tmp_path / "bad.json").write_text("[1, 2]")
-    with parallel.executor() as ex, pytest.raises(OptionError, match="not an exactmem branch-and-bound checkpoint"):
+    with parallel.executor() as ex, pytest.raises(OptionError, match="not an exactmem linear-bounds checkpoint"):
         bab_queue.search(doc, 0, ex, resume=str(tmp_path / "bad.json"), **SMALL)
 
 
@@ -166,3 +166,22 @@ def test_a_search_in_this_process_leaves_the_finders_margin_as_it_was():
     with parallel.executor() as ex:
         bab_queue.search(_instance(0), 0, ex, margin=1e-4, **SMALL)
     assert bab.MARGIN[0] == 1e-6
+
+
+def test_a_resumed_search_expands_no_leaf_twice(tmp_path, monkeypatch):
+    """The leaves ``bab.expand`` is asked for before a Ctrl-C (after 3 rounds) and after the resume are those of
+    one uninterrupted search, none twice; the tree is the same bytes."""
+    doc, ck = _instance(0), str(tmp_path / "ck.json")
+    seen, expand = [], bab.expand
+
+    def counting(ctx, leaf):
+        seen.append(tuple(leaf.path))
+        return expand(ctx, leaf)
+    monkeypatch.setattr(bab, "expand", counting)
+    whole = bab_queue.search(doc, 0, Counting(), **SMALL)
+    everything, seen[:] = sorted(seen), []
+    with pytest.raises(KeyboardInterrupt):
+        bab_queue.search(doc, 0, Interrupting(3), checkpoint=ck, **SMALL)
+    before, seen[:] = list(seen), []
+    assert before and json.dumps(bab_queue.search(doc, 0, Counting(), resume=ck, **SMALL)) == json.dumps(whole)
+    assert not set(before) & set(seen) and sorted(before + seen) == everything

@@ -1,6 +1,7 @@
 """Issue 24: the region engine's branch and bound (``cover.search``, the finder of region-cover certificates) as a
 work-queue over workers (``exactmem.analysis.cover_queue``): the same tree whatever runs it, the serial
-search's verdict, exact counterexamples, a lost worker, and ``-j`` reaching it through ``vnnlib``.
+search's verdict, exact counterexamples, a lost worker, ``-j`` reaching it through ``vnnlib``, and checkpoint and
+resume (interrupted after some rounds, resumed: the uninterrupted run's tree, no region explored twice).
 
 The instances are small random networks on [-1, 1]^2 (d = 2, one or two hidden layers of 4 to 8 units, integer
 weights) with the goal f(x) > t.  The answer is known without the region engine: z3 (exact real arithmetic,
@@ -23,7 +24,7 @@ from exactmem.analysis import cover, cover_queue, wire
 from exactmem.analysis.ask import _atom, _doc, box
 from exactmem.errors import OptionError, ParallelError
 
-from dying import Counting, Dying, exact_decimal, same_on_dask
+from dying import Counting, Dying, Interrupting, exact_decimal, same_on_dask
 
 SMALL = {"batch": 2, "per_item": 1, "steps": 2}         # rounds of 2 regions, 2 regions each: many rounds
 
@@ -241,3 +242,146 @@ def test_vnnlib_j2_runs_the_region_engine_on_the_queue(tmp_path, capsys, monkeyp
     assert capsys.readouterr().out.startswith("unsat:")
     assert (tmp_path / "two.json").read_text() == (tmp_path / "serial.json").read_text()
     assert main(["verify", str(tmp_path / "two.json")]) == 0               # the kernel, whole, agrees
+
+
+def _explored(monkeypatch):
+    """Record the path of every region ``cover.explore`` is asked for (in this process: the serial executors)."""
+    seen, explore = [], cover.explore
+
+    def counting(layers, S, goal, path, d, memo=None):
+        seen.append(tuple(tuple(t) for t in path))
+        return explore(layers, S, goal, path, d, memo)
+    monkeypatch.setattr(cover, "explore", counting)
+    return seen
+
+
+@pytest.mark.parametrize("after", [1, 4])
+def test_an_interrupted_search_resumes_with_the_same_tree_and_explores_no_region_twice(after, tmp_path, monkeypatch):
+    """Ctrl-C after ``after`` rounds (``Interrupting``) writes the checkpoint; the resumed search ends with the
+    uninterrupted one's tree, byte for byte (and so the same certificate), and the regions explored before and
+    after the interruption are those of one uninterrupted run, none of them twice."""
+    _, doc, _ = _instance(1)
+    ck = str(tmp_path / "ck.json")
+    seen = _explored(monkeypatch)
+    whole = cover_queue.search(doc, 0, Counting(), **SMALL)
+    assert whole[0] == "proved"
+    everything, seen[:] = sorted(seen), []
+    with pytest.raises(KeyboardInterrupt):
+        cover_queue.search(doc, 0, Interrupting(after), checkpoint=ck, **SMALL)
+    before, seen[:] = list(seen), []
+    state = json.load(open(ck))
+    assert state["format"] == cover_queue.FORMAT and state["open"] and len(state["tree"]) == len(before)
+    resumed = cover_queue.search(doc, 0, Counting(), resume=ck, **SMALL)
+    assert json.dumps(resumed) == json.dumps(whole)
+    assert json.dumps(_certificate(doc, resumed[1])) == json.dumps(_certificate(doc, whole[1]))
+    assert not set(before) & set(seen)                                  # nothing explored again
+    assert sorted(before + seen) == everything                          # and nothing missed
+    assert kernel.check(_certificate(doc, resumed[1])).is_proved
+
+
+def test_a_budget_writes_the_checkpoint_and_resume_finishes():
+    """A budget already spent stops the search before its first round, with the checkpoint of the root alone;
+    resumed (by a pool of 2: the state holds no process's memory), the serial search's tree."""
+    _, doc, _ = _instance(2)
+    _, layers, qs = kernel.regions.questions(doc)
+    import tempfile
+    with tempfile.TemporaryDirectory() as tmp:
+        ck = tmp + "/ck.json"
+        out = cover_queue.search(doc, 0, Counting(), budget=0, checkpoint=ck, **SMALL)
+        assert out[0] == "undecided" and "budget" in out[1]
+        assert json.load(open(ck))["open"] == [[[], None]]
+        with parallel.Pool(1) as one:
+            resumed = cover_queue.search(doc, 0, one, resume=ck, **SMALL)
+    assert json.dumps(resumed) == json.dumps(cover.search(layers, *qs[0]))
+
+
+def test_a_checkpoint_of_another_question_or_search_is_refused(tmp_path):
+    _, doc, _ = _instance(1)
+    ck = str(tmp_path / "ck.json")
+    with pytest.raises(KeyboardInterrupt):
+        cover_queue.search(doc, 0, Interrupting(2), checkpoint=ck, **SMALL)
+    with pytest.raises(OptionError, match="another network, set or goal"):
+        cover_queue.search(_instance(2)[1], 0, Counting(), resume=ck, **SMALL)
+    two = {**doc, "data": {**doc["data"], "questions": doc["data"]["questions"] * 2}}
+    with pytest.raises(OptionError, match="another network, set or goal"):   # the digest is the document's
+        cover_queue.search(two, 1, Counting(), resume=ck, **SMALL)
+    from exactmem.analysis import checkpoint
+    checkpoint.write(str(tmp_path / "bab.json"), {"format": checkpoint.BAB})
+    (tmp_path / "text.json").write_text("not json")
+    for path, match in (("bab.json", "not an exactmem region-engine checkpoint \\(it is a linear-bounds one\\)"),
+                        ("text.json", "not a checkpoint \\(not JSON\\)"), ("none.json", "cannot read it")):
+        with pytest.raises(OptionError, match=match):
+            cover_queue.search(doc, 0, Counting(), resume=str(tmp_path / path), **SMALL)
+    state = json.load(open(ck))
+    state["memos"] = [[[], {"shape": [2], "f8": "!!"}]]                  # damaged: a clear error, not a traceback
+    json.dump(state, open(ck, "w"))
+    with pytest.raises(OptionError, match="malformed"):
+        cover_queue.search(doc, 0, Counting(), resume=ck, **SMALL)
+
+
+def _two_questions(seed=1):
+    """Two questions on the box cut by x_0 + x_1 <= 1 (the linear-bounds finder declines cut sets: the region
+    engine decides both): f > t and f > t - 1, both true when the first is."""
+    _, doc, t = _instance(seed, rows=[[-1, -1, 1]])
+    q = doc["data"]["questions"][0]
+    q2 = {**q, "goal": [[_atom([1], -(t - 1), True)]]}
+    return {**doc, "data": {**doc["data"], "questions": [q, q2]}}
+
+
+def test_a_resumed_decision_skips_the_questions_it_had_finished(tmp_path, monkeypatch):
+    """``decide._decide`` with a checkpoint, interrupted in its second question: the checkpoint holds the first
+    question's tree, and the resumed run explores only what was left of the second; the certificate is the
+    uninterrupted run's, byte for byte, and the kernel proves it."""
+    import functools
+
+    from exactmem.analysis import decide
+    doc, ck = _two_questions(), str(tmp_path / "ck.json")
+    monkeypatch.setattr(cover_queue, "search", functools.partial(cover_queue.search, **SMALL))   # many rounds
+    seen = _explored(monkeypatch)
+    v, whole = decide._decide(doc, None, "regions")                    # the serial cover.search
+    assert v.is_proved
+    everything, seen[:] = len(seen), []
+    rounds = Counting()
+    cover_queue.search(doc, 0, rounds)                                  # the first question's rounds
+    seen[:] = []
+    with pytest.raises(KeyboardInterrupt):
+        decide._decide(doc, None, "regions", (Interrupting(rounds.rounds + 2), ck, None))
+    before, seen[:] = len(seen), []
+    state = json.load(open(ck))
+    assert state["q"] == 1 and state["done"] == [whole["hints"]["trees"][0]]
+    v2, again = decide._decide(doc, None, "regions", (None, None, ck))
+    assert v2.is_proved and json.dumps(again) == json.dumps(whole)
+    assert before + len(seen) == everything                             # no region of either question twice
+    assert len(seen) < len(whole["hints"]["trees"][1])                  # the first question was not searched
+
+
+def test_vnnlib_checkpoint_and_resume_of_the_region_engine(tmp_path, capsys, monkeypatch):
+    """``exactmem vnnlib --checkpoint`` on a property only the region engine decides, interrupted (Ctrl-C in its
+    third round): exit 130 and where the search is; ``--resume`` writes the uninterrupted run's certificate; a
+    checkpoint of another property is refused in one line."""
+    from exactmem.cli import main
+    net, prop = _files(tmp_path)
+    assert main(["vnnlib", net, prop, "--cert", str(tmp_path / "whole.json")]) == 0
+    capsys.readouterr()
+    send, calls = wire.send, []
+
+    def interrupted(ex, fn, *a, **k):
+        calls.append(fn)
+        if len(calls) == 3:
+            raise KeyboardInterrupt
+        return send(ex, fn, *a, **k)
+    monkeypatch.setattr(wire, "send", interrupted)
+    monkeypatch.setattr(cover_queue, "search", __import__("functools").partial(cover_queue.search, batch=1, steps=1))
+    ck = str(tmp_path / "ck.json")
+    assert main(["vnnlib", net, prop, "--checkpoint", ck]) == 130
+    assert f"the search so far is in {ck} (continue with --resume {ck})" in capsys.readouterr().err
+    assert calls == [cover_queue.expand_item] * 3 and json.load(open(ck))["format"] == cover_queue.FORMAT
+    assert main(["vnnlib", net, prop, "--resume", ck, "--cert", str(tmp_path / "resumed.json")]) == 0
+    assert capsys.readouterr().out.startswith("unsat:")
+    assert (tmp_path / "resumed.json").read_text() == (tmp_path / "whole.json").read_text()
+    other = tmp_path / "other"
+    other.mkdir()
+    net2, prop2 = _files(other, seed=2)
+    assert main(["vnnlib", net2, prop2, "--resume", ck]) == 2
+    err = capsys.readouterr().err
+    assert err == f"exactmem: error: --resume {ck}: the checkpoint is of another network, set or goal\n"

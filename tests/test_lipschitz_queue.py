@@ -1,5 +1,7 @@
 """Issue 24: the exact Lipschitz constant's branch and bound as a work-queue over workers
-(``exactmem.lipschitz.queue``): the same certificate whatever runs it, the serial loop's constant, a lost worker.
+(``exactmem.lipschitz.queue``): the same certificate whatever runs it, the serial loop's constant, a lost worker,
+checkpoint and resume (interrupted after some rounds, resumed: the uninterrupted run's certificate, byte for
+byte, and no node walked twice).
 
 The instances are small random networks (d = 2 or 3 inputs, one or two hidden layers of 6 to 12 units, weights
 k/4) on the box [-1, 1]^d.  The expected constant is derived without the branch and bound: a fine grid of the box
@@ -21,7 +23,7 @@ from exactmem import ReLUNet, ball, box, kernel, parallel
 from exactmem.errors import OptionError
 from exactmem.lipschitz import lipschitz_constant, queue
 
-from dying import Counting, Dying
+from dying import Counting, Dying, Interrupting
 
 SMALL = {"batch": 2, "per_item": 1, "steps": 2}     # rounds of 2 nodes, 2 walks each: many rounds
 
@@ -176,3 +178,113 @@ def test_lipschitz_on_the_command_line_with_workers(tmp_path, capsys):
     assert main(["verify", str(tmp_path / "c.json")]) == 0                  # the kernel, from the file, agrees
     assert main(args + ["-j", "0"]) == 2
     assert "-j/jobs" in capsys.readouterr().err
+
+
+def _walked(monkeypatch):
+    """Record the path of every node ``cover.walk`` is asked for (in this process: the serial executors)."""
+    from exactmem.analysis import cover
+    seen, walk = [], cover.walk
+
+    def counting(layers, S, path, d, memo=None, *a, **k):
+        seen.append(tuple(tuple(t) for t in path))
+        return walk(layers, S, path, d, memo, *a, **k)
+    monkeypatch.setattr(cover, "walk", counting)
+    return seen
+
+
+@pytest.mark.parametrize("seed, d, widths, p, m, after", [(5, 2, [8, 6], "inf", 2, 3), (6, 3, [6, 8], 2, 1, 1),
+                                                          (6, 3, [6, 8], 2, 1, 20)])
+def test_an_interrupted_search_resumes_with_the_same_certificate_and_walks_no_node_twice(
+        seed, d, widths, p, m, after, tmp_path, monkeypatch):
+    """Ctrl-C after ``after`` rounds (``Interrupting``) writes the checkpoint; the resumed search (in this process,
+    or on a pool of 2 for the first case) ends with the uninterrupted one's certificate, byte for byte, and the
+    nodes walked before and after the interruption are those of one uninterrupted run, none of them twice."""
+    net, S, ck = _net(seed, d, widths, m), box([-1] * d, [1] * d), str(tmp_path / "ck.json")
+    seen = _walked(monkeypatch)
+    whole = queue.search(net, p, S, None, Counting(), **SMALL)
+    everything, seen[:] = sorted(seen), []
+    with pytest.raises(KeyboardInterrupt):
+        queue.search(net, p, S, None, Interrupting(after), checkpoint=ck, **SMALL)
+    before, seen[:] = list(seen), []
+    state = json.load(open(ck))
+    assert state["format"] == queue.FORMAT and state["open"] and state["regions"] == len(before)
+    if after == 3:
+        with parallel.Pool(2) as two:
+            resumed = queue.search(net, p, S, None, two, resume=ck, **SMALL)
+        assert not seen                                                 # the walks ran in the workers
+        seen = [n for n in everything if n not in set(before)]
+    else:
+        resumed = queue.search(net, p, S, None, Counting(), resume=ck, **SMALL)
+    assert json.dumps(resumed.certificate) == json.dumps(whole.certificate)
+    assert resumed.regions == whole.regions and resumed.is_exact
+    assert not set(before) & set(seen)                                  # nothing walked again
+    assert sorted(before + seen) == everything                          # and nothing missed
+    assert kernel.check(resumed.certificate).is_proved
+
+
+def test_a_budget_writes_the_checkpoint_and_resume_decides(tmp_path, monkeypatch):
+    """A budget spent after the first round (the root is always walked) stops with a certified interval and
+    the checkpoint; resumed without a budget, the search walks the root no more and ends with the constant
+    of an uninterrupted run (its tree may differ: with a budget the rounds depend on timing)."""
+    net, S, ck = _net(6, 3, [6, 8]), box([-1] * 3, [1] * 3), str(tmp_path / "ck.json")
+    stopped = lipschitz_constant(net, 2, S, budget=1e-9, checkpoint=ck)
+    assert stopped.stopped and "budget" in stopped.stopped and stopped.verdict.is_proved
+    seen = _walked(monkeypatch)
+    L = lipschitz_constant(net, 2, S, resume=ck)
+    assert seen and () not in seen                                      # the walks went on below the root
+    want = lipschitz_constant(net, 2, S)
+    assert L.is_exact and kernel.check(L.certificate).is_proved
+    assert (L.lower_sq, L.upper_sq) == (want.lower_sq, want.upper_sq)
+    assert stopped.lower_sq <= L.upper_sq <= stopped.upper_sq
+
+
+def test_a_checkpoint_of_another_question_or_search_is_refused(tmp_path):
+    net, S, ck = _net(1, 2, [8]), box([-1, -1], [1, 1]), str(tmp_path / "ck.json")
+    with pytest.raises(KeyboardInterrupt):
+        queue.search(net, 2, S, None, Interrupting(2), checkpoint=ck, **SMALL)
+    for other in ((_net(2, 2, [8]), 2, S), (net, "inf", S), (net, 2, box([-1, -1], [1, 2]))):
+        with pytest.raises(OptionError, match="another network, set or norm"):
+            queue.search(*other, None, Counting(), resume=ck, **SMALL)
+    from exactmem.analysis import checkpoint
+    checkpoint.write(str(tmp_path / "regions.json"), {"format": checkpoint.REGIONS})
+    with pytest.raises(OptionError, match="not an exactmem Lipschitz checkpoint \\(it is a region-engine one\\)"):
+        queue.search(net, 2, S, None, Counting(), resume=str(tmp_path / "regions.json"), **SMALL)
+    state = json.load(open(ck))
+    state["open"][0][0] = state["count"]                                # damaged: a clear error, not a traceback
+    json.dump(state, open(ck, "w"))
+    with pytest.raises(OptionError, match="malformed"):
+        queue.search(net, 2, S, None, Counting(), resume=ck, **SMALL)
+
+
+def test_lipschitz_checkpoint_and_resume_on_the_command_line(tmp_path, capsys, monkeypatch):
+    """``exactmem lipschitz --checkpoint``, interrupted (Ctrl-C in its third round): exit 130 and where the search
+    is; ``--resume`` writes the certificate of an uninterrupted run with --checkpoint, byte for byte; a checkpoint
+    of another box is refused in one line, and one of the region engine by ``exactmem robust``."""
+    from exactmem.analysis import wire
+    from exactmem.cli import main
+    (tmp_path / "net.json").write_text(json.dumps(_net(6, 3, [6, 8]).to_json()))
+    args, ck = ["lipschitz", str(tmp_path / "net.json"), "--box=-1:1,-1:1,-1:1"], str(tmp_path / "ck.json")
+    monkeypatch.setattr(queue, "search", __import__("functools").partial(queue.search, batch=2, steps=2))
+    assert main(args + ["--checkpoint", str(tmp_path / "full.json"), "--out", str(tmp_path / "whole.json")]) == 0
+    capsys.readouterr()
+    send, calls = wire.send, []
+
+    def interrupted(ex, fn, *a, **k):
+        calls.append(fn)
+        if len(calls) == 3:
+            raise KeyboardInterrupt
+        return send(ex, fn, *a, **k)
+    monkeypatch.setattr(wire, "send", interrupted)
+    assert main(args + ["--checkpoint", ck]) == 130
+    assert f"the search so far is in {ck} (continue with --resume {ck})" in capsys.readouterr().err
+    assert main(args + ["--resume", ck, "--out", str(tmp_path / "resumed.json")]) == 0
+    assert capsys.readouterr().out.startswith("PROVED:")
+    assert (tmp_path / "resumed.json").read_text() == (tmp_path / "whole.json").read_text()
+    assert main(args[:2] + ["--box=-1:1,-1:1,-1:2", "--resume", ck]) == 2
+    assert capsys.readouterr().err == f"exactmem: error: --resume {ck}: the checkpoint is of another network, set " \
+                                      f"or norm\n"
+    (tmp_path / "data.csv").write_text("0,0,0,1\n1,1,1,2\n")
+    assert main(["robust", str(tmp_path / "net.json"), str(tmp_path / "data.csv"), "--rho", "1/2", "--resume",
+                 ck]) == 2
+    assert "not an exactmem linear-bounds or region-engine checkpoint (it is a Lipschitz one)" in \
+        capsys.readouterr().err

@@ -30,16 +30,16 @@ from __future__ import annotations
 
 import heapq
 import json
-import os
 import time
 
 import numpy as np
 
 from ..errors import CertificateError, OptionError, ParallelError
 from . import bab, wire
+from . import checkpoint as checkpoint_file
 from .wire import digest as _digest
 
-FORMAT = "exactmem-bab-checkpoint"
+FORMAT = checkpoint_file.BAB
 _CACHE = {}                 # in a worker: (digest of a question's text, question) -> bab.Context
 
 
@@ -113,24 +113,8 @@ def _expand_leaf(ctx, js, steps):
     return {"nodes": nodes, "open": [[p, _leaf_json(leaf)] for p, _, leaf in sorted(heap, key=lambda e: e[:2])]}
 
 
-def _write(path: str, state: dict) -> None:
-    tmp = f"{path}.tmp{os.getpid()}"
-    with open(tmp, "w") as fh:
-        json.dump(state, fh, separators=(",", ":"))
-    os.replace(tmp, path)                        # atomic: a reader sees the old state or the new one
-
-
 def _read(path: str) -> dict:
-    try:
-        with open(path) as fh:
-            state = json.load(fh)
-    except OSError as e:
-        raise OptionError(f"--resume {path}: cannot read it ({e.strerror})") from None
-    except ValueError:
-        raise OptionError(f"--resume {path}: not a checkpoint (not JSON)") from None
-    if not isinstance(state, dict) or state.get("format") != FORMAT:
-        raise OptionError(f"--resume {path}: not an exactmem branch-and-bound checkpoint")
-    return state
+    return checkpoint_file.read(path, FORMAT)
 
 
 def load_checkpoint(path: str, text: str, q: int, margin: float) -> dict:
@@ -166,11 +150,11 @@ def search(doc, q: int, ex, budget=None, max_leaves: int = 20000, batch: int = 6
         state = load_checkpoint(resume, text, q, margin)
         try:
             st.load(state)
-        except (KeyError, TypeError, ValueError, IndexError):
-            raise OptionError(f"--resume {resume}: a malformed checkpoint (its tree or open leaves)") from None
+        except checkpoint_file.MALFORMED:
+            raise checkpoint_file.malformed(resume) from None
     else:
         st.push(0.0, _context(text, q).root())
-    start = saved = time.monotonic()
+    start, saver = time.monotonic(), checkpoint_file.Saver(checkpoint, every)
     try:
         while st.heap:
             if progress is not None:
@@ -181,18 +165,14 @@ def search(doc, q: int, ex, budget=None, max_leaves: int = 20000, batch: int = 6
             elif st.count > 2 * max_leaves:                 # as bab.search: nodes made
                 stop = f"more than {max_leaves} leaves"
             if stop:
-                if checkpoint is not None:
-                    _write(checkpoint, st.dump())
+                saver.now(st.dump)
                 return "undecided", stop, st.leaves
             out = st.round(ex, batch, per_item, steps)
             if out is not None:
                 return out
-            if checkpoint is not None and time.monotonic() - saved >= every:
-                _write(checkpoint, st.dump())
-                saved = time.monotonic()
+            saver.due(st.dump)
     except KeyboardInterrupt:
-        if checkpoint is not None:
-            _write(checkpoint, st.dump())       # the last complete round: tree and open leaves agree
+        saver.now(st.dump)                      # the last complete round: tree and open leaves agree
         raise
     try:
         return "proved", bab._preorder(st.tree), st.leaves

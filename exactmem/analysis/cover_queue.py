@@ -16,6 +16,12 @@ a worker keeps it parsed by the text's digest, and one that has not seen it (sta
 answers "missing" and is sent the text (``wire.send``).  A worker that dies loses only its items of the
 round, which the executor sends again.
 
+Checkpoint and resume: with ``checkpoint`` the state -- the document's digest, the question, the trees of the
+questions before it, the tree found and the open regions with their parents' memo entries (``checkpoint``
+module: the sample points bit for bit) -- is written atomically after a round every 10 s, when the budget
+stops the search and on Ctrl-C (the round in flight put back); ``resume`` continues from it, exploring no
+region of its tree again, and ends with the tree of an uninterrupted search.
+
 Determinism: every region is explored from its path and its parent's memo alone, so each node of the tree
 is the serial search's, and a proved question's tree -- all of it, in preorder -- is the same bytes as
 ``cover.search``'s whatever the executor and the number of workers.  A refuted or undecided question stops
@@ -39,8 +45,10 @@ import time
 
 from ..errors import OptionError, ParallelError
 from ..exact import fmt
+from . import checkpoint as checkpoint_file
 from . import cover, wire
 
+FORMAT = checkpoint_file.REGIONS
 _CACHE = {}                 # in a worker: digest of a document's text -> kernel.regions.questions(document)
 
 
@@ -106,14 +114,18 @@ def _expand(layers, S, goal, d, js, steps, state, deadline):
 
 
 def search(doc, q: int, ex, budget=None, batch: int = 64, per_item: int = 4, steps: int = 16, progress=None,
-           parsed=None, text=None):
+           parsed=None, text=None, checkpoint: str | None = None, resume: str | None = None, every: float = 10.0,
+           done=()):
     """``cover.search`` on question ``q`` of a region-cover document over the executor ``ex``
     (``exactmem.parallel``): ("proved", preorder tree) | ("refuted", exact x) | ("undecided", reason, regions),
     in rounds of ``batch`` regions, ``per_item`` regions per work item, ``steps`` regions per region sent.
     ``budget``: seconds of wall time in the parent, whatever the number of workers (each item gets its share
     of the time left; none left: undecided at once, as ``cover.grow``); ``progress(regions, open)`` after each
     round; ``parsed``, ``text``: the document's ``kernel.regions.questions`` and canonical JSON text, when the
-    caller has them."""
+    caller has them.  ``checkpoint``: write the state (tree found, open regions, and ``done``: the trees of the
+    questions before ``q``) there after a round once ``every`` seconds have passed, when the budget stops the
+    search, and on Ctrl-C; ``resume``: continue from such a file (``load_checkpoint``), exploring no region of
+    its tree again."""
     wire.check_executor(ex)
     wire.check_rounds(batch=batch, per_item=per_item, steps=steps)
     if budget is not None and (isinstance(budget, bool) or not isinstance(budget, (int, float))
@@ -128,23 +140,61 @@ def search(doc, q: int, ex, budget=None, batch: int = 64, per_item: int = 4, ste
     digest = wire.digest(text)
     if getattr(ex, "name", None) == "serial":
         _CACHE.setdefault(digest, parsed)        # the items run in this process: the caller's parse
-    start, tree, stack, regions = time.monotonic(), {}, [[[], None]], 0
-    while stack:
-        seconds = None
-        if budget is not None:
-            seconds = budget - (time.monotonic() - start)
-            if seconds <= 0:
-                return "undecided", f"budget of {budget} s spent after {regions} region(s)", regions
-        take = [stack.pop() for _ in range(min(batch, len(stack)))]
-        items = [{"digest": digest, "q": q, "steps": steps, "nodes": take[i:i + per_item]}
+    st = _State(digest, q, done)
+    if resume is not None:
+        state = load_checkpoint(resume, text)
+        if state["q"] != q:
+            raise OptionError(f"--resume {resume}: the checkpoint is of question {state['q']}, not {q}")
+        st.load(state, resume)
+    start, saver = time.monotonic(), checkpoint_file.Saver(checkpoint, every)
+    try:
+        while st.stack:
+            seconds = None
+            if budget is not None:
+                seconds = budget - (time.monotonic() - start)
+                if seconds <= 0:
+                    saver.now(st.dump)
+                    return "undecided", f"budget of {budget} s spent after {st.regions} region(s)", st.regions
+            out = st.round(ex, batch, per_item, steps, seconds, text)
+            if out is not None:
+                return out
+            if progress is not None:
+                progress(st.regions, len(st.stack))
+            saver.due(st.dump)
+    except KeyboardInterrupt:
+        saver.now(st.dump)                      # the last complete round: the tree and the open regions agree
+        raise
+    try:
+        return "proved", cover.preorder(st.tree)
+    except KeyError:
+        raise checkpoint_file.malformed(resume) from None     # only a damaged checkpoint leaves a split unexplored
+
+
+class _State:
+    """The parent's side: the tree found so far {path: node}, the stack of open regions ([path, memo of its
+    parent]), the regions explored (over every run of the question), the trees of the questions before it."""
+
+    def __init__(self, digest, q, done):
+        self.digest, self.q, self.done = digest, q, list(done)
+        self.tree, self.stack, self.regions = {}, [[[], None]], 0
+
+    def round(self, ex, batch, per_item, steps, seconds, text):
+        """Explore the ``batch`` regions on top of the stack over ``ex``; merge in item order.  None, or the end."""
+        take = [self.stack.pop() for _ in range(min(batch, len(self.stack)))]
+        items = [{"digest": self.digest, "q": self.q, "steps": steps, "nodes": take[i:i + per_item]}
                  for i in range(0, len(take), per_item)]
         if seconds is not None:                 # the time left, shared among the items each worker will run
             waves = -(-len(items) // max(1, int(getattr(ex, "workers", 1) or 1)))
             items = [{**it, "seconds": seconds / waves} for it in items]
-        results = wire.send(ex, expand_item, items, text)
-        stop = None
+        try:
+            results = wire.send(ex, expand_item, items, text)
+        except BaseException:                   # Ctrl-C, a lost run: the round's regions are open again
+            self.stack.extend(reversed(take))
+            raise
+        stop, nodes, left, regions = None, {}, [], 0
         for res in results:                                             # in item order
             if not isinstance(res, dict) or "regions" not in res or not {"parts", "refuted", "undecided"} & set(res):
+                self.stack.extend(reversed(take))
                 raise ParallelError(f"a worker answered {res!r:.80}, not a part of the region tree")
             regions += res["regions"]
             if "refuted" in res:
@@ -154,13 +204,41 @@ def search(doc, q: int, ex, budget=None, batch: int = 64, per_item: int = 4, ste
             if stop is None:
                 for part in res["parts"]:
                     for path, node in part["nodes"]:
-                        tree[tuple(tuple(t) for t in path)] = node
-                    stack.extend(part["open"])
+                        nodes[tuple(tuple(t) for t in path)] = node
+                    left.extend(part["open"])
         if stop is not None:
-            return "undecided", stop, regions
-        if progress is not None:
-            progress(regions, len(stack))
-    return "proved", cover.preorder(tree)
+            return "undecided", stop, self.regions + regions
+        self.tree.update(nodes)                 # the round at once: a Ctrl-C sees it all or none of it
+        self.stack.extend(left)
+        self.regions += regions
+        return None
+
+    def dump(self) -> dict:
+        memos = checkpoint_file.Memos()
+        return {"format": FORMAT, "version": 1, "question": self.digest, "q": self.q, "done": self.done,
+                "regions": self.regions, "tree": [[[list(t) for t in p], node] for p, node in self.tree.items()],
+                "open": [[path, memos.add(m)] for path, m in self.stack], "memos": memos.table}
+
+    def load(self, state, path):
+        try:
+            memos = checkpoint_file.memos(state["memos"])
+            self.tree = {tuple(tuple(t) for t in p): node for p, node in state["tree"]}
+            self.stack = [[[list(t) for t in p], None if m is None else memos[m]] for p, m in state["open"]]
+            self.regions, self.done = int(state["regions"]), list(state["done"])
+        except checkpoint_file.MALFORMED:
+            raise checkpoint_file.malformed(path) from None
 
 
-__all__ = ["search", "expand_item"]
+def load_checkpoint(path: str, text: str) -> dict:
+    """The state in the checkpoint ``path`` of a search on the document of canonical JSON ``text``: its question
+    ``"q"``, the trees ``"done"`` of the questions before it, its tree and open regions; an OptionError when the
+    file is missing, not a region-engine checkpoint, or of another document."""
+    state = checkpoint_file.read(path, FORMAT)
+    if state.get("question") != wire.digest(text):
+        raise OptionError(f"--resume {path}: the checkpoint is of another network, set or goal")
+    if type(state.get("q")) is not int or not isinstance(state.get("done"), list):
+        raise checkpoint_file.malformed(path)
+    return state
+
+
+__all__ = ["search", "expand_item", "load_checkpoint", "FORMAT"]

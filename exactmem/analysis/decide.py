@@ -27,7 +27,7 @@ from ..errors import DimensionMismatchError, NetworkError
 from ..exact import fmt
 from ..network import ReLUNet
 from ..norms import check_p, check_rho
-from ..parallel import with_workers
+from ..parallel import Serial, with_workers
 from ..progress import Progress
 from ..verdict import Verdict
 from . import bab, cover, simplex
@@ -37,36 +37,60 @@ SEMANTICS = kernel.regions.SEMANTICS
 
 def _decide(doc: dict, budget, label: str, queue=(None, None, None)):
     """Run the finder on every question of the document; the kernel's verdict on the resulting certificate.
-    ``queue`` = (executor, checkpoint, resume) of the linear-bounds phase (``bab.decide``); an executor with
-    workers (not serial) runs the region engine that follows as a work-queue too (``cover_queue``, without
-    checkpoints) and the kernel's check in shares over it."""
-    if queue[0] is not None:
+    ``queue`` = (executor, checkpoint, resume): an executor runs the linear-bounds phase (``bab.decide``) as a
+    work-queue, and, when it has workers (not serial), the region engine that follows too (``cover_queue``)
+    and the kernel's check in shares over it.  A ``checkpoint`` file gets the state of whichever search is
+    running (``bab_queue``'s or ``cover_queue``'s format; both searches then run as work-queues, in this
+    process without an executor); ``resume`` continues from such a file: the linear-bounds search from its
+    state, or, from a region-engine state, the region engine at once, with the trees of the questions it had
+    finished."""
+    ex0, checkpoint, resume = queue
+    if ex0 is not None:
         from .wire import check_executor
-        check_executor(queue[0])
+        check_executor(ex0)
+    state, text = None, None
+    if resume is not None:
+        text = json.dumps(doc, sort_keys=True, separators=(",", ":"))
+        from . import bab_queue, cover_queue
+        from . import checkpoint as checkpoint_file
+        if checkpoint_file.read(resume, bab_queue.FORMAT, cover_queue.FORMAT)["format"] == cover_queue.FORMAT:
+            state = cover_queue.load_checkpoint(resume, text)       # another document: refused before any work
     parsed = kernel.regions.questions(doc)
-    ex = with_workers(queue[0])
+    ex = with_workers(ex0)
     _, layers, qs = parsed
     trees, start, regions = [], time.monotonic(), 0
     for q, (S, goal) in enumerate(qs):                  # cheap float sampling first, every question
         x = cover.falsify(layers, S, goal)
         if x is not None:
             return kernel.regions.refute(doc, q, x), None
-    if (budget is None or budget > 0) and not _flat(qs):  # linear bounds first: fast where the goal has room
-        share = None if budget is None else budget * 0.6
+    if state is None and (budget is None or budget > 0) and not _flat(qs):   # linear bounds first: fast where
+        share = None if budget is None else budget * 0.6                       # the goal has room
         v, cert = bab.decide(doc, share, *queue, parsed=parsed)
         if v is not None:
             return v, cert
-    text = None
+    first = 0
+    if state is not None:                               # the region engine's questions finished before
+        trees, first = list(state["done"]), state["q"]
+        if first >= len(qs) or len(trees) != first:
+            from .checkpoint import malformed
+            raise malformed(resume)
+        regions = sum(map(len, trees))
+    qx = ex                                             # None: the serial cover.search
+    if qx is None and (checkpoint is not None or state is not None):
+        qx = ex0 or Serial()                            # a checkpoint: the work-queue, in this process
+    if qx is not None and text is None:
+        text = json.dumps(doc, sort_keys=True, separators=(",", ":"))
     with Progress(label, "questions") as bar:
-        for q, (S, goal) in enumerate(qs):
+        for q in range(first, len(qs)):
+            S, goal = qs[q]
             bar.update(q, len(qs))
             left = None if budget is None else budget - (time.monotonic() - start)
-            if ex is None:
+            if qx is None:
                 out = cover.search(layers, S, goal, left)
             else:
                 from . import cover_queue
-                text = text or json.dumps(doc, sort_keys=True, separators=(",", ":"))
-                out = cover_queue.search(doc, q, ex, left, parsed=parsed, text=text)
+                out = cover_queue.search(doc, q, qx, left, parsed=parsed, text=text, checkpoint=checkpoint,
+                                         resume=resume if state is not None and q == first else None, done=trees)
             if out[0] == "refuted":
                 return kernel.regions.refute(doc, q, out[1]), None
             if out[0] == "undecided":
@@ -116,7 +140,7 @@ def check_question(net: ReLUNet, D: Dataset, semantics: str, budget) -> None:
 
 
 def robustly_memorizes(net: ReLUNet, D: Dataset, rho, p=2, semantics: str = "label", budget=None,
-                       executor=None) -> Verdict:
+                       executor=None, checkpoint=None, resume=None) -> Verdict:
     """Decide whether ``net`` rho-robustly memorizes D in l_p, for any network and any d.
 
     ``semantics``: "label" (one output equal to y_i on the open ball, the paper's Definition 2.2),
@@ -124,7 +148,8 @@ def robustly_memorizes(net: ReLUNet, D: Dataset, rho, p=2, semantics: str = "lab
     label 1, positive for label 2).  PROVED carries its certificate (``details["certificate"]``, a
     document the kernel re-checks); REFUTED an exact point strictly inside a ball; ``budget`` seconds turn
     a long search into UNDECIDED with the progress made; ``executor`` (``exactmem.parallel``): the searches as
-    work-queues over its workers and the kernel's check in shares."""
+    work-queues over its workers and the kernel's check in shares; ``checkpoint``/``resume``: a file of the
+    searches' state, to stop and continue them (``_decide``)."""
     if not isinstance(net, ReLUNet):
         raise NetworkError(f"expected a ReLUNet, got {type(net).__name__}")
     if not isinstance(D, Dataset):
@@ -134,7 +159,7 @@ def robustly_memorizes(net: ReLUNet, D: Dataset, rho, p=2, semantics: str = "lab
     doc = Certificate("region-cover", f"the network {fmt(rho)}-robustly memorizes the dataset in l_{norm_name(p)} "
                       f"({semantics} semantics)", dataset_payload(D), net.to_json(sparse=True),
                       {"rho": fmt(rho), "p": norm_name(p), "semantics": semantics}).to_json()
-    v, cert = _decide(doc, budget, "regions", (executor, None, None))
+    v, cert = _decide(doc, budget, "regions", (executor, checkpoint, resume))
     if v.is_refuted:
         w = v.witness
         return Verdict.refuted(f"ball {w['question']} (label {D.labels[w['question']]}): the network outputs "

@@ -245,16 +245,20 @@ def _finish(net, region, p, tree, upper, loose, low, point, regions, stopped, ex
 
 
 def lipschitz_constant(net: ReLUNet, p=2, region: InputSet | None = None, budget=None, *,
-                       executor=None) -> Lipschitz:
+                       executor=None, checkpoint=None, resume=None) -> Lipschitz:
     """The exact Lipschitz constant of a network on ``region`` (None: all of R^d; else exactmem.box or
     exactmem.ball), for the norm p on inputs (and outputs): the gradient's dual norm for one output, the
     operator norm of the Jacobian for several; for p = 2 exactly in its square.  With a ``budget`` in seconds
     the answer is the best certified interval found by then.  With an ``executor`` of ``exactmem.parallel``
     the branch and bound runs as a work-queue over its workers (``lipschitz.queue``: the same certificate
-    whatever the number of workers).  See the module's docstring."""
-    if executor is not None:
+    whatever the number of workers).  ``checkpoint``: a file where that work-queue keeps its state (tree found,
+    open nodes, lower end), every 10 s, when the budget stops it and on Ctrl-C; ``resume``: continue from such a
+    file; either runs the work-queue (in this process without an executor).  See the module's docstring."""
+    if executor is not None or checkpoint is not None or resume is not None:
+        from ..parallel import Serial
         from .queue import search
-        return search(net, p, region, budget, executor)
+        return search(net, p, region, budget, Serial() if executor is None else executor, checkpoint=checkpoint,
+                      resume=resume)
     region = _set(net, region)
     p, budget, m = kernel_p(p), _budget(budget), net.output_dim
     layers, d = net.sparse_layers(), net.input_dim

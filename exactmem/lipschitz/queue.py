@@ -24,6 +24,13 @@ node -- the proofs as "p/q" strings, the points as a numpy array of floats -- so
 wherever it runs.  The certificate is then checked by the kernel, in shares over the same executor when it
 has workers (``certify.parallel``): the kernel alone says PROVED.
 
+Checkpoint and resume (``search(..., checkpoint=, resume=)``, ``exactmem lipschitz --checkpoint/--resume``): the
+state -- the question's digest, the tree, the open nodes with their order and their parents' memo entries, the
+lower end and its point, the loose regions -- is written atomically (``analysis.checkpoint``) after a round
+every 10 s, when the budget stops the search and on Ctrl-C (the round in flight put back); a resumed search
+walks no node of its tree again and, without a budget, ends with the uninterrupted run's certificate, byte for
+byte.
+
 >>> from exactmem import ReLUNet, box, parallel
 >>> from exactmem.lipschitz import lipschitz_constant
 >>> f = ReLUNet([([[1, 1], [1, -1]], [0, 0]), ([[1, 1]], [0])])     # x + max(x, |y|)
@@ -39,6 +46,7 @@ import json
 import time
 
 
+from ..analysis import checkpoint as checkpoint_file
 from ..analysis import cover, wire
 from ..analysis.ask import _budget
 from ..analysis.lp import ffloat
@@ -60,6 +68,7 @@ from .exact import (
     _value,
 )
 
+FORMAT = checkpoint_file.LIPSCHITZ
 _CACHE = {}                 # in a worker: digest of a question's text -> _Question
 _q, _memo_json, _memo = wire.rational, wire.memo_json, wire.memo
 
@@ -154,17 +163,19 @@ def _expand_node(qn, js, steps, state, deadline, floor=None):
 
 class _State:
     """The parent's side: the tree {path: node}, the open nodes (a heap), the lower end and its point, the
-    largest value of a region with an interior point (``top``), the loose regions, walks made."""
+    largest value of a region with an interior point (``top``), the loose regions ([path, hi, flat proof or
+    None]), walks made."""
 
     def __init__(self, text, low, top, point):
         self.text, self.digest = text, wire.digest(text)
         self.tree, self.heap, self.count, self.loose = {}, [], 0, []
         self.low, self.top, self.point, self.regions = low, top, point, 0
 
-    def push(self, js):
+    def push(self, js, count=None):
         b = None if js[0] is None else _q(js[0])
-        heapq.heappush(self.heap, (0.0 if b is None else -ffloat(b), self.count, b, js))
-        self.count += 1
+        heapq.heappush(self.heap, (0.0 if b is None else -ffloat(b), self.count if count is None else count, b, js))
+        if count is None:
+            self.count += 1
 
     def round(self, ex, batch, per_item, steps, seconds):
         take = []
@@ -173,7 +184,7 @@ class _State:
             if entry[2] is not None and entry[2] <= self.low:           # cannot beat the lower end
                 self.tree[tuple(tuple(t) for t in entry[3][1])] = _open_leaf(entry[3][2])
             else:
-                take.append(entry[3])
+                take.append(entry)
         if not take:
             return
         n = -(-len(take) // per_item)
@@ -181,16 +192,21 @@ class _State:
             seconds /= -(-n // max(1, int(getattr(ex, "workers", 1) or 1)))
         floor = None if not self.heap else fmt(self.heap[0][2])        # the best node left in the parent
         items = [{"digest": self.digest, "low": fmt(self.low), "steps": steps, "seconds": seconds, "floor": floor,
-                  "nodes": take[i:i + per_item]} for i in range(0, len(take), per_item)]
-        results = wire.send(ex, expand_item, items, self.text)     # the text once, and to workers missing it
+                  "nodes": [e[3] for e in take[i:i + per_item]]} for i in range(0, len(take), per_item)]
+        try:
+            results = wire.send(ex, expand_item, items, self.text)     # the text once, and to workers missing it
+            for res in results:
+                if not isinstance(res, dict) or "parts" not in res:
+                    raise ParallelError(f"a worker answered {res!r:.80}, not a part of the Lipschitz tree")
+        except BaseException:                   # Ctrl-C, a lost run: the round's nodes are open again
+            for entry in take:
+                heapq.heappush(self.heap, entry)
+            raise
         for res in results:                                             # in item order
-            if not isinstance(res, dict) or "parts" not in res:
-                raise ParallelError(f"a worker answered {res!r:.80}, not a part of the Lipschitz tree")
             for part in res["parts"]:
                 for path, node in part["nodes"]:
                     self.tree[tuple(tuple(t) for t in path)] = node
-                for path, hi, fl in part["loose"]:
-                    self.loose.append((_q(hi), lambda fl=fl: fl, self.tree[tuple(tuple(t) for t in path)]))
+                self.loose += part["loose"]
                 for js in part["open"]:
                     self.push(js)
             if res["top"] is not None:
@@ -199,6 +215,31 @@ class _State:
                 self.low, self.point = _q(res["best"][0]), [_q(t) for t in res["best"][1]]
             self.regions += res["regions"]
 
+    def loose_regions(self) -> list:
+        """The loose regions as ``_finish`` takes them: (hi, the flat proof or None, the tree's node)."""
+        return [(_q(hi), lambda fl=fl: fl, self.tree[tuple(tuple(t) for t in path)]) for path, hi, fl in self.loose]
+
+    def dump(self) -> dict:
+        memos = checkpoint_file.Memos()
+        return {"format": FORMAT, "version": 1, "question": self.digest, "low": fmt(self.low), "top": fmt(self.top),
+                "point": None if self.point is None else [fmt(t) for t in self.point], "regions": self.regions,
+                "count": self.count, "loose": self.loose,
+                "tree": [[[list(t) for t in p], node] for p, node in self.tree.items()],
+                "open": [[c, [b, path, hints, memos.add(m)]] for _, c, _, (b, path, hints, m) in sorted(
+                    self.heap, key=lambda e: e[1])], "memos": memos.table}
+
+    def load(self, state):
+        memos = checkpoint_file.memos(state["memos"])
+        self.low, self.top, self.regions = _q(state["low"]), _q(state["top"]), int(state["regions"])
+        self.point = None if state["point"] is None else [_q(t) for t in state["point"]]
+        self.tree = {tuple(tuple(t) for t in p): node for p, node in state["tree"]}
+        self.loose = [[path, str(hi), fl] for path, hi, fl in state["loose"]]
+        for c, (b, path, hints, m) in state["open"]:
+            self.push([b, path, hints, None if m is None else memos[m]], int(c))
+        self.count = int(state["count"])
+        if any(e[1] >= self.count for e in self.heap):
+            raise ValueError("an open node counted after the last")
+
 
 def _check_executor(ex):
     if not callable(getattr(ex, "map", None)) or isinstance(ex, type):
@@ -206,10 +247,23 @@ def _check_executor(ex):
                           f"Serial, Pool or Dask) or None for the serial search, got {ex!r:.60}")
 
 
-def search(net, p, region, budget, ex, batch: int = 64, per_item: int = 4, steps: int = 16):
+def load_checkpoint(path: str, text: str) -> dict:
+    """The state in the checkpoint ``path`` of the question of canonical JSON ``text`` (network, set, norm); an
+    OptionError when the file is missing, not a Lipschitz checkpoint, or of another question."""
+    state = checkpoint_file.read(path, FORMAT)
+    if state.get("question") != wire.digest(text):
+        raise OptionError(f"--resume {path}: the checkpoint is of another network, set or norm")
+    return state
+
+
+def search(net, p, region, budget, ex, batch: int = 64, per_item: int = 4, steps: int = 16,
+           checkpoint: str | None = None, resume: str | None = None, every: float = 10.0):
     """``lipschitz_constant(net, p, region, budget)`` with its branch and bound over the executor ``ex``
     (``exactmem.parallel``) in rounds of ``batch`` open nodes, ``per_item`` nodes per work item, ``steps`` walks
-    per node; the budget counts wall time in the parent, whatever the number of workers."""
+    per node; the budget counts wall time in the parent, whatever the number of workers.  ``checkpoint``: write
+    the state (tree found, open nodes, lower end and its point) there after a round once ``every`` seconds have
+    passed, when the budget stops the search, and on Ctrl-C; ``resume``: continue from such a file, walking no
+    node of its tree again (without a budget, the certificate is then the same bytes as an uninterrupted run's)."""
     _check_executor(ex)
     if not all(isinstance(t, int) and not isinstance(t, bool) and t >= 1 for t in (batch, per_item, steps)):
         raise OptionError("batch, per_item and steps must be whole numbers >= 1")
@@ -218,26 +272,46 @@ def search(net, p, region, budget, ex, batch: int = 64, per_item: int = 4, steps
     text = json.dumps({"network": net.to_json(sparse=True), "set": region.spec, "p": KERNEL_NAMES[p]},
                       sort_keys=True, separators=(",", ":"))
     start = time.monotonic()
-    qn = _Question(text)                        # the parent's float search runs on what the workers read
-    low, low_hi, point = _first(qn.layers, qn.S, qn.d, m, p)
-    st = _State(text, low, low_hi, point)
-    st.push([None, [], [], None])
-    stopped = None
-    with Progress("Lipschitz constant", "regions") as bar:
-        while st.heap:
-            seconds = None
-            if budget is not None:
-                seconds = budget - (time.monotonic() - start)
-                if st.tree and seconds <= 0:
-                    stopped = f"budget of {budget} s spent after {st.regions} region(s)"
-                    break
-                seconds = max(seconds, 0.0)
-            st.round(ex, batch, per_item, steps, seconds)
-            bar.update(st.regions, st.regions + len(st.heap))
+    if resume is not None:
+        state = load_checkpoint(resume, text)
+        st = _State(text, None, None, None)
+        try:
+            st.load(state)
+        except checkpoint_file.MALFORMED:
+            raise checkpoint_file.malformed(resume) from None
+    else:
+        qn = _Question(text)                    # the parent's float search runs on what the workers read
+        low, low_hi, point = _first(qn.layers, qn.S, qn.d, m, p)
+        st = _State(text, low, low_hi, point)
+        st.push([None, [], [], None])
+    stopped, saver = None, checkpoint_file.Saver(checkpoint, every)
+    try:
+        with Progress("Lipschitz constant", "regions") as bar:
+            while st.heap:
+                seconds = None
+                if budget is not None:
+                    seconds = budget - (time.monotonic() - start)
+                    if st.tree and seconds <= 0:
+                        stopped = f"budget of {budget} s spent after {st.regions} region(s)"
+                        saver.now(st.dump)
+                        break
+                    seconds = max(seconds, 0.0)
+                st.round(ex, batch, per_item, steps, seconds)
+                bar.update(st.regions, st.regions + len(st.heap))
+                saver.due(st.dump)
+    except KeyboardInterrupt:
+        saver.now(st.dump)                      # the last complete round: the tree and the open nodes agree
+        raise
     upper = max([st.top] + [b for _, _, b, _ in st.heap])
+    tree = dict(st.tree)
     for _, _, _, js in st.heap:                                         # open nodes: leaves with free units
-        st.tree[tuple(tuple(t) for t in js[1])] = _open_leaf(js[2])
-    return _finish(net, region, p, st.tree, upper, st.loose, st.low, st.point, st.regions, stopped, ex)
+        tree[tuple(tuple(t) for t in js[1])] = _open_leaf(js[2])
+    try:
+        loose = st.loose_regions()
+        cover.preorder(tree)
+    except KeyError:                            # only a damaged checkpoint leaves a split unexplored
+        raise checkpoint_file.malformed(resume) from None
+    return _finish(net, region, p, tree, upper, loose, st.low, st.point, st.regions, stopped, ex)
 
 
-__all__ = ["search", "expand_item"]
+__all__ = ["search", "expand_item", "load_checkpoint", "FORMAT"]
