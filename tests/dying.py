@@ -92,3 +92,17 @@ class Interrupting(Counting):
         if self.rounds >= self.after:
             raise KeyboardInterrupt
         return super().map(fn, items)
+
+
+def interrupt_sends(monkeypatch, wire, after=3):
+    """``wire.send`` raises KeyboardInterrupt (as Ctrl-C would) on its ``after``-th call, for command-line tests;
+    returns the list of the functions sent so far."""
+    send, calls = wire.send, []
+
+    def interrupted(ex, fn, *a, **k):
+        calls.append(fn)
+        if len(calls) == after:
+            raise KeyboardInterrupt
+        return send(ex, fn, *a, **k)
+    monkeypatch.setattr(wire, "send", interrupted)
+    return calls

@@ -24,7 +24,7 @@ from exactmem.analysis import cover, cover_queue, wire
 from exactmem.analysis.ask import _atom, _doc, box
 from exactmem.errors import OptionError, ParallelError
 
-from dying import Counting, Dying, Interrupting, exact_decimal, same_on_dask
+from dying import Counting, Dying, Interrupting, exact_decimal, interrupt_sends, same_on_dask
 
 SMALL = {"batch": 2, "per_item": 1, "steps": 2}         # rounds of 2 regions, 2 regions each: many rounds
 
@@ -363,14 +363,7 @@ def test_vnnlib_checkpoint_and_resume_of_the_region_engine(tmp_path, capsys, mon
     net, prop = _files(tmp_path)
     assert main(["vnnlib", net, prop, "--cert", str(tmp_path / "whole.json")]) == 0
     capsys.readouterr()
-    send, calls = wire.send, []
-
-    def interrupted(ex, fn, *a, **k):
-        calls.append(fn)
-        if len(calls) == 3:
-            raise KeyboardInterrupt
-        return send(ex, fn, *a, **k)
-    monkeypatch.setattr(wire, "send", interrupted)
+    calls = interrupt_sends(monkeypatch, wire, 3)
     monkeypatch.setattr(cover_queue, "search", __import__("functools").partial(cover_queue.search, batch=1, steps=1))
     ck = str(tmp_path / "ck.json")
     assert main(["vnnlib", net, prop, "--checkpoint", ck]) == 130

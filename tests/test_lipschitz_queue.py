@@ -23,7 +23,7 @@ from exactmem import ReLUNet, ball, box, kernel, parallel
 from exactmem.errors import OptionError
 from exactmem.lipschitz import lipschitz_constant, queue
 
-from dying import Counting, Dying, Interrupting
+from dying import Counting, Dying, Interrupting, interrupt_sends
 
 SMALL = {"batch": 2, "per_item": 1, "steps": 2}     # rounds of 2 nodes, 2 walks each: many rounds
 
@@ -267,14 +267,7 @@ def test_lipschitz_checkpoint_and_resume_on_the_command_line(tmp_path, capsys, m
     monkeypatch.setattr(queue, "search", __import__("functools").partial(queue.search, batch=2, steps=2))
     assert main(args + ["--checkpoint", str(tmp_path / "full.json"), "--out", str(tmp_path / "whole.json")]) == 0
     capsys.readouterr()
-    send, calls = wire.send, []
-
-    def interrupted(ex, fn, *a, **k):
-        calls.append(fn)
-        if len(calls) == 3:
-            raise KeyboardInterrupt
-        return send(ex, fn, *a, **k)
-    monkeypatch.setattr(wire, "send", interrupted)
+    calls = interrupt_sends(monkeypatch, wire, 3)
     assert main(args + ["--checkpoint", ck]) == 130
     assert f"the search so far is in {ck} (continue with --resume {ck})" in capsys.readouterr().err
     assert main(args + ["--resume", ck, "--out", str(tmp_path / "resumed.json")]) == 0
