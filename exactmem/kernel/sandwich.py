@@ -176,7 +176,7 @@ def interval(d2, q_lo, q_hi, r2, g_lo, g_hi, hint) -> tuple:
 def plan(balls, compiled, quad, clock, cache):
     """(skip, lemma functions) for ``Engine``: a hinted unit below the output that reads no hinted unit takes its
     value from the hull (one that reads one, like Theorem B.14's sigma(1 - V), is not a sum on H)."""
-    hints = {(l, u) for l, u in quad if 0 < l < len(compiled) - 1 and
+    hints = {(l, u) for l, u in sorted(quad) if 0 < l < len(compiled) - 1 and
              not any((l - 1, j) in quad for j, _ in compiled[l][0][u][0])} if USE[0] else set()
     return (unread(compiled, hints), values(balls, compiled, quad, hints, clock, cache)) if hints else ({}, {})
 
