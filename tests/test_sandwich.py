@@ -285,3 +285,17 @@ def test_lemma_values_contain_the_exact_values_of_random_networks(monkeypatch):
     narrow = lambda *a, f=sandwich.interval: (lambda lo, hi: (lo + fmpq(1, 2), hi - fmpq(1, 2)))(*f(*a))
     monkeypatch.setattr(sandwich, "interval", narrow)
     assert sum(bool(_lemma_misses(_random_certificate(random.Random(s)), random.Random(s))[0]) for s in range(40)) >= 5
+
+
+def test_holes_stay_holes_when_rows_are_taken_and_joined():
+    """A skipped register's column survives the engine's row operations as a hole (denominator 0) and is never
+    turned into numbers: ``take`` keeps it, ``Col.cat`` with a hole on either side gives a hole."""
+    import numpy as np
+    from exactmem.kernel.engine import Col, hole
+    h, c = hole(3), Col(np.array([1, 2, 3], dtype=object), 2)
+    t = h.take(np.array([2, 0]))
+    assert t.den == 0 and len(t.num) == 2
+    for (a, b), n in (((h, c), 6), ((c, h), 6), ((t, h), 5)):
+        joined = Col.cat(a, b)
+        assert joined.den == 0 and joined.tan is None and len(joined.num) == n
+    assert Col.cat(c, c).den == 2
