@@ -358,10 +358,15 @@ class Engine:
                     new_spec[u] = touched[u] = cells
                 continue
             rows = generic.get(u, set())
-            col = self._affine(cols, nz, bias, n, cache)
-            rows |= {int(r) for r in np.flatnonzero(col.src == -2)} if col.src is not None else set()
             fixed = set()
-            if not last:
+            if len(rows) == n:                  # every row on the generic path: no column to form first
+                if any(not cols[j].den for j, _ in nz):
+                    raise Undecided(f"a skipped register is read by unit {u} of layer {l}")
+                col = Col(np.zeros(n, dtype=np.int64), 1, nonneg=not last)
+            else:
+                col = self._affine(cols, nz, bias, n, cache)
+                rows |= {int(r) for r in np.flatnonzero(col.src == -2)} if col.src is not None else set()
+            if not last and len(rows) < n:
                 col, open_, fixed = self._relu(col, st.cut)
                 for r, (v, a, k, lo, hi) in open_.items():
                     if r in rows or r in cuts or k < 0 or count[st.ball[r]] >= CUT_ROWS:
