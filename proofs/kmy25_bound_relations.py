@@ -16,7 +16,7 @@ from exactmem import Verdict
 from exactmem.bounds import get, select
 from exactmem.bounds.catalog import LARGE, MODERATE, SMALL, VC_BEYOND, VC_RANGE
 from exactmem.bounds.evaluate import compare, evaluate
-from exactmem.bounds.registry import GAMMA, BoundError, Interval, N, d, rho
+from exactmem.bounds.registry import GAMMA, BoundError, Interval, N, d, gamma_p, rho
 from exactmem.bounds.relations import Region, dominated, equivalent, gap, identical, rho_direction
 from exactmem.claims import claim
 from exactmem.verdict import all_of
@@ -266,20 +266,33 @@ def check_cont(fn):
 
 # ---- monotonicity in rho ------------------------------------------------------------------------------------
 
-def _decreasing_pair(b):
-    """An exact witness of a decrease in rho (for a REFUTED verdict), searched on a small grid."""
+def _grid(b, Nv, dv, pv):
+    """rho = k/40 (k = 1..39), and 40 points spread over the bound's own range at (N, d, p) (rationals of
+    denominator 10^6 near lo + (hi - lo) k/41), so that a narrow range (the moderate regime at N = 300, d = 784 is
+    (1/140, 1/62.6]) is searched too; points outside the range are skipped by ``evaluate``."""
+    subs = {N: Nv, d: dv, GAMMA: gamma_p(2 if pv is None else sp.oo if pv == "inf" else int(pv)).subs(d, dv)}
+    try:
+        lo, hi = (float(sp.sympify(b.interval.lo).subs(subs)), float(sp.sympify(b.interval.hi).subs(subs)))
+    except (TypeError, ValueError):       # an end point that is not a number here: the k/40 grid only
+        lo, hi = 0.0, 0.0
+    inside = [R(round((lo + (hi - lo) * k / 41) * 10 ** 6), 10 ** 6) for k in range(1, 41)] if hi > lo else []
+    return sorted(set([R(k, 40) for k in range(1, 40)] + [r for r in inside if 0 < r < 1]))
+
+
+def _wrong_way_pair(b, want):
+    """An exact witness that the bound moves against ``want`` (+1: a decrease; -1: an increase) between two
+    neighbouring rho of a grid, for a REFUTED verdict; None if the grid shows none."""
     for Nv, dv in ((2, 1), (7, 5), (300, 784)):
         ps = [None] if b.norm != "lp" else ["1", "3", "inf"]
         for pv in ps:
             vals = []
-            for k in range(1, 40):
-                r = R(k, 40)
+            for r in _grid(b, Nv, dv, pv):
                 try:
                     vals.append((r, evaluate(b.id, Nv, dv, str(r), pv)))
                 except BoundError:
                     continue
             for (r1, v1), (r2, v2) in zip(vals, vals[1:]):
-                if compare(v2, v1) < 0:
+                if compare(v2, v1) * want < 0:
                     return {"N": Nv, "d": dv, "p": pv, "rho": [str(r1), str(r2)], "values": [str(v1), str(v2)]}
     return None
 
@@ -290,9 +303,9 @@ def _monotone(b):
     if pos and dr in (0, want):
         return Verdict.proved(f"{b.id}: {b.expr} is {'non-increasing' if want < 0 else 'non-decreasing'} in rho "
                               f"(structurally: products, sums, powers and Min of monotone positive parts)")
-    w = _decreasing_pair(b) if want > 0 else None
+    w = _wrong_way_pair(b, want)
     if w is not None:
-        return Verdict.refuted(f"{b.id} decreases in rho: {w}", w)
+        return Verdict.refuted(f"{b.id} {'de' if want > 0 else 'in'}creases in rho: {w}", w)
     return Verdict.undecided(f"{b.id}: monotonicity in rho not decided structurally")
 
 

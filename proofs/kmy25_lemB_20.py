@@ -82,8 +82,9 @@ def _b19(grid):
 
 @claim("KMY25.PropB.19", "at m = ceil(24 alpha^-2 ln N) <= d: an exactly 1-Lipschitz W and beta (two-sided bound) "
        "with eps_{WD} >= (1 - alpha) beta eps_D, WD a dataset, beta >= sqrt(m/d)/2 when m >= 10 ln d",
-       {"paper's m": _b19([(2, 64, "9/10"), (3, 256, "1/2"), (5, 256, "9/10")]),
-        "large": _b19([(3, 1024, "1/5")])},
+       {"paper's m": _b19([(2, 64, "9/10"), (3, 256, "1/2"), (5, 256, "9/10"), (40, 256, "9/10"),
+                           (150, 256, "9/10"), (30, 1024, "1/2")]),
+        "large": _b19([(3, 1024, "1/5"), (400, 1024, "3/4"), (1000, 1024, "9/10")])},
        source="Kim, Moon & Yun 2025, Proposition B.19", slow_families=("large",),
        uses=('KMY25.LemB.18',))
 def check(inst):

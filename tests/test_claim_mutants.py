@@ -368,3 +368,76 @@ def test_thmC12_refutes_a_small_regime_open_at_its_end(monkeypatch):
                                                     "if 25 * D.N * D.N * D.d * r2 < 1:"))
     v = _verdict("KMY25.ThmC.12")
     assert v.is_refuted and "the library built: moderate" in v.reason, v.reason
+
+
+# -- issue 23, last part: a bit bound that wrongly increases in rho is searched for a counterexample ---------------
+
+@pytest.mark.parametrize("bid", ["KMY25.RemB.2.ii", "KMY25.ThmB.1.ii.bits"])
+def test_monotone_region_refutes_a_bit_bound_increasing_in_rho(monkeypatch, bid):
+    """The bit bounds of regime (ii) must not increase in rho.  A record with rho^(1/2) in the numerator instead of
+    the denominator (``cat.bits.rho``) used to leave the claim UNDECIDED (the structural argument gives the wrong
+    direction and only decreases were searched); the grid search now returns an exact increasing pair, and by hand
+    sqrt(r2)/d^(1/4) > sqrt(r1)/d^(1/4) for r2 > r1."""
+    import dataclasses
+
+    import sympy as sp
+
+    from exactmem.bounds.registry import REGISTRY, d, rho
+    assert _verdict("KMY25.Thm4.2.monotone.region").is_proved
+    wrong = dataclasses.replace(REGISTRY[bid], expr=sp.sqrt(rho) / d ** sp.Rational(1, 4))
+    monkeypatch.setitem(REGISTRY, bid, wrong)
+    v = _verdict("KMY25.Thm4.2.monotone.region")
+    assert v.is_refuted and f"{bid} increases in rho" in v.reason, v.reason
+    lo, hi = (sp.Rational(s) for s in v.witness["rho"])
+    vlo, vhi = (sp.sympify(s) for s in v.witness["values"])
+    assert lo < hi and vhi > vlo
+
+
+# -- issue 23, last part: the narrow families of B.12, B.18/B.19, B.21 widened ----------------------------------------
+
+def test_lemB12_recursion_by_hand():
+    """V_{d-1}/V_d from r_d = d/(d - 1) r_{d-2}: by hand V_0/V_1 = 1/2, V_1/V_2 = 2/pi, V_2/V_3 = pi/(4 pi/3) = 3/4,
+    V_3/V_4 = (4 pi/3)/(pi^2/2) = 8/(3 pi); the claim now reaches d = 3000 in the default tier."""
+    from proofs.kmy25_lemB_12 import recursion
+    assert recursion(4) == [(fmpq(1, 2), 0), (fmpq(2), 1), (fmpq(3, 4), 0), (fmpq(8, 3), 1)]
+    assert _verdict("KMY25.LemB.12").is_proved
+    assert [t for _, t in claims.REGISTRY["KMY25.LemB.12"].families["exact enclosures"]()] == [3000]
+
+
+def test_lemB12_refutes_a_library_ratio_off_the_recursion(monkeypatch):
+    """vol.odd: 4^k for 4^(k+1) in the odd case; the claim compares every d with its own recursion."""
+    import exactmem.volumes as vol
+    import proofs.kmy25_lemB_12 as b12
+    wrong = mutant(vol, "slab_density_ratio", "4 ** (k + 1) * factorial(k + 1)", "4 ** k * factorial(k + 1)")
+    monkeypatch.setattr(b12, "slab_density_ratio", wrong)
+    v = _verdict("KMY25.LemB.12")
+    assert v.is_refuted and "differs from the recursion at d = [1, 3" in v.reason, v.reason
+
+
+def test_pair_ratios_by_hand():
+    """||W(x_i - x_j)||^2 / ||x_i - x_j||^2 from the Gram matrices, against hand values: W = [[1, 0, 0]] keeps the
+    first coordinate of x = (1,1,0), (0,0,0), (1,0,1): pair (0,1) 1/2, pair (0,2) 0/2, pair (1,2) 1/2."""
+    from exactmem import Dataset
+    from proofs.kmy25_lemB_18 import pair_ratios
+    D = Dataset([[1, 1, 0], [0, 0, 0], [1, 0, 1]], [1, 2, 1])
+    assert pair_ratios(D, fmpq_mat([[1, 0, 0]])) == [fmpq(1, 2), fmpq(0), fmpq(1, 2)]
+
+
+def test_lemB18_propB19_reach_hundreds_of_points():
+    r18 = claims.run_claim(claims.REGISTRY["KMY25.LemB.18"])
+    r19 = claims.run_claim(claims.REGISTRY["KMY25.PropB.19"])
+    assert r18.verdict.is_proved and r19.verdict.is_proved
+    assert r18.instances >= 11 and r19.instances >= 6
+
+
+def test_propB21_brute_force_by_hand_and_refutes_reflections_in_the_wrong_order(monkeypatch):
+    """cross_min_sq by hand: points (0,0), (3,4), (1,0) labelled 1, 2, 1: cross pairs 25 and 4 + 16 = 20, so
+    eps^2 = 20/4 = 5.  The mutant builds Q^T's rows with the reflections in the wrong order: still exactly
+    orthonormal, but not onto the data span, so eps_WD^2 / eps_D^2 falls far below 1 - 2^-30."""
+    import exactmem.blocks.projection as proj
+    from proofs.kmy25_propB_21 import cross_min_sq
+    assert cross_min_sq(fmpq_mat([[0, 0], [3, 4], [1, 0]]), [1, 2, 1]) == 5
+    assert _verdict("KMY25.PropB.21").is_proved
+    monkeypatch.setattr(proj, "householder", mutant(proj, "householder", "in reversed(vs):", "in vs:"))
+    v = _verdict("KMY25.PropB.21")
+    assert v.is_refuted and "1 - 2^-30 <= ratio <= 1" in v.reason, v.reason

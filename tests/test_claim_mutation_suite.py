@@ -64,3 +64,21 @@ def test_stale_fragment_is_reported(capsys):
     assert main(["--list", "--area", "relations"]) == 0
     out = capsys.readouterr().out
     assert "rel.N1.lower" in out and "pf.buck.affine" not in out
+
+
+def test_per_claim_table_counts_by_hand():
+    """Three made-up results: m1 killed by A (B passed), m2 equivalent (A ran), m3 survived (A and B ran).  By hand,
+    A: run 3, killed 1 (m1), equivalent 1, survived 1; B: run 2, killed by another claim 1 (m1), survived 1."""
+    from claim_run import markdown, per_claim
+    ok = {"status": "PROVED", "reason": ""}
+    res = [{"id": "m1", "area": AREAS[0], "class": "killed", "kills": ["A"], "seconds": 1,
+            "results": [{"claim": "A", "status": "REFUTED", "reason": ""}, {"claim": "B", **ok}]},
+           {"id": "m2", "area": AREAS[0], "class": "equivalent", "seconds": 1, "results": [{"claim": "A", **ok}]},
+           {"id": "m3", "area": AREAS[0], "class": "SURVIVED", "seconds": 1,
+            "results": [{"claim": "A", **ok}, {"claim": "B", **ok}]}]
+    rows = per_claim(res)
+    assert {k: rows["A"][k] for k in ("run", "killed", "equivalent", "SURVIVED", "other")} == \
+        {"run": 3, "killed": 1, "equivalent": 1, "SURVIVED": 1, "other": 0} and rows["A"]["kills"] == ["m1"]
+    assert {k: rows["B"][k] for k in ("run", "killed", "SURVIVED", "other")} == {"run": 2, "killed": 0, "SURVIVED": 1,
+                                                                                 "other": 1}
+    assert "| `A` | 3 | 1 | 1 | 1 | 0 | 0 | `m1` |" in markdown(res, 60)

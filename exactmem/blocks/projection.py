@@ -90,31 +90,37 @@ def _rat(x: float, bits: int) -> fmpq:
 
 
 def householder(d: int, m: int, seed: int = 0, bits: int = 16, G=None) -> Projection:
-    """Exactly orthonormal W (m x d) from a Householder QR of a Gaussian d x m matrix (or of G)."""
+    """Exactly orthonormal W (m x d) from a Householder QR of a Gaussian d x m matrix (or of G).
+
+    Each reflection I - 2 v v^T / v^T v is exactly orthogonal whatever the rational v, so only W's accuracy (its
+    row space against the span of G's columns) depends on how v is chosen: the reduced matrix that the v are read
+    from is carried in floats, each v rounded to ``bits`` fractional bits, and only W is built exactly (carrying
+    the reduced matrix exactly made its rationals grow with every reflection: seconds at m = 8)."""
     if not (1 <= m <= d):
         raise NetworkError(f"need 1 <= m <= d, got m={m}, d={d}")
     rng = random.Random(seed)
     if G is None:
-        A = [[_rat(rng.gauss(0, 1), bits) for _ in range(m)] for _ in range(d)]
+        A = [[float(_rat(rng.gauss(0, 1), bits)) for _ in range(m)] for _ in range(d)]
     else:
-        A = [[to_rational(v) for v in row] for row in G.tolist()]
+        A = [[float(to_rational(v)) for v in row] for row in G.tolist()]
         m = len(A[0])
     vs = []
     for k in range(m):
         x = [A[i][k] for i in range(k, d)]
-        norm = math.sqrt(sum(float(t) ** 2 for t in x))
-        v = list(x)
+        norm = math.sqrt(sum(t * t for t in x))
+        v = [_rat(t, bits) for t in x]
         v[0] = v[0] + (1 if x[0] >= 0 else -1) * _rat(norm, bits)
         vv = sum((t * t for t in v), fmpq(0))
         if vv == 0:
             v = [fmpq(1)] + [fmpq(0)] * (len(x) - 1)
             vv = fmpq(1)
         vs.append((k, v, vv))
-        for col in range(k, m):  # A <- H_k A on rows k..d-1
-            dot = sum((v[i] * A[k + i][col] for i in range(len(v))), fmpq(0))
-            f = 2 * dot / vv
-            for i in range(len(v)):
-                A[k + i][col] -= f * v[i]
+        vf = [float(t) for t in v]
+        vvf = sum(t * t for t in vf)
+        for col in range(k, m):  # A <- H_k A on rows k..d-1 (in floats: A only guides the choice of v)
+            f = 2 * sum(vf[i] * A[k + i][col] for i in range(len(vf))) / vvf
+            for i in range(len(vf)):
+                A[k + i][col] -= f * vf[i]
     rows = []
     for r in range(m):  # row r of Q^T = (Q e_r)^T, Q = H_0 H_1 ... H_{m-1}
         y = [fmpq(1) if i == r else fmpq(0) for i in range(d)]

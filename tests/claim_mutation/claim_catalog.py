@@ -95,6 +95,10 @@ MUTANTS = [
     Mutant("cat.B1ii.bits", "bounds catalog", "exactmem/bounds/catalog.py",
            '1 / (d ** R(1, 4) * sq(rho)), "B.5")', '1 / (d ** R(1, 4) * rho), "B.5")',
            "Theorem B.1 (ii) bits 1/(d^(1/4) rho) for 1/(d^(1/4) rho^(1/2))", BOUNDS),
+    Mutant("cat.RemB2.bits.rho", "bounds catalog", "exactmem/bounds/catalog.py",
+           'MODERATE, 1 / (d ** R(1, 4) * sq(rho)),\n               f"{K}, Remark B.2"',
+           'MODERATE, sq(rho) / d ** R(1, 4),\n               f"{K}, Remark B.2"',
+           "Remark B.2 (ii) bits sqrt(rho)/d^(1/4), increasing in rho", BOUNDS),
 
     # ---- relations (exactmem/bounds/relations.py, analysis.py) -------------------------------------------------------
     Mutant("rel.replace.dir", "relations", "exactmem/bounds/relations.py",
@@ -366,6 +370,10 @@ MUTANTS = [
            "return max(ceil_q(9 * N * rho * rho), ceil_log(N, 600))",
            "return max(ceil_q(9 * N * rho * rho), ceil_log(N, 60))",
            "Case V's m with 60 ln N for 600 ln N", ("KMY25.LemB.20*", "KMY25.ThmB.14*")),
+    Mutant("proj.span.order", "constructions & blocks", "exactmem/blocks/projection.py",
+           "for k, v, vv in reversed(vs):", "for k, v, vv in vs:",
+           "Prop. B.21's rows of Q^T with the reflections applied in the wrong order (orthonormal, wrong span)",
+           ("KMY25.PropB.21", "KMY25.ThmB.14", "KMY25.ThmB.14.size")),
 
     Mutant("intmem.pack", "constructions & blocks", "exactmem/blocks/intmem.py",
            "u = (u << rho) | code", "u = (u << rho) | (code + 1)", "the integer memorizer's codes packed off by one",

@@ -162,13 +162,32 @@ def markdown(results, wall) -> str:
     out.append(f"| **total** | {total['mutants']} | {total['killed']} | {total['equivalent']} | {total['UNDECIDED']} | "
                f"{total['SURVIVED']} | {total['STALE']} |")
     out += ["", f"Wall time {wall / 60:.1f} minutes, one mutant at a time on one core.", ""]
-    kills = {}
-    for r in results:
-        for cid in r.get("kills", []):
-            kills.setdefault(cid, []).append(r["id"])
-    out += ["| claim | mutants it kills |", "| --- | --- |"]
-    out += [f"| `{cid}` | {', '.join(f'`{m}`' for m in ms)} |" for cid, ms in sorted(kills.items())]
+    out += ["| claim | mutants run | killed by it | equivalent | survived | UNDECIDED only | killed by another claim "
+            "| mutants it kills |", "| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |"]
+    for cid, w in sorted(per_claim(results).items()):
+        out.append(f"| `{cid}` | {w['run']} | {w['killed']} | {w['equivalent']} | {w['SURVIVED']} | {w['UNDECIDED']} | "
+                   f"{w['other']} | " + (", ".join(f"`{m}`" for m in w["kills"]) or "-") + " |")
     return "\n".join(out) + "\n"
+
+
+def per_claim(results) -> dict:
+    """Per claim that ran under at least one mutant: how many mutants ran it, how many it killed (REFUTED or
+    crashed), how many of them were equivalent, survived or ended UNDECIDED only (every cited claim passed), and how
+    many another cited claim killed while this one passed; with the ids of the mutants it kills."""
+    rows = {}
+    for r in results:
+        for c in r.get("results") or []:
+            w = rows.setdefault(c["claim"], {"run": 0, "killed": 0, "equivalent": 0, "SURVIVED": 0, "UNDECIDED": 0,
+                                             "other": 0, "kills": []})
+            w["run"] += 1
+            if c["claim"] in r.get("kills", []):
+                w["killed"] += 1
+                w["kills"].append(r["id"])
+            elif r["class"] in ("equivalent", "SURVIVED", "UNDECIDED"):
+                w[r["class"]] += 1
+            else:
+                w["other"] += 1
+    return rows
 
 
 def main(argv=None) -> int:
