@@ -853,7 +853,9 @@ def test_input_cuts_of_many_inputs_take_the_coefficient_rule_without_trials(monk
     """With more than CUT_INPUTS inputs an input cut never runs the trial batch (``_scores``: on mnistfc a trial of
     16 coordinates costs about a second); with 5 inputs it does.  f = relu(x_0) + 1/100 > 0 holds on [-1, 1]^d,
     but CROWN's default slope 1 gives x_0 + 1/100 >= -99/100 (by hand): the root stays open and is cut on x_0,
-    the only coordinate with a coefficient (unit splits are switched off to force an input cut at d = 40)."""
+    the only coordinate with a coefficient (unit splits are switched off to force an input cut at d = 40; so are
+    the LP's slopes, whose slope 0 would close the root)."""
+    monkeypatch.setattr(bab, "LP_HINTS", [False])
     calls = []
     real = bab._scores
     monkeypatch.setattr(bab, "_scores", lambda *a: calls.append(1) or real(*a))
@@ -873,7 +875,9 @@ def test_fully_stable_leaves_close_by_lp_multipliers_and_the_kernel_proves_them(
     each leaf is affine: on z_0 <= 0, z_1 >= 0 the atom is -x_0 - 1/4, positive only through the split's
     constraint -x_0 - 1/2 >= 0 (beta = 1); on z_0 >= 0, z_1 >= 0 there is no point at all (x_0 >= 0 and
     x_0 <= -1/2), which interval bounds do not see, and the affine map there is -1/4 < 0: only a Farkas
-    multiplier closes it.  The finder's LPs must give those multipliers, and the kernel must prove the tree."""
+    multiplier closes it.  The finder's LPs must give those multipliers, and the kernel must prove the tree.  (With
+    ``LP_HINTS`` the triangle LP closes the root at once: ``test_triangle`` checks that path.)"""
+    monkeypatch.setattr(bab, "LP_HINTS", [False])
     d = 20
     net = ReLUNet([([[1] + [0] * (d - 1), [-1] + [0] * (d - 1)], [0, fmpq(-1, 2)]), ([[1, 1]], [fmpq(1, 4)])])
     S = Set([fmpq(0)] * d, "box", [fmpq(1)] * d, False)
@@ -930,7 +934,7 @@ def test_filtered_smart_branching_picks_the_unit_whose_worse_child_bounds_best(m
 
 def _babsr(ctx, info, k, j):
     """The BaBSR-like score of unit j of hidden layer k (as ``_unit_split`` computes it, by its own loop)."""
-    fn, (_, _, ls, relax, g) = ctx.fn, info
+    fn, (ls, relax, g) = ctx.fn, info[2:5]
     Lam = g[None, :]
     for t in range(fn.L - 1, k, -1):
         Lam = Lam @ fn.W[t]

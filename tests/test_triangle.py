@@ -14,6 +14,7 @@ from hypothesis import given, settings, strategies as st
 
 from exactmem import ReLUNet
 from exactmem.analysis import bab, cover, triangle
+from exactmem.kernel import bounds as kbounds
 from exactmem.kernel.regions import Set
 
 
@@ -134,3 +135,137 @@ def test_weights_beyond_floats_leave_the_lps_out_and_the_answer_exact(tmp_path, 
         assert bab._lp_starts(net.sparse_layers(), d, S, [[([fmpq(1)], fmpq(0), True)]]) == []
         assert main(["vnnlib", str(tmp_path / "big.json"), str(tmp_path / "big.vnnlib"), "--budget", "60"]) == 0
     assert capsys.readouterr().out.startswith("unsat")
+
+
+def _two_layer(rng, d=3, n=5):
+    return ReLUNet([([[fmpq(rng.randint(-6, 6), rng.randint(1, 3)) for _ in range(d)] for _ in range(n)],
+                     [fmpq(rng.randint(-4, 4), 2) for _ in range(n)]),
+                    ([[fmpq(rng.randint(-6, 6), rng.randint(1, 3)) for _ in range(n)] for _ in range(n)],
+                     [fmpq(rng.randint(-4, 4), 2) for _ in range(n)]),
+                    ([[rng.randint(-3, 3) for _ in range(n)]], [rng.randint(-3, 3)])])
+
+
+def _random_splits(rng, ls, count):
+    un = [(k, int(j)) for k, (l, u) in enumerate(ls) for j in np.flatnonzero((l < 0) & (u > 0))]
+    splits = {}
+    for k, j in rng.sample(un, min(count, len(un))):
+        splits.setdefault(k, {})[j] = rng.choice((-1, 1))
+    return splits
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.integers(0, 10 ** 6))
+def test_lp_hints_give_the_relaxations_minimum_as_the_kernels_bound(seed):
+    """On random 3-5-5-1 networks over [-1, 1]^3 with up to two random splits: the value of ``hints`` is the
+    minimum of the triangle relaxation, which ``minimisers`` computes by another LP (stable units substituted,
+    no z variables, a max-atom objective; it drops the sign row of a split unit whose bounds pin it to 0, so
+    there it may only be lower); the slopes and multipliers read off its dual, put through the
+    kernel's own back-substitution (mirrored in floats by ``bab._alpha_grad``), give that same value (duality:
+    no better bound exists with these pre-activation bounds); and the one-model ``LeafLP``, started from the
+    root's basis, agrees with the fresh LP."""
+    rng = random.Random(seed)
+    net = _two_layer(rng)
+    fn = _float_net(net, 3)
+    lo, hi = -np.ones(3), np.ones(3)
+    g, h = np.array([1.0]), float(rng.randint(-3, 3))
+    root = bab.bounds(fn, lo, hi, {})
+    lp = triangle.LeafLP(fn, lo, hi, g, h)
+    first = lp.solve(lo, hi, root[0], {})
+    splits = _random_splits(rng, root[0], rng.randint(0, 2))
+    out = bab.bounds(fn, lo, hi, splits)
+    if out is None:
+        return
+    ls, relax = out
+    value, alphas, betas, _ = triangle.hints(fn, lo, hi, splits, ls, g, h)
+    other = triangle.minimisers(fn, lo, hi, splits, [(g[None, :], np.array([h]))])
+    scale = 1 + abs(value)
+    pinned = any(np.any((l == 0) & (u == 0)) for l, u in ls)  # a split clamped to z = 0: ``minimisers`` drops
+    if other and other[0] is not None:                       # its sign row (a weaker relaxation), ``hints`` keeps it
+        assert other[0][1] <= value + 1e-7 * scale
+        assert pinned or abs(other[0][1] - value) < 1e-7 * scale     # else the two LPs agree
+    signs = bab._signs(splits, [5, 5])
+    assert abs(bab._alpha_grad(fn, g, h, relax, alphas, lo, hi, betas, signs)[0] - value) < 1e-7 * scale
+    assert all(np.all((a == -1) | ((a >= 0) & (a <= 1))) for a in alphas)
+    again = lp.solve(lo, hi, ls, splits, first[4])
+    assert again is not None and abs(again[0] - value) < 1e-7 * scale
+
+
+def test_lp_hints_prove_in_the_kernel_exactly_what_the_relaxation_gives():
+    """f = relu(x_0) + relu(-x_0 - 1/2) + 1/4 on [-1, 1]^20: the triangle relaxation's minimum is 1/4 (both units
+    off for x_0 in [-1/2, 0], by hand), but CROWN's default slopes (1 for the first unit, u >= -l; 0 for the
+    second) give x_0 + 1/4 >= -3/4.  ``bab.search`` must close the root in one leaf with the LP's slopes, the
+    kernel must prove the tree, and without the slopes it must not."""
+    from exactmem import kernel
+    from exactmem.analysis.ask import _atom, _doc, box
+    d = 20
+    net = ReLUNet([([[1] + [0] * (d - 1), [-1] + [0] * (d - 1)], [0, fmpq(-1, 2)]), ([[1, 1]], [fmpq(1, 4)])])
+    S = Set([fmpq(0)] * d, "box", [fmpq(1)] * d, False)
+    goal = [[([fmpq(1)], fmpq(0), True)]]
+    out = bab.search(net.sparse_layers(), d, S, goal)
+    assert out[0] == "proved" and len(out[1]) == 1 and "alpha" in out[1][0]
+    doc = _doc(net, "f > 0", [{"set": box([-1] * d, [1] * d).spec, "goal": [[_atom([1], 0, True)]]}])
+
+    def check(tree):
+        return kernel.check(kernel.sign({**doc, "kind": "linear-bounds", "hints": {"trees": [tree]}}))
+    assert check(out[1]).is_proved
+    assert not check([{}]).is_proved
+
+
+def test_an_empty_leaf_is_closed_by_the_elastic_multipliers():
+    """z_0 = x and z_1 = x - 1/2 on [-1, 1], split z_0 <= 0 and z_1 >= 0: no x meets both (by hand), but the
+    clamped bounds [-1, 0] and [0, 1/2] do not show it.  The goal -relu(z_1) - 10 > 0 is false wherever the leaf
+    had points; ``hints`` must price the violated signs (a large positive value), and the kernel must prove
+    the leaf with those multipliers and not without them."""
+    from exactmem import kernel
+    from exactmem.analysis.ask import _atom, _doc, box
+    net = ReLUNet([([[1], [1]], [0, fmpq(-1, 2)]), ([[0, -1]], [-10])])
+    fn = _float_net(net, 1)
+    lo, hi, splits = np.array([-1.0]), np.array([1.0]), {0: {0: -1, 1: 1}}
+    ls, _ = bab.bounds(fn, lo, hi, splits)
+    value, alphas, betas, _ = triangle.hints(fn, lo, hi, splits, ls, np.array([1.0]), 0.0)
+    assert value > 100 and betas[0][0] > 0 and betas[0][1] > 0
+    leaf = {"beta": [[0, j, str(fmpq(int(round(betas[0][j] * 2 ** 20)), 2 ** 20))] for j in (0, 1)]}
+    doc = _doc(net, "empty", [{"set": box([-1], [1]).spec, "goal": [[_atom([1], 0, True)]]}])
+    d, layers, ((S1, goal),) = kernel.regions.questions(doc)
+    knet = kbounds.Net(d, layers)
+    lo_q, hi_q = kbounds.box_of(S1, "set")
+
+    def why(node):                                  # None: the kernel proves the leaf
+        return kbounds.prove_leaf(knet, lo_q, hi_q, goal, splits, [], node, 32, "leaf")
+    assert why(leaf) is None
+    assert why({}) is not None
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.integers(0, 10 ** 6))
+def test_a_childs_fsb_score_from_its_parents_slopes_is_a_bound_below_its_own_lp(seed):
+    """FSB's child score (``bab._child_score``) uses the parent's LP slopes and multipliers on the child's bounds:
+    any slopes in [0, 1] and multipliers >= 0 give a lower bound of the relaxation, so the score can never exceed
+    the child's own LP optimum (``hints``, weak duality).  The child's bounds of a unit split on the last hidden
+    layer are the parent's with that unit clamped (``bab._child_bounds``), which must be what ``bounds`` computes
+    for the child from scratch."""
+    rng = random.Random(seed)
+    net = _two_layer(rng)
+    fn = _float_net(net, 3)
+    lo, hi = -np.ones(3), np.ones(3)
+    c = rng.randint(-3, 3)
+    g, h = np.array([1.0]), float(c)
+    S = Set([fmpq(0)] * 3, "box", [fmpq(1)] * 3, False)
+    ctx = bab.Context(net.sparse_layers(), 3, S, [[([fmpq(1)], fmpq(c), True)]])
+    ls, relax = bab.bounds(fn, lo, hi, {})
+    _, alphas, betas, _ = triangle.hints(fn, lo, hi, {}, ls, g, h)
+    leaf = ctx.root()
+    un = [(k, int(j)) for k, (l, u) in enumerate(ls) for j in np.flatnonzero((l < 0) & (u > 0))]
+    for k, j in un:
+        for sg in (-1, 1):
+            child = bab._child_bounds(fn, leaf, ls, k, j, sg)
+            fresh = bab.bounds(fn, lo, hi, {k: {j: sg}})
+            if child == "empty":
+                assert fresh is None
+                continue
+            if k == 1:
+                assert all(np.array_equal(a, b) for (a, _), (b, _) in zip(child[0], fresh[0]))
+                assert all(np.array_equal(a, b) for (_, a), (_, b) in zip(child[0], fresh[0]))
+            score = bab._child_score(fn, leaf, ctx, child, (alphas, betas), k, j, sg)
+            best = triangle.hints(fn, lo, hi, {k: {j: sg}}, child[0], g, h)[0]
+            assert score <= best + 1e-9 * (1 + abs(best))

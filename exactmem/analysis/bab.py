@@ -6,7 +6,9 @@ splits as clamps; then, for each clause of the goal, a lower bound of each atom 
 A leaf whose bounds clear a small margin is closed; otherwise it is split — on the input coordinate whose
 halving leaves the least shortfall, every coordinate tried in one batch (few inputs; ``SPLIT`` = "smear"
 takes the largest |coefficient| x width of the final bound instead), or on the unstable unit with the largest
-BaBSR-like score |lambda| s (-lo) (many inputs) — and its centre is tried as a counterexample.  Nothing
+BaBSR-like score |lambda| s (-lo) (many inputs) — and its centre is tried as a counterexample.  With many
+inputs and a one-atom goal a leaf's slopes and multipliers are the optimum of the triangle relaxation's LP,
+read off its dual (``triangle.LeafLP``, ``LP_HINTS``).  Nothing
 here is trusted: the tree goes to the kernel, which re-derives every bound exactly, and a counterexample is
 confirmed by exact evaluation (``kernel.regions.violation``).
 
@@ -28,6 +30,7 @@ import numpy as np
 
 from ..errors import CertificateError
 from ..exact import to_rational
+from ..kernel.backsub import PB
 from ..kernel.bounds import box_of
 from ..kernel.regions import violation
 from ..parallel import with_workers
@@ -40,6 +43,9 @@ BAR_AFTER = [1.0]          # seconds before ``decide`` draws its progress bar (o
 SPLIT = ["trial"]          # the input coordinate to halve: "trial" (each tried) or "smear" (|coefficient| x width)
 TRIAL_GAIN = [0.25]        # "trial" leaves the "smear" choice only for a shortfall this share smaller
 FSB = [8]                  # a unit split tries this many best-scored units' children (1: the score alone)
+LP_HINTS = [True]          # many inputs, one atom: a leaf's slopes and multipliers from the triangle LP's dual
+FSB_LP = [0]               # of the FSB candidates, this many best get their children's LPs (strong branching)
+FSB_OPT = [True]           # FSB scores children with the parent's LP slopes (else CROWN's default slopes)
 
 
 def _float(q):
@@ -199,16 +205,22 @@ def _mu(clause, k):
 
 
 class _Leaf:
-    __slots__ = ("lo", "hi", "splits", "path")
+    __slots__ = ("lo", "hi", "splits", "path", "pre", "basis", "prelp")
 
-    def __init__(self, lo, hi, splits, path):
+    def __init__(self, lo, hi, splits, path, pre=None, basis=None, prelp=None):
         self.lo, self.hi, self.splits, self.path = lo, hi, splits, path
+        self.pre = pre                                    # its ``bounds``, when the split's trial computed them
+        self.basis = basis                                # its parent's LP basis (``triangle.LeafLP``), if any
+        self.prelp = prelp                                # its LP's answer, when the split's trial computed it
 
 
-def _evaluate_leaf(fn, leaf, goal, rows):
-    """(status, info): ("closed", mu per clause) | ("empty", None) | ("open", (worst bound, Lam_x, ls, relax))."""
-    out = bounds(fn, leaf.lo, leaf.hi, leaf.splits)
-    if out is None:
+def _evaluate_leaf(fn, leaf, goal, rows, ctx=None):
+    """(status, info): ("closed", (mu per clause, hints)) | ("empty", None) | ("open", (worst bound, Lam_x, ls,
+    relax, goal row, the LP's point or None, the LP's (alphas, betas) or None)); ``ctx``: the question's
+    ``Context``, whose one LP model (``Context.leaf_lp``) the leaf's LP then uses."""
+    out = leaf.pre if leaf.pre is not None else bounds(fn, leaf.lo, leaf.hi, leaf.splits)
+    leaf.pre = None                                       # used once: open leaves keep no arrays
+    if out is None or out == "empty":
         return "empty", None
     ls, relax = out
     mus, worst, hints = [], None, []
@@ -221,18 +233,52 @@ def _evaluate_leaf(fn, leaf, goal, rows):
             continue
         k = int(np.argmax(low))
         size_k = size[k]
-        near = OPTIMISE[0] and len(rows) == 1 and (low[k] > -0.05 * size_k or leaf.splits)
-        value, alphas, betas = optimise(fn, G[k], h[k], relax, leaf.lo, leaf.hi, leaf.splits, 12) if near else \
-            (low[k], None, None)
+        point, alphas, betas = None, None, None
+        if LP_HINTS[0] and len(rows) == 1 and len(G) == 1 and len(leaf.lo) > CUT_INPUTS:
+            value, alphas, betas, point = _lp_hints(fn, leaf, ls, relax, G[0], h[0], low[0], ctx)
+        else:
+            near = OPTIMISE[0] and len(rows) == 1 and (low[k] > -0.05 * size_k or leaf.splits)
+            value, alphas, betas = optimise(fn, G[k], h[k], relax, leaf.lo, leaf.hi, leaf.splits, 12) if near else \
+                (low[k], None, None)
         if value > MARGIN[0] * size_k * 4:                   # proved with the goal's own slopes
             mus.append(_mu(goal[c], k))
             hints.append((alphas, betas))
             continue
-        if worst is None or low[k] < worst[0]:
-            worst = (low[k], Lam[k], ls, relax, G[k])
+        bound = max(low[k], value)
+        if worst is None or bound < worst[0]:
+            worst = (bound, Lam[k], ls, relax, G[k], point, (alphas, betas) if alphas is not None else None)
     if worst is None:
         return "closed", (mus, hints)
     return "open", worst
+
+
+def _lp_hints(fn, leaf, ls, relax, g, h, crown, ctx=None):
+    """(value, alphas, betas, point) for a one-atom goal on a leaf: the best bound the kernel can prove there, from
+    the triangle relaxation's LP and its dual (``triangle.hints``), with the slopes rounded down to the kernel's
+    2^-PB and the bound re-computed from the hints as the kernel computes it (``_alpha_grad``); the CROWN bound
+    ``crown`` (no hints) where the LP fails.  ``point``: the LP's input point, a candidate counterexample.  With
+    a ``ctx`` the LP is the question's one model (``triangle.LeafLP``), started from the parent's basis (a tenth
+    of the time of a fresh LP on mnistfc), and the leaf keeps its own basis for its children.
+    mnistfc property 3 at 0.03, clause 0: 91 leaves, where 12 sign-gradient steps left the tree open."""
+    lp = ctx.leaf_lp(g, h) if ctx is not None else None
+    if lp is not None:
+        out = leaf.prelp if leaf.prelp is not None else lp.solve(leaf.lo, leaf.hi, ls, leaf.splits, leaf.basis)
+        leaf.prelp, leaf.basis = None, (out[4] if out is not None else None)
+    elif ctx is not None:                                  # no highspy, or weights beyond the LP's floats
+        return crown, None, None, None
+    else:
+        from .triangle import hints
+        out = hints(fn, leaf.lo, leaf.hi, leaf.splits, ls, g, h)
+    if out is None:
+        return crown, None, None, None
+    alphas, betas, point = out[1:4]
+    one = float(1 << PB)
+    alphas = [np.where(a >= 0, np.floor(a * one) / one, a) for a in alphas]     # as the kernel rounds them
+    signs = _signs(leaf.splits, [len(a) for a in alphas])
+    value = _alpha_grad(fn, g, h, relax, alphas, leaf.lo, leaf.hi, betas, signs)[0]
+    if not np.isfinite(value) or value < crown:
+        return crown, None, None, point
+    return value, alphas, betas, point
 
 
 def _worst_of(fn, leaf, rows):
@@ -243,14 +289,16 @@ def _worst_of(fn, leaf, rows):
         low, Lam = _back(fn, G, h, fn.L - 1, relax, leaf.lo, leaf.hi)
         k = int(np.argmax(low))
         if worst is None or low[k] < worst[0]:
-            worst = (low[k], Lam[k], ls, relax, G[k])
+            worst = (low[k], Lam[k], ls, relax, G[k], None, None)
     return worst
 
 
-def _fails(fn, leaf, layers, S, goal, rows, Lam_x):
-    """An exact point of the leaf where the goal fails: tried at the leaf's centre and at the corner that
-    minimises the open bound's input coefficients (a float test first, then exact evaluation)."""
-    X = np.vstack([(leaf.lo + leaf.hi) / 2, np.where(Lam_x > 0, leaf.lo, leaf.hi)])
+def _fails(fn, leaf, layers, S, goal, rows, Lam_x, point=None):
+    """An exact point of the leaf where the goal fails: tried at the leaf's centre, at the corner that
+    minimises the open bound's input coefficients and at ``point`` (the LP's, if any) (a float test first, then
+    exact evaluation)."""
+    X = np.vstack([(leaf.lo + leaf.hi) / 2, np.where(Lam_x > 0, leaf.lo, leaf.hi)]
+                  + ([np.clip(point, leaf.lo, leaf.hi)] if point is not None else []))
     H = X.T
     for k in range(fn.L):
         H = fn.W[k] @ H + fn.b[k][:, None]
@@ -395,11 +443,13 @@ def _stable(ls):
     return all(not np.any((l < 0) & (u > 0)) for l, u in ls)
 
 
-def _unit_split(fn, leaf, info, ctx=None):
+def _unit_split(fn, leaf, info, ctx=None, keep=None):
     """The unstable unit with the largest score |lambda_j| s_j (-l_j) on the open objective, or None; with ``ctx``
     and ``FSB`` candidates, the one of the ``FSB`` best-scored whose worse child bounds best (filtered smart
-    branching: both children's bounds computed, as alpha,beta-CROWN's FSB does)."""
-    _, _, ls, relax, g = info
+    branching: both children's bounds computed, as alpha,beta-CROWN's FSB does); ``keep``, a dict, receives the
+    chosen unit's children's bounds by sign (``_child_bounds``), for the children to start from."""
+    ls, relax, g = info[2:5]
+    opt = info[6] if len(info) > 6 and FSB_OPT[0] else None     # the leaf's own optimised slopes, if any
     scored = []
     Lam = g[None, :]
     for t in range(fn.L - 1, 0, -1):
@@ -412,6 +462,8 @@ def _unit_split(fn, leaf, info, ctx=None):
                 continue
             scored.append((abs(Lam[0, j]) * icp[j] + 1e-3 * (u[j] - l[j]), t - 1, int(j)))
         pos = Lam > 0
+        if opt is not None:
+            low = np.where(opt[0][t - 1] >= 0, opt[0][t - 1], low)
         Lam = np.where(pos, Lam * low, Lam * s)
     scored = [c for c in scored if c[0] > 0]
     if not scored:
@@ -419,19 +471,73 @@ def _unit_split(fn, leaf, info, ctx=None):
     scored.sort(key=lambda c: -c[0])
     if ctx is None or FSB[0] <= 1 or len(scored) == 1:
         return scored[0][1], scored[0][2]
-    best, pick = None, None
+    best, pick, tried = None, None, []
     for _, l, j in scored[:FSB[0]]:
-        worse = np.inf
+        worse, pres = np.inf, {}
         for sg in (-1, 1):
-            sp = {k: dict(v) for k, v in leaf.splits.items()}
-            sp.setdefault(l, {})[j] = sg
-            out = bounds(fn, leaf.lo, leaf.hi, sp)
-            if out is not None:
-                worse = min(worse, min(_back(fn, G, h, fn.L - 1, out[1], leaf.lo, leaf.hi)[0].max()
-                                       for G, h in ctx.rows))
+            out = pres[sg] = _child_bounds(fn, leaf, ls, l, j, sg)
+            if out != "empty":
+                worse = min(worse, _child_score(fn, leaf, ctx, out, opt, l, j, sg))
+        tried.append((worse, l, j, pres))
         if best is None or worse > best:
-            best, pick = worse, (l, j)
+            best, pick, kept = worse, (l, j), pres
+    lp = ctx.leaf_lp(*ctx.rows[0]) if FSB_LP[0] and len(ctx.rows) == 1 and len(ctx.rows[0][0]) == 1 else None
+    if lp is not None and leaf.basis is not None:         # strong branching: the best few by their children's LPs
+        tried.sort(key=lambda t: -t[0])
+        best = None
+        for _, l, j, pres in tried[:FSB_LP[0]]:
+            worse, lps = np.inf, {}
+            for sg in (-1, 1):
+                if pres[sg] == "empty":
+                    continue
+                sp = {k: dict(v) for k, v in leaf.splits.items()}
+                sp.setdefault(l, {})[j] = sg
+                out = lps[sg] = lp.solve(leaf.lo, leaf.hi, pres[sg][0], sp, leaf.basis)
+                worse = min(worse, out[0] if out is not None else -np.inf)
+            if best is None or worse > best:
+                best, pick, kept = worse, (l, j), {sg: (pres[sg], lps.get(sg)) for sg in (-1, 1)}
+        if keep is not None:
+            keep.update(kept)
+        return pick
+    if keep is not None:
+        keep.update({sg: (b, None) for sg, b in kept.items()})
     return pick
+
+
+def _child_score(fn, leaf, ctx, out, opt, l, j, sg):
+    """A child's float bound for FSB: with the parent's optimised slopes and multipliers (``opt``, from its LP)
+    where it has them -- slopes kept on the units still unstable in the child, the new split's multiplier 0: a
+    valid bound, near the child's own optimum (as alpha,beta-CROWN's FSB uses the parent's slopes) -- else with
+    CROWN's default slopes."""
+    ls, relax = out
+    if opt is None:
+        return min(_back(fn, G, h, fn.L - 1, relax, leaf.lo, leaf.hi)[0].max() for G, h in ctx.rows)
+    alphas = [np.where((a >= 0) & (lu[0] < 0) & (lu[1] > 0), a, -1.0) for a, lu in zip(opt[0], ls)]
+    betas = [b.copy() for b in opt[1]]
+    sp = {k: dict(v) for k, v in leaf.splits.items()}
+    sp.setdefault(l, {})[j] = sg
+    G, h = ctx.rows[0]
+    return _alpha_grad(fn, G[0], h[0], relax, alphas, leaf.lo, leaf.hi, betas, _signs(sp, [len(a) for a in alphas]))[0]
+
+
+def _child_bounds(fn, leaf, ls, l, j, sg):
+    """``bounds`` of the leaf with unit (l, j) split to sign sg ("empty" for None): on the last hidden layer the
+    leaf's own bounds with that unit clamped (nothing below depends on it), else computed afresh."""
+    if l < fn.L - 2:
+        sp = {k: dict(v) for k, v in leaf.splits.items()}
+        sp.setdefault(l, {})[j] = sg
+        out = bounds(fn, leaf.lo, leaf.hi, sp)
+        return "empty" if out is None else out
+    lo_, up_ = ls[l][0].copy(), ls[l][1].copy()
+    if sg > 0:
+        lo_[j] = max(lo_[j], 0.0)
+    else:
+        up_[j] = min(up_[j], 0.0)
+    if lo_[j] > up_[j]:
+        return "empty"
+    new = list(ls)
+    new[l] = (lo_, up_)
+    return new, [_relax(a, b) for a, b in new]
 
 
 _NETS: list = []           # [(layers, FloatNet)] of the last networks: one per network, not one per question
@@ -454,6 +560,17 @@ class Context:
         self.fn, self.layers, self.d, self.S, self.goal = _float_net(layers, d), layers, d, S, goal
         self.rows = [_clause_rows(clause, self.fn.W[-1].shape[0]) for clause in goal]
 
+    def leaf_lp(self, g, h):
+        """The question's ``triangle.LeafLP`` for its one atom g . f + h (made once; None without highspy)."""
+        if getattr(self, "_lp", None) is None:
+            try:
+                from .triangle import LeafLP
+                leaf = self.root()
+                self._lp = LeafLP(self.fn, leaf.lo, leaf.hi, g, h)
+            except (ImportError, ValueError):                # no highspy, or weights beyond floats
+                self._lp = False
+        return self._lp or None
+
     def root(self):
         lo_q, hi_q = box_of(self.S, "the set")
         return _Leaf(np.array([_float(t) for t in lo_q]), np.array([_float(t) for t in hi_q]), {}, ())
@@ -464,7 +581,7 @@ def expand(ctx, leaf):
     leaf's path, its children (none: the leaf is closed) and their priority (the leaf's float bound) --
     or ("refuted", exact x) or ("undecided", reason)."""
     fn, rows = ctx.fn, ctx.rows
-    status, info = _evaluate_leaf(fn, leaf, ctx.goal, rows)
+    status, info = _evaluate_leaf(fn, leaf, ctx.goal, rows, ctx)
     if status == "empty":
         return "node", {}, [], None
     if status == "closed":
@@ -488,7 +605,7 @@ def expand(ctx, leaf):
             return "node", node, [], None
         status, info = "open", _worst_of(fn, leaf, rows)
     worst, Lam_x = info[0], info[1]
-    x = _fails(fn, leaf, ctx.layers, ctx.S, ctx.goal, rows, Lam_x)
+    x = _fails(fn, leaf, ctx.layers, ctx.S, ctx.goal, rows, Lam_x, info[5])
     if x is not None:
         return "refuted", x
     if leaf.splits and _stable(info[2]) and len(rows) == 1 and len(rows[0][0]) == 1:
@@ -498,7 +615,8 @@ def expand(ctx, leaf):
     if _stable(info[2]) and not leaf.splits:       # the network is affine on the box: the bound is exact
         return "undecided", "a goal is tight on a leaf where every unit is stable (left to exact pivoting)"
     widths = leaf.hi - leaf.lo
-    unit = _unit_split(fn, leaf, info, ctx) if ctx.d > CUT_INPUTS else None
+    pres = {}
+    unit = _unit_split(fn, leaf, info, ctx, pres) if ctx.d > CUT_INPUTS else None
     if unit is None:
         score = np.abs(Lam_x) * widths
         i = int(np.argmax(score if score.max() > 0 else widths))
@@ -518,7 +636,8 @@ def expand(ctx, leaf):
     for side, s in ((0, -1), (1, 1)):
         sp = {k: dict(v) for k, v in leaf.splits.items()}
         sp.setdefault(l, {})[j] = s
-        kids.append(_Leaf(leaf.lo, leaf.hi, sp, leaf.path + (side,)))
+        pre, prelp = pres.get(s, (None, None))
+        kids.append(_Leaf(leaf.lo, leaf.hi, sp, leaf.path + (side,), pre, leaf.basis, prelp))
     return "node", {"split": [l, j]}, kids, worst
 
 
