@@ -185,3 +185,21 @@ def test_a_resumed_search_expands_no_leaf_twice(tmp_path, monkeypatch):
     before, seen[:] = list(seen), []
     assert before and json.dumps(bab_queue.search(doc, 0, Counting(), resume=ck, **SMALL)) == json.dumps(whole)
     assert not set(before) & set(seen) and sorted(before + seen) == everything
+
+
+def test_an_earlier_pass_keeps_the_resumed_passes_checkpoint(tmp_path, monkeypatch):
+    """Resuming question 1 with the same file as --checkpoint: question 0 runs again first and must not write
+    over the saved state of question 1 (it did: its own state replaced the file after 10 s); question 1 writes."""
+    import json as _json
+    from exactmem.analysis import bab, bab_queue, checkpoint as checkpoint_file
+    f = tmp_path / "ck.json"
+    f.write_text(_json.dumps({"format": checkpoint_file.BAB, "q": 1, "margin": 1e-6}))
+    assert bab_queue.ahead(str(f), 0, 1e-6) and not bab_queue.ahead(str(f), 1, 1e-6)
+    assert not bab_queue.ahead(str(f), 0, 1e-4)               # the second margin's passes come after it
+    seen = []
+    monkeypatch.setattr(bab_queue, "matches", lambda path, doc, q, margin: q == 1 and margin == 1e-6)
+    monkeypatch.setattr(bab_queue, "search", lambda doc, q, ex, left, margin, checkpoint, resume, progress:
+                        seen.append((q, checkpoint, resume)) or ("proved", [], 0))
+    for q in (0, 1, 2):
+        bab._search({}, q, None, 1, None, None, None, None, 1e-6, (None, str(f), str(f)))
+    assert seen == [(0, None, None), (1, str(f), str(f)), (2, str(f), None)]

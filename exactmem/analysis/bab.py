@@ -795,6 +795,8 @@ def _search(doc, q, layers, d, S, goal, left, report, margin, queue):
     from . import bab_queue
     from ..parallel import Serial
     use = resume if resume is not None and bab_queue.matches(resume, doc, q, margin) else None
+    if resume is not None and use is None and bab_queue.ahead(resume, q, margin):
+        checkpoint = None                   # an earlier pass: the resumed pass's saved state stays in the file
     return bab_queue.search(doc, q, ex or Serial(), left, margin=margin, checkpoint=checkpoint, resume=use,
                             progress=report)
 

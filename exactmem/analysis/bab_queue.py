@@ -134,6 +134,14 @@ def matches(path: str, doc, q: int, margin: float) -> bool:
     return state.get("q") == q and state.get("margin") == margin
 
 
+def ahead(path: str, q: int, margin: float) -> bool:
+    """Whether the checkpoint in ``path`` was written for a later pass than question ``q`` at ``margin`` (passes
+    run margin by margin, questions in order): such a pass must not overwrite it."""
+    m, k = (_read(path).get(f) for f in ("margin", "q"))
+    ok = isinstance(m, (int, float)) and isinstance(k, int) and not isinstance(k, bool)
+    return ok and (m, k) > (margin, q)
+
+
 def search(doc, q: int, ex, budget=None, max_leaves: int = 20000, batch: int = 64, per_item: int = 4,
            steps: int = 16, margin: float = 1e-6, checkpoint: str | None = None, resume: str | None = None,
            progress=None, every: float = 10.0):
@@ -231,4 +239,4 @@ class _State:
         return None
 
 
-__all__ = ["search", "expand_item", "load_checkpoint", "matches"]
+__all__ = ["search", "expand_item", "load_checkpoint", "matches", "ahead"]
