@@ -155,11 +155,7 @@ def search(doc, q: int, ex, budget=None, max_leaves: int = 20000, batch: int = 6
     text = json.dumps(doc, sort_keys=True, separators=(",", ":"))
     st = _State(text, q, margin)
     if resume is not None:
-        state = load_checkpoint(resume, text, q, margin)
-        try:
-            st.load(state)
-        except checkpoint_file.MALFORMED:
-            raise checkpoint_file.malformed(resume) from None
+        checkpoint_file.restore(st.load, load_checkpoint(resume, text, q, margin), resume)
     else:
         st.push(0.0, _context(text, q).root())
     start, saver = time.monotonic(), checkpoint_file.Saver(checkpoint, every)

@@ -67,6 +67,14 @@ def malformed(path: str) -> OptionError:
     return OptionError(f"--resume {path}: a malformed checkpoint (its tree or open frontier)")
 
 
+def restore(load, state, path: str) -> None:
+    """``load(state)``, a queue's reading of a saved state; a damaged one is ``malformed(path)``."""
+    try:
+        load(state)
+    except MALFORMED:
+        raise malformed(path) from None
+
+
 class Saver:
     """Writes a queue's state to ``path`` (None: never): ``now`` at once; ``due`` when ``every`` seconds have
     passed since the last write, and at least 20 times the last write's own time (a large tree: the writes
@@ -120,5 +128,5 @@ def memos(table) -> list:
     return [[proofs, array(P)] for proofs, P in table]
 
 
-__all__ = ["write", "read", "malformed", "Saver", "array_json", "array", "Memos", "memos", "BAB", "REGIONS",
+__all__ = ["write", "read", "malformed", "restore", "Saver", "array_json", "array", "Memos", "memos", "BAB", "REGIONS",
            "LIPSCHITZ"]

@@ -145,7 +145,7 @@ def search(doc, q: int, ex, budget=None, batch: int = 64, per_item: int = 4, ste
         state = load_checkpoint(resume, text)
         if state["q"] != q:
             raise OptionError(f"--resume {resume}: the checkpoint is of question {state['q']}, not {q}")
-        st.load(state, resume)
+        checkpoint_file.restore(st.load, state, resume)
     start, saver = time.monotonic(), checkpoint_file.Saver(checkpoint, every)
     try:
         while st.stack:
@@ -219,14 +219,11 @@ class _State:
                 "regions": self.regions, "tree": [[[list(t) for t in p], node] for p, node in self.tree.items()],
                 "open": [[path, memos.add(m)] for path, m in self.stack], "memos": memos.table}
 
-    def load(self, state, path):
-        try:
-            memos = checkpoint_file.memos(state["memos"])
-            self.tree = {tuple(tuple(t) for t in p): node for p, node in state["tree"]}
-            self.stack = [[[list(t) for t in p], None if m is None else memos[m]] for p, m in state["open"]]
-            self.regions, self.done = int(state["regions"]), list(state["done"])
-        except checkpoint_file.MALFORMED:
-            raise checkpoint_file.malformed(path) from None
+    def load(self, state):
+        memos = checkpoint_file.memos(state["memos"])
+        self.tree = {tuple(tuple(t) for t in p): node for p, node in state["tree"]}
+        self.stack = [[[list(t) for t in p], None if m is None else memos[m]] for p, m in state["open"]]
+        self.regions, self.done = int(state["regions"]), list(state["done"])
 
 
 def load_checkpoint(path: str, text: str) -> dict:

@@ -273,12 +273,8 @@ def search(net, p, region, budget, ex, batch: int = 64, per_item: int = 4, steps
                       sort_keys=True, separators=(",", ":"))
     start = time.monotonic()
     if resume is not None:
-        state = load_checkpoint(resume, text)
         st = _State(text, None, None, None)
-        try:
-            st.load(state)
-        except checkpoint_file.MALFORMED:
-            raise checkpoint_file.malformed(resume) from None
+        checkpoint_file.restore(st.load, load_checkpoint(resume, text), resume)
     else:
         qn = _Question(text)                    # the parent's float search runs on what the workers read
         low, low_hi, point = _first(qn.layers, qn.S, qn.d, m, p)
