@@ -108,10 +108,11 @@ CHUNK = 64                  # lemma units whose squared distances to every ball 
 def values(balls, compiled, quad, hints, clock, cache):
     """{layer: {unit: fn(state) -> (column, cells)}}: each hinted unit's ReLU on every row's ball, from the hull."""
     H, order, dist, r2s = Hull(balls, compiled, clock, hints), sorted(hints), {}, {}
+    at = {key: t for t, key in enumerate(order)}
 
     def distances(key, S):
         if key not in dist:                         # this unit and the next CHUNK - 1 of the same S, at once
-            t = order.index(key)
+            t = at[key]
             group = [k for k in order[t:t + CHUNK] if k not in dist]
             C = [[row[k] for k in S] for row in balls.c]
             for k, col in zip(group, zip(*squared_distances(C, balls.den, [[quad[g][1][j] for j in S] for g in group]))):
