@@ -469,6 +469,26 @@ def test_relaxation_of_a_layer_by_hand():
     assert fmpq(174763, 2 * one) <= icp[0] < fmpq(174763, 2 * one) + fmpq(1, 2 ** 30) and icp[1:] == [0, 0, 0]
 
 
+def test_a_split_unit_keeps_its_unsplit_lower_slope_in_later_layers():
+    """By hand: x1 in [-3, 1], x2 in [1, 2]; layer 0 z = (x1, x2, x2), z0 split to z0 >= 0; layer 1 y = relu(z0)
+    + relu(z1) - relu(z2).  Before the clamp z0 has up = 1 < 3 = -lo, so its unsplit lower slope is 0; its upper
+    line is z0 (exact on the leaf): with slope 0, y >= 0 + x2 - x2 = 0 and -y >= -x1 - x2 + x2 >= -1, so
+    y in [0, 1] and y is stable.  With lower slope 1 alone (the rule before 2026-12-04) the bound was x1 >= -3
+    and y stayed open on [-1, 1] (interval arithmetic alone: [-1, 2]); the kernel keeps the better of the two.
+    In the goal's bound z0's lower slope is 1 (beta covers the rest).  A unit split off: x1 in [-1, 3],
+    up >= -lo, unsplit slope 1 (relu(z) >= z holds everywhere) beside 0."""
+    one = 2 ** backsub.PB
+    net = ReLUNet([([[1, 0], [0, 1], [0, 1]], [0, 0, 0]), ([[1, 1, -1]], [0]), ([[1]], [0])])
+    N = bounds.Net(2, net.sparse_layers())
+    relax, empty = bounds.leaf_bounds(N, [fmpq(-3), fmpq(1)], [fmpq(1), fmpq(2)], {0: {0: 1}}, 32)
+    assert not empty
+    assert list(relax[0].A) == [one, one, one] and list(relax[0].A_in) == [0, one, one]
+    assert list(relax[0].S) == [one, one, one] and relax[0].open == []
+    assert relax[1].open == [] and list(relax[1].A) == [one] == list(relax[1].S)
+    relax, _ = bounds.leaf_bounds(N, [fmpq(-1), fmpq(1)], [fmpq(3), fmpq(2)], {0: {0: -1}}, 32)
+    assert list(relax[0].A) == [0, one, one] and list(relax[0].A_in) == [one, one, one] and relax[0].S[0] == 0
+
+
 def _affine(rng, d, m):
     """A network without hidden layer whose weights need several limbs (100-bit numerators over 3 and 7)."""
     W = [[fmpq(rng.randrange(-(1 << 100), 1 << 100), rng.choice([1, 3, 7])) for _ in range(d)] for _ in range(m)]

@@ -137,7 +137,7 @@ def _r_interval(net, k, lo, hi):
 
 
 class _RRelax:
-    def __init__(self, lo, up_):
+    def __init__(self, lo, up_, inner=()):
         one, A, S, icp = 1 << PB, [], [], []
         for l, u in zip(lo, up_):
             if u <= 0:
@@ -164,6 +164,10 @@ class _RRelax:
         self.A, self.S = np.array(A, dtype=np.float64), np.array(S, dtype=np.float64)
         self.lmin = sum((l for l in lo if l < 0), _Z)
         self.open = [j for j, (l, u) in enumerate(zip(lo, up_)) if l < 0 < u]
+        self.A_in = self.A.copy()                   # later layers' lower slopes: split units' unsplit ones
+        for j, a in inner:
+            if lo[j] >= 0 or up_[j] <= 0:
+                self.A_in[j] = float(a * one)
 
     def with_alpha(self, alpha):
         out = object.__new__(_RRelax)
@@ -175,7 +179,7 @@ class _RRelax:
         return out
 
 
-def _r_back(net, rows, scale, c, top, relax, lo, hi, beta=None):
+def _r_back(net, rows, scale, c, top, relax, lo, hi, beta=None, inner=False):
     M = np.array(rows, dtype=np.float64).reshape(len(rows), -1)
     c, sigma = list(c), list(scale)
     for t in range(top, -1, -1):
@@ -192,7 +196,7 @@ def _r_back(net, rows, scale, c, top, relax, lo, hi, beta=None):
             v = (int(hi_[r]) << R.room) + int(lo_[r])
             if v:
                 c[r] += sigma[r] * v / R.kappa
-        M = np.where(pos, M * R.A, M * R.S)
+        M = np.where(pos, M * (R.A_in if inner else R.A), M * R.S)
         unit = fmpq(1, 1 << PB)
         sigma = [sg * unit for sg in sigma]
         for j, w in (beta or {}).get(t - 1, {}).items():
@@ -241,10 +245,14 @@ def _r_leaf_bounds(net, lo_in, hi_in, splits, bits):
                 rows[len(lows) + r, j] = -1
             n = len(rows)
             found = _r_back(net, rows, [fmpq(1)] * n, [_Z] * n, k, relax, lo_in, hi_in)
+            if any((R.A_in != R.A).any() for R in relax):       # and with the split units' unsplit slopes
+                found = [max(a, b) for a, b in zip(found, _r_back(net, rows, [fmpq(1)] * n, [_Z] * n, k, relax,
+                                                                  lo_in, hi_in, inner=True))]
             for r, j in enumerate(lows):
                 l[j] = max(l[j], found[r])
             for r, j in enumerate(ups):
                 u[j] = min(u[j], -found[len(lows) + r])
+        inner = [(j, 1 if u[j] >= -l[j] else 0) for j in splits.get(k, {}) if l[j] < 0 < u[j]]
         for j, s in splits.get(k, {}).items():
             if s > 0:
                 l[j] = max(l[j], _Z)
@@ -253,7 +261,7 @@ def _r_leaf_bounds(net, lo_in, hi_in, splits, bits):
         if any(a > b for a, b in zip(l, u)):
             return relax, True
         l, u = [_r_down(v, bits) for v in l], [_r_up(v, bits) for v in u]
-        relax.append(_RRelax(l, u))
+        relax.append(_RRelax(l, u, inner))
         lo, hi = [max(v, _Z) for v in l], [max(v, _Z) for v in u]
     return relax, False
 
@@ -261,7 +269,7 @@ def _r_leaf_bounds(net, lo_in, hi_in, splits, bits):
 # -- the comparison --------------------------------------------------------------------------------------------
 
 def _same_relax(new, old):
-    assert (new.A == old.A).all() and (new.S == old.S).all()
+    assert (new.A == old.A).all() and (new.S == old.S).all() and (new.A_in == old.A_in).all()
     assert all((a == b).all() for a, b in zip(new.I, old.I))
     assert (new.kappa, new.lmin, new.room, list(new.open)) == (old.kappa, old.lmin, old.room, old.open)
 

@@ -167,25 +167,50 @@ def optimise(fn, g, h, relax, lo, hi, splits, steps=25):
     return best, best_a, best_b
 
 
+def _clamp(l, u, splits, k):
+    """The path's splits on layer k clamp (l, u) in place (the last axis is the unit's); returns the lower
+    slopes the split units take in later layers' bounds (the kernel's ``Relax.A_in``: those of the intervals
+    before the clamp, 1 if u >= -l else 0, where they were unstable; nan elsewhere)."""
+    keep = np.full(l.shape, np.nan)
+    for j, s in splits.get(k, {}).items():
+        lj, uj = l[..., j], u[..., j]
+        keep[..., j] = np.where((lj < 0) & (uj > 0), (uj >= -lj).astype(float), np.nan)
+        if s > 0:
+            l[..., j] = np.maximum(lj, 0.0)
+        else:
+            u[..., j] = np.minimum(uj, 0.0)
+    return keep
+
+
+def _inner(rel, keep):
+    """A relaxation as later layers' bounds use it: the split units' lower slopes ``keep`` (where not nan) on
+    those still stable after the clamp."""
+    low, s, icp = rel
+    stable = (s == 0) | ((s == 1) & (icp == 0))
+    use = stable & ~np.isnan(keep) & (keep != low)
+    return (np.where(use, keep, low), s, icp) if use.any() else rel
+
+
 def bounds(fn, lo, hi, splits):
-    """[(l, u)] per hidden layer and the relaxations, or None if the leaf is empty (mirrors the kernel)."""
-    relax, ls, a, b = [], [], lo, hi
+    """[(l, u)] per hidden layer and the relaxations (the goal's), or None if the leaf is empty (mirrors the
+    kernel)."""
+    relax, inner, ls, a, b = [], [], [], lo, hi
     for k in range(fn.L - 1):
         l = fn.Wp[k] @ a + fn.Wn[k] @ b + fn.b[k]
         u = fn.Wp[k] @ b + fn.Wn[k] @ a + fn.b[k]
         if k > 0:                                         # as the kernel: lower where open, upper where not off
             n = len(l)
             crown, _ = _back(fn, np.vstack([np.eye(n), -np.eye(n)]), np.zeros(2 * n), k, relax, lo, hi)
+            if any(a is not r for a, r in zip(inner, relax)):      # the better of both slopes, as the kernel
+                crown = np.maximum(crown, _back(fn, np.vstack([np.eye(n), -np.eye(n)]), np.zeros(2 * n), k, inner,
+                                                lo, hi)[0])
             opened, on = (l < 0) & (u > 0), u > 0
             l, u = np.where(opened, np.maximum(l, crown[:n]), l), np.where(on, np.minimum(u, -crown[n:]), u)
-        for j, s in splits.get(k, {}).items():
-            if s > 0:
-                l[j] = max(l[j], 0.0)
-            else:
-                u[j] = min(u[j], 0.0)
+        keep = _clamp(l, u, splits, k)
         if np.any(l > u):
             return None
         relax.append(_relax(l, u))
+        inner.append(_inner(relax[-1], keep))
         ls.append((l, u))
         a, b = np.maximum(l, 0), np.maximum(u, 0)
     return ls, relax
@@ -333,7 +358,7 @@ def _back_many(fn, Lam, c, top, relax, lo, hi):
 def bounds_many(fn, lo, hi, splits):
     """``bounds`` for a batch of boxes (B, d) with the same splits: the relaxations per hidden layer as (B, n)
     arrays and a mask of the boxes left empty."""
-    relax, a, b = [], lo, hi
+    relax, inner, a, b = [], [], lo, hi
     empty = np.zeros(lo.shape[0], dtype=bool)
     for k in range(fn.L - 1):
         l = a @ fn.Wp[k].T + b @ fn.Wn[k].T + fn.b[k]
@@ -341,15 +366,15 @@ def bounds_many(fn, lo, hi, splits):
         if k > 0:
             n = l.shape[1]
             crown = _back_many(fn, np.vstack([np.eye(n), -np.eye(n)]), np.zeros(2 * n), k, relax, lo, hi)
+            if any(a is not r for a, r in zip(inner, relax)):      # the better of both slopes, as the kernel
+                crown = np.maximum(crown, _back_many(fn, np.vstack([np.eye(n), -np.eye(n)]), np.zeros(2 * n), k,
+                                                     inner, lo, hi))
             opened, on = (l < 0) & (u > 0), u > 0
             l, u = np.where(opened, np.maximum(l, crown[:, :n]), l), np.where(on, np.minimum(u, -crown[:, n:]), u)
-        for j, sg in splits.get(k, {}).items():
-            if sg > 0:
-                l[:, j] = np.maximum(l[:, j], 0.0)
-            else:
-                u[:, j] = np.minimum(u[:, j], 0.0)
+        keep = _clamp(l, u, splits, k)
         empty |= np.any(l > u, axis=1)
         relax.append(_relax(l, u))
+        inner.append(_inner(relax[-1], keep))
         a, b = np.maximum(l, 0), np.maximum(u, 0)
     return relax, empty
 

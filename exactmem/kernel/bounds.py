@@ -13,7 +13,11 @@ a leaf is ``{}`` or carries hints ``{"alpha": [[l, j, a], ...], "beta": [[l, j, 
    the upper bound where it is not <= 0), each unstable unit relaxed by
    alpha z <= relu(z) <= s (z - lo) with alpha = 1 if up >= -lo else 0 and s >= the chord's slope
    up / (up - lo); the path's splits clamp the interval to z >= 0 or z <= 0 (an empty interval
-   or an empty box makes the leaf empty: proved); every bound is rounded outward to a dyadic rational with
+   or an empty box makes the leaf empty: proved); a split unit's upper line is exact on the leaf (relu(z) <= z
+   where split to z >= 0, <= 0 where split to z <= 0) and its lower slope is 1 or 0 by the same sign; where
+   the unsplit lower slope (from its interval before the clamp) differs, later layers' back-substitution is
+   run with each and the tighter bound kept (relu(z) >= z and relu(z) >= 0 hold everywhere; either
+   alone may be the looser); every bound is rounded outward to a dyadic rational with
    ``hints.precision`` bits (a looser bound is still a bound), so numbers stay small;
 3. for every clause, with weights mu >= 0 (hint; default: each atom alone) and lower slopes alpha in [0, 1]
    on unstable units (hint; default as above), bounds
@@ -199,12 +203,19 @@ class Relax:
                    sum((l for l in lo if l < 0), _Z))
 
     @classmethod
-    def dyadic(cls, kl, el, ku, eu):
-        """The relaxation of bounds kl_j / 2^(el_j) <= z_j <= ku_j / 2^(eu_j) (``dyadic``'s pairs)."""
+    def dyadic(cls, kl, el, ku, eu, inner=()):
+        """The relaxation of bounds kl_j / 2^(el_j) <= z_j <= ku_j / 2^(eu_j) (``dyadic``'s pairs); ``inner``:
+        pairs (j, a) of split units and their unsplit lower slopes a in {0, 1}: ``A_in`` holds them (relu(z) >= 0
+        and relu(z) >= z hold everywhere), and is ``A`` itself where none differs from ``A``."""
         out, E, n = object.__new__(cls), max(el, default=0), len(kl)
         out._make(n, [(j, kl[j], 1 << el[j], ku[j], 1 << eu[j]) for j in range(n) if kl[j] < 0 < ku[j]],
                   [j for j in range(n) if ku[j] > 0 and kl[j] >= 0],
                   fmpq(sum(k << (E - e) for k, e in zip(kl, el) if k < 0), 1 << E))
+        inner = [(j, float(a << backsub.PB)) for j, a in inner if kl[j] >= 0 or ku[j] <= 0]   # still stable
+        if any(out.A[j] != a for j, a in inner):
+            out.A_in = out.A.copy()
+            for j, a in inner:
+                out.A_in[j] = a
         return out
 
     def _make(self, n, open_, on, lmin):
@@ -214,6 +225,7 @@ class Relax:
         self.open, self.lmin = [j for j, *_ in open_], lmin
         self.A, self.S = np.zeros(n), np.zeros(n)
         self.A[on] = self.S[on] = one
+        self.A_in = self.A                                        # the same array unless ``dyadic``'s inner
         icp = {}
         for j, lp, lq, up, uq in open_:
             a, b = up * lq, up * lq - lp * uq                     # the chord up / (up - lo) = a / b in (0, 1)
@@ -249,10 +261,11 @@ class Relax:
         return out
 
 
-def _back(net, B, top, relax, box, beta=None, first=True):
+def _back(net, B, top, relax, box, beta=None, first=True, inner=False):
     """Lower bounds over the leaf of the rows of B (``backsub.Rows`` over z_top, their coefficients integers below
     2^(K+1): the kernel's own rows, units and goal rows, checked by the caller), as ``backsub.Sums``;
-    ``first=False``: B is already through layer top's bias and product (``Net.units``), top >= 1.
+    ``first=False``: B is already through layer top's bias and product (``Net.units``), top >= 1; ``inner``:
+    the lower slopes ``A_in`` (split units' unsplit ones), else ``A``.
 
     At the input layer the product with the weights' limbs (``backsub.times``) leaves row r's coefficients
     M'_rj sigma'_r below the exact ones by delta_rj sigma'_r with 0 <= delta_rj < f_r, f_r the number of limbs
@@ -272,7 +285,7 @@ def _back(net, B, top, relax, box, beta=None, first=True):
         R = relax[t - 1]                                     # now over relu(z_{t-1}) >= 0: rounding down was free
         neg = np.minimum(B.M, 0.0)                           # c_r += sigma_r (negative_r . I) / kappa, the
         B.c.add(B.S / R.kappa, neg @ R.Im, B.e, R.room)      # products exact: below 2^(K+1) 2^room n
-        B.M = B.M * np.where(neg < 0, R.S, R.A)              # exact: below 2^(K+1+PB)
+        B.M = B.M * np.where(neg < 0, R.S, R.A_in if inner else R.A)   # exact: below 2^(K+1+PB)
         B.e = B.e - backsub.PB                               # sigma_r / 2^PB: the slopes' unit
         for j, w in (beta or {}).get(t - 1, {}).items():      # the objective's - beta s z_j, s the split's sign
             for r in range(B.M.shape[0]):
@@ -343,10 +356,14 @@ def leaf_bounds(net, lo_in, hi_in, splits, bits):
             lows = ups[L[ups] < 0]
             if len(ups):
                 C, cd = _back(net, net.units(k, lows, ups), k, relax, box, first=False).fractions()
+                if any(R.A_in is not R.A for R in relax):           # split units whose unsplit slope differs
+                    C2, cd2 = _back(net, net.units(k, lows, ups), k, relax, box, first=False, inner=True).fractions()
+                    C, cd = np.where(C2 * cd > C * cd2, C2 * cd, C * cd2), cd * cd2    # the better of the two
                 L, U, C = L * cd, U * cd, C * den               # over den * cd: max(L, C), min(U, -C)
                 L[lows] = np.where(C[:len(lows)] > L[lows], C[:len(lows)], L[lows])
                 U[ups] = np.where(-C[len(lows):] < U[ups], -C[len(lows):], U[ups])
                 den *= cd
+        inner = [(j, int(U[j] >= -L[j])) for j in splits.get(k, {}) if L[j] < 0 < U[j]]  # unsplit lower slopes
         for j, s in splits.get(k, {}).items():
             if s > 0:
                 L[j] = max(L[j], 0)
@@ -355,7 +372,7 @@ def leaf_bounds(net, lo_in, hi_in, splits, bits):
         if (L > U).any():
             return relax, True
         (kl, el), (ku, eu) = dyadic(L, den, bits), dyadic(U, den, bits, ceil=True)
-        relax.append(Relax.dyadic(kl, el, ku, eu))
+        relax.append(Relax.dyadic(kl, el, ku, eu, inner))
         E = max(el + eu)                                          # lo = max(l, 0), hi = max(u, 0) over 2^E
         LO = np.array([a << (E - e) if a > 0 else 0 for a, e in zip(kl, el)], dtype=object)
         HI = np.array([a << (E - e) if a > 0 else 0 for a, e in zip(ku, eu)], dtype=object)

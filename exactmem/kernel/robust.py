@@ -24,6 +24,7 @@ from ..errors import CertificateError
 from ..verdict import Verdict
 from . import parse
 from . import sandwich as H
+from . import steps as S
 from . import values as V
 from .engine import Col, Compiled, Engine, State, Undecided, evaluate, run
 from .numbers import slab_density, sqrt_bounds
@@ -229,6 +230,11 @@ def check(doc, rho=None, eta=None, progress=None, clock=lambda: None, share=None
         return _wrong(st, labels, balls.R)
     try:
         skip, lemma = H.plan(balls, compiled, quad, clock, cache) if quad and mine else ({}, {})
+        steps, reads = S.plan(compiled, balls.R, {(l, u) for l, d in lemma.items() for u in d}) if mine else ({}, {})
+        if steps:                               # the step tables' units too: skip again with what they read
+            for l, fns in steps.items():
+                lemma.setdefault(l, {}).update(fns)
+            skip = H.unread(compiled, {(l, u) for l, d in lemma.items() for u in d}, reads=reads)
         bad = analyse(mine, skip, lemma)
         if bad and lemma:                       # the balls the lemma left open, on the ordinary path
             bad = analyse(sorted(bad))
