@@ -25,6 +25,7 @@ from ..verdict import Verdict
 from . import parse
 from . import sandwich as H
 from . import steps as S
+from . import streams as B
 from . import values as V
 from .engine import Col, Compiled, Engine, State, Undecided, evaluate, run
 from .numbers import slab_density, sqrt_bounds
@@ -231,11 +232,17 @@ def check(doc, rho=None, eta=None, progress=None, clock=lambda: None, share=None
     try:
         skip, lemma = H.plan(balls, compiled, quad, clock, cache) if quad and mine else ({}, {})
         steps, reads = S.plan(compiled, balls.R, {(l, u) for l, d in lemma.items() for u in d}) if mine else ({}, {})
-        if steps:                               # the step tables' units too: skip again with what they read
-            for l, fns in steps.items():
+        chains, creads, keep = B.plan(compiled, balls.R, {(l, u) for d in (lemma, steps) for l, us in d.items()
+                                                          for u in us}) if mine else ({}, {}, set())
+        if steps or chains:                     # step tables and bit streams too: skip again with what they read
+            for l, fns in list(steps.items()) + list(chains.items()):
                 lemma.setdefault(l, {}).update(fns)
-            skip = H.unread(compiled, {(l, u) for l, d in lemma.items() for u in d}, reads=reads)
-        bad = analyse(mine, skip, lemma)
+            skip = H.unread(compiled, {(l, u) for l, d in lemma.items() for u in d}, reads={**reads, **creads},
+                            keep=keep)
+        try:
+            bad = analyse(mine, skip, lemma)
+        except B.Unsteady:                      # a bit stream's rows changed: every ball on the ordinary path
+            bad, lemma = analyse(mine), {}
         if bad and lemma:                       # the balls the lemma left open, on the ordinary path
             bad = analyse(sorted(bad))
     except Undecided as e:
