@@ -173,6 +173,8 @@ def plan(compiled, R, taken=()) -> tuple:
             if not fcol.den or y is not None and not st.cols[y].den:
                 raise Undecided(f"a fold reads register {F} or {y}, which was skipped as unread")
             rows = set(np.flatnonzero(fcol.num).tolist()) | set(fspec)
+            if fcol.tan is not None:                      # (a bump's column has none; any other: its forms too)
+                rows |= set(np.flatnonzero(fcol.src >= 0).tolist())
             if y is None:
                 vals, cells = {}, {}
                 for r in rows:
