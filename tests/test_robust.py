@@ -50,3 +50,22 @@ def test_errors():
         robustly_memorizes(ReLUNet.affine([[1]]), D, 1)
     with pytest.raises(DimensionMismatchError):
         ramp_memorizer_1d(Dataset([[0, 0], [1, 1]], [1, 2]), "1/2")
+
+
+def test_the_kernel_analyses_balls_in_chunks_with_the_same_verdict(monkeypatch):
+    """The kernel's robust check runs CHUNK balls at a time: with chunks of 1 and 2 balls the verdicts (and the
+    unproved balls) are those of one chunk -- a memorizer that holds, and the ramp memorizer of
+    test_ramp_memorizer_is_tight at rho = 3/5 (eps = 2, mu = 6/5): built flat within 1 of each point (rho = 1/2),
+    so every ball reaches past its flat part, and all four balls are named."""
+    from exactmem import memorize
+    from exactmem.certify.records import robust_certificate
+    from exactmem.kernel import robust as K
+    D = Dataset([[0, 0], [3, 1], [1, 4], [5, 5], [7, 2]], [1, 2, 1, 2, 1])
+    _, cert = memorize(D, "1/100")
+    wide = robust_certificate(Dataset([[0], [4], [5], [9]], [1, 2, 2, 1]),
+                              ramp_memorizer_1d(Dataset([[0], [4], [5], [9]], [1, 2, 2, 1]), "1/2"), fmpq(3, 5))
+    runs = []
+    for chunk in (8192, 1, 2):
+        monkeypatch.setattr(K, "CHUNK", chunk)
+        runs.append((K.check(cert.to_json()).status, K.check(wide.to_json()).details.get("balls")))
+    assert runs[0][0].name == "PROVED" and runs[0][1] == [0, 1, 2, 3] and runs[0] == runs[1] == runs[2]

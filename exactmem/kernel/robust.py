@@ -32,6 +32,7 @@ from .numbers import slab_density, sqrt_bounds
 from .separation import integer_rows, min_cross
 
 NORMS = {"1": 1, "2": 2, "inf": "inf"}
+CHUNK = 8192                # balls analysed together: the rows of a chunk are all in memory at once
 
 
 class Balls:
@@ -224,11 +225,15 @@ def check(doc, rho=None, eta=None, progress=None, clock=lambda: None, share=None
                         [(rows, bias, len(prev[0])) for (rows, bias), prev in zip(layers[1:], layers)])
 
     def analyse(idx, skip=None, lemma=None):
-        eng = Engine(balls.R, lambda i, c: gaps.get((i, c)),
-                     lambda i, l, u: balls.sandwich(i, quad[l, u], cache) if (l, u) in quad else None, tick,
-                     lambda cut: balls.meets(cut, cache), clock, skip, lemma)
-        st = run(compiled, State(idx, balls.sources(idx)), eng) if idx else State([], [])
-        return _wrong(st, labels, balls.R)
+        """{ball: outputs} of the balls idx that are not proved, CHUNK balls at a time (the rows' memory)."""
+        bad = {}
+        for at in range(0, len(idx), CHUNK):
+            part = idx[at:at + CHUNK]
+            eng = Engine(balls.R, lambda i, c: gaps.get((i, c)),
+                         lambda i, l, u: balls.sandwich(i, quad[l, u], cache) if (l, u) in quad else None, tick,
+                         lambda cut: balls.meets(cut, cache), clock, skip, lemma)
+            bad.update(_wrong(run(compiled, State(part, balls.sources(part)), eng), labels, balls.R))
+        return bad
     try:
         skip, lemma = H.plan(balls, compiled, quad, clock, cache) if quad and mine else ({}, {})
         steps, reads = S.plan(compiled, balls.R, {(l, u) for l, d in lemma.items() for u in d}) if mine else ({}, {})
