@@ -175,3 +175,155 @@ def test_a_memorizer_whose_step_table_is_changed_is_not_proved(seed, monkeypatch
     for use in (True, False):
         monkeypatch.setattr(steps, "USE", [use])
         assert not robust.check(doc).is_proved
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(st.integers(-6, 6), st.sampled_from([1, 2, 3])), min_size=7, max_size=7),
+       st.sampled_from([None, 1, -1, 2]))
+def test_a_support_leaves_no_positive_point_outside_it(ws, tie):
+    """Review: for random forms (p != 0; ``tie``: v2's breakpoint equal to or mirrored from v1's), g(x) = b + f1
+    relu(p1 x + q1) + f2 relu(p2 x + q2) is <= 0 at every x >= 0 outside the kernel's [s_lo, s_hi] -- checked
+    at g's own vertices (it is piecewise linear: 0, the breakpoints, the interval's ends) and by the slope past
+    the last breakpoint -- and None only when g is positive on an unbounded ray (slope > 0, or 0 with g > 0)."""
+    b, f1, p1, q1, f2, p2, q2 = [Q(n, d) for n, d in ws]
+    p1, p2 = p1 or Q(1), p2 or Q(-2)
+    if tie is not None:
+        p2, q2 = p1 * tie, q1 * tie
+    form = (b, f1, p1, q1, f2, p2, q2)
+
+    def g(x):
+        return b + f1 * max(p1 * x + q1, Q(0)) + f2 * max(p2 * x + q2, Q(0))
+    bps = sorted({Q(0)} | {t for t in (-q1 / p1, -q2 / p2) if t > 0})
+    far = bps[-1] + 1
+    slope = g(far + 1) - g(far)
+    ray = slope > 0 or slope == 0 and g(far) > 0
+    s = steps.support(*form)
+    if s is None:
+        assert ray
+        return
+    lo, hi = s
+    assert not ray and 0 <= lo <= hi
+    assert lo == 0 or g(lo) <= 0 and all(g(t) <= 0 for t in bps if t < lo)
+    assert g(hi) <= 0 and all(g(t) <= 0 for t in bps if t > hi) and g(max(hi, bps[-1]) + 1) <= 0 and slope <= 0
+
+
+def _near_miss_net(rng):
+    """Review: a random network of 3..7 layers where groups [carry x, v = relu(p x + q), ...] are followed by
+    units pairing two v's (bumps, or not: a v with a second reader, p = 1 and q = 0 so that a v is itself a
+    carry, three or four v's on one x), then by fold-like units [(F, c)] or [(F, c), (y, w)] with w = 1 or
+    not and bias 0 or not, and random carries and dense units.  Returns (d, layers)."""
+    r = lambda: Q(rng.randint(-9, 9), rng.choice([1, 2, 3, 7]))
+    nz = lambda: Q(rng.choice([-1, 1]) * rng.randint(1, 9), rng.choice([1, 2, 3]))
+    d = rng.randint(1, 3)
+    layers, width, prev_v, prev_bumps = [([[(k, Q(1))] for k in range(d)], [Q(0)] * d)], d, [], []
+    for _ in range(rng.randint(2, 6)):
+        rows, bias, bumps = [], [], []
+        rng.shuffle(prev_v)
+        while len(prev_v) >= 2 and rng.random() < 0.9:
+            a, b = prev_v.pop(), prev_v.pop()
+            rows.append([(min(a, b), nz()), (max(a, b), nz())])
+            bias.append(r())
+            bumps.append(len(rows) - 1)
+            if rng.random() < 0.1:                          # a second reader of a v: no bump
+                rows.append([(a, nz())])
+                bias.append(r())
+        for F in prev_bumps:
+            if rng.random() < 0.8:
+                c, y = Q(rng.randint(1, 9) * rng.choice([-1, 1]), rng.choice([1, 2])), rng.randrange(width)
+                w = Q(1) if rng.random() < 0.85 else nz()
+                rows.append(sorted([(F, c), (y, w)]) if rng.random() < 0.5 and y != F else [(F, c)])
+                bias.append(Q(0) if rng.random() < 0.85 else r())
+        new_v = []
+        for _ in range(rng.randint(0, 2)):
+            x = rng.randrange(width)
+            if rng.random() < 0.85:
+                rows.append([(x, Q(1))])
+                bias.append(Q(0))
+            for _ in range(rng.choice([2, 2, 2, 3, 4])):
+                rows.append([(x, Q(1) if rng.random() < 0.15 else nz())])
+                bias.append(Q(0) if rng.random() < 0.2 else r())
+                new_v.append(len(rows) - 1)
+        for _ in range(rng.randint(1, 3)):
+            if rng.random() < 0.6:
+                rows.append([(rng.randrange(width), Q(1))])
+                bias.append(Q(0))
+            else:
+                rows.append([(k, nz()) for k in sorted(rng.sample(range(width), min(width, rng.randint(1, 3))))])
+                bias.append(r())
+        layers.append((rows, bias))
+        width, prev_v, prev_bumps = len(rows), new_v, bumps
+    layers.append(([[(j, Q(rng.randint(1, 3) * rng.choice([-1, 1]))) for j in range(width)]], [Q(0)]))
+    return d, layers
+
+
+def test_near_miss_networks_equal_the_ordinary_path_at_points():
+    """Review: 150 networks of ``_near_miss_net`` at random points (negative inputs too: layer 0's ReLU) and at
+    every bump's breakpoints and support ends: the lemma's outputs equal ``engine.evaluate``'s exactly; the
+    networks hold bumps and folds (counted)."""
+    found = [0, 0]
+    for seed in range(150):
+        rng = random.Random(seed)
+        d, layers = _near_miss_net(rng)
+        compiled = _compiled(layers)
+        bumps = steps.find(compiled)
+        found[0] += len(bumps)
+        found[1] += len(steps.folds(compiled, bumps))
+        X = [[Q(rng.randint(-10, 30), rng.choice([1, 2, 3])) for _ in range(d)] for _ in range(8)]
+        X += [[t] * d for _, (_, _, p1, q1, _, p2, q2), (lo, hi) in bumps.values()
+              for t in (-q1 / p1, -q2 / p2, lo, hi) if t >= 0]
+        got, _ = _with_lemma(layers, X)
+        assert got == evaluate(layers, X), seed
+    assert found[0] >= 40 and found[1] >= 25
+
+
+def _holds(val, t, y):
+    """y is one of the values ``val`` (an engine value) allows at the sources' offsets t."""
+    from exactmem.kernel import values as V
+    if isinstance(val, Q):
+        return val == y
+    if isinstance(val, V.PL):
+        return any(lo <= t[val.k] <= hi and v + a * t[val.k] == y for lo, hi, v, a in val.pieces)
+    if isinstance(val, V.Sep):
+        return val.c + sum(next(v + a * t[k] for lo, hi, v, a in p.pieces if lo <= t[k] <= hi)
+                           for k, p in val.terms.items()) == y
+    return y in val if isinstance(val, V.Set) else val[0] <= y <= val[1]
+
+
+def _ball_sources(C, R, den):
+    """The sources of balls with centres C (rows of rationals with denominators dividing den) and radii R: affine
+    forms c + t in each source (a constant column where R_k = 0)."""
+    n = len(C)
+    return [Col(np.array([int(c[k] * den) for c in C], dtype=object), den) if R[k] == 0 else
+            Col(np.array([int(c[k] * den) for c in C], dtype=object), den, np.full(n, den, dtype=object),
+                np.full(n, k)) for k in range(len(R))]
+
+
+def test_near_miss_networks_on_balls_hold_the_exact_outputs():
+    """Review: ``_near_miss_net`` networks on up to 4 balls at once (each source varying by R in {0, 1/2, 3, 7/3}:
+    x is then a form, a piecewise-linear value or a constant by row): the engine with the lemma gives every
+    row the value the ordinary path gives, and the exact output at sampled points of each ball is one that
+    value allows."""
+    runs = 0
+    for seed in range(120):
+        rng = random.Random(seed)
+        d, layers = _near_miss_net(rng)
+        compiled = _compiled(layers)
+        R = [rng.choice([Q(0), Q(1, 2), Q(3), Q(7, 3)]) for _ in range(d)]
+        fns, reads = steps.plan(compiled, R)
+        if not fns:
+            continue
+        nb = rng.randint(1, 4)
+        C = [[Q(rng.randint(-5, 30), rng.choice([1, 2, 3])) for _ in range(d)] for _ in range(nb)]
+        skip = sandwich.unread(compiled, {(l, u) for l, us in fns.items() for u in us}, reads=reads)
+        a = run(compiled, State(range(nb), _ball_sources(C, R, 6)), Engine(R, skip=skip, lemma=fns))
+        b = run(compiled, State(range(nb), _ball_sources(C, R, 6)), Engine(R))
+        assert a.ball.tolist() == b.ball.tolist() == list(range(nb))
+        runs += 1
+        for r in range(nb):
+            val = a.spec.get(0, {}).get(r, a.cols[0].value(r, R))
+            assert val == b.spec.get(0, {}).get(r, b.cols[0].value(r, R))
+            for _ in range(4):
+                t = [Q(rng.randint(-6, 6), 6) * R[k] for k in range(d)]
+                y = evaluate(layers, [[C[r][k] + t[k] for k in range(d)]])[0][0]
+                assert _holds(val, t, y), (seed, r, t)
+    assert runs >= 30

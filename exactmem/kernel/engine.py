@@ -297,7 +297,7 @@ class Engine:
             pos = {r: i for i, r in enumerate(keep)}
             st.keep(keep)
             touched = {u: {pos[r] for r in rows if r in pos} for u, rows in touched.items()}
-        self._merge(st, readers, touched)
+        self._merge(st, readers, touched, self.lemma.get(l, ()))
 
     def _rows(self, st, units, readers, last, l):
         """The layer on st's rows: (balls, columns, special cells, cuts, dead rows, touched).  Rows that must be
@@ -466,11 +466,12 @@ class Engine:
         v = fmpq(int(c.num[r]), c.den)
         return v if c.tan is None or c.src[r] < 0 else (int(c.src[r]), v, fmpq(int(c.tan[r]), c.den))
 
-    def _merge(self, st, readers, touched):
-        """Rows of a ball may differ only in registers reached from where they split (st.diff) and in units
-        computed row by row (touched: the generic path and cut-dependent ReLUs): one row if they agree, one row
-        with a Set if they differ in one constant register, else drop duplicates.  A merged row's cut is the
-        union of the rows' cuts."""
+    def _merge(self, st, readers, touched, lemma=()):
+        """Rows of a ball may differ only in registers reached from where they split (st.diff), in units
+        computed row by row (touched: the generic path and cut-dependent ReLUs) and in units valued by a lemma
+        (which read other registers than their weights say): one row if they agree, one row with a Set if they
+        differ in one constant register, else drop duplicates.  A merged row's cut is the union of the rows'
+        cuts."""
         rows_of, ball = {}, st.ball.tolist()
         for r, b in enumerate(ball):
             if b in st.diff:
@@ -480,6 +481,8 @@ class Engine:
         for u, t in touched.items() if cand else ():
             for r in (t if len(t) <= len(multi) else [r for r in multi if r in t]):
                 cand[ball[r]].add(u) if ball[r] in cand else None
+        for b in cand if lemma else ():
+            cand[b].update(lemma)
         pairs = [(r, rows[0]) for b in cand for rows in [rows_of.get(b, [])] for r in rows[1:]]
         R, F, differs = np.array([p[0] for p in pairs], dtype=np.int64), np.array([p[1] for p in pairs], dtype=np.int64), {}
         for u in set().union(*cand.values()) if pairs else ():      # compared column-wise, specials one by one
