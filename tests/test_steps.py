@@ -30,7 +30,12 @@ def _with_lemma(layers, X):
     """The outputs at the rows X (fmpq lists) by the engine with the step lemma, and the lemma's units."""
     compiled = _compiled(layers)
     fns, reads = steps.plan(compiled, [])
-    skip = sandwich.unread(compiled, {(l, u) for l, d in fns.items() for u in d}, reads=reads)
+    return run_points(compiled, X, fns, reads), fns
+
+
+def run_points(compiled, X, fns, reads, keep=()):
+    """The engine's outputs at the rows X (fmpq lists) with the lemma units fns (what they read: reads)."""
+    skip = sandwich.unread(compiled, {(l, u) for l, d in fns.items() for u in d}, reads=reads, keep=keep)
     cols = []
     for k in range(len(X[0])):
         den = 1
@@ -38,7 +43,7 @@ def _with_lemma(layers, X):
             den = den * int(x[k].q) // gcd(den, int(x[k].q))
         cols.append(Col(np.array([int(x[k].p) * (den // int(x[k].q)) for x in X], dtype=object), den))
     st = run(compiled, State(range(len(X)), cols), Engine(skip=skip, lemma=fns))
-    return [[Q(int(c.num[r]), c.den) for c in st.cols] for r in range(len(X))], fns
+    return [[Q(int(c.num[r]), c.den) for c in st.cols] for r in range(len(X))]
 
 
 @pytest.mark.parametrize("a, b, eta", [(7, 9, Q(1, 2)), (0, 0, Q(1, 3)), (Q(5, 2), Q(5, 2), Q(1, 10)), (100, 10 ** 40, Q(1, 10 ** 30))])

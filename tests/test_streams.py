@@ -6,7 +6,6 @@ with and without an accumulator; memorizers whose bit stream is changed must not
 rows change between its ends raises ``Unsteady`` and the check falls back to the ordinary path.
 """
 import random
-from math import gcd
 
 import numpy as np
 import pytest
@@ -38,17 +37,10 @@ def _compiled(layers, d):
 
 
 def _run_with_lemma(layers, X):
+    from test_steps import run_points
     compiled = _compiled(layers, len(X[0]))
     fns, reads, keep = streams.plan(compiled, [])
-    skip = sandwich.unread(compiled, {(l, u) for l, d in fns.items() for u in d}, reads=reads, keep=keep)
-    cols = []
-    for k in range(len(X[0])):
-        den = 1
-        for x in X:
-            den = den * int(x[k].q) // gcd(den, int(x[k].q))
-        cols.append(Col(np.array([int(x[k].p) * (den // int(x[k].q)) for x in X], dtype=object), den))
-    st = run(compiled, State(range(len(X)), cols), Engine(skip=skip, lemma=fns))
-    return [[Q(int(c.num[r]), c.den) for c in st.cols] for r in range(len(X))], fns
+    return run_points(compiled, X, fns, reads, keep), fns
 
 
 @settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.too_slow])
