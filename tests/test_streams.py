@@ -12,6 +12,7 @@ import pytest
 from flint import fmpq as Q
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from test_steps import run_points
 
 from exactmem import Dataset, memorize
 from exactmem.kernel import parse, robust, sandwich, streams
@@ -37,7 +38,6 @@ def _compiled(layers, d):
 
 
 def _run_with_lemma(layers, X):
-    from test_steps import run_points
     compiled = _compiled(layers, len(X[0]))
     fns, reads, keep = streams.plan(compiled, [])
     return run_points(compiled, X, fns, reads, keep), fns
