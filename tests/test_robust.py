@@ -65,7 +65,7 @@ def test_the_kernel_analyses_balls_in_chunks_with_the_same_verdict(monkeypatch):
     wide = robust_certificate(Dataset([[0], [4], [5], [9]], [1, 2, 2, 1]),
                               ramp_memorizer_1d(Dataset([[0], [4], [5], [9]], [1, 2, 2, 1]), "1/2"), fmpq(3, 5))
     runs = []
-    for chunk in (8192, 1, 2):
+    for chunk in (4096, 1, 2):
         monkeypatch.setattr(K, "CHUNK", chunk)
         runs.append((K.check(cert.to_json()).status, K.check(wide.to_json()).details.get("balls")))
     assert runs[0][0].name == "PROVED" and runs[0][1] == [0, 1, 2, 3] and runs[0] == runs[1] == runs[2]

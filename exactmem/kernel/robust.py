@@ -32,7 +32,7 @@ from .numbers import slab_density, sqrt_bounds
 from .separation import integer_rows, min_cross
 
 NORMS = {"1": 1, "2": 2, "inf": "inf"}
-CHUNK = 8192                # balls analysed together: the rows of a chunk are all in memory at once
+CHUNK = 4096                # balls analysed together: the rows of a chunk are all in memory at once
 
 
 class Balls:
