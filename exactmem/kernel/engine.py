@@ -472,6 +472,8 @@ class Engine:
         (which read other registers than their weights say): one row if they agree, one row with a Set if they
         differ in one constant register, else drop duplicates.  A merged row's cut is the union of the rows'
         cuts."""
+        if not st.diff:                                         # no ball has two rows: nothing to merge
+            return
         rows_of, ball = {}, st.ball.tolist()
         for r, b in enumerate(ball):
             if b in st.diff:
