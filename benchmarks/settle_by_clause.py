@@ -1,0 +1,117 @@
+"""Settle a hard mnistfc instance clause by clause (issue 21, docs/vnncomp2021.md): one linear-bounds search
+per clause of the goal, each clause's tree checked by the kernel and kept in a file, then all trees assembled
+into one certificate for ``exactmem verify``.
+
+  run       search the named clauses (skipping those with a tree file, or marked as running by another
+            process), check each tree with the kernel, write OUT/clause_C.json.gz and a line per 30 s of
+            search to OUT/log.txt; several processes may share OUT (one clause each at a time)
+  assemble  put the trees of every clause into one certificate (gzipped JSON) and print its leaf count
+
+usage: python benchmarks/settle_by_clause.py run PROP EPS OUT CLAUSE [CLAUSE ...]
+       python benchmarks/settle_by_clause.py assemble PROP EPS OUT CERT.json.gz
+(PROP, EPS as in mnistfc's file names, e.g. 1 0.03; the competition's files from ../shared/benchmarks.)
+Set OPENBLAS_NUM_THREADS=1 when other jobs share the machine: waiting BLAS threads cost CPU time.
+"""
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import os
+import sys
+import time
+
+ROOT = os.path.join(os.path.dirname(__file__), "..", "..", "shared", "benchmarks", "vnncomp2021", "mnistfc")
+
+
+def _split(prop, eps):
+    from exactmem import kernel, vnnlib
+    from exactmem.analysis import bab
+    from exactmem.analysis.ask import _atom, _doc, box
+    from exactmem.importers import from_onnx
+    net = from_onnx(os.path.join(ROOT, "mnist-net_256x2.onnx"))
+    p = vnnlib.read(os.path.join(ROOT, f"prop_{prop}_{eps}.vnnlib"))
+    doc = _doc(net, "the VNN-LIB property is unsat", [{"set": box(lo, hi, rows).spec, "goal": [[_atom(*a) for a in c]
+                                                                                              for c in goal]}
+                                                     for (lo, hi, rows), goal in zip(p.boxes, p.goals)])
+    d, layers, qs = kernel.regions.questions(doc)
+    split, _ = bab.by_clause(doc, qs, len(layers[-1][0]))
+    return split, d, layers, [(S, [c]) for S, goal in qs for c in goal]
+
+
+def run(prop, eps, out, clauses) -> int:
+    from exactmem import kernel
+    from exactmem.analysis import bab
+    split, d, layers, qs = _split(prop, eps)
+    os.makedirs(out, exist_ok=True)
+    with open(os.path.join(out, "log.txt"), "a") as log:
+        for c in clauses:
+            tree_file, mark = os.path.join(out, f"clause_{c}.json.gz"), os.path.join(out, f"running_{c}")
+            if os.path.exists(tree_file) or os.path.exists(mark):
+                continue
+            open(mark, "w").close()
+            S, goal = qs[c]
+            t0, last = time.process_time(), [0.0]
+
+            def report(closed, open_, bound, c=c, t0=t0, last=last):
+                if time.process_time() - last[0] > 30:
+                    last[0] = time.process_time()
+                    print(f"clause {c}: {closed} closed, {open_} open, weakest {bound}, {last[0] - t0:.0f} s", file=log,
+                          flush=True)
+            bab.MARGIN[0] = 1e-6
+            res = bab.search(layers, d, S, goal, None, max_leaves=200000, progress=report)
+            t1 = time.process_time()
+            print(f"clause {c}: search {res[0]}, {res[2] if len(res) > 2 else ''} leaves, {t1 - t0:.0f} s", file=log, flush=True)
+            if res[0] != "proved":
+                os.remove(mark)
+                continue
+            one = {**split, "data": {**split["data"], "questions": [split["data"]["questions"][c]]}}
+            v = kernel.check(kernel.sign({**one, "kind": "linear-bounds", "hints": {"trees": [res[1]], "precision": 32}}))
+            t2 = time.process_time()
+            print(f"clause {c}: kernel {v.status.name} in {t2 - t1:.0f} s", file=log, flush=True)
+            if v.is_proved:
+                with gzip.open(tree_file, "wt") as fh:
+                    json.dump({"clause": c, "tree": res[1], "leaves": res[2], "search_s": round(t1 - t0, 1),
+                               "check_s": round(t2 - t1, 1)}, fh)
+            os.remove(mark)
+    return 0
+
+
+def assemble(prop, eps, out, cert_path) -> int:
+    from exactmem import kernel
+    split, _, _, qs = _split(prop, eps)
+    missing = [c for c in range(len(qs)) if not os.path.exists(os.path.join(out, f"clause_{c}.json.gz"))]
+    if missing:
+        print(f"no tree yet for clause(s) {missing}", file=sys.stderr)
+        return 1
+    trees = []
+    for c in range(len(qs)):
+        with gzip.open(os.path.join(out, f"clause_{c}.json.gz"), "rt") as fh:
+            trees.append(json.load(fh)["tree"])
+    cert = kernel.sign({**split, "kind": "linear-bounds", "hints": {"trees": trees, "precision": 32}})
+    with gzip.open(cert_path, "wt") as fh:
+        json.dump(cert, fh)
+    print(f"{sum(1 for t in trees for n in t if 'cut' not in n and 'split' not in n)} leaves in {cert_path}")
+    return 0
+
+
+def main(argv=None) -> int:
+    p = argparse.ArgumentParser(description=__doc__.split("\n")[0], epilog=__doc__.split("\n\n", 1)[1],
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("what", choices=["run", "assemble"])
+    p.add_argument("prop")
+    p.add_argument("eps")
+    p.add_argument("out", help="the folder of the clauses' trees")
+    p.add_argument("rest", nargs="+", help="clauses (run) or the certificate file (assemble)")
+    a = p.parse_args(argv)
+    if a.what == "run":
+        try:
+            clauses = [int(c) for c in a.rest]
+        except ValueError:
+            p.error("clauses are integers")
+        return run(a.prop, a.eps, a.out, clauses)
+    return assemble(a.prop, a.eps, a.out, a.rest[0])
+
+
+if __name__ == "__main__":
+    sys.exit(main())
