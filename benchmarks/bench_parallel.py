@@ -9,8 +9,11 @@
    and whether the two outputs agree once the times are taken out;
 3. the exact Lipschitz constant's branch and bound, d = 6, k = 40 (the network of benchmarks/bench_lipschitz.py,
    Lip_2 on [-1, 1]^6): the serial loop, the work-queue (lipschitz.queue) on the serial executor and on a pool
-   of 2, wall time and ratios, whether the constants agree and the two queue certificates are the same bytes
-   (--lipschitz-only runs this section alone; --lip-budget S stops each run after S seconds, to try it);
+   of 2, wall time, regions and ratios, whether the constants agree and the two queue certificates are the
+   same bytes; then the kernel's check of the certificate alone, whole in one process and in 2 shares on the
+   pool (each run above includes its check: whole for the serial runs, in shares for the pool), so that the
+   search's own ratio is the difference (--lipschitz-only runs this section alone; --lip-budget S stops each
+   run after S seconds, to try it);
 4. the region engine's branch and bound (cover.search, the finder of region-cover certificates) on the question
    f > t on [-1, 1]^d, f bench_lipschitz's network with d inputs and k hidden units, t well below f's sampled
    minimum (every activation region of the box becomes a leaf: a few thousand at d = 4, k = 20): the serial
@@ -18,7 +21,8 @@
    and ratios, whether the three trees are the same bytes, and the kernel's check of the certificate
    (--regions-only runs this section alone; --reg-d, --reg-k choose the size).
 
-The machine's load average is printed: on 2 cores another job on one of them caps any speed-up near 1.
+--queues-only runs sections 3 and 4 (the two work-queues).  The machine's load average is printed before
+each section and at the end: on 2 cores another job on one of them caps any speed-up near 1.
 """
 import argparse
 import json
@@ -133,16 +137,20 @@ def lipschitz(d, k, budget):
     with parallel.Pool(2) as pool:
         _, start = timed(lambda: list(pool.map(len, ["warm", "up"])))
         runs["queue, pool 2"] = timed(lambda: lipschitz_constant(f, 2, S, budget, executor=pool))
-    for name, (L, t) in runs.items():
-        state = "exact" if L.is_exact else L.stopped or "not exact"
-        print(f"   {name:14} {t:8.2f} s  {L.regions:7} regions  {state}, Lip^2 in [{float(L.lower_sq):.6g}, "
-              f"{float(L.upper_sq):.6g}], kernel {L.verdict.status.value}")
-    (a, ta), (b, tb), (c, tc) = runs.values()
-    _, tk = timed(lambda: kernel.check(c.certificate))
-    print(f"   the kernel's check of the certificate, whole in one process: {tk:.2f} s (the pool run checks it in 2 "
-          f"shares; pool start {start:.2f} s, not counted)")
+        for name, (L, t) in runs.items():
+            state = "exact" if L.is_exact else L.stopped or "not exact"
+            print(f"   {name:14} {t:8.2f} s  {L.regions:7} regions  {state}, Lip^2 in [{float(L.lower_sq):.6g}, "
+                  f"{float(L.upper_sq):.6g}], kernel {L.verdict.status.value}")
+        (a, ta), (b, tb), (c, tc) = runs.values()
+        _, tk = timed(lambda: kernel.check(c.certificate))
+        _, ts = timed(lambda: cpar.check(c.certificate, pool))
+    print(f"   the kernel's check of the certificate: whole in one process {tk:.2f} s, in 2 shares on the pool "
+          f"{ts:.2f} s (pool start {start:.2f} s, not counted)")
     print(f"   serial loop / pool 2: {ta / tc:.2f}x;  queue serial / pool 2: {tb / tc:.2f}x;  "
           f"queue serial / serial loop: {tb / ta:.2f}")
+    print(f"   the searches alone (each run less its check): serial loop {ta - tk:.2f} s, queue serial {tb - tk:.2f} s, "
+          f"pool 2 {tc - ts:.2f} s: serial loop / pool 2 {(ta - tk) / (tc - ts):.2f}x; regions pool / serial loop "
+          f"{c.regions / a.regions:.4f}")
     same = json.dumps(b.certificate) == json.dumps(c.certificate)
     agree = (a.lower_sq, a.upper_sq) == (b.lower_sq, b.upper_sq) == (c.lower_sq, c.upper_sq)
     print(f"   the same interval (all three): {agree}; queue certificates serial / pool 2 the same bytes: {same}" +
@@ -202,6 +210,7 @@ def main(argv=None):
     ap.add_argument("--lip-budget", type=float, metavar="S", help="section 3: stop each run after S seconds (a "
                     "certified interval; to try the section quickly)")
     ap.add_argument("--regions-only", action="store_true", help="run only section 4, the region engine")
+    ap.add_argument("--queues-only", action="store_true", help="run only sections 3 and 4, the two work-queues")
     ap.add_argument("--no-regions", action="store_true", help="leave out section 4")
     ap.add_argument("--reg-d", type=int, default=4, help="section 4: the input dimension d (default 4)")
     ap.add_argument("--reg-k", type=int, default=20, help="section 4: the hidden width k (default 20)")
@@ -209,14 +218,18 @@ def main(argv=None):
     if args.quick:
         args.N, args.claims = min(args.N, 1000), args.claims or "KMY25.LemB"
     print(f"load average at start: {' '.join(f'{x:.2f}' for x in os.getloadavg())} on {os.cpu_count()} cores")
-    only = args.lipschitz_only or args.regions_only
+    only = args.lipschitz_only or args.regions_only or args.queues_only
     if not only:
         kernel_check(args.N, args.d, not args.no_dask, args.repeat)
         if not args.no_claims:
             claims(args.claims)
+    if args.queues_only:
+        args.lipschitz_only = args.regions_only = True
     if args.lipschitz_only or (not only and not args.no_lipschitz):
+        print(f"load average: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
         lipschitz(args.lip_d, args.lip_k, args.lip_budget)
     if args.regions_only or (not only and not args.no_regions):
+        print(f"load average: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
         regions(args.reg_d, args.reg_k)
     print(f"load average at end: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
 

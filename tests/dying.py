@@ -1,10 +1,10 @@
 """Helpers of the tests of the work-queues and of checks in shares (issue 24): workers that die once, an
 executor that counts rounds, a same-bytes check on Dask, exact decimals of dyadic thresholds.
 
-``Dying(ex, marker)`` wraps an executor: every job sent through it runs ``die_once``, which kills its own
-process (SIGKILL, as the out-of-memory killer would) the first time any job of the run starts -- the marker
-file records that one did -- and otherwise runs the job's own function, named in the item.  The pool, or
-Dask's nanny, starts a new worker and the lost jobs are sent again; ``missing`` counts the answers of a
+``Dying(ex, marker)`` wraps an executor (its ``map`` and its ``stream``): every job sent through it runs
+``die_once``, which kills its own process (SIGKILL, as the out-of-memory killer would) the first time any job
+of the run starts -- the marker file records that one did -- and otherwise runs the job's own function, named
+in the item.  The pool, or Dask's nanny, starts a new worker and the lost jobs are sent again; ``missing`` counts the answers of a
 worker that had not seen the question (the resend itself is tested with an executor that forgets, in the
 queue tests)."""
 import importlib
@@ -38,6 +38,33 @@ class Dying:
         for res in self.ex.map(die_once, [{**it, "marker": self.marker, "target": target} for it in items]):
             self.missing += isinstance(res, dict) and bool(res.get("missing"))
             yield res
+
+    def stream(self, fn):
+        """The executor's own stream (items sent one at a time, as the work-queues send them), its jobs dying as
+        ``map``'s do."""
+        from exactmem import parallel
+        if self.only is not None and fn is not self.only:
+            return parallel.stream(self.ex, fn)
+        return _DyingStream(self, parallel.stream(self.ex, die_once), f"{fn.__module__}:{fn.__name__}")
+
+
+class _DyingStream:
+    def __init__(self, dying, inner, target):
+        self.dying, self.inner, self.target = dying, inner, target
+
+    def put(self, item):
+        self.inner.put({**item, "marker": self.dying.marker, "target": self.target})
+
+    def get(self):
+        res = self.inner.get()
+        self.dying.missing += isinstance(res, dict) and bool(res.get("missing"))
+        return res
+
+    def close(self):
+        self.inner.close()
+
+    def __len__(self):
+        return len(self.inner)
 
 
 class Counting:
@@ -94,15 +121,16 @@ class Interrupting(Counting):
         return super().map(fn, items)
 
 
-def interrupt_sends(monkeypatch, wire, after=3):
-    """``wire.send`` raises KeyboardInterrupt (as Ctrl-C would) on its ``after``-th call, for command-line tests;
-    returns the list of the functions sent so far."""
-    send, calls = wire.send, []
+def interrupt_sends(monkeypatch, after=3):
+    """A work-queue's ``Feed.put`` (``analysis.feed``: one work item sent) raises KeyboardInterrupt (as Ctrl-C
+    would) on its ``after``-th call, for command-line tests; returns the list of the functions sent so far."""
+    from exactmem.analysis import feed
+    put, calls = feed.Feed.put, []
 
-    def interrupted(ex, fn, *a, **k):
-        calls.append(fn)
+    def interrupted(self, item):
+        calls.append(self.fn)
         if len(calls) == after:
             raise KeyboardInterrupt
-        return send(ex, fn, *a, **k)
-    monkeypatch.setattr(wire, "send", interrupted)
+        return put(self, item)
+    monkeypatch.setattr(feed.Feed, "put", interrupted)
     return calls

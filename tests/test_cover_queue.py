@@ -271,12 +271,28 @@ def test_an_interrupted_search_resumes_with_the_same_tree_and_explores_no_region
     before, seen[:] = list(seen), []
     state = json.load(open(ck))
     assert state["format"] == cover_queue.FORMAT and state["open"] and len(state["tree"]) == len(before)
+    assert state["flight"]                                              # items sent, not answered: sent again
     resumed = cover_queue.search(doc, 0, Counting(), resume=ck, **SMALL)
     assert json.dumps(resumed) == json.dumps(whole)
     assert json.dumps(_certificate(doc, resumed[1])) == json.dumps(_certificate(doc, whole[1]))
     assert not set(before) & set(seen)                                  # nothing explored again
     assert sorted(before + seen) == everything                          # and nothing missed
     assert kernel.check(_certificate(doc, resumed[1])).is_proved
+
+
+def test_a_search_stopped_on_a_pool_with_items_in_flight_resumes_to_the_same_tree(pool, tmp_path, monkeypatch):
+    """Ctrl-C as the sixth item goes out to a pool of 2, with items still out: the checkpoint records them, and
+    the resumed search, which sends them again first, ends with the serial search's tree."""
+    _, doc, _ = _instance(3)
+    _, layers, qs = kernel.regions.questions(doc)
+    ck = str(tmp_path / "ck.json")
+    calls = interrupt_sends(monkeypatch, 6)
+    with pytest.raises(KeyboardInterrupt):
+        cover_queue.search(doc, 0, pool, checkpoint=ck, **SMALL)
+    assert len(calls) == 6 and json.load(open(ck))["flight"]
+    monkeypatch.undo()
+    resumed = cover_queue.search(doc, 0, pool, resume=ck, **SMALL)
+    assert resumed[0] == "proved" and json.dumps(resumed) == json.dumps(cover.search(layers, *qs[0]))
 
 
 def test_a_budget_writes_the_checkpoint_and_resume_finishes():
@@ -356,14 +372,14 @@ def test_a_resumed_decision_skips_the_questions_it_had_finished(tmp_path, monkey
 
 
 def test_vnnlib_checkpoint_and_resume_of_the_region_engine(tmp_path, capsys, monkeypatch):
-    """``exactmem vnnlib --checkpoint`` on a property only the region engine decides, interrupted (Ctrl-C in its
-    third round): exit 130 and where the search is; ``--resume`` writes the uninterrupted run's certificate; a
+    """``exactmem vnnlib --checkpoint`` on a property only the region engine decides, interrupted (Ctrl-C as it
+    sends its third work item): exit 130 and where the search is; ``--resume`` writes the uninterrupted run's certificate; a
     checkpoint of another property is refused in one line."""
     from exactmem.cli import main
     net, prop = _files(tmp_path)
     assert main(["vnnlib", net, prop, "--cert", str(tmp_path / "whole.json")]) == 0
     capsys.readouterr()
-    calls = interrupt_sends(monkeypatch, wire, 3)
+    calls = interrupt_sends(monkeypatch, 3)
     monkeypatch.setattr(cover_queue, "search", __import__("functools").partial(cover_queue.search, batch=1, steps=1))
     ck = str(tmp_path / "ck.json")
     assert main(["vnnlib", net, prop, "--checkpoint", ck]) == 130

@@ -208,6 +208,7 @@ def test_an_interrupted_search_resumes_with_the_same_certificate_and_walks_no_no
     before, seen[:] = list(seen), []
     state = json.load(open(ck))
     assert state["format"] == queue.FORMAT and state["open"] and state["regions"] == len(before)
+    assert state["flight"]                                              # items sent, not answered: sent again
     if after == 3:
         with parallel.Pool(2) as two:
             resumed = queue.search(net, p, S, None, two, resume=ck, **SMALL)
@@ -220,6 +221,20 @@ def test_an_interrupted_search_resumes_with_the_same_certificate_and_walks_no_no
     assert not set(before) & set(seen)                                  # nothing walked again
     assert sorted(before + seen) == everything                          # and nothing missed
     assert kernel.check(resumed.certificate).is_proved
+
+
+def test_a_search_stopped_on_a_pool_with_items_in_flight_resumes_to_the_same_bytes(pool, tmp_path, monkeypatch):
+    """Ctrl-C as the sixth item goes out to a pool of 2, with items still out (computed or not): the checkpoint
+    records them, and the resumed search, which sends them again first, ends with the uninterrupted certificate."""
+    net, S, ck = _net(5, 2, [8, 6], 2), box([-1, -1], [1, 1]), str(tmp_path / "ck.json")
+    whole = queue.search(net, "inf", S, None, pool, **SMALL)
+    calls = interrupt_sends(monkeypatch, 6)
+    with pytest.raises(KeyboardInterrupt):
+        queue.search(net, "inf", S, None, pool, checkpoint=ck, **SMALL)
+    assert len(calls) == 6 and json.load(open(ck))["flight"]
+    monkeypatch.undo()
+    resumed = queue.search(net, "inf", S, None, pool, resume=ck, **SMALL)
+    assert json.dumps(resumed.certificate) == json.dumps(whole.certificate) and resumed.is_exact
 
 
 def test_a_budget_writes_the_checkpoint_and_resume_decides(tmp_path, monkeypatch):
@@ -257,18 +272,17 @@ def test_a_checkpoint_of_another_question_or_search_is_refused(tmp_path):
 
 
 def test_lipschitz_checkpoint_and_resume_on_the_command_line(tmp_path, capsys, monkeypatch):
-    """``exactmem lipschitz --checkpoint``, interrupted (Ctrl-C in its third round): exit 130 and where the search
-    is; ``--resume`` writes the certificate of an uninterrupted run with --checkpoint, byte for byte; a checkpoint
+    """``exactmem lipschitz --checkpoint``, interrupted (Ctrl-C as it sends its third work item): exit 130 and where
+    the search is; ``--resume`` writes the certificate of an uninterrupted run with --checkpoint, byte for byte; a checkpoint
     of another box is refused in one line, and one of the region engine by ``exactmem robust``."""
-    from exactmem.analysis import wire
     from exactmem.cli import main
     (tmp_path / "net.json").write_text(json.dumps(_net(6, 3, [6, 8]).to_json()))
     args, ck = ["lipschitz", str(tmp_path / "net.json"), "--box=-1:1,-1:1,-1:1"], str(tmp_path / "ck.json")
     monkeypatch.setattr(queue, "search", __import__("functools").partial(queue.search, batch=2, steps=2))
     assert main(args + ["--checkpoint", str(tmp_path / "full.json"), "--out", str(tmp_path / "whole.json")]) == 0
     capsys.readouterr()
-    calls = interrupt_sends(monkeypatch, wire, 3)
-    assert main(args + ["--checkpoint", ck]) == 130
+    calls = interrupt_sends(monkeypatch, 3)
+    assert main(args + ["--checkpoint", ck]) == 130 and calls == [queue.expand_item] * 3
     assert f"the search so far is in {ck} (continue with --resume {ck})" in capsys.readouterr().err
     assert main(args + ["--resume", ck, "--out", str(tmp_path / "resumed.json")]) == 0
     assert capsys.readouterr().out.startswith("PROVED:")

@@ -255,6 +255,73 @@ def test_workers_that_keep_dying_stop_the_run():
         list(ex.map(os._exit, [3]))
 
 
+def number_or_die(job):
+    """A job's number; with a marker, the first such job to start kills its worker (SIGKILL)."""
+    if "marker" in job:
+        try:
+            os.close(os.open(job["marker"], os.O_CREAT | os.O_EXCL))
+        except FileExistsError:
+            return job["n"]
+        os.kill(os.getpid(), signal.SIGKILL)
+    return job["n"]
+
+
+class _MapOnly:
+    """An executor with ``map`` only (as the tests' doubles): its streams go out in batches."""
+
+    def __init__(self):
+        self.calls = 0
+
+    def map(self, fn, items):
+        self.calls += 1
+        return parallel.Serial().map(fn, items)
+
+
+def test_a_stream_gives_the_results_in_the_order_of_its_items(pool):
+    """Items put one at a time, results taken between puts: always in put order, on every executor."""
+    doubled = _MapOnly()
+    for ex in (parallel.Serial(), pool, doubled):
+        s, got = parallel.stream(ex, number_or_die), []
+        for n in range(12):
+            s.put({"n": n})
+            if n % 3 == 2:
+                got.append(s.get())
+        assert len(s) == 8
+        while len(s):
+            got.append(s.get())
+        assert got == list(range(12))
+        with pytest.raises(ParallelError, match="no item in flight"):
+            s.get()
+    assert doubled.calls == 2                  # a batch only once all sent before are taken: items 0-2, 3-11
+
+
+def test_a_lost_worker_loses_only_the_unanswered_items_of_streams(pool, tmp_path):
+    """Two streams on one pool; a job of one kills its worker: the pool starts again once, every item of both
+    streams still unanswered is sent again, and each stream's results come back complete and in order."""
+    restarts = pool.restarts
+    a, b = parallel.stream(pool, number_or_die), parallel.stream(pool, number_or_die)
+    for n in range(6):
+        b.put({"n": 100 + n})
+        a.put({"n": n, "marker": str(tmp_path / "died")})
+    assert [b.get() for _ in range(6)] == list(range(100, 106))
+    assert [a.get() for _ in range(6)] == list(range(6))
+    assert pool.restarts == restarts + 1 and (tmp_path / "died").exists()
+
+
+def test_a_stream_whose_workers_keep_dying_stops_and_bad_work_is_refused():
+    with parallel.Pool(1) as ex:
+        s = parallel.stream(ex, os._exit)
+        s.put(3)
+        with pytest.raises(ParallelError, match="died 4 times while item 0 of 1 ran"):
+            s.get()
+    s = parallel.stream(parallel.Serial(), len)
+    s.put("ab")
+    with pytest.raises(ParallelError, match="work item 1: a fmpq is not plain data"):
+        s.put(kernel.parse.rational("1/2", "x"))
+    with pytest.raises(ParallelError, match="module-level"):
+        parallel.stream(parallel.Serial(), lambda x: x)
+
+
 def test_errors_in_work_come_back_as_themselves(certs, pool):
     bad = _resign(certs["regions"], hints={"trees": [[{"split": [9, 9]}]] * 12})
     with pytest.raises(CertificateError, match="not a new hidden unit"):

@@ -1,32 +1,36 @@
-"""The region engine's branch and bound over workers: one stack of open regions, expanded in rounds.
+"""The region engine's branch and bound over workers: one stack of open regions, items kept in flight.
 
 The finder of ``region-cover`` certificates (``cover.search``) as a work-queue for ``exactmem.parallel``, as
 ``bab_queue`` is for the linear-bounds finder.  The parent keeps the regions still to explore in one stack
-(depth first, as ``cover.grow``) and the tree found so far.  A round takes the ``batch`` regions on top,
-sends them in items of ``per_item`` regions, and a worker explores each for at most ``steps`` regions of
-depth-first search below it (``cover.explore``, the step of the serial search); what comes back is data --
-the tree nodes found and the regions still open, or an exact counterexample, or the reason a region was
-left undecided -- and the parent merges it in item order (a counterexample of any item of the round first).
+(depth first, as ``cover.grow``) and the tree found so far, and keeps ``batch / per_item`` work items in
+flight (``analysis.feed``): whenever fewer are out it sends the ``per_item`` regions on top of the stack as an
+item, and it takes the answers back in item order, merging each while the workers go on.  A worker explores
+each region of its item for at most ``steps`` regions of depth-first search below it (``cover.explore``, the
+step of the serial search); what comes back is data -- the tree nodes found and the regions still open, or an
+exact counterexample, or the reason a region was left undecided -- and the first counterexample or undecided
+region in item order ends the search.
 
 What travels: an item is the question's index, the regions (paths of splits [l, j, s]) and, with each, the
 memo entry ``cover.walk`` keeps of its parent (the parent's stability proofs as ``"p/q"`` strings and its
 sample points as a numpy array of floats: ``wire.memo_json``), so a region is explored in a worker exactly as
-in the serial search.  The question (the region-cover document) goes as JSON text with the first round only;
+in the serial search.  The question (the region-cover document) goes as JSON text with the first items only;
 a worker keeps it parsed by the text's digest, and one that has not seen it (started later, after a crash)
-answers "missing" and is sent the text (``wire.send``).  A worker that dies loses only its items of the
-round, which the executor sends again.
+answers "missing" and is sent the text.  A worker that dies loses only its items in flight, which the executor
+sends again.
 
 Checkpoint and resume: with ``checkpoint`` the state -- the document's digest, the question, the trees of the
-questions before it, the tree found and the open regions with their parents' memo entries (``checkpoint``
-module: the sample points bit for bit) -- is written atomically after a round every 10 s, when the budget
-stops the search and on Ctrl-C (the round in flight put back); ``resume`` continues from it, exploring no
-region of its tree again, and ends with the tree of an uninterrupted search.
+questions before it, the tree found, the open regions and the items in flight with their parents' memo
+entries (``checkpoint`` module: the sample points bit for bit) -- is written atomically after an answer every
+10 s, when the budget stops the search and on Ctrl-C; ``resume`` continues from it, sending the items that
+were in flight again first and exploring no region of its tree again, and ends with the tree of an
+uninterrupted search.
 
 Determinism: every region is explored from its path and its parent's memo alone, so each node of the tree
 is the serial search's, and a proved question's tree -- all of it, in preorder -- is the same bytes as
-``cover.search``'s whatever the executor and the number of workers.  A refuted or undecided question stops
-at the first such answer in item order, which may be another region than the serial search's.  Nothing here
-is trusted: the certificate made from the trees is checked by the kernel.
+``cover.search``'s whatever the executor and the number of workers.  What an item holds depends only on the
+answers merged before it was made, so a refuted or undecided question stops at the same answer on every
+executor (which may be another region than the serial search's).  Nothing here is trusted: the certificate
+made from the trees is checked by the kernel.
 
 >>> from exactmem import ReLUNet, parallel
 >>> from exactmem.analysis.ask import _atom, _doc, box
@@ -45,8 +49,10 @@ import time
 
 from ..errors import OptionError, ParallelError
 from ..exact import fmt
+from ..sparse import gc_paused
 from . import checkpoint as checkpoint_file
 from . import cover, wire
+from .feed import Feed
 
 FORMAT = checkpoint_file.REGIONS
 _CACHE = {}                 # in a worker: digest of a document's text -> kernel.regions.questions(document)
@@ -118,14 +124,14 @@ def search(doc, q: int, ex, budget=None, batch: int = 64, per_item: int = 4, ste
            done=()):
     """``cover.search`` on question ``q`` of a region-cover document over the executor ``ex``
     (``exactmem.parallel``): ("proved", preorder tree) | ("refuted", exact x) | ("undecided", reason, regions),
-    in rounds of ``batch`` regions, ``per_item`` regions per work item, ``steps`` regions per region sent.
-    ``budget``: seconds of wall time in the parent, whatever the number of workers (each item gets its share
-    of the time left; none left: undecided at once, as ``cover.grow``); ``progress(regions, open)`` after each
-    round; ``parsed``, ``text``: the document's ``kernel.regions.questions`` and canonical JSON text, when the
-    caller has them.  ``checkpoint``: write the state (tree found, open regions, and ``done``: the trees of the
-    questions before ``q``) there after a round once ``every`` seconds have passed, when the budget stops the
-    search, and on Ctrl-C; ``resume``: continue from such a file (``load_checkpoint``), exploring no region of
-    its tree again."""
+    with at most ``batch`` regions in flight, in items of ``per_item`` regions, ``steps`` regions explored per
+    region sent.  ``budget``: seconds of wall time in the parent, whatever the number of workers (each item gets
+    its share of the time left; none left: undecided at once, as ``cover.grow``); ``progress(regions, open)``
+    after each answer; ``parsed``, ``text``: the document's ``kernel.regions.questions`` and canonical JSON
+    text, when the caller has them.  ``checkpoint``: write the state (tree found, open regions, items in flight,
+    and ``done``: the trees of the questions before ``q``) there after an answer once ``every`` seconds have
+    passed, when the budget stops the search, and on Ctrl-C; ``resume``: continue from such a file
+    (``load_checkpoint``), exploring no region of its tree again."""
     wire.check_executor(ex)
     wire.check_rounds(batch=batch, per_item=per_item, steps=steps)
     if budget is not None and (isinstance(budget, bool) or not isinstance(budget, (int, float))
@@ -146,83 +152,100 @@ def search(doc, q: int, ex, budget=None, batch: int = 64, per_item: int = 4, ste
         if state["q"] != q:
             raise OptionError(f"--resume {resume}: the checkpoint is of question {state['q']}, not {q}")
         checkpoint_file.restore(st.load, state, resume)
-    start, saver = time.monotonic(), checkpoint_file.Saver(checkpoint, every)
+    window = max(1, batch // per_item)
+    feed = Feed(ex, expand_item, text, window)
+    waves = -(-window // max(1, int(getattr(ex, "workers", 1) or 1)))      # items each worker has ahead
+    start, saver, dump = time.monotonic(), checkpoint_file.Saver(checkpoint, every), lambda: st.dump(feed.flight)
+
+    def send(nodes, seconds):
+        feed.put({"digest": digest, "q": q, "steps": steps, "seconds": None if seconds is None else seconds / waves,
+                  "nodes": nodes})
+
     try:
-        while st.stack:
-            seconds = None
-            if budget is not None:
-                seconds = budget - (time.monotonic() - start)
-                if seconds <= 0:
-                    saver.now(st.dump)
-                    return "undecided", f"budget of {budget} s spent after {st.regions} region(s)", st.regions
-            out = st.round(ex, batch, per_item, steps, seconds, text)
-            if out is not None:
-                return out
-            if progress is not None:
-                progress(st.regions, len(st.stack))
-            saver.due(st.dump)
+        with gc_paused():                       # speed only: the tree is big, nothing here makes cycles
+            out = _run(st, feed, send, per_item, budget, start, saver, dump, progress)
     except KeyboardInterrupt:
-        saver.now(st.dump)                      # the last complete round: the tree and the open regions agree
+        saver.now(dump)                         # the items in flight are in it, to be sent again
         raise
+    finally:
+        feed.close()
+    if out is not None:
+        return out
     try:
         return "proved", cover.preorder(st.tree)
     except KeyError:
         raise checkpoint_file.malformed(resume) from None     # only a damaged checkpoint leaves a split unexplored
 
 
+def _run(st, feed, send, per_item, budget, start, saver, dump, progress):
+    """``search``'s loop: an item out whenever there is room, the answers merged in item order; None when the
+    stack and the flight are empty, else the end (refuted, undecided)."""
+    for nodes in st.again:                      # a resumed search: what was in flight, first
+        send(nodes, None if budget is None else max(budget - (time.monotonic() - start), 0.0))
+    while True:
+        while feed.room() and st.stack:
+            seconds = None
+            if budget is not None:
+                seconds = budget - (time.monotonic() - start)
+                if seconds <= 0:
+                    saver.now(dump)
+                    return "undecided", f"budget of {budget} s spent after {st.regions} region(s)", st.regions
+            take = [st.stack.pop() for _ in range(min(per_item, len(st.stack)))]
+            try:
+                send(take, seconds)
+            except BaseException:               # not sent (Ctrl-C): open again, as they were
+                st.stack.extend(reversed(take))
+                raise
+        if not feed.flight:
+            return None
+        out = st.merge(feed.get())
+        feed.done()
+        if out is not None:
+            return out
+        if progress is not None:
+            progress(st.regions, len(st.stack))
+        saver.due(dump)
+
+
 class _State:
     """The parent's side: the tree found so far {path: node}, the stack of open regions ([path, memo of its
-    parent]), the regions explored (over every run of the question), the trees of the questions before it."""
+    parent]), the regions explored (over every run of the question), the trees of the questions before it;
+    ``again``: the regions of the items that were in flight when a checkpoint was written, to send first."""
 
     def __init__(self, digest, q, done):
         self.digest, self.q, self.done = digest, q, list(done)
-        self.tree, self.stack, self.regions = {}, [[[], None]], 0
+        self.tree, self.stack, self.regions, self.again = {}, [[[], None]], 0, []
 
-    def round(self, ex, batch, per_item, steps, seconds, text):
-        """Explore the ``batch`` regions on top of the stack over ``ex``; merge in item order.  None, or the end."""
-        take = [self.stack.pop() for _ in range(min(batch, len(self.stack)))]
-        items = [{"digest": self.digest, "q": self.q, "steps": steps, "nodes": take[i:i + per_item]}
-                 for i in range(0, len(take), per_item)]
-        if seconds is not None:                 # the time left, shared among the items each worker will run
-            waves = -(-len(items) // max(1, int(getattr(ex, "workers", 1) or 1)))
-            items = [{**it, "seconds": seconds / waves} for it in items]
-        try:
-            results = wire.send(ex, expand_item, items, text)
-        except BaseException:                   # Ctrl-C, a lost run: the round's regions are open again
-            self.stack.extend(reversed(take))
-            raise
-        stop, nodes, left, regions = None, {}, [], 0
-        for res in results:                                             # in item order
-            if not isinstance(res, dict) or "regions" not in res or not {"parts", "refuted", "undecided"} & set(res):
-                self.stack.extend(reversed(take))
-                raise ParallelError(f"a worker answered {res!r:.80}, not a part of the region tree")
-            regions += res["regions"]
-            if "refuted" in res:
-                return "refuted", [wire.rational(t) for t in res["refuted"]]
-            if "undecided" in res:
-                stop = stop or res["undecided"]
-            if stop is None:
-                for part in res["parts"]:
-                    for path, node in part["nodes"]:
-                        nodes[tuple(tuple(t) for t in path)] = node
-                    left.extend(part["open"])
-        if stop is not None:
-            return "undecided", stop, self.regions + regions
-        self.tree.update(nodes)                 # the round at once: a Ctrl-C sees it all or none of it
+    def merge(self, res):
+        """One item's answer: None when merged, or the end (refuted, undecided)."""
+        if not isinstance(res, dict) or "regions" not in res or not {"parts", "refuted", "undecided"} & set(res):
+            raise ParallelError(f"a worker answered {res!r:.80}, not a part of the region tree")
+        if "refuted" in res:
+            self.regions += res["regions"]
+            return "refuted", [wire.rational(t) for t in res["refuted"]]
+        if "undecided" in res:
+            self.regions += res["regions"]
+            return "undecided", res["undecided"], self.regions
+        nodes = {tuple(tuple(t) for t in path): node for part in res["parts"] for path, node in part["nodes"]}
+        left = [js for part in res["parts"] for js in part["open"]]
+        self.tree.update(nodes)                 # then the rest at once: a Ctrl-C sees all of it or none
         self.stack.extend(left)
-        self.regions += regions
+        self.regions += res["regions"]
         return None
 
-    def dump(self) -> dict:
+    def dump(self, flight=()) -> dict:
         memos = checkpoint_file.Memos()
         return {"format": FORMAT, "version": 1, "question": self.digest, "q": self.q, "done": self.done,
                 "regions": self.regions, "tree": [[[list(t) for t in p], node] for p, node in self.tree.items()],
-                "open": [[path, memos.add(m)] for path, m in self.stack], "memos": memos.table}
+                "open": [[path, memos.add(m)] for path, m in self.stack],
+                "flight": [[[path, memos.add(m)] for path, m in it["nodes"]] for it in flight], "memos": memos.table}
 
     def load(self, state):
         memos = checkpoint_file.memos(state["memos"])
         self.tree = {tuple(tuple(t) for t in p): node for p, node in state["tree"]}
         self.stack = [[[list(t) for t in p], None if m is None else memos[m]] for p, m in state["open"]]
+        self.again = [[[[list(t) for t in p], None if m is None else memos[m]] for p, m in nodes]
+                      for nodes in state.get("flight", [])]
         self.regions, self.done = int(state["regions"]), list(state["done"])
 
 

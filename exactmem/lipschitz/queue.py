@@ -1,23 +1,26 @@
-"""The exact Lipschitz constant's branch and bound over workers: one queue of open nodes, expanded in rounds.
+"""The exact Lipschitz constant's branch and bound over workers: one queue of open nodes, items kept in flight.
 
 ``lipschitz_constant(..., executor=ex)`` runs here (issue 24), as ``analysis.bab_queue`` does for the
 linear-bounds finder.  The parent keeps the open nodes of the region tree in one best-first heap (the
-largest bound on ||J|| first), the tree found so far and the lower end ``low`` with its interior point.  A
-round takes the ``batch`` best open nodes (closing those whose bound cannot beat ``low`` on the way), sends
-them in items of ``per_item`` nodes with the current ``low`` and the bound of the best node left in the
-heap (the *floor*), and a worker expands each node for at most ``steps`` steps of best-first search below it
-(``expand_item``: ``cover.walk``, the exact value of a region and its interior point, the interval bound of
-a node with free units), raising its own copy of ``low`` on the way and handing back, open, any node whose
-bound is below the floor: the parent has better ones, so the rounds keep close to the global best-first
-order, which walks no node whose bound is below the constant.  What comes back is data: tree nodes, the nodes still open with their bounds, the steepest region
-found with its point, and the regions whose interior point was not found.  The parent merges the items in
-their order -- a larger lower end replaces ``low`` only when strictly larger, so of equal ones the first
-item's stays -- and nothing depends on which worker ran what or when it finished: the certificate is the
-same byte for byte for 1 process (the queue on ``Serial``), a pool or Dask.  (It may differ from the serial
-loop's, which expands one node at a time with the ``low`` of that moment; the constant does not.)
+largest bound on ||J|| first), the tree found so far and the lower end ``low`` with its interior point.  It
+keeps ``batch / per_item`` work items in flight (``analysis.feed``): whenever fewer are out it takes the
+``per_item`` best open nodes (closing those whose bound cannot beat ``low`` on the way) and sends them as an
+item with the current ``low`` and the bound of the best node left in the heap (the *floor*); it takes the
+answers back in item order and merges each while the workers go on, so no worker waits for the others.  A
+worker expands each node for at most ``steps`` steps of best-first search below it (``expand_item``:
+``cover.walk``, the exact value of a region and its interior point, the interval bound of a node with free
+units), raising its own copy of ``low`` on the way and handing back, open, any node whose bound is below the
+floor: the parent has better ones, so the search keeps close to the global best-first order, which walks no
+node whose bound is below the constant.  What comes back is data: tree nodes, the nodes still open with
+their bounds, the steepest region found with its point, and the regions whose interior point was not found.
+A larger lower end replaces ``low`` only when strictly larger, so of equal ones the earlier item's stays.
+What an item holds depends only on the answers merged before it was made, in item order, and the number of
+items in flight does not depend on the workers: the certificate is the same byte for byte for 1 process (the
+queue on ``Serial``), a pool or Dask.  (It may differ from the serial loop's, which expands one node at a
+time with the ``low`` of that moment; the constant does not.)
 
 Work items are plain data: exact numbers as ``"p/q"`` strings, paths and hints as lists, the question
-(network, set, norm) as JSON text sent with the first round only and kept by its digest in the worker (a
+(network, set, norm) as JSON text sent with the first items only and kept by its digest in the worker (a
 worker started later answers "missing" and is sent the text).  The per-process ``memo`` of ``cover.walk``
 (a split node's stability proofs and sample points, which its children start from) travels with each open
 node -- the proofs as "p/q" strings, the points as a numpy array of floats -- so a node's walk is the same
@@ -26,10 +29,10 @@ has workers (``certify.parallel``): the kernel alone says PROVED.
 
 Checkpoint and resume (``search(..., checkpoint=, resume=)``, ``exactmem lipschitz --checkpoint/--resume``): the
 state -- the question's digest, the tree, the open nodes with their order and their parents' memo entries, the
-lower end and its point, the loose regions -- is written atomically (``analysis.checkpoint``) after a round
-every 10 s, when the budget stops the search and on Ctrl-C (the round in flight put back); a resumed search
-walks no node of its tree again and, without a budget, ends with the uninterrupted run's certificate, byte for
-byte.
+items in flight (their nodes, ``low`` and floor), the lower end and its point, the loose regions -- is written
+atomically (``analysis.checkpoint``) after an answer is merged every 10 s, when the budget stops the search and
+on Ctrl-C; a resumed search sends the items that were in flight again first, walks no node of its tree again
+and, without a budget, ends with the uninterrupted run's certificate, byte for byte.
 
 >>> from exactmem import ReLUNet, box, parallel
 >>> from exactmem.lipschitz import lipschitz_constant
@@ -45,10 +48,12 @@ import heapq
 import json
 import time
 
+import numpy as np
 
 from ..analysis import checkpoint as checkpoint_file
 from ..analysis import cover, wire
 from ..analysis.ask import _budget
+from ..analysis.feed import Feed
 from ..analysis.lp import ffloat
 from ..errors import OptionError, ParallelError
 from ..exact import fmt
@@ -56,6 +61,7 @@ from ..kernel.regions import parse_set
 from ..network import ReLUNet
 from ..norms import KERNEL_NAMES, kernel_p
 from ..progress import Progress
+from ..sparse import gc_paused
 from .exact import (
     _bound,
     _finder_set,
@@ -110,7 +116,7 @@ def _expand_node(qn, js, steps, state, deadline, floor=None):
     layers, S, d, p = qn.layers, qn.S, qn.d, qn.p
     bound, path, hints, parent = js
     path = tuple(tuple(t) for t in path)
-    memo, coded = {}, {}
+    memo, coded, split = {}, {}, {}
     if parent is not None:
         memo[path[:-1]], coded[path[:-1]] = _memo(parent), parent
     heap, count, walks = [(0.0, 0, None if bound is None else _q(bound), path, hints)], 1, 0
@@ -148,6 +154,7 @@ def _expand_node(qn, js, steps, state, deadline, floor=None):
                 nodes.append([list(path), nd.leaf(goals=[])])
                 continue
             nodes.append([list(path), {"split": list(out)}])
+            split[path] = nd
             for s in (1, -1):
                 heapq.heappush(heap, (-ffloat(top), count, top, path + ((*out, s),), nd.hints))
                 count += 1
@@ -156,19 +163,32 @@ def _expand_node(qn, js, steps, state, deadline, floor=None):
     for _, _, b, pth, h in sorted(heap, key=lambda e: e[:2]):
         key = pth[:-1]
         if key in memo and key not in coded:
-            coded[key] = _memo_json(memo[key])
+            coded[key] = _coded(split[key]) if key in split else _memo_json(memo[key])
         left.append([None if b is None else fmt(b), [list(t) for t in pth], h, coded.get(key) if pth else None])
     return {"nodes": nodes, "open": left, "loose": loose}
+
+
+def _coded(nd) -> list:
+    """``wire.memo_json`` of a split node's memo entry (its proofs and sample points), a proof with a hint given
+    by the very entry of ``nd.hints`` ([l, j, s, multipliers as text]) that goes to the children beside it: a
+    message carries those texts once."""
+    given = {(e[0], e[1]): e for e in nd.hints}
+    proofs = []
+    for (l, j), (s, hint) in nd.proofs.items():
+        e = given.get((l, j))
+        proofs.append(e if hint and e is not None and e[2] == s else [l, j, s, [[a, b, fmt(t)] for a, b, t in hint]])
+    return [proofs, np.ascontiguousarray(nd.P, dtype=np.float64)]
 
 
 class _State:
     """The parent's side: the tree {path: node}, the open nodes (a heap), the lower end and its point, the
     largest value of a region with an interior point (``top``), the loose regions ([path, hi, flat proof or
-    None]), walks made."""
+    None]), walks made; ``again``: the items that were in flight when a checkpoint was written ([low, floor,
+    nodes]), to send first on resume."""
 
     def __init__(self, text, low, top, point):
         self.text, self.digest = text, wire.digest(text)
-        self.tree, self.heap, self.count, self.loose = {}, [], 0, []
+        self.tree, self.heap, self.count, self.loose, self.again = {}, [], 0, [], []
         self.low, self.top, self.point, self.regions = low, top, point, 0
 
     def push(self, js, count=None):
@@ -177,56 +197,54 @@ class _State:
         if count is None:
             self.count += 1
 
-    def round(self, ex, batch, per_item, steps, seconds):
+    def take(self, per_item) -> list:
+        """The heap entries of the ``per_item`` best open nodes; those that cannot beat the lower end on the way
+        become leaves."""
         take = []
-        while self.heap and len(take) < batch:
+        while self.heap and len(take) < per_item:
             entry = heapq.heappop(self.heap)
             if entry[2] is not None and entry[2] <= self.low:           # cannot beat the lower end
                 self.tree[tuple(tuple(t) for t in entry[3][1])] = _open_leaf(entry[3][2])
             else:
                 take.append(entry)
-        if not take:
-            return
-        n = -(-len(take) // per_item)
-        if seconds is not None:                 # the time left, shared among the items each worker will run
-            seconds /= -(-n // max(1, int(getattr(ex, "workers", 1) or 1)))
-        floor = None if not self.heap else fmt(self.heap[0][2])        # the best node left in the parent
-        items = [{"digest": self.digest, "low": fmt(self.low), "steps": steps, "seconds": seconds, "floor": floor,
-                  "nodes": [e[3] for e in take[i:i + per_item]]} for i in range(0, len(take), per_item)]
-        try:
-            results = wire.send(ex, expand_item, items, self.text)     # the text once, and to workers missing it
-            for res in results:
-                if not isinstance(res, dict) or "parts" not in res:
-                    raise ParallelError(f"a worker answered {res!r:.80}, not a part of the Lipschitz tree")
-        except BaseException:                   # Ctrl-C, a lost run: the round's nodes are open again
-            for entry in take:
-                heapq.heappush(self.heap, entry)
-            raise
-        for res in results:                                             # in item order
-            for part in res["parts"]:
-                for path, node in part["nodes"]:
-                    self.tree[tuple(tuple(t) for t in path)] = node
-                self.loose += part["loose"]
-                for js in part["open"]:
-                    self.push(js)
-            if res["top"] is not None:
-                self.top = max(self.top, _q(res["top"]))
-            if res["best"] is not None and _q(res["best"][0]) > self.low:     # ties: the earlier item's stays
-                self.low, self.point = _q(res["best"][0]), [_q(t) for t in res["best"][1]]
-            self.regions += res["regions"]
+        return take
+
+    def floor(self):
+        """The bound of the best node left in the heap ("p/q"), or None."""
+        return None if not self.heap else fmt(self.heap[0][2])
+
+    def merge(self, res):
+        """One item's answer: its tree nodes, open nodes, loose regions, lower end and top."""
+        if not isinstance(res, dict) or "parts" not in res:
+            raise ParallelError(f"a worker answered {res!r:.80}, not a part of the Lipschitz tree")
+        nodes = {tuple(tuple(t) for t in path): node for part in res["parts"] for path, node in part["nodes"]}
+        best = None if res["best"] is None else (_q(res["best"][0]), res["best"][1])
+        top = None if res["top"] is None else _q(res["top"])
+        self.tree.update(nodes)
+        for part in res["parts"]:
+            self.loose += part["loose"]
+            for js in part["open"]:
+                self.push(js)
+        if top is not None:
+            self.top = max(self.top, top)
+        if best is not None and best[0] > self.low:                     # ties: the earlier item's stays
+            self.low, self.point = best[0], [_q(t) for t in best[1]]
+        self.regions += res["regions"]
 
     def loose_regions(self) -> list:
         """The loose regions as ``_finish`` takes them: (hi, the flat proof or None, the tree's node)."""
         return [(_q(hi), lambda fl=fl: fl, self.tree[tuple(tuple(t) for t in path)]) for path, hi, fl in self.loose]
 
-    def dump(self) -> dict:
+    def dump(self, flight=()) -> dict:
         memos = checkpoint_file.Memos()
         return {"format": FORMAT, "version": 1, "question": self.digest, "low": fmt(self.low), "top": fmt(self.top),
                 "point": None if self.point is None else [fmt(t) for t in self.point], "regions": self.regions,
                 "count": self.count, "loose": self.loose,
                 "tree": [[[list(t) for t in p], node] for p, node in self.tree.items()],
                 "open": [[c, [b, path, hints, memos.add(m)]] for _, c, _, (b, path, hints, m) in sorted(
-                    self.heap, key=lambda e: e[1])], "memos": memos.table}
+                    self.heap, key=lambda e: e[1])],
+                "flight": [[it["low"], it["floor"], [[b, path, hints, memos.add(m)] for b, path, hints, m in
+                                                     it["nodes"]]] for it in flight], "memos": memos.table}
 
     def load(self, state):
         memos = checkpoint_file.memos(state["memos"])
@@ -239,6 +257,9 @@ class _State:
         self.count = int(state["count"])
         if any(e[1] >= self.count for e in self.heap):
             raise ValueError("an open node counted after the last")
+        self.again = [[str(low), None if floor is None else str(floor),
+                       [[b, path, hints, None if m is None else memos[m]] for b, path, hints, m in nodes]]
+                      for low, floor, nodes in state.get("flight", [])]
 
 
 def _check_executor(ex):
@@ -256,14 +277,15 @@ def load_checkpoint(path: str, text: str) -> dict:
     return state
 
 
-def search(net, p, region, budget, ex, batch: int = 64, per_item: int = 4, steps: int = 16,
+def search(net, p, region, budget, ex, batch: int = 32, per_item: int = 4, steps: int = 16,
            checkpoint: str | None = None, resume: str | None = None, every: float = 10.0):
     """``lipschitz_constant(net, p, region, budget)`` with its branch and bound over the executor ``ex``
-    (``exactmem.parallel``) in rounds of ``batch`` open nodes, ``per_item`` nodes per work item, ``steps`` walks
-    per node; the budget counts wall time in the parent, whatever the number of workers.  ``checkpoint``: write
-    the state (tree found, open nodes, lower end and its point) there after a round once ``every`` seconds have
-    passed, when the budget stops the search, and on Ctrl-C; ``resume``: continue from such a file, walking no
-    node of its tree again (without a budget, the certificate is then the same bytes as an uninterrupted run's)."""
+    (``exactmem.parallel``): at most ``batch`` open nodes in flight, in items of ``per_item`` nodes, ``steps``
+    walks per node; the budget counts wall time in the parent, whatever the number of workers.  ``checkpoint``:
+    write the state (tree found, open nodes, items in flight, lower end) there after an answer once ``every``
+    seconds have passed, when the budget stops the search, and on Ctrl-C; ``resume``: continue from such a
+    file, walking no node of its tree again (without a budget, the certificate is then the same bytes as an
+    uninterrupted run's)."""
     _check_executor(ex)
     if not all(isinstance(t, int) and not isinstance(t, bool) and t >= 1 for t in (batch, per_item, steps)):
         raise OptionError("batch, per_item and steps must be whole numbers >= 1")
@@ -280,24 +302,51 @@ def search(net, p, region, budget, ex, batch: int = 64, per_item: int = 4, steps
         low, low_hi, point = _first(qn.layers, qn.S, qn.d, m, p)
         st = _State(text, low, low_hi, point)
         st.push([None, [], [], None])
-    stopped, saver = None, checkpoint_file.Saver(checkpoint, every)
+    window = max(1, batch // per_item)
+    feed = Feed(ex, expand_item, text, window)
+    waves = -(-window // max(1, int(getattr(ex, "workers", 1) or 1)))      # items each worker has ahead
+    saver, dump = checkpoint_file.Saver(checkpoint, every), lambda: st.dump(feed.flight)
+
+    def send(low, floor, nodes):
+        seconds = None
+        if budget is not None:                  # the time left, shared among the items a worker has ahead
+            seconds = max(budget - (time.monotonic() - start), 0.0) / waves
+        feed.put({"digest": st.digest, "low": low, "steps": steps, "seconds": seconds, "floor": floor,
+                  "nodes": nodes})
+
+    stopped = None
     try:
-        with Progress("Lipschitz constant", "regions") as bar:
-            while st.heap:
-                seconds = None
-                if budget is not None:
-                    seconds = budget - (time.monotonic() - start)
-                    if st.tree and seconds <= 0:
-                        stopped = f"budget of {budget} s spent after {st.regions} region(s)"
-                        saver.now(st.dump)
+        with Progress("Lipschitz constant", "regions") as bar, gc_paused():     # speed only: the tree is big
+            for low, floor, nodes in st.again:  # a resumed search: what was in flight, first
+                send(low, floor, nodes)
+            while True:
+                while stopped is None and feed.room() and st.heap:
+                    if budget is not None and st.tree and time.monotonic() - start >= budget:
+                        stopped = "budget"
                         break
-                    seconds = max(seconds, 0.0)
-                st.round(ex, batch, per_item, steps, seconds)
+                    take = st.take(per_item)
+                    if take:
+                        try:
+                            send(fmt(st.low), st.floor(), [e[3] for e in take])
+                        except BaseException:
+                            for entry in take:  # not sent (Ctrl-C): open again, as they were
+                                heapq.heappush(st.heap, entry)
+                            raise
+                if not feed.flight:
+                    break
+                res = feed.get()
+                st.merge(res)
+                feed.done()
                 bar.update(st.regions, st.regions + len(st.heap))
-                saver.due(st.dump)
+                saver.due(dump)
     except KeyboardInterrupt:
-        saver.now(st.dump)                      # the last complete round: the tree and the open nodes agree
+        saver.now(dump)                         # the items in flight are in it, to be sent again
         raise
+    finally:
+        feed.close()
+    if stopped is not None:
+        stopped = f"budget of {budget} s spent after {st.regions} region(s)"
+        saver.now(dump)
     upper = max([st.top] + [b for _, _, b, _ in st.heap])
     tree = dict(st.tree)
     for _, _, _, js in st.heap:                                         # open nodes: leaves with free units
