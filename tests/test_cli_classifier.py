@@ -167,7 +167,7 @@ def test_every_certificate_kind_verifies_against_the_network(work, tmp_path, cap
     assert status == 2 and "--rho" in err
 
 
-def test_csv_and_numpy_datasets_with_label_options(work, tmp_path, capsys):
+def test_csv_and_numpy_datasets_with_label_options(work, ramp_cert, tmp_path, capsys):
     """scikit-learn's labels 0..C-1 and its habit of a label column: the same dataset D from every format."""
     (tmp_path / "d.csv").write_text("x1,x2,y\n0,0,0\n3,0,1\n0,3,0\n")
     (tmp_path / "first.csv").write_text("0,0.0,0\n1,3,0\n0,0,3\n")                  # labels in column 0
@@ -184,7 +184,7 @@ def test_csv_and_numpy_datasets_with_label_options(work, tmp_path, capsys):
     status, _, err = _main(capsys, "robust", work / "ramp.json", work / "d.json", "--rho", "1/2",
                            "--label-column", "0")
     assert status == 2 and "--label-column" in err
-    status, out, _ = _main(capsys, "verify", work / "c.json", "--dataset", tmp_path / "d.npy", "--labels-from", "0")
+    status, out, _ = _main(capsys, "verify", ramp_cert, "--dataset", tmp_path / "d.npy", "--labels-from", "0")
     assert status == 0 and "PROVED" in out
     assert Dataset.load(tmp_path / "d.npz", labels_from=0) == Dataset(POINTS, LABELS)
 

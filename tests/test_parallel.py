@@ -158,6 +158,18 @@ def test_compose_refuses_reports_that_do_not_cover_the_certificate(certs):
         kernel.compose(doc, forged)
 
 
+@pytest.mark.parametrize("name", ["robust", "regions", "lipschitz"])
+def test_a_share_by_argument_is_the_share_document(certs, name):
+    """``kernel.check(whole, share=(s, n))`` (what a worker of ``certify.parallel`` runs) reports exactly what the
+    signed share document of ``kernel.split`` reports: the same status, reason, details and share field."""
+    doc = certs[name]
+    for n in (1, 3):
+        for s, p in enumerate(kernel.split(doc, n)):
+            by_doc, by_arg = kernel.check(p), kernel.check(json.dumps(doc), share=(s, n))
+            assert by_arg.reason.startswith(f"share {s} of {n} ")
+            assert json.dumps(kernel.shares.report(p, by_doc)) == json.dumps(kernel.shares.report(None, by_arg))
+
+
 def test_share_fields_are_checked(certs):
     doc = certs["robust"]
     share = kernel.split(doc, 2)[0]
@@ -170,6 +182,13 @@ def test_share_fields_are_checked(certs):
                        "dataset": {"points": [["0"], ["3"]], "labels": [1, 2]}, "data": {"eps_sq": "9/4"}})
     with pytest.raises(CertificateError, match="not checked in shares"):
         kernel.check(_resign(sep, share={"of": "0" * 64, "index": 0, "count": 1}))
+    for bad in ((2, 2), (0, 0), (True, 2), (0, "2"), [0, 2], (0, 2, 1), 0):
+        with pytest.raises(CertificateError, match="share"):
+            kernel.check(doc, share=bad)
+    with pytest.raises(CertificateError, match="whole certificate"):
+        kernel.check(share, share=(0, 1))             # a share of a share
+    with pytest.raises(CertificateError, match="not checked in shares"):
+        kernel.check(sep, share=(0, 1))
     with pytest.raises(CertificateError, match="whole certificate"):
         kernel.split(share, 2)
     with pytest.raises(CertificateError, match="whole certificate"):

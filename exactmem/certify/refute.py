@@ -64,8 +64,10 @@ def search(doc, verdict: Verdict, rho=None) -> Verdict:
     return verdict
 
 
-def check(cert, rho=None, eta=None, progress=None, budget=None) -> Verdict:
+def check(cert, rho=None, eta=None, progress=None, budget=None, share=None) -> Verdict:
     """``kernel.check``, then a search for a counterexample where the kernel could not prove the claim."""
-    doc = kernel.read(cert)
-    v = kernel.check(doc, rho=rho, eta=eta, progress=progress, budget=budget)
-    return search(doc, v, rho) if doc["kind"] == "robust-memorization" else v
+    v = kernel.check(cert, rho=rho, eta=eta, progress=progress, budget=budget, share=share)
+    if not (v.is_undecided and v.details.get("outputs")):
+        return v
+    w = search(kernel.read(cert), v, rho)           # a share's refutation says which share found it
+    return w if "share" not in v.details else Verdict(w.status, w.reason, w.witness, {**w.details, "share": v.details["share"]})

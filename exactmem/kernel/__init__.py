@@ -70,25 +70,25 @@ def read(cert) -> dict:
     return doc
 
 
-def check(cert, rho=None, eta=None, progress=None, budget=None) -> Verdict:
+def check(cert, rho=None, eta=None, progress=None, budget=None, share=None) -> Verdict:
     """Check a certificate; malformed input raises ``CertificateError``.
 
     For a robust-memorization certificate, ``rho`` and ``eta`` (exact rationals) replace the certificate's own
     (the verdict is then about them); ``progress(layer, layers)`` is called as the analysis advances, and after
     ``budget`` seconds (checked per unit, layer, slab hint or leaf) the verdict is UNDECIDED.  A share of a
-    certificate (``shares.py``) gets a verdict about its own balls or leaves, its reason says which share."""
+    certificate (``shares.py``) or ``share=(s, n)`` of a whole one gets a verdict about its own balls or leaves."""
     was = gc.isenabled()
     gc.disable()                  # speed only: millions of parsed tuples make the collector rescan (8x slower)
     try:
-        return _check(cert, rho, eta, progress, budget)
+        return _check(cert, rho, eta, progress, budget, share)
     finally:
         if was:
             gc.enable()
 
 
-def _check(cert, rho, eta, progress, budget) -> Verdict:
+def _check(cert, rho, eta, progress, budget, share) -> Verdict:
     doc, end = read(cert), None if budget is None else time.monotonic() + budget
-    part = shares.part(doc)
+    doc, part = (doc, shares.part(doc)) if share is None else shares.given(doc, share)
 
     def clock():
         if end is not None and time.monotonic() >= end:

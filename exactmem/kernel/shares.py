@@ -1,15 +1,12 @@
 """A certificate checked in shares: the same kernel on every share, PROVED only when every share is.
 
-Share s of n of a certificate is the certificate itself with one more field, ``share: {"of": D, "index": s,
-"count": n}`` (D the whole certificate's digest), signed anew.  The kernel checks a share as it checks the
-whole -- format, digest, dataset, eps_D, network, hints, the shape of every tree -- but does the costly work
-only on its part: the balls i with i mod n = s of a robust-memorization certificate, the leaves k with
-k mod n = s (k counts the leaves of all trees in preorder from 0) of a region-cover, linear-bounds or
-lipschitz certificate.  The residues mod n partition the balls and the leaves whatever their number, so
-the shares ``split`` makes cover the certificate by construction; ``compose`` answers PROVED only for the
-reports of shares 0, ..., n-1 of that certificate, each PROVED, and merges them into the verdict the whole
-check gives (the same reason and details whatever n).  ``report`` turns a share's verdict into plain data
-(JSON), which is what comes back from a worker.
+Share s of n is the certificate with the field ``share: {"of": D, "index": s, "count": n}`` (D the whole
+certificate's digest): signed anew by ``split``, or made by ``check(whole, share=(s, n))``.  The kernel checks
+a share as the whole -- format, digest, dataset, eps_D, network, hints, the shape of every tree -- but does the
+costly work only on the balls i = s mod n of a robust-memorization certificate, or the leaves k = s mod n (in
+preorder over all trees) of a region-cover, linear-bounds or lipschitz one: the residues cover everything
+once.  ``compose`` answers PROVED only for the reports (``report``: plain data from a worker) of shares
+0, ..., n-1 of that certificate, each PROVED, merged into the verdict the whole check gives.
 """
 from __future__ import annotations
 
@@ -35,6 +32,15 @@ def part(doc):
     return parse.integer(sh["index"], "share.index", 0, n - 1), n
 
 
+def given(doc, share):
+    """A whole certificate as share (s, n) of it, for ``check(..., share=(s, n))``: its part (s, n), and the
+    document with the share field (the whole's digest kept: it is read, not signed), as ``split`` would make it."""
+    if "share" in doc or not isinstance(share, tuple) or len(share) != 2:
+        raise CertificateError("share=(s, n) is share s of n of a whole certificate")
+    doc = {**doc, "share": {"of": doc["digest"], "index": share[0], "count": share[1]}}
+    return doc, part(doc)
+
+
 def prefix(s, n) -> str:
     return f"share {s} of {n} (only the balls or leaves numbered {s} mod {n}): "
 
@@ -57,7 +63,7 @@ def report(doc, v: Verdict) -> dict:
     if "max_error_bound" in det:
         out["max_error_bound"] = str(det["max_error_bound"])
         out["error_bounds"] = [str(e) for e in det["error_bounds"]]
-    return {"share": doc.get("share"), "status": v.status.value, "reason": v.reason, "witness": v.witness,
+    return {"share": det.get("share"), "status": v.status.value, "reason": v.reason, "witness": v.witness,
             "details": out}
 
 
