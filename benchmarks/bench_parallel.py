@@ -21,7 +21,14 @@
    and ratios, whether the three trees are the same bytes, and the kernel's check of the certificate
    (--regions-only runs this section alone; --reg-d, --reg-k choose the size).
 
---queues-only runs sections 3 and 4 (the two work-queues).  The machine's load average is printed before
+5. a hard VNN-COMP 2021 instance: the linear-bounds branch and bound (the finder of linear-bounds certificates)
+   on one clause of mnistfc's property 1 at eps = 0.03 (--vnn-clause C, default 0: output 0 against the
+   label; a few hundred leaves, about a minute on one core): the serial bab.search, the work-queue
+   (analysis.bab_queue) on the serial executor and on a pool of 2, wall time, leaves and ratios, whether the two
+   queue trees are the same bytes, and the kernel's check of the pool's tree (--vnnlib-only runs this section
+   alone; it needs ../shared/benchmarks/vnncomp2021).
+
+--queues-only runs sections 3, 4 and 5 (the three work-queues).  The machine's load average is printed before
 each section and at the end: on 2 cores another job on one of them caps any speed-up near 1.
 """
 import argparse
@@ -192,6 +199,42 @@ def regions(d, k):
     print(f"   the three answers (trees) the same bytes: {same}")
 
 
+def vnnlib_clause(clause):
+    """Section 5: bab.search, the queue in this process and on a pool of 2 (started before the clock)."""
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    from settle_by_clause import ROOT, _split
+
+    from exactmem.analysis import bab, bab_queue
+    if not os.path.isdir(ROOT):
+        print(f"5. skipped: no VNN-COMP 2021 files in {ROOT}")
+        return
+    print(f"5. linear-bounds branch and bound: mnistfc property 1 at eps = 0.03, clause {clause}")
+    split, d, layers, qs = _split("1", "0.03")
+    S, goal = qs[clause]
+    one = {**split, "data": {**split["data"], "questions": [split["data"]["questions"][clause]]}}
+    parsed = kernel.regions.questions(one)
+    text = json.dumps(one, sort_keys=True, separators=(",", ":"))
+    bab.MARGIN[0] = 1e-6
+    runs = {"bab.search": timed(lambda: bab.search(layers, d, S, goal, None, max_leaves=200000))}
+    runs["queue, serial"] = timed(lambda: bab_queue.search(one, 0, parallel.Serial(), max_leaves=200000,
+                                                           parsed=parsed, text=text))
+    with parallel.Pool(2) as pool:
+        _, start = timed(lambda: list(pool.map(len, ["warm", "up"])))
+        runs["queue, pool 2"] = timed(lambda: bab_queue.search(one, 0, pool, max_leaves=200000, parsed=parsed,
+                                                               text=text))
+    for name, (out, t_) in runs.items():
+        print(f"   {name:14} {t_:8.2f} s  {out[0]}, {out[2] if len(out) > 2 else '?'} leaves")
+    (a, ta), (b, tb), (c, tc) = runs.values()
+    if c[0] == "proved":
+        cert = kernel.sign({**one, "kind": "linear-bounds", "hints": {"trees": [c[1]], "precision": 32}})
+        v, tk = timed(lambda: kernel.check(cert))
+        print(f"   the kernel's check of the pool's tree: {v.status.value}, {tk:.2f} s (pool start {start:.2f} s, "
+              f"not counted)")
+    print(f"   bab.search / pool 2: {ta / tc:.2f}x;  queue serial / pool 2: {tb / tc:.2f}x;  "
+          f"queue serial / bab.search: {tb / ta:.2f}")
+    print(f"   the two queue trees the same bytes: {json.dumps(b) == json.dumps(c)}")
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
                                  formatter_class=argparse.RawDescriptionHelpFormatter, epilog=__doc__[__doc__.index("1."):])
@@ -214,23 +257,30 @@ def main(argv=None):
     ap.add_argument("--no-regions", action="store_true", help="leave out section 4")
     ap.add_argument("--reg-d", type=int, default=4, help="section 4: the input dimension d (default 4)")
     ap.add_argument("--reg-k", type=int, default=20, help="section 4: the hidden width k (default 20)")
+    ap.add_argument("--vnnlib-only", action="store_true", help="run only section 5, a hard VNN-COMP clause")
+    ap.add_argument("--no-vnnlib", action="store_true", help="leave out section 5")
+    ap.add_argument("--vnn-clause", type=int, default=0, help="section 5: the clause of mnistfc's property 1 "
+                    "at 0.03 (default 0)")
     args = ap.parse_args(argv)
     if args.quick:
         args.N, args.claims = min(args.N, 1000), args.claims or "KMY25.LemB"
     print(f"load average at start: {' '.join(f'{x:.2f}' for x in os.getloadavg())} on {os.cpu_count()} cores")
-    only = args.lipschitz_only or args.regions_only or args.queues_only
+    only = args.lipschitz_only or args.regions_only or args.queues_only or args.vnnlib_only
     if not only:
         kernel_check(args.N, args.d, not args.no_dask, args.repeat)
         if not args.no_claims:
             claims(args.claims)
     if args.queues_only:
-        args.lipschitz_only = args.regions_only = True
+        args.lipschitz_only = args.regions_only = args.vnnlib_only = True
     if args.lipschitz_only or (not only and not args.no_lipschitz):
         print(f"load average: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
         lipschitz(args.lip_d, args.lip_k, args.lip_budget)
     if args.regions_only or (not only and not args.no_regions):
         print(f"load average: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
         regions(args.reg_d, args.reg_k)
+    if args.vnnlib_only or (not only and not args.no_vnnlib):
+        print(f"load average: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+        vnnlib_clause(args.vnn_clause)
     print(f"load average at end: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
 
 

@@ -162,6 +162,31 @@ def test_ctrl_c_writes_the_last_complete_round_and_resume_finishes(tmp_path):
         assert json.dumps(bab_queue.search(doc, 0, ex, resume=ck, **SMALL)) == json.dumps(whole)
 
 
+class _Texts(Counting):
+    """The serial executor, recording for each item whether it carries the question's text."""
+
+    def __init__(self):
+        self.texts = []
+
+    def map(self, fn, items):
+        items = list(items)
+        self.texts += ["question" in it for it in items]
+        return parallel.Serial().map(fn, items)
+
+
+def test_a_narrow_start_still_sends_the_text_beyond_the_first_item():
+    """A search starts with one open leaf, hence one item.  When only the items sent before the first answer
+    carried the question's text, a second worker never got it: every item it took came back "missing" and was
+    sent again behind the queue (mnistfc, 2 workers: no faster than one).  Now the items sent before a
+    window's answers (here batch 8 / per_item 2 = 4) carry it, and none later; with fewer open leaves than
+    4 x 2 the items hold one leaf each."""
+    ex = _Texts()
+    out = bab_queue.search(_instance(0), 0, ex, batch=8, per_item=2, steps=2)
+    assert out[0] == "proved" and len(ex.texts) > 8
+    assert ex.texts[0] and sum(ex.texts) > 1 and ex.texts == sorted(ex.texts, reverse=True)
+    assert sum(ex.texts) < 2 * 4
+
+
 def test_a_search_in_this_process_leaves_the_finders_margin_as_it_was():
     with parallel.executor() as ex:
         bab_queue.search(_instance(0), 0, ex, margin=1e-4, **SMALL)
@@ -198,7 +223,7 @@ def test_an_earlier_pass_keeps_the_resumed_passes_checkpoint(tmp_path, monkeypat
     assert not bab_queue.ahead(str(f), 0, 1e-4)               # the second margin's passes come after it
     seen = []
     monkeypatch.setattr(bab_queue, "matches", lambda path, doc, q, margin: q == 1 and margin == 1e-6)
-    monkeypatch.setattr(bab_queue, "search", lambda doc, q, ex, left, margin, checkpoint, resume, progress:
+    monkeypatch.setattr(bab_queue, "search", lambda doc, q, ex, left, margin, checkpoint, resume, progress, **kw:
                         seen.append((q, checkpoint, resume)) or ("proved", [], 0))
     for q in (0, 1, 2):
         bab._search({}, q, None, 1, None, None, None, None, 1e-6, (None, str(f), str(f)))

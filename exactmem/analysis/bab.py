@@ -24,6 +24,7 @@ confirmed by exact evaluation (``kernel.regions.violation``).
 from __future__ import annotations
 
 import heapq
+import json
 import time
 
 import numpy as np
@@ -771,7 +772,7 @@ def _passes(kernel, doc, d, layers, qs, budget, start, bar, queue=(None, None, N
     over questions and margins), and the question, open leaves and weakest open bound as its text; ``refute(q,
     x)``: the verdict of a counterexample x to question q (default: ``kernel.regions.refute`` on ``doc``)."""
     refute = refute or (lambda q, x: kernel.regions.refute(doc, q, x))
-    base = 0
+    base, text = 0, []                          # the document's JSON text, made once for the work-queue
     for margin in (1e-6, 1e-4):
         MARGIN[0] = margin
         trees = []
@@ -785,7 +786,7 @@ def _passes(kernel, doc, d, layers, qs, budget, start, bar, queue=(None, None, N
                     bar.step(f"question {q + 1}/{len(qs)}, margin {margin:g}: {open_} open"
                              + ("" if bound is None else f", weakest bound {bound:.3g}"))
                 bar.update(base + closed, base + closed + open_)
-            out = _search(doc, q, layers, d, S, goal, left, report, margin, queue)
+            out = _search(doc, q, layers, d, S, goal, left, report, margin, queue, (d, layers, qs), text)
             if out[0] == "refuted":
                 return refute(q, out[1]), None
             if out[0] == "undecided":
@@ -811,9 +812,10 @@ def _passes(kernel, doc, d, layers, qs, budget, start, bar, queue=(None, None, N
     return None, v.reason
 
 
-def _search(doc, q, layers, d, S, goal, left, report, margin, queue):
+def _search(doc, q, layers, d, S, goal, left, report, margin, queue, parsed=None, text=None):
     """One question's search: serial (``search``), or the work-queue when an executor or a checkpoint file is
-    given; a ``resume`` file is used for the question and margin it was written for."""
+    given; a ``resume`` file is used for the question and margin it was written for.  ``parsed``: the document's
+    questions as parsed; ``text``: a list holding its JSON text once made (filled here)."""
     ex, checkpoint, resume = queue
     if ex is None and checkpoint is None and resume is None:
         return search(layers, d, S, goal, left, progress=report)
@@ -822,8 +824,11 @@ def _search(doc, q, layers, d, S, goal, left, report, margin, queue):
     use = resume if resume is not None and bab_queue.matches(resume, doc, q, margin) else None
     if resume is not None and use is None and bab_queue.ahead(resume, q, margin):
         checkpoint = None                   # an earlier pass: the resumed pass's saved state stays in the file
+    text = text if text is not None else []
+    if not text:
+        text.append(json.dumps(doc, sort_keys=True, separators=(",", ":")))
     return bab_queue.search(doc, q, ex or Serial(), left, margin=margin, checkpoint=checkpoint, resume=use,
-                            progress=report)
+                            progress=report, parsed=parsed, text=text[0])
 
 
 def _preorder(tree):

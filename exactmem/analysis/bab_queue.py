@@ -1,20 +1,24 @@
-"""Branch and bound over workers: one queue of open leaves, expanded in rounds, with checkpoint and resume.
+"""Branch and bound over workers: one queue of open leaves, expanded in items kept in flight, with checkpoint
+and resume.
 
 The finder of ``linear-bounds`` certificates (``bab``) as a work-queue for ``exactmem.parallel``.  The parent
-keeps the open leaves in one best-first heap (the weakest float bound first) and the tree found so far.  A
-round takes the ``batch`` best open leaves, sends them in items of ``per_item`` leaves to the executor, and
-each worker expands each of its leaves for at most ``steps`` steps of best-first search below it
-(``expand_item``); what comes back is data -- the tree nodes found, the leaves still open with their
-priorities, or a counterexample -- and the parent merges it in item order.  Nothing depends on which worker
-ran what or when it finished, so the tree, and the certificate made from it, are the same byte for byte
-whatever the number of workers (they differ from the serial ``bab.search``, which expands one leaf at a
-time).  Work items are JSON text and lists of numbers; a worker keeps the parsed question in a cache keyed
-by the text's digest.
+keeps the open leaves in one best-first heap (the weakest float bound first) and the tree found so far.  It
+keeps ``batch / per_item`` items in flight (``analysis.feed``): whenever fewer are out it takes the best open
+leaves -- ``per_item`` of them, or one when fewer than that many per item slot are open, so that a narrow
+tree still feeds every worker -- and sends them; each worker expands each of its leaves for at most ``steps``
+steps of best-first search below it (``expand_item``); what comes back is data -- the tree nodes found, the
+leaves still open with their priorities, or a counterexample -- and the parent merges the answers in item
+order.  What an item holds depends only on the answers merged before it was made, so the tree, and the
+certificate made from it, are the same byte for byte whatever the number of workers (they differ from the
+serial ``bab.search``, which expands one leaf at a time).  Work items are JSON text and lists of numbers; a
+worker keeps the parsed document in a cache keyed by the text's digest.
 
-After every round the state -- the question's digest, the margin, the nodes found, the open leaves -- is
-written atomically to ``checkpoint`` (JSON); ``resume`` reads such a file and continues from its open
-leaves, redoing nothing that was found.  A worker that dies loses only its items of the round, which the
-executor sends again.  Nothing here is trusted: the tree goes to the kernel as in ``bab.decide``.
+The state -- the question's digest, the margin, the nodes found, the open leaves and the items in flight --
+is written atomically to ``checkpoint`` (JSON) after an answer once ``every`` seconds have passed, when the
+search stops with open leaves and on Ctrl-C; ``resume`` reads such a file, sends the items that were in
+flight again first and continues from its open leaves, redoing nothing that was found.  A worker that dies
+loses only its items, which the executor sends again.  Nothing here is trusted: the tree goes to the kernel
+as in ``bab.decide``.
 
 >>> from exactmem import ReLUNet
 >>> from exactmem.analysis.ask import _atom, _doc, box
@@ -35,25 +39,35 @@ import time
 import numpy as np
 
 from ..errors import CertificateError, OptionError, ParallelError
-from . import bab, wire
+from ..sparse import gc_paused
+from . import bab
 from . import checkpoint as checkpoint_file
+from .feed import Feed
 from .wire import digest as _digest
 
 FORMAT = checkpoint_file.BAB
 _CACHE = {}                 # in a worker: (digest of a question's text, question) -> bab.Context
+_DOCS = {}                  # in a worker: digest of a document's text -> its parsed questions (d, layers, qs)
 
 
-def _context(text, q: int, digest: str | None = None):
+def _context(text, q: int, digest: str | None = None, parsed=None):
     """The parsed question ``q`` of a region-cover document given as JSON text (cached per process by the
-    text's digest; with ``text`` None, from the cache only: None when this process has not seen it)."""
+    text's digest: the document is parsed once for all its questions, or taken from ``parsed``, the
+    document's ``kernel.regions.questions``; with ``text`` None, from the cache only: None when this process
+    has not seen it)."""
     key = (digest or _digest(text), q)
-    if key not in _CACHE and text is None:
-        return None
     if key not in _CACHE:
-        from .. import kernel
-        if len(_CACHE) > 8:
+        doc = _DOCS.get(key[0], parsed)
+        if doc is None:
+            if text is None:
+                return None
+            from .. import kernel
+            doc = kernel.regions.questions(json.loads(text))
+        if len(_DOCS) > 4:
+            _DOCS.clear()
+        if len(_CACHE) > 64:
             _CACHE.clear()
-        d, layers, qs = kernel.regions.questions(json.loads(text))
+        d, layers, qs = _DOCS[key[0]] = doc
         S, goal = qs[q]
         _CACHE[key] = bab.Context(layers, d, S, goal)
     return _CACHE[key]
@@ -144,52 +158,85 @@ def ahead(path: str, q: int, margin: float) -> bool:
 
 def search(doc, q: int, ex, budget=None, max_leaves: int = 20000, batch: int = 64, per_item: int = 4,
            steps: int = 16, margin: float = 1e-6, checkpoint: str | None = None, resume: str | None = None,
-           progress=None, every: float = 10.0):
+           progress=None, every: float = 10.0, parsed=None, text=None):
     """``bab.search`` on question ``q`` of a region-cover document over the executor ``ex``: ("proved",
     preorder tree) | ("refuted", exact x) | ("undecided", reason, leaves).  ``checkpoint``: write the state
-    after a round once ``every`` seconds have passed since the last write, and whenever the search stops
+    after an answer once ``every`` seconds have passed since the last write, and whenever the search stops
     with open leaves (budget, leaf limit, Ctrl-C); ``resume``: start from such a state.
-    ``progress(closed, open, bound)`` before each round."""
+    ``progress(closed, open, bound)`` after each answer; ``parsed``, ``text``: the document's
+    ``kernel.regions.questions`` and canonical JSON text, when the caller has them."""
     if batch < 1 or per_item < 1 or steps < 1:
         raise OptionError("batch, per_item and steps must be at least 1")
-    text = json.dumps(doc, sort_keys=True, separators=(",", ":"))
+    text = text or json.dumps(doc, sort_keys=True, separators=(",", ":"))
     st = _State(text, q, margin)
     if resume is not None:
         checkpoint_file.restore(st.load, load_checkpoint(resume, text, q, margin), resume)
     else:
-        st.push(0.0, _context(text, q).root())
-    start, saver = time.monotonic(), checkpoint_file.Saver(checkpoint, every)
+        st.push(0.0, _context(text, q, st.digest, parsed).root())
+    window = max(1, batch // per_item)
+    feed = Feed(ex, expand_item, text, window)
+    start, saver, dump = time.monotonic(), checkpoint_file.Saver(checkpoint, every), lambda: st.dump(feed.flight)
+
+    def send(take):
+        feed.put({"digest": st.digest, "q": q, "margin": margin, "steps": steps,
+                  "leaves": [_leaf_json(leaf) for _, _, leaf in take], "priorities": [p for p, _, _ in take]})
     try:
-        while st.heap:
-            if progress is not None:
-                progress(st.leaves, len(st.heap), st.heap[0][0] if st.tree else None)
-            stop = None
-            if budget is not None and time.monotonic() - start > budget:
-                stop = f"budget of {budget:.3g} s spent with {len(st.heap)} open leaves"
-            elif st.count > 2 * max_leaves:                 # as bab.search: nodes made
-                stop = f"more than {max_leaves} leaves"
-            if stop:
-                saver.now(st.dump)
-                return "undecided", stop, st.leaves
-            out = st.round(ex, batch, per_item, steps)
-            if out is not None:
-                return out
-            saver.due(st.dump)
+        with gc_paused():                       # speed only: nothing here makes cycles
+            out = _run(st, feed, send, window, per_item, budget, max_leaves, start, saver, dump, progress)
     except KeyboardInterrupt:
-        saver.now(st.dump)                      # the last complete round: tree and open leaves agree
+        saver.now(dump)                         # the items in flight are in it, to be sent again
         raise
+    finally:
+        feed.close()
+    if out is not None:
+        return out
     try:
         return "proved", bab._preorder(st.tree), st.leaves
     except KeyError:
         raise CertificateError("the checkpoint's tree has a node without its children") from None
 
 
+def _run(st, feed, send, window, per_item, budget, max_leaves, start, saver, dump, progress):
+    """``search``'s loop: an item out whenever there is room, the answers merged in item order; None when the
+    heap and the flight are empty, else the end (refuted, undecided)."""
+    for take in st.again:                       # a resumed search: what was in flight, first
+        send(take)
+    while True:
+        stop = None
+        if budget is not None and time.monotonic() - start > budget:
+            stop = f"budget of {budget:.3g} s spent with {len(st.heap) + sum(len(it['leaves']) for it in feed.flight)} open leaves"
+        elif st.count > 2 * max_leaves:                 # as bab.search: nodes made
+            stop = f"more than {max_leaves} leaves"
+        if stop:
+            saver.now(dump)
+            return "undecided", stop, st.leaves
+        while feed.room() and st.heap:
+            n = per_item if len(st.heap) >= window * per_item else 1   # few open: every worker gets some
+            take = [heapq.heappop(st.heap) for _ in range(min(n, len(st.heap)))]
+            try:
+                send(take)
+            except BaseException:               # not sent (Ctrl-C): open again, as they were
+                for entry in take:
+                    heapq.heappush(st.heap, entry)
+                raise
+        if not feed.flight:
+            return None
+        out = st.merge(feed.get())
+        feed.done()
+        if out is not None:
+            return out
+        if progress is not None:
+            progress(st.leaves, len(st.heap), st.heap[0][0] if st.heap else None)
+        saver.due(dump)
+
+
 class _State:
-    """The parent's side: the tree found so far {path: node}, the open leaves (a heap), closed leaves, nodes made."""
+    """The parent's side: the tree found so far {path: node}, the open leaves (a heap), closed leaves, nodes
+    made; ``again``: the leaves of the items that were in flight when a checkpoint was written, to send first."""
 
     def __init__(self, text, q, margin):
         self.text, self.q, self.margin, self.digest = text, q, margin, _digest(text)
-        self.tree, self.heap, self.count, self.leaves = {}, [], 0, 0
+        self.tree, self.heap, self.count, self.leaves, self.again = {}, [], 0, 0, []
 
     def push(self, priority, leaf):
         heapq.heappush(self.heap, (priority, self.count, leaf))
@@ -199,39 +246,37 @@ class _State:
         self.tree = {tuple(p): node for p, node in state["tree"]}
         for p, js in state["open"]:
             self.push(p, _leaf(js))
+        for item in state.get("flight", []):
+            take = []
+            for p, js in item["leaves"]:
+                take.append((p, self.count, _leaf(js)))
+                self.count += 1
+            self.again.append(take)
         self.leaves = state["leaves"]
 
-    def dump(self) -> dict:
+    def dump(self, flight=()) -> dict:
         return {"format": FORMAT, "version": 1, "question": self.digest, "q": self.q, "margin": self.margin,
                 "leaves": self.leaves, "tree": [[list(p), node] for p, node in sorted(self.tree.items())],
-                "open": [[p, _leaf_json(leaf)] for p, _, leaf in sorted(self.heap, key=lambda e: e[:2])]}
+                "open": [[p, _leaf_json(leaf)] for p, _, leaf in sorted(self.heap, key=lambda e: e[:2])],
+                "flight": [{"leaves": [[p, js] for p, js in zip(it["priorities"], it["leaves"])]} for it in flight]}
 
-    def round(self, ex, batch, per_item, steps):
-        """Expand the ``batch`` best open leaves over ``ex``; merge in item order.  None, or the search's end."""
+    def merge(self, res):
+        """One item's answer: None when merged, or the search's end (refuted, undecided)."""
         from ..exact import to_rational
-        take = [heapq.heappop(self.heap) for _ in range(min(batch, len(self.heap)))]
-        items = [{"digest": self.digest, "q": self.q, "margin": self.margin, "steps": steps,
-                  "leaves": [_leaf_json(leaf) for _, _, leaf in take[i:i + per_item]]}
-                 for i in range(0, len(take), per_item)]
-        try:
-            results = wire.send(ex, expand_item, items, self.text)     # the text once, and to workers missing it
-        except BaseException:                   # Ctrl-C, a lost run: the round's leaves are open again
-            for entry in take:
-                heapq.heappush(self.heap, entry)
-            raise
-        for res in results:
-            if "refuted" in res:
-                return "refuted", [to_rational(t) for t in res["refuted"]]
-            if "undecided" in res:
-                return "undecided", res["undecided"], self.leaves
-            if "leaves" not in res:
-                raise ParallelError(f"a worker answered {sorted(res)!r}, not a part of the tree")
-            for part in res["leaves"]:
-                for path, node in part["nodes"]:
-                    self.tree[tuple(path)] = node
-                    self.leaves += not ("cut" in node or "split" in node)
-                for p, js in part["open"]:
-                    self.push(p, _leaf(js))
+        if not isinstance(res, dict):
+            raise ParallelError(f"a worker answered {res!r:.80}, not a part of the tree")
+        if "refuted" in res:
+            return "refuted", [to_rational(t) for t in res["refuted"]]
+        if "undecided" in res:
+            return "undecided", res["undecided"], self.leaves
+        if "leaves" not in res:
+            raise ParallelError(f"a worker answered {sorted(res)!r}, not a part of the tree")
+        for part in res["leaves"]:
+            for path, node in part["nodes"]:
+                self.tree[tuple(path)] = node
+                self.leaves += not ("cut" in node or "split" in node)
+            for p, js in part["open"]:
+                self.push(p, _leaf(js))
         return None
 
 

@@ -7,9 +7,11 @@ item and the parent's merge runs beside the workers' walks.  What an item holds 
 merged before it was made, taken in item order, and ``window`` does not depend on the number of workers: the
 search, and the certificate made from it, are the same bytes on any executor.
 
-The question's text goes with the items sent before the first answer is taken, the first time an executor
-meets it for the work's module (``wire.send`` does the same for a round); a worker that has not seen it (one
-started later, after a crash) answers ``{"missing": True}`` and that item is sent again with the text.
+The question's text goes with the items sent before ``window`` answers are taken, the first time an executor
+meets it for the work's module (``wire.send`` does the same for a round): a search that starts narrow (one
+open leaf, one item) still reaches every worker with the text in its first window.  A worker that has not seen
+it (one started later, after a crash) answers ``{"missing": True}`` and that item is sent again with the text
+(after the items queued before it: the answers are taken in order).
 ``flight`` holds the items out, oldest first (as made, without the text), so that a checkpoint can record
 them and a resumed search send them again first; an item leaves it when the caller has merged its answer
 (``done``).
@@ -52,7 +54,7 @@ class Feed:
             name, sent = (self.fn.__module__, item["digest"]), _sent(self.ex)
             self.first = name not in sent
             sent.add(name)
-        self.stream.put({**item, self.key: self.text} if self.first and not self.taken else item)
+        self.stream.put({**item, self.key: self.text} if self.first and self.taken < self.window else item)
         self.flight.append(item)
 
     def get(self):

@@ -294,13 +294,20 @@ class LeafLP:
         lp.row_lower_, lp.row_upper_ = rlo, rhi
         lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
         lp.a_matrix_.start_, lp.a_matrix_.index_, lp.a_matrix_.value_ = A.indptr, A.indices, A.data
-        self.hs.passModel(lp)
-        self.inf, self.s = inf, [np.ones(n) for n in self.widths]   # the coefficients now in the le rows
-        self.sign = [np.ones(n) for n in self.widths]               # and in the split rows
+        self.lp, self.inf = lp, inf
+        self._fresh()
+
+    def _fresh(self):
+        """The model as built, with nothing of earlier leaves in HiGHS's state."""
+        self.hs.passModel(self.lp)
+        self.s = [np.ones(n) for n in self.widths]                 # the coefficients now in the le rows
+        self.sign = [np.ones(n) for n in self.widths]              # and in the split rows
 
     def solve(self, lo, hi, ls, splits, basis=None):
         """(value, alphas, betas, x, basis) on a leaf with box [lo, hi], bounds ``ls`` and ``splits`` (as
         ``hints``), starting from ``basis`` (a parent's); None when HiGHS fails."""
+        if basis is None:       # a cold start from the model as built: the answer is the same in any process,
+            self._fresh()       # whatever leaves this model solved before (work-queues: the same tree bytes)
         hs, inf = self.hs, self.inf
         if not all(np.all(np.isfinite(l)) and np.all(np.isfinite(u)) and np.abs(l).max(initial=0) < BIG and
                    np.abs(u).max(initial=0) < BIG for l, u in ls):
@@ -335,8 +342,6 @@ class LeafLP:
         hs.changeRowsBounds(len(ridx), ridx, np.concatenate(rlo), np.concatenate(rhi))
         if basis is not None:
             hs.setBasis(basis)
-        else:                                       # a cold start: the answer never depends on the leaf before
-            hs.clearSolver()
         hs.run()
         from .lp import highspy
         if hs.getModelStatus() != highspy.HighsModelStatus.kOptimal:
