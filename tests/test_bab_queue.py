@@ -187,6 +187,45 @@ def test_a_narrow_start_still_sends_the_text_beyond_the_first_item():
     assert sum(ex.texts) < 2 * 4
 
 
+def _wide(seed, d=18):
+    """A 18-24-12-1 network on [-1/10, 1/10]^18, goal f > t with t half the sampled range below the sampled
+    minimum: more inputs than ``bab.CUT_INPUTS``, so the search splits units and takes slopes from the
+    triangle LP (seed 3: a tree of 71 nodes, proved; t is below f, as the kernel's check here shows)."""
+    rng = random.Random(seed)
+    W1 = [[rng.randint(-4, 4) for _ in range(d)] for _ in range(24)]
+    b1 = [rng.randint(-3, 3) for _ in range(24)]
+    W2 = [[rng.randint(-3, 3) for _ in range(24)] for _ in range(12)]
+    b2 = [rng.randint(-3, 3) for _ in range(12)]
+    net = ReLUNet([(W1, b1), (W2, b2), ([[rng.randint(-3, 3) for _ in range(12)]], [0])])
+    (A, A2, c), (B, B2, e) = net.to_numpy()
+    X = np.random.default_rng(seed).uniform(-0.1, 0.1, (20000, d))
+    v = (np.maximum(np.maximum(X @ A.T + B.ravel(), 0) @ A2.T + B2.ravel(), 0) @ c.T + e.ravel()).ravel()
+    t = Fraction(math.floor((v.min() - 0.5 * (v.max() - v.min())) * 1024), 1024)
+    lo, hi = [Fraction(-1, 10)] * d, [Fraction(1, 10)] * d
+    return _doc(net, "f > t", [{"set": box(lo, hi).spec, "goal": [[_atom([1], -t, True)]]}])
+
+
+def test_leaves_with_lp_slopes_travel_with_their_basis_and_give_the_same_tree(pool):
+    """With many inputs a leaf's slopes come from the triangle LP, warm-started from its parent's basis; a leaf
+    sent to another item carries that basis as data (two integer lists), and each item starts from the model
+    as built.  The tree is the same bytes on the serial executor and on a pool of 2 (on mnistfc it was not,
+    before the model was rebuilt at a cold start), and the kernel proves it."""
+    assert bab.CUT_INPUTS < 18 and bab.LP_HINTS[0]
+    doc, sent = _wide(3), []
+
+    class Looking(Counting):
+        def map(self, fn, items):
+            items = list(items)
+            sent.extend(js for it in items for js in it["leaves"])
+            return parallel.Serial().map(fn, items)
+    serial = bab_queue.search(doc, 0, Looking(), batch=4, per_item=1, steps=2)
+    assert serial[0] == "proved" and len(serial[1]) > 20 and "alpha" in json.dumps(serial[1])
+    based = [js["basis"] for js in sent if "basis" in js]
+    assert based and all(len(b) == 2 and all(isinstance(v, int) for v in b[0] + b[1]) for b in based)
+    assert json.dumps(bab_queue.search(doc, 0, pool, batch=4, per_item=1, steps=2)) == json.dumps(serial)
+    assert kernel.check(_certificate(doc, serial[1])).is_proved
+
+
 def test_a_search_in_this_process_leaves_the_finders_margin_as_it_was():
     with parallel.executor() as ex:
         bab_queue.search(_instance(0), 0, ex, margin=1e-4, **SMALL)

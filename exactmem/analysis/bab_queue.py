@@ -74,8 +74,14 @@ def _context(text, q: int, digest: str | None = None, parsed=None):
 
 
 def _leaf_json(leaf) -> dict:
-    return {"lo": [float(t) for t in leaf.lo], "hi": [float(t) for t in leaf.hi], "path": list(leaf.path),
-            "splits": sorted([int(l), int(j), int(s)] for l, js in leaf.splits.items() for j, s in js.items())}
+    """A leaf as plain data; with its parent's LP basis (``triangle.basis_data``), so that its LP starts warm
+    in any process, as in the serial search."""
+    from .triangle import basis_data
+    out = {"lo": [float(t) for t in leaf.lo], "hi": [float(t) for t in leaf.hi], "path": list(leaf.path),
+           "splits": sorted([int(l), int(j), int(s)] for l, js in leaf.splits.items() for j, s in js.items())}
+    if leaf.basis is not None:
+        out["basis"] = basis_data(leaf.basis)
+    return out
 
 
 def _leaf(js) -> "bab._Leaf":
@@ -83,7 +89,7 @@ def _leaf(js) -> "bab._Leaf":
     for l, j, s in js["splits"]:
         splits.setdefault(l, {})[j] = s
     return bab._Leaf(np.array(js["lo"], dtype=np.float64), np.array(js["hi"], dtype=np.float64), splits,
-                     tuple(js["path"]))
+                     tuple(js["path"]), basis=js.get("basis"))
 
 
 def expand_item(item: dict) -> dict:
@@ -108,7 +114,12 @@ class _Stop(Exception):
 
 
 def _expand_leaf(ctx, js, steps):
-    """Up to ``steps`` steps of best-first search below the leaf ``js``: its nodes and the leaves left open."""
+    """Up to ``steps`` steps of best-first search below the leaf ``js``: its nodes and the leaves left open.
+    The question's LP starts from the model as built (and the leaf's basis): what this process solved before
+    does not change the answers, so the tree is the same bytes on any executor."""
+    lp = getattr(ctx, "_lp", None)
+    if lp:
+        lp._fresh()
     heap, count, nodes = [(0.0, 0, _leaf(js))], 0, []
     for _ in range(steps):
         if not heap:

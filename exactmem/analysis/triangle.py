@@ -222,6 +222,23 @@ class _Triplets:
                           shape=(self.rows, cols)).tocsr()
 
 
+def basis_data(basis) -> list:
+    """HiGHS's basis as plain data: [column statuses, row statuses] as small integers (kept as it is if it is
+    that already), so that a leaf can travel to another process with its parent's basis."""
+    if isinstance(basis, list):
+        return basis
+    return [[int(v) for v in basis.col_status], [int(v) for v in basis.row_status]]
+
+
+def _basis(data):
+    from .lp import highspy
+    b = highspy.HighsBasis()
+    b.col_status = [highspy.HighsBasisStatus(v) for v in data[0]]
+    b.row_status = [highspy.HighsBasisStatus(v) for v in data[1]]
+    b.valid = True
+    return b
+
+
 class LeafLP:
     """``hints``' LP for every leaf of one question, as one HiGHS model of a fixed shape changed per leaf, so that a
     leaf's LP can start from its parent's basis (a split changes a few rows: the dual simplex then needs few
@@ -341,7 +358,7 @@ class LeafLP:
         hs.changeColsBounds(len(cidx), cidx, np.concatenate(clo), np.concatenate(chi))
         hs.changeRowsBounds(len(ridx), ridx, np.concatenate(rlo), np.concatenate(rhi))
         if basis is not None:
-            hs.setBasis(basis)
+            hs.setBasis(basis if not isinstance(basis, list) else _basis(basis))
         hs.run()
         from .lp import highspy
         if hs.getModelStatus() != highspy.HighsModelStatus.kOptimal:
