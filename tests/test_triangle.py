@@ -159,6 +159,15 @@ def test_lp_hints_give_the_relaxations_minimum_as_the_kernels_bound(seed):
     _lp_case(seed)
 
 
+def _random_case(seed):
+    """(rng, fn, lo, hi, g, h, root bounds): a random 3-5-5-1 network on [-1, 1]^3 and the goal f + h."""
+    rng = random.Random(seed)
+    fn = _float_net(_two_layer(rng), 3)
+    lo, hi = -np.ones(3), np.ones(3)
+    g, h = np.array([1.0]), float(rng.randint(-3, 3))
+    return rng, fn, lo, hi, g, h, bab.bounds(fn, lo, hi, {})
+
+
 def _lp_case(seed):
     """On random 3-5-5-1 networks over [-1, 1]^3 with up to two random splits: the value of ``hints`` is the
     minimum of the triangle relaxation, which ``minimisers`` computes by another LP (stable units substituted,
@@ -167,12 +176,7 @@ def _lp_case(seed):
     kernel's own back-substitution (mirrored in floats by ``bab._alpha_grad``), never give more (weak duality),
     and give that same value where the dual read off is optimal (returned: True; counted below); and the
     one-model ``LeafLP``, started from the root's basis, agrees with the fresh LP."""
-    rng = random.Random(seed)
-    net = _two_layer(rng)
-    fn = _float_net(net, 3)
-    lo, hi = -np.ones(3), np.ones(3)
-    g, h = np.array([1.0]), float(rng.randint(-3, 3))
-    root = bab.bounds(fn, lo, hi, {})
+    rng, fn, lo, hi, g, h, root = _random_case(seed)
     lp = triangle.LeafLP(fn, lo, hi, g, h)
     first = lp.solve(lo, hi, root[0], {})
     splits = _random_splits(rng, root[0], rng.randint(0, 2))
@@ -293,12 +297,7 @@ def test_a_cold_start_does_not_depend_on_the_leaves_solved_before():
     random 3-5-5-1 networks, each leaf solved cold after all the others have been solved on the same model,
     against a fresh model."""
     for seed in range(40):
-        rng = random.Random(seed)
-        net = _two_layer(rng)
-        fn = _float_net(net, 3)
-        lo, hi = -np.ones(3), np.ones(3)
-        g, h = np.array([1.0]), float(rng.randint(-3, 3))
-        root = bab.bounds(fn, lo, hi, {})
+        rng, fn, lo, hi, g, h, root = _random_case(seed)
         leaves = [{}] + [_random_splits(rng, root[0], rng.randint(1, 3)) for _ in range(6)]
         leaves = [(sp, bab.bounds(fn, lo, hi, sp)) for sp in leaves]
         leaves = [(sp, out[0]) for sp, out in leaves if out is not None and out != "empty"]

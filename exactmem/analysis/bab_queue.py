@@ -232,8 +232,7 @@ def _run(st, feed, send, window, per_item, budget, max_leaves, start, saver, dum
                 raise
         if not feed.flight:
             return None
-        out = st.merge(feed.get())
-        feed.done()
+        out = feed.merge(st.merge)
         if out is not None:
             return out
         if progress is not None:

@@ -198,8 +198,7 @@ def _run(st, feed, send, per_item, budget, start, saver, dump, progress):
                 raise
         if not feed.flight:
             return None
-        out = st.merge(feed.get())
-        feed.done()
+        out = feed.merge(st.merge)
         if out is not None:
             return out
         if progress is not None:

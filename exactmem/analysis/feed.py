@@ -69,6 +69,12 @@ class Feed:
         """The oldest item's answer is merged: it is no longer out."""
         self.flight.popleft()
 
+    def merge(self, merge):
+        """``merge`` of the oldest item's answer (``get``, then ``done``): what ``merge`` returns."""
+        out = merge(self.get())
+        self.done()
+        return out
+
     def close(self) -> None:
         """Drop what is still out (a checkpoint written before has it in its ``flight``)."""
         self.stream.close()
