@@ -195,6 +195,45 @@ def test_share_fields_are_checked(certs):
         kernel.split(sep, 2)
 
 
+def test_compose_refuses_malformed_reports_with_a_clear_error(certs):
+    """Found in review: forged or damaged reports crashed ``compose`` with TypeError or KeyError, rendered
+    'every one of None question(s)', and a share document composed its own 'shares' to PROVED."""
+    doc = certs["regions"]
+    reports = [kernel.shares.report(None, kernel.check(doc, share=(s, 2))) for s in range(2)]
+    assert kernel.compose(doc, reports).is_proved
+    bad = [
+        None,
+        [{**reports[0], "details": {k: v for k, v in reports[0]["details"].items() if k != "questions"}}, reports[1]],
+        [{**reports[0], "details": {**reports[0]["details"], "questions": None}}, reports[1]],
+        [reports[0], {**reports[1], "details": {**reports[1]["details"], "leaves": "many"}}],
+    ]
+    for r in bad:
+        with pytest.raises(CertificateError):
+            kernel.compose(doc, r)
+    rob = certs["robust"]
+    good = [kernel.shares.report(None, kernel.check(rob, share=(s, 2))) for s in range(2)]
+    for balls in (["x"], [None], [-1]):
+        forged = [good[0], {**good[1], "status": "UNDECIDED", "details": {**good[1]["details"], "balls": balls}}]
+        with pytest.raises(CertificateError):
+            kernel.compose(rob, forged)
+    share = kernel.split(rob, 2)[0]
+    own = [{**good[0], "share": {"of": share["digest"], "index": 0, "count": 1}}]
+    with pytest.raises(CertificateError, match="this one is a share"):
+        kernel.compose(share, own)
+
+
+def test_a_dict_is_checked_in_shares_as_its_json_text(certs):
+    """The workers read the certificate's JSON text; the parent composes on that same document (a tuple where the
+    schema has a list: the whole check of the dict refuses it, the text is a list, the same digest)."""
+    rob = certs["robust"]
+    odd = {**rob, "dataset": {**rob["dataset"], "labels": tuple(rob["dataset"]["labels"])}}
+    assert kernel.digest(odd) == rob["digest"]
+    with pytest.raises(CertificateError):
+        kernel.check(odd)
+    got = cpar.check(odd, parallel.Serial(), shares=2)
+    _same(got, _whole(json.dumps(rob)))
+
+
 def test_a_proved_share_is_not_counted_as_a_proof(certs):
     """``proved_count`` (CERTIFIED claims) grows once for a whole certificate composed from shares, never for a
     share alone."""

@@ -88,8 +88,12 @@ def _leaf(js) -> "bab._Leaf":
     splits = {}
     for l, j, s in js["splits"]:
         splits.setdefault(l, {})[j] = s
+    basis = js.get("basis")
+    if basis is not None and not (isinstance(basis, list) and len(basis) == 2 and all(
+            isinstance(part, list) and all(type(v) is int and 0 <= v <= 4 for v in part) for part in basis)):
+        raise ValueError("a leaf's basis is two lists of HiGHS basis statuses (0..4)")
     return bab._Leaf(np.array(js["lo"], dtype=np.float64), np.array(js["hi"], dtype=np.float64), splits,
-                     tuple(js["path"]), basis=js.get("basis"))
+                     tuple(js["path"]), basis=basis)
 
 
 def expand_item(item: dict) -> dict:
@@ -186,11 +190,14 @@ def search(doc, q: int, ex, budget=None, max_leaves: int = 20000, batch: int = 6
         st.push(0.0, _context(text, q, st.digest, parsed).root())
     window = max(1, batch // per_item)
     feed = Feed(ex, expand_item, text, window)
-    start, saver, dump = time.monotonic(), checkpoint_file.Saver(checkpoint, every), lambda: st.dump(feed.flight)
+    start, saver = time.monotonic(), checkpoint_file.Saver(checkpoint, every)
+    dump = lambda: st.dump(list(feed.flight) + [_item(take) for take in st.again])     # not yet sent again too
+
+    def _item(take):
+        return {"leaves": [_leaf_json(leaf) for _, _, leaf in take], "priorities": [p for p, _, _ in take]}
 
     def send(take):
-        feed.put({"digest": st.digest, "q": q, "margin": margin, "steps": steps,
-                  "leaves": [_leaf_json(leaf) for _, _, leaf in take], "priorities": [p for p, _, _ in take]})
+        feed.put({"digest": st.digest, "q": q, "margin": margin, "steps": steps, **_item(take)})
     try:
         with gc_paused():                       # speed only: nothing here makes cycles
             out = _run(st, feed, send, window, per_item, budget, max_leaves, start, saver, dump, progress)
@@ -210,8 +217,9 @@ def search(doc, q: int, ex, budget=None, max_leaves: int = 20000, batch: int = 6
 def _run(st, feed, send, window, per_item, budget, max_leaves, start, saver, dump, progress):
     """``search``'s loop: an item out whenever there is room, the answers merged in item order; None when the
     heap and the flight are empty, else the end (refuted, undecided)."""
-    for take in st.again:                       # a resumed search: what was in flight, first
-        send(take)
+    while st.again:                             # a resumed search: what was in flight, first
+        send(st.again[0])
+        st.again.pop(0)
     while True:
         stop = None
         if budget is not None and time.monotonic() - start > budget:
@@ -263,10 +271,11 @@ class _State:
                 self.count += 1
             self.again.append(take)
         self.leaves = state["leaves"]
+        self.count = max(self.count, int(state.get("count", 0)))      # nodes made: the leaf limit goes on
 
     def dump(self, flight=()) -> dict:
         return {"format": FORMAT, "version": 1, "question": self.digest, "q": self.q, "margin": self.margin,
-                "leaves": self.leaves, "tree": [[list(p), node] for p, node in sorted(self.tree.items())],
+                "leaves": self.leaves, "count": self.count, "tree": [[list(p), node] for p, node in sorted(self.tree.items())],
                 "open": [[p, _leaf_json(leaf)] for p, _, leaf in sorted(self.heap, key=lambda e: e[:2])],
                 "flight": [{"leaves": [[p, js] for p, js in zip(it["priorities"], it["leaves"])]} for it in flight]}
 

@@ -155,7 +155,8 @@ def search(doc, q: int, ex, budget=None, batch: int = 64, per_item: int = 4, ste
     window = max(1, batch // per_item)
     feed = Feed(ex, expand_item, text, window)
     waves = -(-window // max(1, int(getattr(ex, "workers", 1) or 1)))      # items each worker has ahead
-    start, saver, dump = time.monotonic(), checkpoint_file.Saver(checkpoint, every), lambda: st.dump(feed.flight)
+    start, saver = time.monotonic(), checkpoint_file.Saver(checkpoint, every)
+    dump = lambda: st.dump(list(feed.flight) + [{"nodes": nodes} for nodes in st.again])   # not yet sent again too
 
     def send(nodes, seconds):
         feed.put({"digest": digest, "q": q, "steps": steps, "seconds": None if seconds is None else seconds / waves,
@@ -180,8 +181,9 @@ def search(doc, q: int, ex, budget=None, batch: int = 64, per_item: int = 4, ste
 def _run(st, feed, send, per_item, budget, start, saver, dump, progress):
     """``search``'s loop: an item out whenever there is room, the answers merged in item order; None when the
     stack and the flight are empty, else the end (refuted, undecided)."""
-    for nodes in st.again:                      # a resumed search: what was in flight, first
-        send(nodes, None if budget is None else max(budget - (time.monotonic() - start), 0.0))
+    while st.again:                             # a resumed search: what was in flight, first
+        send(st.again[0], None if budget is None else max(budget - (time.monotonic() - start), 0.0))
+        st.again.pop(0)
     while True:
         while feed.room() and st.stack:
             seconds = None

@@ -28,8 +28,11 @@ True
 """
 from __future__ import annotations
 
+import signal
+import threading
 import weakref
 from collections import deque
+from contextlib import contextmanager
 
 from .. import parallel
 
@@ -70,14 +73,34 @@ class Feed:
         self.flight.popleft()
 
     def merge(self, merge):
-        """``merge`` of the oldest item's answer (``get``, then ``done``): what ``merge`` returns."""
-        out = merge(self.get())
-        self.done()
+        """``merge`` of the oldest item's answer (``get``, then ``done``): what ``merge`` returns.  A Ctrl-C
+        during the merge waits until the answer is merged and the item is no longer out, so that a checkpoint
+        written then holds the answer once: in the tree, or in flight to be sent again, never half of it."""
+        res = self.get()
+        with interrupts_deferred():
+            out = merge(res)
+            self.done()
         return out
 
     def close(self) -> None:
         """Drop what is still out (a checkpoint written before has it in its ``flight``)."""
         self.stream.close()
+
+
+@contextmanager
+def interrupts_deferred():
+    """Ctrl-C (SIGINT) inside the block is raised when the block ends (in the main thread; elsewhere, as is)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    got = []
+    old = signal.signal(signal.SIGINT, lambda *_: got.append(1))
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, old)
+    if got:
+        raise KeyboardInterrupt
 
 
 def _sent(ex) -> set:

@@ -118,7 +118,7 @@ def split(cert, n: int) -> list:
 def compose(cert, reports, rho=None) -> Verdict:
     """The verdict of a whole certificate from ``shares.report`` of each of its shares, in share order: PROVED
     only when every share is (``shares.compose``); ``rho`` as given to the shares' checks."""
-    v = shares.compose(read(cert), list(reports), rho)
+    v = shares.compose(read(cert), reports, rho)
     if v.is_proved:
         _PROVED[0] += 1
     return v

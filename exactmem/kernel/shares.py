@@ -81,7 +81,19 @@ def _errors(reports):
 
 def compose(doc, reports, rho=None) -> Verdict:
     """The whole certificate's verdict from the reports of its n shares, in share order; a report that is not of
-    share s of n of ``doc`` is a CertificateError.  A refutation is checked again here (``robust.refute``)."""
+    share s of n of the whole certificate ``doc``, or malformed, is a CertificateError.  A refutation is checked
+    again here (``robust.refute``)."""
+    if "share" in doc:
+        raise CertificateError("share reports compose a whole certificate, and this one is a share")
+    try:
+        return _compose(doc, list(reports), rho)
+    except CertificateError:
+        raise
+    except (TypeError, KeyError, ValueError, AttributeError, IndexError) as e:
+        raise CertificateError(f"a share's report is malformed ({type(e).__name__}: {str(e)[:60]})") from None
+
+
+def _compose(doc, reports, rho):
     n = len(reports)
     for s, r in enumerate(reports):
         if not isinstance(r, dict) or r.get("share") != {"of": doc["digest"], "index": s, "count": n} or \
@@ -108,7 +120,7 @@ def compose(doc, reports, rho=None) -> Verdict:
 def _undecided(doc, reports, bad) -> Verdict:
     """The failure the whole check reports: the first ball or leaf in the certificate's own order."""
     if doc["kind"] == "robust-memorization":
-        balls = sorted({i for r in bad for i in r["details"].get("balls", [])})
+        balls = sorted({parse.integer(i, "balls", 0) for r in bad for i in r["details"].get("balls", [])})
         if balls:
             return Verdict.undecided(robust.unproved(balls), balls=balls)
         errs = [r for r in bad if "max_error_bound" in r["details"]]
@@ -134,7 +146,8 @@ def _proved(doc, reports) -> Verdict:
         return Verdict.proved(_reason(r), max_error_bound=top, error_bounds=err)
     leaves = sum(parse.integer(d.get("leaves"), "leaves", 0) for d in det)
     if kind in ("region-cover", "linear-bounds"):
-        return (regions if kind == "region-cover" else bounds).proved(det[0]["questions"], leaves)
+        return (regions if kind == "region-cover" else bounds).proved(parse.integer(det[0]["questions"], "questions", 1),
+                                                                      leaves)
     what = "Lip^2" if doc["data"]["p"] == "2" else "Lip"
     return lipschitz.proved(what, det[0]["upper"], det[0]["lower"], leaves, all(d["attained"] is True for d in det),
                             det[0]["value"])

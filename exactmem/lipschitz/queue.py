@@ -305,7 +305,9 @@ def search(net, p, region, budget, ex, batch: int = 32, per_item: int = 4, steps
     window = max(1, batch // per_item)
     feed = Feed(ex, expand_item, text, window)
     waves = -(-window // max(1, int(getattr(ex, "workers", 1) or 1)))      # items each worker has ahead
-    saver, dump = checkpoint_file.Saver(checkpoint, every), lambda: st.dump(feed.flight)
+    saver = checkpoint_file.Saver(checkpoint, every)
+    dump = lambda: st.dump(list(feed.flight) + [{"low": low, "floor": floor, "nodes": nodes}      # not yet
+                                                for low, floor, nodes in st.again])              # sent again too
 
     def send(low, floor, nodes):
         seconds = None
@@ -317,8 +319,9 @@ def search(net, p, region, budget, ex, batch: int = 32, per_item: int = 4, steps
     stopped = None
     try:
         with Progress("Lipschitz constant", "regions") as bar, gc_paused():     # speed only: the tree is big
-            for low, floor, nodes in st.again:  # a resumed search: what was in flight, first
-                send(low, floor, nodes)
+            while st.again:                     # a resumed search: what was in flight, first
+                send(*st.again[0])
+                st.again.pop(0)
             while True:
                 while stopped is None and feed.room() and st.heap:
                     if budget is not None and st.tree and time.monotonic() - start >= budget:
@@ -334,9 +337,7 @@ def search(net, p, region, budget, ex, batch: int = 32, per_item: int = 4, steps
                             raise
                 if not feed.flight:
                     break
-                res = feed.get()
-                st.merge(res)
-                feed.done()
+                feed.merge(st.merge)
                 bar.update(st.regions, st.regions + len(st.heap))
                 saver.due(dump)
     except KeyboardInterrupt:
