@@ -454,9 +454,15 @@ class ReLUNet:
         if sparse:
             cached = self.__dict__.get("_json_sparse")
             if cached is None:
-                text = _Spelling().spell
+                text, seen = _Spelling().spell, {}
+
+                def spell(row):         # a row object shared by many layers (sparse.unit) is spelled once
+                    out = seen.get(id(row))
+                    if out is None:
+                        out = seen[id(row)] = [[j, text(w)] for j, w in row]
+                    return out
                 with _sparse.gc_paused():
-                    layers = [{"cols": d, "W_rows": [[[j, text(w)] for j, w in row] for row in rows],
+                    layers = [{"cols": d, "W_rows": [spell(row) for row in rows],
                                "b": [text(v) for v in b]} for d, (rows, b) in zip(self.dims, self._L)]
                 cached = self.__dict__["_json_sparse"] = {"format": "exactmem.relunet",
                                                           "schema_version": NETWORK_SCHEMA, "dims": self.dims,

@@ -63,7 +63,7 @@ def compose(first: tuple, second: tuple) -> tuple:
     for r, ci in zip(G, c):
         if len(r) == 1:                         # a selection or a scaled copy: no accumulation
             k, g = r[0]
-            rows.append(list(W[k]) if g == 1 else [(j, g * w) for j, w in W[k]])
+            rows.append(W[k] if g == 1 else [(j, g * w) for j, w in W[k]])     # rows are shared, never mutated
             bias.append(ci + g * b[k])
             continue
         acc, s = {}, ci
@@ -81,8 +81,25 @@ def shifted(rows: list, offset: int) -> list:
     return [[(j + offset, w) for j, w in r] for r in rows] if offset else rows
 
 
+_UNITS = []                 # unit(k) for k < len: one shared row object per column (rows are never mutated)
+
+
+def unit(k: int) -> list:
+    """The row selecting column k, [(k, 1)]: one object per k, shared by every layer that carries or selects
+    that column (Theorem B.5's chain carries z and y through every layer: millions of such rows).
+
+    >>> unit(3), unit(3) is unit(3)
+    ([(3, 1)], True)
+    """
+    if k >= len(_UNITS):
+        _UNITS.extend([(j, ONE)] for j in range(len(_UNITS), 2 * k + 64))
+    return _UNITS[k]
+
+
 def identity(n: int, offset: int = 0, value=ONE) -> list:
     """n rows selecting columns offset .. offset + n - 1 (times ``value``)."""
+    if value == 1:
+        return [unit(offset + i) for i in range(n)]
     return [[(offset + i, value)] for i in range(n)]
 
 

@@ -81,6 +81,23 @@ def test_sparse_constructions_build_the_same_networks_as_the_dense_ones(N, rho, 
     assert hashlib.sha256(doc).hexdigest()[:16] == layout_digest
 
 
+def test_the_chain_layout_shares_its_carried_rows_and_is_the_same_network():
+    """Theorem B.5's "chain" layout (130 digits: 65 blocks > m = 64) carries z and y through every layer: 1.37 M
+    rows, 1.31 M of them row objects of their own before 2026-12-04; now a carried or selected column is one
+    shared row (``sparse.unit``): 131,848 objects.  The network is the same: its digest was computed with the
+    code before the change (commit dc09602)."""
+    import hashlib
+    import json
+    X, y = datasets.load_digits(return_X_y=True)
+    D = Dataset([[int(v) for v in X[i]] for i in range(130)], [int(y[i]) + 1 for i in range(130)])
+    net, cert = exactmem.memorize(D, "1/100", eta="1/100")
+    assert cert.info["layout"] == "chain"
+    rows = [r for W, _ in net.sparse_layers() for r in W]
+    assert len(rows) == 1371275 and len({id(r) for r in rows}) < len(rows) // 8
+    doc = json.dumps(net.to_json(sparse=True), sort_keys=True).encode()
+    assert hashlib.sha256(doc).hexdigest()[:16] == "ac4b5b8141809c34"
+
+
 def test_moderate_on_thirty_digits_is_proved():
     """Issue 22: the moderate certificate on 30 digits (d = 64, 15 blocks of 2) used to stop UNDECIDED ("a ball
     would split into more than 4096 rows": each block's index sums 64 step functions, and the engine split a

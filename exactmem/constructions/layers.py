@@ -57,7 +57,7 @@ def carry(layers, k, n_in):
 
 def _select(order):
     """Rows of the linear map v -> (v[order[0]], v[order[1]], ...); None in order gives 0."""
-    return [[] if o is None else [(o, ONE)] for o in order]
+    return [[] if o is None else sparse.unit(o) for o in order]
 
 
 def moderate_layers(plan: dict) -> list:
