@@ -195,6 +195,20 @@ def test_share_fields_are_checked(certs):
         kernel.split(sep, 2)
 
 
+def test_a_point_never_refutes_an_eta_claim_given_as_an_override(certs):
+    """Found in review: checked with eta (the certificate has none), a robust claim was REFUTED by one exact point,
+    as the claim without eta is; a point has measure 0 and does not refute 'wrong with probability below eta'.
+    The flipped certificate (ball 3 labelled 1 where the network gives 2) is UNDECIDED with any eta, whole and
+    in shares, and REFUTED without it."""
+    from exactmem.certify import check
+    rob = certs["robust"]
+    flipped = _resign(rob, dataset={**rob["dataset"], "labels": [1, 2, 1, 1, 1, 2, 1]})
+    assert check(flipped).is_refuted
+    for eta in (fmpq(1, 10 ** 40), fmpq(1, 2)):
+        assert check(flipped, eta=eta).is_undecided
+        assert cpar.check(flipped, parallel.Serial(), shares=2, eta=eta).is_undecided
+
+
 def test_compose_refuses_malformed_reports_with_a_clear_error(certs):
     """Found in review: forged or damaged reports crashed ``compose`` with TypeError or KeyError, rendered
     'every one of None question(s)', and a share document composed its own 'shares' to PROVED."""
