@@ -11,7 +11,6 @@ shares").  A job may instead carry a share document (``kernel.split``) under ``"
 from __future__ import annotations
 
 import json
-import os
 
 from .. import kernel
 from ..verdict import Verdict
@@ -40,16 +39,14 @@ def check(cert, executor, shares: int | None = None, rho=None, eta=None, progres
     """``certify.check`` over ``executor`` (``exactmem.parallel``) in ``shares`` shares (default: one per worker);
     a certificate of another kind, a share, or the serial executor without ``shares`` is checked here, whole.
     A certificate given as a dict is checked in shares as its JSON text, which the workers read (where the dict
-    holds what JSON does not keep, such as a tuple for a list, the text is what is checked).
+    holds what JSON does not keep, such as a tuple for a list, the text is what is checked: the same digest).
     ``progress(done, total)`` after each share."""
-    doc = kernel.read(cert)
-    if doc["kind"] not in kernel.shares.KINDS or "share" in doc or (shares is None and executor.name == "serial"):
+    doc = cert if isinstance(cert, dict) else kernel.read(cert)     # a dict: read by compose, below
+    if doc.get("kind") not in kernel.shares.KINDS or "share" in doc or (shares is None and executor.name == "serial"):
         return check_whole(doc, rho=rho, eta=eta, progress=progress, budget=budget)
     n = kernel.parse.integer(shares if shares is not None else shares_for(doc, executor.workers),
                              "the number of shares", 1, kernel.shares.MAX_SHARES)
     text = cert if isinstance(cert, str) and cert.lstrip()[:1] == "{" else json.dumps(doc, separators=(",", ":"))
-    if not isinstance(cert, (str, bytes, os.PathLike)):
-        doc = kernel.read(text)         # a dict: the document the workers read (a tuple in it is a list there)
     jobs = [{"cert": text, "index": s, "count": n, "rho": None if rho is None else str(rho),
              "eta": None if eta is None else str(eta), "budget": budget} for s in range(n)]
     reports = []

@@ -36,7 +36,12 @@ def _no_float(text):
 def load(text) -> dict:
     """Parse JSON text (str or bytes) with the kernel's rules for numbers and nesting."""
     try:
-        return json.loads(text, parse_int=_int, parse_float=_no_float, parse_constant=_no_float)
+        try:                    # integers by the C scanner; past Python's 4,300 digits, by _int (fmpz)
+            return json.loads(text, parse_float=_no_float, parse_constant=_no_float)
+        except ValueError as e:
+            if isinstance(e, CertificateError) or "digits" not in str(e):
+                raise
+            return json.loads(text, parse_int=_int, parse_float=_no_float, parse_constant=_no_float)
     except RecursionError:
         raise CertificateError("the document is nested too deeply to be a certificate") from None
     except (ValueError, TypeError) as e:
