@@ -7,10 +7,13 @@ into one certificate for ``exactmem verify``.
             search to OUT/log.txt; several processes may share OUT (one clause each at a time)
   assemble  put the trees of every clause into one certificate (gzipped JSON) and print its leaf count
 
-usage: python benchmarks/settle_by_clause.py run PROP EPS OUT CLAUSE [CLAUSE ...]
+usage: python benchmarks/settle_by_clause.py run PROP EPS OUT CLAUSE [CLAUSE ...] [-j N]
        python benchmarks/settle_by_clause.py assemble PROP EPS OUT CERT.json.gz
 (PROP, EPS as in mnistfc's file names, e.g. 1 0.03; the competition's files from ../shared/benchmarks.)
 Set OPENBLAS_NUM_THREADS=1 when other jobs share the machine: waiting BLAS threads cost CPU time.
+With -j N (N > 1) a clause is searched by the linear-bounds work-queue (analysis.bab_queue) on N worker
+processes (1.6-1.8x on 2 workers, docs/parallel.md), with its state in OUT/checkpoint_C.json every 60 s: a run
+stopped (Ctrl-C, end of a session) and started again on the same machine goes on from there.
 """
 from __future__ import annotations
 
@@ -39,10 +42,12 @@ def _split(prop, eps):
     return split, d, layers, [(S, [c]) for S, goal in qs for c in goal]
 
 
-def run(prop, eps, out, clauses) -> int:
-    from exactmem import kernel
-    from exactmem.analysis import bab
+def run(prop, eps, out, clauses, jobs=1) -> int:
+    from exactmem import kernel, parallel
+    from exactmem.analysis import bab, bab_queue
     split, d, layers, qs = _split(prop, eps)
+    pool = parallel.executor(jobs) if jobs > 1 else None
+    clock = time.process_time if pool is None else time.monotonic    # CPU s of this process, or wall s
     os.makedirs(out, exist_ok=True)
     with open(os.path.join(out, "log.txt"), "a") as log:
         for c in clauses:
@@ -51,29 +56,44 @@ def run(prop, eps, out, clauses) -> int:
                 continue
             open(mark, "w").close()
             S, goal = qs[c]
-            t0, last = time.process_time(), [0.0]
+            t0, last = clock(), [clock()]
+            unit = "s" if pool is None else f"s wall on {jobs} workers"
 
             def report(closed, open_, bound, c=c, t0=t0, last=last):
-                if time.process_time() - last[0] > 30:
-                    last[0] = time.process_time()
-                    print(f"clause {c}: {closed} closed, {open_} open, weakest {bound}, {last[0] - t0:.0f} s", file=log,
-                          flush=True)
+                if clock() - last[0] > 30:
+                    last[0] = clock()
+                    print(f"clause {c}: {closed} closed, {open_} open, weakest {bound}, {last[0] - t0:.0f} {unit}",
+                          file=log, flush=True)
             bab.MARGIN[0] = 1e-6
-            res = bab.search(layers, d, S, goal, None, max_leaves=200000, progress=report)
-            t1 = time.process_time()
-            print(f"clause {c}: search {res[0]}, {res[2] if len(res) > 2 else ''} leaves, {t1 - t0:.0f} s", file=log, flush=True)
+            one = {**split, "data": {**split["data"], "questions": [split["data"]["questions"][c]]}}
+            if pool is None:
+                res = bab.search(layers, d, S, goal, None, max_leaves=200000, progress=report)
+            else:
+                ck = os.path.join(out, f"checkpoint_{c}.json")
+                try:
+                    res = bab_queue.search(one, 0, pool, None, max_leaves=200000, progress=report, every=60,
+                                           checkpoint=ck, resume=ck if os.path.exists(ck) else None)
+                except KeyboardInterrupt:
+                    os.remove(mark)
+                    raise
+            t1 = clock()
+            print(f"clause {c}: search {res[0]}, {res[2] if len(res) > 2 else ''} leaves, {t1 - t0:.0f} {unit}", file=log,
+                  flush=True)
             if res[0] != "proved":
                 os.remove(mark)
                 continue
-            one = {**split, "data": {**split["data"], "questions": [split["data"]["questions"][c]]}}
             v = kernel.check(kernel.sign({**one, "kind": "linear-bounds", "hints": {"trees": [res[1]], "precision": 32}}))
-            t2 = time.process_time()
-            print(f"clause {c}: kernel {v.status.name} in {t2 - t1:.0f} s", file=log, flush=True)
+            t2 = clock()
+            print(f"clause {c}: kernel {v.status.name} in {t2 - t1:.0f} {unit}", file=log, flush=True)
             if v.is_proved:
                 with gzip.open(tree_file, "wt") as fh:
                     json.dump({"clause": c, "tree": res[1], "leaves": res[2], "search_s": round(t1 - t0, 1),
-                               "check_s": round(t2 - t1, 1)}, fh)
+                               "check_s": round(t2 - t1, 1), "workers": jobs}, fh)
+                if pool is not None and os.path.exists(os.path.join(out, f"checkpoint_{c}.json")):
+                    os.remove(os.path.join(out, f"checkpoint_{c}.json"))
             os.remove(mark)
+    if pool is not None:
+        pool.close()
     return 0
 
 
@@ -103,13 +123,14 @@ def main(argv=None) -> int:
     p.add_argument("eps")
     p.add_argument("out", help="the folder of the clauses' trees")
     p.add_argument("rest", nargs="+", help="clauses (run) or the certificate file (assemble)")
+    p.add_argument("-j", "--jobs", type=int, default=1, help="run: worker processes for each clause's search")
     a = p.parse_args(argv)
     if a.what == "run":
         try:
             clauses = [int(c) for c in a.rest]
         except ValueError:
             p.error("clauses are integers")
-        return run(a.prop, a.eps, a.out, clauses)
+        return run(a.prop, a.eps, a.out, clauses, a.jobs)
     return assemble(a.prop, a.eps, a.out, a.rest[0])
 
 
