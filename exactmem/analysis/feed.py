@@ -30,13 +30,11 @@ from __future__ import annotations
 
 import signal
 import threading
-import weakref
 from collections import deque
 from contextlib import contextmanager
 
 from .. import parallel
-
-_SENT = weakref.WeakKeyDictionary()      # in the parent: executor -> {(module, digest)} of the texts it was sent
+from .wire import texts_sent
 
 
 class Feed:
@@ -54,7 +52,7 @@ class Feed:
     def put(self, item: dict) -> None:
         """Send ``item`` (with the question's text while the executor may not have it)."""
         if self.first is None:
-            name, sent = (self.fn.__module__, item["digest"]), _sent(self.ex)
+            name, sent = (self.fn.__module__, item["digest"]), texts_sent(self.ex)
             self.first = name not in sent
             sent.add(name)
         self.stream.put({**item, self.key: self.text} if self.first and self.taken < self.window else item)
@@ -101,13 +99,6 @@ def interrupts_deferred():
         signal.signal(signal.SIGINT, old)
     if got:
         raise KeyboardInterrupt
-
-
-def _sent(ex) -> set:
-    try:
-        return _SENT.setdefault(ex, set())
-    except TypeError:                            # an executor that cannot be weakly referenced: always send
-        return set()
 
 
 __all__ = ["Feed"]

@@ -59,7 +59,7 @@ def send(ex, fn, items, text, key: str = "question", progress=None) -> list:
     """``list(ex.map(fn, items))``, the question's ``text`` added (under ``key``) to every item the first time
     this executor meets its digest (``item["digest"]``) for ``fn``'s module, and the items answered
     ``{"missing": True}`` sent again with it; ``progress(done, total)`` as the answers come, in order."""
-    sent, name = _sent(ex), (fn.__module__, items[0]["digest"] if items else None)
+    sent, name = texts_sent(ex), (fn.__module__, items[0]["digest"] if items else None)
     if items and name not in sent:              # (each module's workers keep their own cache)
         items = [{**it, key: text} for it in items]
         sent.add(name)
@@ -75,7 +75,9 @@ def send(ex, fn, items, text, key: str = "question", progress=None) -> list:
     return results
 
 
-def _sent(ex) -> set:
+def texts_sent(ex) -> set:
+    """{(module, digest)} of the question texts this executor's workers were sent (``send`` and ``feed.Feed``
+    share it: a text sent one way is not sent again the other)."""
     try:
         return _SENT.setdefault(ex, set())
     except TypeError:                            # an executor that cannot be weakly referenced: always send
