@@ -772,7 +772,8 @@ def _passes(kernel, doc, d, layers, qs, budget, start, bar, queue=(None, None, N
     over questions and margins), and the question, open leaves and weakest open bound as its text; ``refute(q,
     x)``: the verdict of a counterexample x to question q (default: ``kernel.regions.refute`` on ``doc``)."""
     refute = refute or (lambda q, x: kernel.regions.refute(doc, q, x))
-    base, text = 0, []                          # the document's JSON text, made once for the work-queue
+    base = 0
+    text = json.dumps(doc, sort_keys=True, separators=(",", ":")) if any(x is not None for x in queue) else None
     for margin in (1e-6, 1e-4):
         MARGIN[0] = margin
         trees = []
@@ -814,8 +815,8 @@ def _passes(kernel, doc, d, layers, qs, budget, start, bar, queue=(None, None, N
 
 def _search(doc, q, layers, d, S, goal, left, report, margin, queue, parsed=None, text=None):
     """One question's search: serial (``search``), or the work-queue when an executor or a checkpoint file is
-    given; a ``resume`` file is used for the question and margin it was written for.  ``parsed``: the document's
-    questions as parsed; ``text``: a list holding its JSON text once made (filled here)."""
+    given; a ``resume`` file is used for the question and margin it was written for.  ``parsed``, ``text``: the
+    document's questions as parsed and its canonical JSON text, when the caller has them."""
     ex, checkpoint, resume = queue
     if ex is None and checkpoint is None and resume is None:
         return search(layers, d, S, goal, left, progress=report)
@@ -824,11 +825,8 @@ def _search(doc, q, layers, d, S, goal, left, report, margin, queue, parsed=None
     use = resume if resume is not None and bab_queue.matches(resume, doc, q, margin) else None
     if resume is not None and use is None and bab_queue.ahead(resume, q, margin):
         checkpoint = None                   # an earlier pass: the resumed pass's saved state stays in the file
-    text = text if text is not None else []
-    if not text:
-        text.append(json.dumps(doc, sort_keys=True, separators=(",", ":")))
     return bab_queue.search(doc, q, ex or Serial(), left, margin=margin, checkpoint=checkpoint, resume=use,
-                            progress=report, parsed=parsed, text=text[0])
+                            progress=report, parsed=parsed, text=text)
 
 
 def _preorder(tree):
