@@ -28,6 +28,11 @@
    queue trees are the same bytes, and the kernel's check of the pool's tree (--vnnlib-only runs this section
    alone; it needs ../shared/benchmarks/vnncomp2021).
 
+6. the kernel's check of a large linear-bounds certificate: the tree of one clause of that instance, proved
+   by benchmarks/settle_by_clause.py and kept in benchmarks/results/disputed/mnistfc_prop_1_0.03/ (--vnn-tree C,
+   default 1: output 2 against the label, 1,211 leaves), whole in this process against 2 shares on a local
+   pool of 2 (--tree-only runs this section alone).
+
 --queues-only runs sections 3, 4 and 5 (the three work-queues).  The machine's load average is printed before
 each section and at the end: on 2 cores another job on one of them caps any speed-up near 1.
 """
@@ -226,7 +231,7 @@ def vnnlib_clause(clause):
                                                                text=text))
     for name, (out, t_) in runs.items():
         print(f"   {name:14} {t_:8.2f} s  {out[0]}, {out[2] if len(out) > 2 else '?'} leaves")
-    (a, ta), (b, tb), (c, tc) = runs.values()
+    (_, ta), (b, tb), (c, tc) = runs.values()
     if c[0] == "proved":
         cert = kernel.sign({**one, "kind": "linear-bounds", "hints": {"trees": [c[1]], "precision": 32}})
         v, tk = timed(lambda: kernel.check(cert))
@@ -235,6 +240,36 @@ def vnnlib_clause(clause):
     print(f"   bab.search / pool 2: {ta / tc:.2f}x;  queue serial / pool 2: {tb / tc:.2f}x;  "
           f"queue serial / bab.search: {tb / ta:.2f}")
     print(f"   the two queue trees the same bytes: {json.dumps(b) == json.dumps(c)}")
+
+
+def vnnlib_tree(clause):
+    """Section 6: the kernel's check of a kept clause tree, whole and in 2 shares on a pool of 2 (one run each:
+    a minute or more)."""
+    import gzip
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    from settle_by_clause import ROOT, _split
+    path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "results", "disputed", "mnistfc_prop_1_0.03",
+                        f"clause_{clause}.json.gz")
+    if not os.path.isdir(ROOT) or not os.path.exists(path):
+        print(f"6. skipped: no VNN-COMP 2021 files in {ROOT}, or no tree {path}")
+        return
+    with gzip.open(path, "rt") as fh:
+        kept = json.load(fh)
+    split, _, _, _ = _split("1", "0.03")
+    one = {**split, "data": {**split["data"], "questions": [split["data"]["questions"][clause]]}}
+    text = json.dumps(kernel.sign({**one, "kind": "linear-bounds", "hints": {"trees": [kept["tree"]], "precision": 32}}),
+                      separators=(",", ":"))
+    print(f"6. kernel check of a linear-bounds certificate: mnistfc property 1 at eps = 0.03, clause {clause}, "
+          f"{kept['leaves']} leaves, {len(text) / 1e6:.2f} MB of JSON")
+    v, whole = timed(lambda: kernel.check(text))
+    assert v.is_proved, v
+    print(f"   whole, in this process:        {whole:7.2f} s")
+    with parallel.Pool(2) as pool:
+        _, start = timed(lambda: list(pool.map(len, ["warm", "up"])))
+        v2, two = timed(lambda: cpar.check(text, pool))
+        assert v2.is_proved, v2
+    print(f"   2 shares, local pool of 2:     {two:7.2f} s   (pool start {start:.2f} s, not counted)")
+    print(f"   speed-up 1 -> 2 workers:       {whole / two:7.2f}x")
 
 
 def main(argv=None):
@@ -263,11 +298,15 @@ def main(argv=None):
     ap.add_argument("--no-vnnlib", action="store_true", help="leave out section 5")
     ap.add_argument("--vnn-clause", type=int, default=0, help="section 5: the clause of mnistfc's property 1 "
                     "at 0.03 (default 0)")
+    ap.add_argument("--tree-only", action="store_true", help="run only section 6, the kernel's check of a clause tree")
+    ap.add_argument("--no-tree", action="store_true", help="leave out section 6")
+    ap.add_argument("--vnn-tree", type=int, default=1, help="section 6: the clause whose kept tree is checked "
+                    "(default 1)")
     args = ap.parse_args(argv)
     if args.quick:
         args.N, args.claims = min(args.N, 1000), args.claims or "KMY25.LemB"
     print(f"load average at start: {' '.join(f'{x:.2f}' for x in os.getloadavg())} on {os.cpu_count()} cores")
-    only = args.lipschitz_only or args.regions_only or args.queues_only or args.vnnlib_only
+    only = args.lipschitz_only or args.regions_only or args.queues_only or args.vnnlib_only or args.tree_only
     if not only:
         kernel_check(args.N, args.d, not args.no_dask, args.repeat)
         if not args.no_claims:
@@ -283,6 +322,9 @@ def main(argv=None):
     if args.vnnlib_only or (not only and not args.no_vnnlib):
         print(f"load average: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
         vnnlib_clause(args.vnn_clause)
+    if args.tree_only or (not only and not args.no_tree):
+        print(f"load average: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+        vnnlib_tree(args.vnn_tree)
     print(f"load average at end: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
 
 
