@@ -99,6 +99,23 @@ def _back(fn, Lam, c, top, relax, lo, hi):
     return c + np.where(Lam > 0, Lam * lo, Lam * hi).sum(axis=1), Lam
 
 
+def _back_units(fn, idx, sgn, top, relax, lo, hi):
+    """``_back``'s lower bounds for the rows sgn_r e_(idx_r) of layer top's pre-activations: only the units whose
+    bound is used (lower where a unit is open, upper where it is not off), and their first product a slice."""
+    Lam, c = sgn[:, None] * fn.W[top][idx], sgn * fn.b[top][idx]
+    for t in range(top, 0, -1):
+        if t < top:
+            c = c + Lam @ fn.b[t]
+            Lam = Lam @ fn.W[t]
+        low, s, icp = relax[t - 1]
+        pos = Lam > 0
+        c = c + np.where(pos, 0.0, Lam) @ icp
+        Lam = np.where(pos, Lam * low, Lam * s)
+    c = c + Lam @ fn.b[0]
+    Lam = Lam @ fn.W[0]
+    return c + Lam @ ((lo + hi) / 2) - np.abs(Lam) @ ((hi - lo) / 2)
+
+
 def _alpha_grad(fn, g, h, relax, alphas, lo, hi, betas, signs):
     """The lower bound of g . f + h - sum beta s z over the split units, with lower slopes ``alphas`` on unstable
     units (intermediate bounds fixed), and its gradients in the slopes and in beta: back-substitution, then the
@@ -200,13 +217,13 @@ def bounds(fn, lo, hi, splits):
         l = fn.Wp[k] @ a + fn.Wn[k] @ b + fn.b[k]
         u = fn.Wp[k] @ b + fn.Wn[k] @ a + fn.b[k]
         if k > 0:                                         # as the kernel: lower where open, upper where not off
-            n = len(l)
-            crown, _ = _back(fn, np.vstack([np.eye(n), -np.eye(n)]), np.zeros(2 * n), k, relax, lo, hi)
+            opened, on = np.flatnonzero((l < 0) & (u > 0)), np.flatnonzero(u > 0)
+            idx, sgn = np.concatenate([opened, on]), np.concatenate([np.ones(len(opened)), -np.ones(len(on))])
+            crown = _back_units(fn, idx, sgn, k, relax, lo, hi)
             if any(a is not r for a, r in zip(inner, relax)):      # the better of both slopes, as the kernel
-                crown = np.maximum(crown, _back(fn, np.vstack([np.eye(n), -np.eye(n)]), np.zeros(2 * n), k, inner,
-                                                lo, hi)[0])
-            opened, on = (l < 0) & (u > 0), u > 0
-            l, u = np.where(opened, np.maximum(l, crown[:n]), l), np.where(on, np.minimum(u, -crown[n:]), u)
+                crown = np.maximum(crown, _back_units(fn, idx, sgn, k, inner, lo, hi))
+            l, u = l.copy(), u.copy()
+            l[opened], u[on] = np.maximum(l[opened], crown[:len(opened)]), np.minimum(u[on], -crown[len(opened):])
         keep = _clamp(l, u, splits, k)
         if np.any(l > u):
             return None

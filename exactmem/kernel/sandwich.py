@@ -80,10 +80,12 @@ def unread(compiled, lemma, hull=False, reads=None, keep=()) -> dict:
     a read unit of the next layer has it as an input, unless that unit's value comes from a lemma, which reads
     only reads[(l, u)] (default: nothing); the units ``keep`` {(l, u)} are computed whoever reads them.  On the
     hull (``hull``) only the lemma units' inputs are needed, and what they read."""
-    need, skip, reads = set() if hull else set(range(len(compiled[-1][0]))), {}, reads or {}
+    need, skip, reads, kept = set() if hull else set(range(len(compiled[-1][0]))), {}, reads or {}, {}
+    for k, u in keep:
+        kept.setdefault(k, set()).add(u)
     for l in range(len(compiled) - 1, 0, -1):
         units = compiled[l][0]
-        need |= {u for k, u in keep if k == l}
+        need |= kept.get(l, set())
         prev = {j for u in need if (l, u) not in lemma for j, _ in units[u][0]}
         prev |= {j for u in need if (l, u) in lemma for j in reads.get((l, u), ())}
         prev |= {j for u in range(len(units)) if hull and (l, u) in lemma for j, _ in units[u][0]}
