@@ -286,7 +286,8 @@ def test_batched_float_bounds_equal_the_one_box_bounds(seed):
 def test_unit_rows_back_substitution_equals_the_identity_rows(seed):
     """``bab._back_units`` (the rows of chosen units, their first product a slice, the box's minimum as centre
     and radius) against ``bab._back`` on the signed identity rows (the reference, which forms every product):
-    the same lower bounds up to float rounding, for any choice of units and signs."""
+    the same lower bounds up to float rounding, for any choice of units and signs; with a second relaxation
+    (other lower slopes on one layer, the first or a later one), the better of the two references per row."""
     rng = random.Random(seed)
     dims = [rng.randint(2, 5)] + [rng.randint(3, 7) for _ in range(rng.randint(2, 3))] + [2]
     net = _net(rng, dims)
@@ -302,6 +303,13 @@ def test_unit_rows_back_substitution_equals_the_identity_rows(seed):
         sgn = nrng.choice([-1.0, 1.0], 2 * n)
         ref = bab._back(fn, sgn[:, None] * np.eye(n)[idx], np.zeros(2 * n), top, out[1], lo, hi)[0]
         assert np.allclose(bab._back_units(fn, idx, sgn, top, out[1], lo, hi), ref, rtol=1e-12, atol=1e-9)
+        for diff in range(top):                 # another relaxation, other lower slopes on one layer: the better
+            other = list(out[1])
+            low, s_, icp = other[diff]
+            other[diff] = (np.where(nrng.random(len(low)) < 0.5, 1.0 - low, low), s_, icp)
+            ref2 = bab._back(fn, sgn[:, None] * np.eye(n)[idx], np.zeros(2 * n), top, other, lo, hi)[0]
+            assert np.allclose(bab._back_units(fn, idx, sgn, top, out[1], lo, hi, other), np.maximum(ref, ref2),
+                               rtol=1e-12, atol=1e-9)
 
 
 def test_trial_cut_decides_acasxu_2_2_property_1():

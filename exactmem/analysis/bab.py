@@ -99,9 +99,13 @@ def _back(fn, Lam, c, top, relax, lo, hi):
     return c + np.where(Lam > 0, Lam * lo, Lam * hi).sum(axis=1), Lam
 
 
-def _back_units(fn, idx, sgn, top, relax, lo, hi):
+def _back_units(fn, idx, sgn, top, relax, lo, hi, other=None):
     """``_back``'s lower bounds for the rows sgn_r e_(idx_r) of layer top's pre-activations: only the units whose
-    bound is used (lower where a unit is open, upper where it is not off), and their first product a slice."""
+    bound is used (lower where a unit is open, upper where it is not off), and their first product a slice.  With
+    ``other`` (the same relaxation but for some lower slopes), the better of the bounds under either, per row:
+    where the two differ on the first hidden layer only, other's last product is relax's plus those columns."""
+    if other is not None and any(a is not b for a, b in zip(other[1:top], relax[1:top])):
+        return np.maximum(_back_units(fn, idx, sgn, top, relax, lo, hi), _back_units(fn, idx, sgn, top, other, lo, hi))
     Lam, c = sgn[:, None] * fn.W[top][idx], sgn * fn.b[top][idx]
     for t in range(top, 0, -1):
         if t < top:
@@ -110,10 +114,18 @@ def _back_units(fn, idx, sgn, top, relax, lo, hi):
         low, s, icp = relax[t - 1]
         pos = Lam > 0
         c = c + np.where(pos, 0.0, Lam) @ icp
+        if t == 1 and other is not None and other[0] is not relax[0]:
+            J = np.flatnonzero(other[0][0] != low)
+            extra = np.where(pos[:, J], Lam[:, J] * (other[0][0][J] - low[J]), 0.0)
         Lam = np.where(pos, Lam * low, Lam * s)
+    mid, rad = (lo + hi) / 2, (hi - lo) / 2
     c = c + Lam @ fn.b[0]
-    Lam = Lam @ fn.W[0]
-    return c + Lam @ ((lo + hi) / 2) - np.abs(Lam) @ ((hi - lo) / 2)
+    P = Lam @ fn.W[0]
+    out = c + P @ mid - np.abs(P) @ rad
+    if other is None or other[0] is relax[0]:
+        return out
+    P = P + extra @ fn.W[0][J]
+    return np.maximum(out, c + extra @ fn.b[0][J] + P @ mid - np.abs(P) @ rad)
 
 
 def _alpha_grad(fn, g, h, relax, alphas, lo, hi, betas, signs):
@@ -219,9 +231,8 @@ def bounds(fn, lo, hi, splits):
         if k > 0:                                         # as the kernel: lower where open, upper where not off
             opened, on = np.flatnonzero((l < 0) & (u > 0)), np.flatnonzero(u > 0)
             idx, sgn = np.concatenate([opened, on]), np.concatenate([np.ones(len(opened)), -np.ones(len(on))])
-            crown = _back_units(fn, idx, sgn, k, relax, lo, hi)
-            if any(a is not r for a, r in zip(inner, relax)):      # the better of both slopes, as the kernel
-                crown = np.maximum(crown, _back_units(fn, idx, sgn, k, inner, lo, hi))
+            crown = _back_units(fn, idx, sgn, k, relax, lo, hi,        # the better of both slopes, as the kernel
+                                inner if any(a is not r for a, r in zip(inner, relax)) else None)
             l, u = l.copy(), u.copy()
             l[opened], u[on] = np.maximum(l[opened], crown[:len(opened)]), np.minimum(u[on], -crown[len(opened):])
         keep = _clamp(l, u, splits, k)
