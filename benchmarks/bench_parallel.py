@@ -22,8 +22,8 @@
    (--regions-only runs this section alone; --reg-d, --reg-k choose the size).
 
 5. a hard VNN-COMP 2021 instance: the linear-bounds branch and bound (the finder of linear-bounds certificates)
-   on one clause of mnistfc's property 1 at eps = 0.03 (--vnn-clause C, default 0: output 0 against the
-   label; a few hundred leaves, about a minute on one core): the serial bab.search, the work-queue
+   on one clause of mnistfc's property 1 at eps = 0.03 (--vnn-clause C, default 1: output 2 against the
+   label, 1,211 leaves, about 100 s on one core; clause 0 has 236 leaves): the serial bab.search, the work-queue
    (analysis.bab_queue) on the serial executor and on a pool of 2, wall time, leaves and ratios, whether the two
    queue trees are the same bytes, and the kernel's check of the pool's tree (--vnnlib-only runs this section
    alone; it needs ../shared/benchmarks/vnncomp2021).
@@ -296,8 +296,8 @@ def main(argv=None):
     ap.add_argument("--reg-k", type=int, default=20, help="section 4: the hidden width k (default 20)")
     ap.add_argument("--vnnlib-only", action="store_true", help="run only section 5, a hard VNN-COMP clause")
     ap.add_argument("--no-vnnlib", action="store_true", help="leave out section 5")
-    ap.add_argument("--vnn-clause", type=int, default=0, help="section 5: the clause of mnistfc's property 1 "
-                    "at 0.03 (default 0)")
+    ap.add_argument("--vnn-clause", type=int, default=1, help="section 5: the clause of mnistfc's property 1 "
+                    "at 0.03 (default 1)")
     ap.add_argument("--tree-only", action="store_true", help="run only section 6, the kernel's check of a clause tree")
     ap.add_argument("--no-tree", action="store_true", help="leave out section 6")
     ap.add_argument("--vnn-tree", type=int, default=1, help="section 6: the clause whose kept tree is checked "
