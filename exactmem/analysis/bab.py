@@ -224,8 +224,13 @@ def _inner(rel, keep):
 def bounds(fn, lo, hi, splits):
     """[(l, u)] per hidden layer and the relaxations (the goal's), or None if the leaf is empty (mirrors the
     kernel)."""
-    relax, inner, ls, a, b = [], [], [], lo, hi
-    for k in range(fn.L - 1):
+    return _layers(fn, lo, hi, splits, [], [], [], lo, hi, 0)
+
+
+def _layers(fn, lo, hi, splits, relax, inner, ls, a, b, k0):
+    """``bounds`` from hidden layer k0 on, given the layers before it (their lists, extended in place) and
+    layer k0's input box [a, b]."""
+    for k in range(k0, fn.L - 1):
         l = fn.Wp[k] @ a + fn.Wn[k] @ b + fn.b[k]
         u = fn.Wp[k] @ b + fn.Wn[k] @ a + fn.b[k]
         if k > 0:                                         # as the kernel: lower where open, upper where not off
@@ -235,14 +240,83 @@ def bounds(fn, lo, hi, splits):
                                 inner if any(a is not r for a, r in zip(inner, relax)) else None)
             l, u = l.copy(), u.copy()
             l[opened], u[on] = np.maximum(l[opened], crown[:len(opened)]), np.minimum(u[on], -crown[len(opened):])
-        keep = _clamp(l, u, splits, k)
-        if np.any(l > u):
+        if not _close(fn, splits, k, l, u, relax, inner, ls):
             return None
-        relax.append(_relax(l, u))
-        inner.append(_inner(relax[-1], keep))
-        ls.append((l, u))
         a, b = np.maximum(l, 0), np.maximum(u, 0)
     return ls, relax
+
+
+def _close(fn, splits, k, l, u, relax, inner, ls):
+    """Layer k's bounds (l, u) clamped by the splits and appended with their relaxations; False if empty."""
+    keep = _clamp(l, u, splits, k)
+    if np.any(l > u):
+        return False
+    relax.append(_relax(l, u))
+    inner.append(_inner(relax[-1], keep))
+    ls.append((l, u))
+    return True
+
+
+class _Children:
+    """A leaf's first two hidden layers, kept to bound its children split on a unit of the first one (as
+    ``bounds`` does, up to float rounding): the second layer's CROWN rows of every unit the leaf leaves open
+    or on (a child's are among them), through the leaf's relaxations of the first layer, whose products with
+    the input weights a child's bounds change only in the columns of the units whose relaxation it changes."""
+
+    def __init__(self, fn, lo, hi, splits):
+        self.fn, self.lo, self.hi, self.mid, self.rad = fn, lo, hi, (lo + hi) / 2, (hi - lo) / 2
+        self.l0, self.u0 = fn.Wp[0] @ lo + fn.Wn[0] @ hi + fn.b[0], fn.Wp[0] @ hi + fn.Wn[0] @ lo + fn.b[0]
+        l0, u0 = self.l0.copy(), self.u0.copy()                # the leaf's own: clamped by its splits
+        keep0 = _clamp(l0, u0, splits, 0)
+        self.rel = _relax(l0, u0)
+        self.inn = _inner(self.rel, keep0)
+        a, b = np.maximum(l0, 0), np.maximum(u0, 0)
+        l1, u1 = fn.Wp[1] @ a + fn.Wn[1] @ b + fn.b[1], fn.Wp[1] @ b + fn.Wn[1] @ a + fn.b[1]
+        opened, on = np.flatnonzero((l1 < 0) & (u1 > 0)), np.flatnonzero(u1 > 0)
+        self.rows = {"lo": {int(j): r for r, j in enumerate(opened)},
+                     "up": {int(j): len(opened) + r for r, j in enumerate(on)}}
+        sgn = np.concatenate([np.ones(len(opened)), -np.ones(len(on))])
+        self.Lam = sgn[:, None] * fn.W[1][np.concatenate([opened, on])]
+        self.c0, self.pos = sgn * fn.b[1][np.concatenate([opened, on])], self.Lam > 0
+        self.ref = {id(r): self._pass(r) for r in (self.rel, self.inn)}
+
+    def _pass(self, rel):
+        low, s, icp = rel
+        c = self.c0 + np.where(self.pos, 0.0, self.Lam) @ icp
+        L = np.where(self.pos, self.Lam * low, self.Lam * s)
+        return rel, c + L @ self.fn.b[0], L @ self.fn.W[0]
+
+    def _crown(self, base, rel):
+        """The rows' lower bounds through rel, from base = (relaxation, c, product) that differs from it in a
+        few columns."""
+        (low0, s0, icp0), c, P = base
+        low, s, icp = rel
+        J = np.flatnonzero((low != low0) | (s != s0) | (icp != icp0))
+        if len(J):
+            Lj, pj = self.Lam[:, J], self.pos[:, J]
+            dL = np.where(pj, Lj * (low[J] - low0[J]), Lj * (s[J] - s0[J]))
+            c = c + np.where(pj, 0.0, Lj) @ (icp[J] - icp0[J]) + dL @ self.fn.b[0][J]
+            P = P + dL @ self.fn.W[0][J]
+        return c + P @ self.mid - np.abs(P) @ self.rad
+
+    def child(self, splits):
+        """``bounds`` of the leaf with ``splits`` (its own and one more on the first hidden layer)."""
+        fn, l0, u0 = self.fn, self.l0.copy(), self.u0.copy()
+        relax, inner, ls = [], [], []
+        if not _close(fn, splits, 0, l0, u0, relax, inner, ls):
+            return None
+        a, b = np.maximum(l0, 0), np.maximum(u0, 0)
+        l, u = fn.Wp[1] @ a + fn.Wn[1] @ b + fn.b[1], fn.Wp[1] @ b + fn.Wn[1] @ a + fn.b[1]
+        crown = self._crown(self.ref[id(self.rel)], relax[0])
+        if inner[0] is not relax[0]:
+            crown = np.maximum(crown, self._crown(self.ref[id(self.inn)], inner[0]))
+        opened, on = np.flatnonzero((l < 0) & (u > 0)), np.flatnonzero(u > 0)
+        l, u = l.copy(), u.copy()
+        l[opened] = np.maximum(l[opened], crown[[self.rows["lo"][int(j)] for j in opened]])
+        u[on] = np.minimum(u[on], -crown[[self.rows["up"][int(j)] for j in on]])
+        if not _close(fn, splits, 1, l, u, relax, inner, ls):
+            return None
+        return _layers(fn, self.lo, self.hi, splits, relax, inner, ls, np.maximum(l, 0), np.maximum(u, 0), 2)
 
 
 def _clause_rows(clause, m):
@@ -526,10 +600,12 @@ def _unit_split(fn, leaf, info, ctx=None, keep=None):
     if ctx is None or FSB[0] <= 1 or len(scored) == 1:
         return scored[0][1], scored[0][2]
     best, pick, tried = None, None, []
+    kids = _Children(fn, leaf.lo, leaf.hi, leaf.splits) if fn.L > 2 and any(l == 0 for _, l, _ in
+                                                                            scored[:FSB[0]]) else None
     for _, l, j in scored[:FSB[0]]:
         worse, pres = np.inf, {}
         for sg in (-1, 1):
-            out = pres[sg] = _child_bounds(fn, leaf, ls, l, j, sg)
+            out = pres[sg] = _child_bounds(fn, leaf, ls, l, j, sg, kids)
             if out != "empty":
                 worse = min(worse, _child_score(fn, leaf, ctx, out, opt, l, j, sg))
         tried.append((worse, l, j, pres))
@@ -574,13 +650,14 @@ def _child_score(fn, leaf, ctx, out, opt, l, j, sg):
     return _alpha_grad(fn, G[0], h[0], relax, alphas, leaf.lo, leaf.hi, betas, _signs(sp, [len(a) for a in alphas]))[0]
 
 
-def _child_bounds(fn, leaf, ls, l, j, sg):
+def _child_bounds(fn, leaf, ls, l, j, sg, kids=None):
     """``bounds`` of the leaf with unit (l, j) split to sign sg ("empty" for None): on the last hidden layer the
-    leaf's own bounds with that unit clamped (nothing below depends on it), else computed afresh."""
+    leaf's own bounds with that unit clamped (nothing below depends on it), on the first from ``kids`` (the
+    leaf's ``_Children``) if given, else computed afresh."""
     if l < fn.L - 2:
         sp = {k: dict(v) for k, v in leaf.splits.items()}
         sp.setdefault(l, {})[j] = sg
-        out = bounds(fn, leaf.lo, leaf.hi, sp)
+        out = kids.child(sp) if kids is not None and l == 0 else bounds(fn, leaf.lo, leaf.hi, sp)
         return "empty" if out is None else out
     lo_, up_ = ls[l][0].copy(), ls[l][1].copy()
     if sg > 0:
