@@ -12,8 +12,9 @@ usage: python benchmarks/settle_by_clause.py run PROP EPS OUT CLAUSE [CLAUSE ...
 (PROP, EPS as in mnistfc's file names, e.g. 1 0.03; the competition's files from ../shared/benchmarks.)
 Set OPENBLAS_NUM_THREADS=1 when other jobs share the machine: waiting BLAS threads cost CPU time.
 With -j N (N > 1) a clause is searched by the linear-bounds work-queue (analysis.bab_queue) on N worker
-processes (1.6-1.8x on 2 workers, docs/parallel.md), with its state in OUT/checkpoint_C.json every 60 s: a run
-stopped (Ctrl-C, end of a session) and started again on the same machine goes on from there.
+processes (1.6-1.9x on 2 workers, docs/parallel.md), with its state in OUT/checkpoint_C.json every 60 s: a run
+stopped (Ctrl-C, end of a session) and started again on the same machine goes on from there; the kernel then
+checks the clause's tree in N shares on the same workers (``certify.parallel``).
 """
 from __future__ import annotations
 
@@ -45,6 +46,7 @@ def _split(prop, eps):
 def run(prop, eps, out, clauses, jobs=1) -> int:
     from exactmem import kernel, parallel
     from exactmem.analysis import bab, bab_queue
+    from exactmem.certify import parallel as cpar
     split, d, layers, qs = _split(prop, eps)
     pool = parallel.executor(jobs) if jobs > 1 else None
     clock = time.process_time if pool is None else time.monotonic    # CPU s of this process, or wall s
@@ -82,7 +84,8 @@ def run(prop, eps, out, clauses, jobs=1) -> int:
             if res[0] != "proved":
                 os.remove(mark)
                 continue
-            v = kernel.check(kernel.sign({**one, "kind": "linear-bounds", "hints": {"trees": [res[1]], "precision": 32}}))
+            cert = kernel.sign({**one, "kind": "linear-bounds", "hints": {"trees": [res[1]], "precision": 32}})
+            v = kernel.check(cert) if pool is None else cpar.check(json.dumps(cert), pool)   # in shares on the pool
             t2 = clock()
             print(f"clause {c}: kernel {v.status.name} in {t2 - t1:.0f} {unit}", file=log, flush=True)
             if v.is_proved:
