@@ -311,9 +311,12 @@ class _Children:
         if inner[0] is not relax[0]:
             crown = np.maximum(crown, self._crown(self.ref[id(self.inn)], inner[0]))
         opened, on = np.flatnonzero((l < 0) & (u > 0)), np.flatnonzero(u > 0)
+        lo_rows, up_rows = [self.rows["lo"].get(int(j)) for j in opened], [self.rows["up"].get(int(j)) for j in on]
+        if None in lo_rows or None in up_rows:     # a float rounding opened a unit the leaf has closed: afresh
+            return bounds(fn, self.lo, self.hi, splits)
         l, u = l.copy(), u.copy()
-        l[opened] = np.maximum(l[opened], crown[[self.rows["lo"][int(j)] for j in opened]])
-        u[on] = np.minimum(u[on], -crown[[self.rows["up"][int(j)] for j in on]])
+        l[opened] = np.maximum(l[opened], crown[lo_rows])
+        u[on] = np.minimum(u[on], -crown[up_rows])
         if not _close(fn, splits, 1, l, u, relax, inner, ls):
             return None
         return _layers(fn, self.lo, self.hi, splits, relax, inner, ls, np.maximum(l, 0), np.maximum(u, 0), 2)
