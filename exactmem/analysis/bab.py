@@ -246,10 +246,16 @@ def _layers(fn, lo, hi, splits, relax, inner, ls, a, b, k0):
     return ls, relax
 
 
+def _empty(l, u):
+    """Units whose bounds leave no value, by more than float rounding (l = u exactly can come out a few ulps
+    apart, and a leaf called empty must be empty for the kernel)."""
+    return l > u + 1e-9 * (1.0 + np.abs(u))
+
+
 def _close(fn, splits, k, l, u, relax, inner, ls):
     """Layer k's bounds (l, u) clamped by the splits and appended with their relaxations; False if empty."""
     keep = _clamp(l, u, splits, k)
-    if np.any(l > u):
+    if np.any(_empty(l, u)):
         return False
     relax.append(_relax(l, u))
     inner.append(_inner(relax[-1], keep))
@@ -478,7 +484,7 @@ def bounds_many(fn, lo, hi, splits):
             opened, on = (l < 0) & (u > 0), u > 0
             l, u = np.where(opened, np.maximum(l, crown[:, :n]), l), np.where(on, np.minimum(u, -crown[:, n:]), u)
         keep = _clamp(l, u, splits, k)
-        empty |= np.any(l > u, axis=1)
+        empty |= np.any(_empty(l, u), axis=1)
         relax.append(_relax(l, u))
         inner.append(_inner(relax[-1], keep))
         a, b = np.maximum(l, 0), np.maximum(u, 0)
