@@ -57,44 +57,42 @@ def run(prop, eps, out, clauses, jobs=1) -> int:
             if os.path.exists(tree_file) or os.path.exists(mark):
                 continue
             open(mark, "w").close()
-            S, goal = qs[c]
-            t0, last = clock(), [clock()]
-            unit = "s" if pool is None else f"s wall on {jobs} workers"
+            try:
+                S, goal = qs[c]
+                t0, last = clock(), [clock()]
+                unit = "s" if pool is None else f"s wall on {jobs} workers"
 
-            def report(closed, open_, bound, c=c, t0=t0, last=last):
-                if clock() - last[0] > 30:
-                    last[0] = clock()
-                    print(f"clause {c}: {closed} closed, {open_} open, weakest {bound}, {last[0] - t0:.0f} {unit}",
-                          file=log, flush=True)
-            bab.MARGIN[0] = 1e-6
-            one = {**split, "data": {**split["data"], "questions": [split["data"]["questions"][c]]}}
-            if pool is None:
-                res = bab.search(layers, d, S, goal, None, max_leaves=200000, progress=report)
-            else:
-                ck = os.path.join(out, f"checkpoint_{c}.json")
-                try:
+                def report(closed, open_, bound, c=c, t0=t0, last=last):
+                    if clock() - last[0] > 30:
+                        last[0] = clock()
+                        print(f"clause {c}: {closed} closed, {open_} open, weakest {bound}, {last[0] - t0:.0f} {unit}",
+                              file=log, flush=True)
+                bab.MARGIN[0] = 1e-6
+                one = {**split, "data": {**split["data"], "questions": [split["data"]["questions"][c]]}}
+                if pool is None:
+                    res = bab.search(layers, d, S, goal, None, max_leaves=200000, progress=report)
+                else:
+                    ck = os.path.join(out, f"checkpoint_{c}.json")
                     res = bab_queue.search(one, 0, pool, None, max_leaves=200000, progress=report, every=60,
                                            checkpoint=ck, resume=ck if os.path.exists(ck) else None)
-                except KeyboardInterrupt:
+                t1 = clock()
+                print(f"clause {c}: search {res[0]}, {res[2] if len(res) > 2 else ''} leaves, {t1 - t0:.0f} {unit}", file=log,
+                      flush=True)
+                if res[0] != "proved":
+                    continue
+                cert = kernel.sign({**one, "kind": "linear-bounds", "hints": {"trees": [res[1]], "precision": 32}})
+                v = kernel.check(cert) if pool is None else cpar.check(json.dumps(cert), pool)   # in shares on the pool
+                t2 = clock()
+                print(f"clause {c}: kernel {v.status.name} in {t2 - t1:.0f} {unit}", file=log, flush=True)
+                if v.is_proved:
+                    with gzip.open(tree_file, "wt") as fh:
+                        json.dump({"clause": c, "tree": res[1], "leaves": res[2], "search_s": round(t1 - t0, 1),
+                                   "check_s": round(t2 - t1, 1), "workers": jobs}, fh)
+                    if pool is not None and os.path.exists(os.path.join(out, f"checkpoint_{c}.json")):
+                        os.remove(os.path.join(out, f"checkpoint_{c}.json"))
+            finally:                            # stopped, failed or done: the clause is no longer running
+                if os.path.exists(mark):
                     os.remove(mark)
-                    raise
-            t1 = clock()
-            print(f"clause {c}: search {res[0]}, {res[2] if len(res) > 2 else ''} leaves, {t1 - t0:.0f} {unit}", file=log,
-                  flush=True)
-            if res[0] != "proved":
-                os.remove(mark)
-                continue
-            cert = kernel.sign({**one, "kind": "linear-bounds", "hints": {"trees": [res[1]], "precision": 32}})
-            v = kernel.check(cert) if pool is None else cpar.check(json.dumps(cert), pool)   # in shares on the pool
-            t2 = clock()
-            print(f"clause {c}: kernel {v.status.name} in {t2 - t1:.0f} {unit}", file=log, flush=True)
-            if v.is_proved:
-                with gzip.open(tree_file, "wt") as fh:
-                    json.dump({"clause": c, "tree": res[1], "leaves": res[2], "search_s": round(t1 - t0, 1),
-                               "check_s": round(t2 - t1, 1), "workers": jobs}, fh)
-                if pool is not None and os.path.exists(os.path.join(out, f"checkpoint_{c}.json")):
-                    os.remove(os.path.join(out, f"checkpoint_{c}.json"))
-            os.remove(mark)
     if pool is not None:
         pool.close()
     return 0
