@@ -83,11 +83,13 @@ def run(prop, eps, out, clauses, jobs=1) -> int:
                 cert = kernel.sign({**one, "kind": "linear-bounds", "hints": {"trees": [res[1]], "precision": 32}})
                 v = kernel.check(cert) if pool is None else cpar.check(json.dumps(cert), pool)   # in shares on the pool
                 t2 = clock()
-                print(f"clause {c}: kernel {v.status.name} in {t2 - t1:.0f} {unit}", file=log, flush=True)
+                print(f"clause {c}: kernel {v.status.name} in {t2 - t1:.0f} {unit}"
+                      + ("" if v.is_proved else f": {v.reason[:400]}"), file=log, flush=True)
+                kept = {"clause": c, "tree": res[1], "leaves": res[2], "search_s": round(t1 - t0, 1),
+                        "check_s": round(t2 - t1, 1), "workers": jobs}
+                with gzip.open(tree_file if v.is_proved else os.path.join(out, f"refused_{c}.json.gz"), "wt") as fh:
+                    json.dump(kept if v.is_proved else {**kept, "reason": v.reason}, fh)   # refused: kept to mend
                 if v.is_proved:
-                    with gzip.open(tree_file, "wt") as fh:
-                        json.dump({"clause": c, "tree": res[1], "leaves": res[2], "search_s": round(t1 - t0, 1),
-                                   "check_s": round(t2 - t1, 1), "workers": jobs}, fh)
                     if pool is not None and os.path.exists(os.path.join(out, f"checkpoint_{c}.json")):
                         os.remove(os.path.join(out, f"checkpoint_{c}.json"))
             finally:                            # stopped, failed or done: the clause is no longer running
