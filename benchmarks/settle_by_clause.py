@@ -14,7 +14,9 @@ Set OPENBLAS_NUM_THREADS=1 when other jobs share the machine: waiting BLAS threa
 With -j N (N > 1) a clause is searched by the linear-bounds work-queue (analysis.bab_queue) on N worker
 processes (1.6-1.9x on 2 workers, docs/parallel.md), with its state in OUT/checkpoint_C.json every 60 s: a run
 stopped (Ctrl-C, end of a session) and started again on the same machine goes on from there; the kernel then
-checks the clause's tree in N shares on the same workers (``certify.parallel``).
+checks the clause's tree in N shares on the same workers (``certify.parallel``).  A tree the kernel refuses is
+kept as OUT/refused_C.json.gz with the reason; the next run searches that clause again with a margin of 1e-4
+(as ``exactmem vnnlib``'s second pass does).
 """
 from __future__ import annotations
 
@@ -67,17 +69,20 @@ def run(prop, eps, out, clauses, jobs=1) -> int:
                         last[0] = clock()
                         print(f"clause {c}: {closed} closed, {open_} open, weakest {bound}, {last[0] - t0:.0f} {unit}",
                               file=log, flush=True)
-                bab.MARGIN[0] = 1e-6
+                refused = os.path.join(out, f"refused_{c}.json.gz")       # a tree the kernel refused at 1e-6:
+                margin = 1e-4 if os.path.exists(refused) else 1e-6           # search again with room 1e-4
+                tag = "" if margin == 1e-6 else "_1e-4"
+                bab.MARGIN[0] = margin
                 one = {**split, "data": {**split["data"], "questions": [split["data"]["questions"][c]]}}
+                ck = os.path.join(out, f"checkpoint_{c}{tag}.json")
                 if pool is None:
                     res = bab.search(layers, d, S, goal, None, max_leaves=200000, progress=report)
                 else:
-                    ck = os.path.join(out, f"checkpoint_{c}.json")
                     res = bab_queue.search(one, 0, pool, None, max_leaves=200000, progress=report, every=60,
-                                           checkpoint=ck, resume=ck if os.path.exists(ck) else None)
+                                           margin=margin, checkpoint=ck, resume=ck if os.path.exists(ck) else None)
                 t1 = clock()
-                print(f"clause {c}: search {res[0]}, {res[2] if len(res) > 2 else ''} leaves, {t1 - t0:.0f} {unit}", file=log,
-                      flush=True)
+                print(f"clause {c}: search {res[0]}, {res[2] if len(res) > 2 else ''} leaves, {t1 - t0:.0f} {unit}"
+                      f" (margin {margin:g})", file=log, flush=True)
                 if res[0] != "proved":
                     continue
                 cert = kernel.sign({**one, "kind": "linear-bounds", "hints": {"trees": [res[1]], "precision": 32}})
@@ -87,11 +92,10 @@ def run(prop, eps, out, clauses, jobs=1) -> int:
                       + ("" if v.is_proved else f": {v.reason[:400]}"), file=log, flush=True)
                 kept = {"clause": c, "tree": res[1], "leaves": res[2], "search_s": round(t1 - t0, 1),
                         "check_s": round(t2 - t1, 1), "workers": jobs}
-                with gzip.open(tree_file if v.is_proved else os.path.join(out, f"refused_{c}.json.gz"), "wt") as fh:
+                with gzip.open(tree_file if v.is_proved else refused.replace(".json", f"{tag}.json"), "wt") as fh:
                     json.dump(kept if v.is_proved else {**kept, "reason": v.reason}, fh)   # refused: kept to mend
-                if v.is_proved:
-                    if pool is not None and os.path.exists(os.path.join(out, f"checkpoint_{c}.json")):
-                        os.remove(os.path.join(out, f"checkpoint_{c}.json"))
+                if os.path.exists(ck):          # proved, or refused (the next run searches with room 1e-4)
+                    os.remove(ck)
             finally:                            # stopped, failed or done: the clause is no longer running
                 if os.path.exists(mark):
                     os.remove(mark)
