@@ -12,8 +12,10 @@ usage: python benchmarks/settle_by_clause.py run PROP EPS OUT CLAUSE [CLAUSE ...
 (PROP, EPS as in mnistfc's file names, e.g. 1 0.03; the competition's files from ../shared/benchmarks.)
 Set OPENBLAS_NUM_THREADS=1 when other jobs share the machine: waiting BLAS threads cost CPU time.
 With -j N (N > 1) a clause is searched by the linear-bounds work-queue (analysis.bab_queue) on N worker
-processes (1.6-1.9x on 2 workers, docs/parallel.md), with its state in OUT/checkpoint_C.json every 60 s: a run
-stopped (Ctrl-C, end of a session) and started again on the same machine goes on from there; the kernel then
+processes (1.6-1.9x on 2 workers, docs/parallel.md), with its state in OUT/checkpoint_C.json every 60 s, or 20
+times as long as a write takes (minutes for the 100-200 MB state of a large clause): a run stopped with Ctrl-C
+(SIGINT: the state is written then; a job started in the background by a script must have job control on,
+``set -m``, or it ignores SIGINT) and started again on the same machine goes on from there; the kernel then
 checks the clause's tree in N shares on the same workers (``certify.parallel``).  A tree the kernel refuses is
 kept as OUT/refused_C.json.gz with the reason; the next run searches that clause again with a margin of 1e-4
 (as ``exactmem vnnlib``'s second pass does).
