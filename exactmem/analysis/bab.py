@@ -112,20 +112,39 @@ def _back_units(fn, idx, sgn, top, relax, lo, hi, other=None):
             c = c + Lam @ fn.b[t]
             Lam = Lam @ fn.W[t]
         low, s, icp = relax[t - 1]
-        pos = Lam > 0
+        pos, pre = Lam > 0, Lam
         c = c + np.where(pos, 0.0, Lam) @ icp
-        if t == 1 and other is not None and other[0] is not relax[0]:
-            J = np.flatnonzero(other[0][0] != low)
-            extra = np.where(pos[:, J], Lam[:, J] * (other[0][0][J] - low[J]), 0.0)
         Lam = np.where(pos, Lam * low, Lam * s)
     mid, rad = (lo + hi) / 2, (hi - lo) / 2
     c = c + Lam @ fn.b[0]
     P = Lam @ fn.W[0]
-    out = c + P @ mid - np.abs(P) @ rad
+    out = _box_min(c, P, mid, rad)
     if other is None or other[0] is relax[0]:
         return out
-    P = P + extra @ fn.W[0][J]
-    return np.maximum(out, c + extra @ fn.b[0][J] + P @ mid - np.abs(P) @ rad)
+    return np.maximum(out, _box_min(*_first_layer_change(fn, c, P, pre, pos, relax[0], other[0]), mid, rad))
+
+
+def _box_min(c, P, mid, rad):
+    """min of c + P x over the box of centre mid and radius rad, per row."""
+    return c + P @ mid - np.abs(P) @ rad
+
+
+def _first_layer_change(fn, c, P, Lam, pos, base, rel):
+    """(c, P) of a back-substitution that ends through the first hidden layer's relaxation ``base`` (c with that
+    layer's bias, P the rows times its weights), made those through ``rel`` instead: only the columns where the
+    two differ change.  Lam, pos: the rows before that relaxation and where they are positive."""
+    (low0, s0, icp0), (low, s, icp) = base, rel
+    J = np.flatnonzero((low != low0) | (s != s0) | (icp != icp0))
+    if not len(J):
+        return c, P
+    Lj, pj = Lam[:, J], pos[:, J]
+    dL = np.where(pj, Lj * (low[J] - low0[J]), Lj * (s[J] - s0[J]))
+    return c + np.where(pj, 0.0, Lj) @ (icp[J] - icp0[J]) + dL @ fn.b[0][J], P + dL @ fn.W[0][J]
+
+
+def _interval(fn, k, a, b):
+    """Interval bounds of layer k's pre-activations for inputs in the box [a, b]."""
+    return fn.Wp[k] @ a + fn.Wn[k] @ b + fn.b[k], fn.Wp[k] @ b + fn.Wn[k] @ a + fn.b[k]
 
 
 def _alpha_grad(fn, g, h, relax, alphas, lo, hi, betas, signs):
@@ -231,14 +250,12 @@ def _layers(fn, lo, hi, splits, relax, inner, ls, a, b, k0):
     """``bounds`` from hidden layer k0 on, given the layers before it (their lists, extended in place) and
     layer k0's input box [a, b]."""
     for k in range(k0, fn.L - 1):
-        l = fn.Wp[k] @ a + fn.Wn[k] @ b + fn.b[k]
-        u = fn.Wp[k] @ b + fn.Wn[k] @ a + fn.b[k]
+        l, u = _interval(fn, k, a, b)
         if k > 0:                                         # as the kernel: lower where open, upper where not off
             opened, on = np.flatnonzero((l < 0) & (u > 0)), np.flatnonzero(u > 0)
             idx, sgn = np.concatenate([opened, on]), np.concatenate([np.ones(len(opened)), -np.ones(len(on))])
             crown = _back_units(fn, idx, sgn, k, relax, lo, hi,        # the better of both slopes, as the kernel
                                 inner if any(a is not r for a, r in zip(inner, relax)) else None)
-            l, u = l.copy(), u.copy()
             l[opened], u[on] = np.maximum(l[opened], crown[:len(opened)]), np.minimum(u[on], -crown[len(opened):])
         if not _close(fn, splits, k, l, u, relax, inner, ls):
             return None
@@ -271,19 +288,18 @@ class _Children:
 
     def __init__(self, fn, lo, hi, splits):
         self.fn, self.lo, self.hi, self.mid, self.rad = fn, lo, hi, (lo + hi) / 2, (hi - lo) / 2
-        self.l0, self.u0 = fn.Wp[0] @ lo + fn.Wn[0] @ hi + fn.b[0], fn.Wp[0] @ hi + fn.Wn[0] @ lo + fn.b[0]
+        self.l0, self.u0 = _interval(fn, 0, lo, hi)
         l0, u0 = self.l0.copy(), self.u0.copy()                # the leaf's own: clamped by its splits
         keep0 = _clamp(l0, u0, splits, 0)
         self.rel = _relax(l0, u0)
         self.inn = _inner(self.rel, keep0)
-        a, b = np.maximum(l0, 0), np.maximum(u0, 0)
-        l1, u1 = fn.Wp[1] @ a + fn.Wn[1] @ b + fn.b[1], fn.Wp[1] @ b + fn.Wn[1] @ a + fn.b[1]
+        l1, u1 = _interval(fn, 1, np.maximum(l0, 0), np.maximum(u0, 0))
         opened, on = np.flatnonzero((l1 < 0) & (u1 > 0)), np.flatnonzero(u1 > 0)
         self.rows = {"lo": {int(j): r for r, j in enumerate(opened)},
                      "up": {int(j): len(opened) + r for r, j in enumerate(on)}}
-        sgn = np.concatenate([np.ones(len(opened)), -np.ones(len(on))])
-        self.Lam = sgn[:, None] * fn.W[1][np.concatenate([opened, on])]
-        self.c0, self.pos = sgn * fn.b[1][np.concatenate([opened, on])], self.Lam > 0
+        idx, sgn = np.concatenate([opened, on]), np.concatenate([np.ones(len(opened)), -np.ones(len(on))])
+        self.Lam, self.c0 = sgn[:, None] * fn.W[1][idx], sgn * fn.b[1][idx]
+        self.pos = self.Lam > 0
         self.ref = {id(r): self._pass(r) for r in (self.rel, self.inn)}
 
     def _pass(self, rel):
@@ -295,15 +311,8 @@ class _Children:
     def _crown(self, base, rel):
         """The rows' lower bounds through rel, from base = (relaxation, c, product) that differs from it in a
         few columns."""
-        (low0, s0, icp0), c, P = base
-        low, s, icp = rel
-        J = np.flatnonzero((low != low0) | (s != s0) | (icp != icp0))
-        if len(J):
-            Lj, pj = self.Lam[:, J], self.pos[:, J]
-            dL = np.where(pj, Lj * (low[J] - low0[J]), Lj * (s[J] - s0[J]))
-            c = c + np.where(pj, 0.0, Lj) @ (icp[J] - icp0[J]) + dL @ self.fn.b[0][J]
-            P = P + dL @ self.fn.W[0][J]
-        return c + P @ self.mid - np.abs(P) @ self.rad
+        c, P = _first_layer_change(self.fn, base[1], base[2], self.Lam, self.pos, base[0], rel)
+        return _box_min(c, P, self.mid, self.rad)
 
     def child(self, splits):
         """``bounds`` of the leaf with ``splits`` (its own and one more on the first hidden layer)."""
@@ -311,8 +320,7 @@ class _Children:
         relax, inner, ls = [], [], []
         if not _close(fn, splits, 0, l0, u0, relax, inner, ls):
             return None
-        a, b = np.maximum(l0, 0), np.maximum(u0, 0)
-        l, u = fn.Wp[1] @ a + fn.Wn[1] @ b + fn.b[1], fn.Wp[1] @ b + fn.Wn[1] @ a + fn.b[1]
+        l, u = _interval(fn, 1, np.maximum(l0, 0), np.maximum(u0, 0))
         crown = self._crown(self.ref[id(self.rel)], relax[0])
         if inner[0] is not relax[0]:
             crown = np.maximum(crown, self._crown(self.ref[id(self.inn)], inner[0]))
@@ -320,7 +328,6 @@ class _Children:
         lo_rows, up_rows = [self.rows["lo"].get(int(j)) for j in opened], [self.rows["up"].get(int(j)) for j in on]
         if None in lo_rows or None in up_rows:     # a float rounding opened a unit the leaf has closed: afresh
             return bounds(fn, self.lo, self.hi, splits)
-        l, u = l.copy(), u.copy()
         l[opened] = np.maximum(l[opened], crown[lo_rows])
         u[on] = np.minimum(u[on], -crown[up_rows])
         if not _close(fn, splits, 1, l, u, relax, inner, ls):
