@@ -209,7 +209,8 @@ def regions(d, k):
 def vnnlib_clause(clause):
     """Section 5: bab.search, the queue in this process and on a pool of 2 (started before the clock)."""
     sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-    from settle_by_clause import ROOT, _split
+    from settle_by_clause import ROOT, _split, one_clause
+    from settle_by_clause import certificate as clause_certificate
 
     from exactmem.analysis import bab, bab_queue
     if not os.path.isdir(ROOT):
@@ -218,7 +219,7 @@ def vnnlib_clause(clause):
     print(f"5. linear-bounds branch and bound: mnistfc property 1 at eps = 0.03, clause {clause}")
     split, d, layers, qs = _split("1", "0.03")
     S, goal = qs[clause]
-    one = {**split, "data": {**split["data"], "questions": [split["data"]["questions"][clause]]}}
+    one = one_clause(split, clause)
     parsed = kernel.regions.questions(one)
     text = json.dumps(one, sort_keys=True, separators=(",", ":"))
     bab.MARGIN[0] = 1e-6
@@ -233,7 +234,7 @@ def vnnlib_clause(clause):
         print(f"   {name:14} {t_:8.2f} s  {out[0]}, {out[2] if len(out) > 2 else '?'} leaves")
     (_, ta), (b, tb), (c, tc) = runs.values()
     if c[0] == "proved":
-        cert = kernel.sign({**one, "kind": "linear-bounds", "hints": {"trees": [c[1]], "precision": 32}})
+        cert = clause_certificate(one, [c[1]])
         v, tk = timed(lambda: kernel.check(cert))
         print(f"   the kernel's check of the pool's tree: {v.status.value}, {tk:.2f} s (pool start {start:.2f} s, "
               f"not counted)")
@@ -247,7 +248,8 @@ def vnnlib_tree(clause):
     a minute or more)."""
     import gzip
     sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-    from settle_by_clause import ROOT, _split
+    from settle_by_clause import ROOT, _split, one_clause
+    from settle_by_clause import certificate as clause_certificate
     path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "results", "disputed", "mnistfc_prop_1_0.03",
                         f"clause_{clause}.json.gz")
     if not os.path.isdir(ROOT) or not os.path.exists(path):
@@ -256,9 +258,7 @@ def vnnlib_tree(clause):
     with gzip.open(path, "rt") as fh:
         kept = json.load(fh)
     split, _, _, _ = _split("1", "0.03")
-    one = {**split, "data": {**split["data"], "questions": [split["data"]["questions"][clause]]}}
-    text = json.dumps(kernel.sign({**one, "kind": "linear-bounds", "hints": {"trees": [kept["tree"]], "precision": 32}}),
-                      separators=(",", ":"))
+    text = json.dumps(clause_certificate(one_clause(split, clause), [kept["tree"]]), separators=(",", ":"))
     print(f"6. kernel check of a linear-bounds certificate: mnistfc property 1 at eps = 0.03, clause {clause}, "
           f"{kept['leaves']} leaves, {len(text) / 1e6:.2f} MB of JSON")
     v, whole = timed(lambda: kernel.check(text))

@@ -47,6 +47,17 @@ def _split(prop, eps):
     return split, d, layers, [(S, [c]) for S, goal in qs for c in goal]
 
 
+def one_clause(split, c) -> dict:
+    """The split document with its question c alone."""
+    return {**split, "data": {**split["data"], "questions": [split["data"]["questions"][c]]}}
+
+
+def certificate(doc, trees) -> dict:
+    """The signed linear-bounds certificate of a document's questions with these trees."""
+    from exactmem import kernel
+    return kernel.sign({**doc, "kind": "linear-bounds", "hints": {"trees": trees, "precision": 32}})
+
+
 def run(prop, eps, out, clauses, jobs=1) -> int:
     from exactmem import kernel, parallel
     from exactmem.analysis import bab, bab_queue
@@ -75,7 +86,7 @@ def run(prop, eps, out, clauses, jobs=1) -> int:
                 margin = 1e-4 if os.path.exists(refused) else 1e-6           # search again with room 1e-4
                 tag = "" if margin == 1e-6 else "_1e-4"
                 bab.MARGIN[0] = margin
-                one = {**split, "data": {**split["data"], "questions": [split["data"]["questions"][c]]}}
+                one = one_clause(split, c)
                 ck = os.path.join(out, f"checkpoint_{c}{tag}.json")
                 if pool is None:
                     res = bab.search(layers, d, S, goal, None, max_leaves=200000, progress=report)
@@ -87,7 +98,7 @@ def run(prop, eps, out, clauses, jobs=1) -> int:
                       f" (margin {margin:g})", file=log, flush=True)
                 if res[0] != "proved":
                     continue
-                cert = kernel.sign({**one, "kind": "linear-bounds", "hints": {"trees": [res[1]], "precision": 32}})
+                cert = certificate(one, [res[1]])
                 v = kernel.check(cert) if pool is None else cpar.check(json.dumps(cert), pool)   # in shares on the pool
                 t2 = clock()
                 print(f"clause {c}: kernel {v.status.name} in {t2 - t1:.0f} {unit}"
@@ -107,7 +118,6 @@ def run(prop, eps, out, clauses, jobs=1) -> int:
 
 
 def assemble(prop, eps, out, cert_path) -> int:
-    from exactmem import kernel
     split, _, _, qs = _split(prop, eps)
     missing = [c for c in range(len(qs)) if not os.path.exists(os.path.join(out, f"clause_{c}.json.gz"))]
     if missing:
@@ -117,7 +127,7 @@ def assemble(prop, eps, out, cert_path) -> int:
     for c in range(len(qs)):
         with gzip.open(os.path.join(out, f"clause_{c}.json.gz"), "rt") as fh:
             trees.append(json.load(fh)["tree"])
-    cert = kernel.sign({**split, "kind": "linear-bounds", "hints": {"trees": trees, "precision": 32}})
+    cert = certificate(split, trees)
     with gzip.open(cert_path, "wt") as fh:
         json.dump(cert, fh)
     print(f"{sum(1 for t in trees for n in t if 'cut' not in n and 'split' not in n)} leaves in {cert_path}")
