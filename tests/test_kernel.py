@@ -360,3 +360,41 @@ def test_rows_merge_only_when_carried_cells_agree():
     for r in covering:
         out = st.spec.get(0, {}).get(r, st.cols[0].value(r, [Q(4), Q(4)]))
         assert not (isinstance(out, type(Q(0))) and out == 0), (r, st.cut.get(r))
+
+
+def test_proportional_wide_units_share_their_sums(monkeypatch):
+    """Stop 34: a unit with more than engine.WIDE inputs whose weights are lam times an earlier unit's in the same
+    layer takes that unit's piecewise-linear sums, lam (sum - b0) + bias, instead of summing its inputs again.
+    The reference is the same analysis with the sharing off (WIDE above the width), and exact evaluation at the
+    pieces' midpoints (a third method): the values must be equal cell for cell."""
+    import numpy as np
+    from flint import fmpq as Q
+    m, one = 10, Q(1)
+    first = ([[(k, one)] for k in range(m)], [Q(k, 7) - Q(1, 2) for k in range(m)])       # unstable on t in [-1, 1]
+    w = [Q(k + 1, 3) for k in range(m)]
+    second = ([[(k, w[k]) for k in range(m)], [(k, -2 * w[k]) for k in range(m)], [(k, w[k] / 5) for k in range(m)]],
+              [Q(1, 3), Q(5), Q(-2)])
+    net, R = [first, second], [one] * m             # the second layer is the last: no ReLU, the sums stay exact
+
+    def run():
+        layers, width = [], m
+        for rows, b in net:
+            layers.append(engine.compile_layer(rows, b, width))
+            width = len(rows)
+        cols = [engine.Col(np.array([0], dtype=object), 1, np.array([1], dtype=object), np.array([k])) for k in range(m)]
+        st = engine.run(layers, engine.State([0], cols), engine.Engine(R))
+        return [st.spec.get(u, {}).get(0, st.cols[u].value(0, R)) for u in range(3)]
+    calls = []
+    real = engine.V.combine
+    monkeypatch.setattr(engine.V, "combine", lambda ins, *a: (calls.append(len(ins)), real(ins, *a))[1])
+    shared = run()
+    assert calls.count(m) == 1                      # one sum of the m inputs; the two multiples derived from it
+    monkeypatch.setattr(engine, "WIDE", 10 ** 9)
+    assert run() == shared and calls.count(m) == 4
+    def at(val, t):                                  # the Sep's value at the point t (a piece containing t_k)
+        return val.c + sum((next(v + a * t[k] for lo, hi, v, a in pl.pieces if lo <= t[k] <= hi)
+                            for k, pl in val.terms.items()), Q(0))
+    for t in ([Q((3 * k) % 7 - 3, 4) for k in range(m)], [Q(1 - 2 * (k % 2)) for k in range(m)], [Q(0)] * m):
+        out = engine.evaluate(net, [t])[0]
+        for u in range(3):
+            assert isinstance(shared[u], engine.V.Sep) and at(shared[u], t) == out[u], (u, t)

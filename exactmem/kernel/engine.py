@@ -27,7 +27,7 @@ from flint import fmpq
 
 from . import values as V
 
-MAX_ROWS_PER_BALL, CUT_ROWS, BIG = 4096, 1, 2 ** 62
+MAX_ROWS_PER_BALL, CUT_ROWS, BIG, WIDE = 4096, 1, 2 ** 62, 8     # WIDE: see _compute's shared sums
 ZERO, ONE = fmpq(0), fmpq(1)
 
 
@@ -339,7 +339,7 @@ class Engine:
                     generic.setdefault(u, set()).update(cells)
         count = np.bincount(st.ball)
         new_cols, new_spec, dead, cache, cuts, touched = [], {}, set(), {}, {}, {}
-        skip, lemma, gap = self.skip.get(l, ()), self.lemma.get(l, {}), hole(n)
+        skip, lemma, gap, pre = self.skip.get(l, ()), self.lemma.get(l, {}), hole(n), {}
         for u, (nz, bias) in enumerate(units):
             self.clock()
             if u in skip:
@@ -374,11 +374,16 @@ class Engine:
                     else:                                       # cut the row in two at the root -v/a
                         cuts[r] = {k: V.PL(k, ((lo, -v / a, ZERO, ZERO), (-v / a, hi, ONE, ZERO)))}
                         count[st.ball[r]] += 1
-            forms = {}
+            forms, shared, mine, w0 = {}, {}, {}, nz[0][1] if nz else ZERO
+            if len(nz) > WIDE and rows and w0:      # weights lam times an earlier unit's (u0, w0, b0): its sums reused
+                first = pre.setdefault((tuple((j, int((w / w0).p), int((w / w0).q)) for j, w in nz)), (u, w0, bias, {}))
+                shared, mine, lam = ({}, first[3], ONE) if first[0] == u else (first[3], {}, w0 / first[1])
             for r in rows - set(cuts):                      # rows being cut: this layer is computed again
                 gaps = lambda k, r=r: self._gaps(st, r, k)
-                val = V.combine([(w, spec[j][r] if r in spec.get(j, ()) else cols[j].value(r, self.R)) for j, w in nz],
-                                bias, gaps)
+                val = V.combine([(lam, shared[r])], bias - lam * first[2], gaps) if r in shared else \
+                    V.combine([(w, spec[j][r] if r in spec.get(j, ()) else cols[j].value(r, self.R)) for j, w in nz],
+                              bias, gaps)
+                mine[r] = val
                 if isinstance(val, V.Sep) and any(V.is_choice(p) for p in val.terms.values()):
                     steps = {k: p for k, p in val.terms.items() if V.is_choice(p)}
                     if last:
