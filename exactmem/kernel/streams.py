@@ -45,12 +45,12 @@ def _steps(rows, bias):
     """(streams, ok) of a layer: streams [((v, a, p, q) inputs, (v', a', p', q') units, H, H')] and whether every
     other unit is a carry of a column no stream reads."""
     by_row, streams, used = {}, [], set()
-    for u, nz in enumerate(rows):
-        by_row.setdefault(tuple(sorted(nz)), []).append(u)
-    for key, units in by_row.items():
-        if len(key) != 3 or len(units) != 3:
+    for u, nz in enumerate(rows):               # keyed by integers: an fmpq hashes through Fraction, slowly
+        by_row.setdefault(tuple((c, int(x.p), int(x.q)) for c, x in sorted(nz)), []).append(u) if len(nz) == 3 else 0
+    for units in by_row.values():
+        if len(units) != 3:
             continue
-        w = {c: x for c, x in key}
+        w = dict(key := sorted(rows[units[0]]))
         ones = [c for c, x in key if x == 1]
         negs = [c for c, x in key if x < 0 and x.q == 1]
         if len(ones) != 1 or len(negs) != 1 or w.get(next(iter(set(w) - {ones[0], negs[0]}), None)) != -w[negs[0]]:
