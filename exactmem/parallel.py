@@ -330,7 +330,7 @@ class Dask(Executor):
         else:
             if scheduler == "local":
                 cluster = distributed.LocalCluster(n_workers=workers or os.cpu_count() or 1, threads_per_worker=1,
-                                                   processes=True, dashboard_address=None)
+                                                   processes=True, dashboard_address=":0")
                 self._own.append(cluster)
                 address = cluster
             else:
