@@ -13,6 +13,7 @@
 usage: python benchmarks/bench_check.py [--quick] [--no-baseline]
    --quick: N = 10^2, 10^3 only, moderate N = 200, no baseline.
 """
+import argparse
 import random
 import sys
 import time
@@ -120,9 +121,13 @@ def large_scaled():
               f"check {tc:.1f} s", flush=True)
 
 
-def main(args):
-    quick = "--quick" in args
-    small_rho([100, 1000] if quick else [100, 1000, 10000], baseline="--no-baseline" not in args and not quick)
+def main(argv):
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--quick", action="store_true", help="N = 10^2, 10^3 only, moderate N = 200, no baseline")
+    ap.add_argument("--no-baseline", action="store_true", help="leave out the dense fmpz_mat engine (part 5)")
+    a = ap.parse_args(argv)
+    quick = a.quick
+    small_rho([100, 1000] if quick else [100, 1000, 10000], baseline=not a.no_baseline and not quick)
     tiny_rho()
     moderate(200 if quick else 1000)
     large_scaled()

@@ -9,6 +9,7 @@ the same data in this process; the script prints the ratio exactmem / baseline
 
 usage: python benchmarks/bench_eps.py [N] [d]
 """
+import argparse
 import sys
 import time
 
@@ -55,4 +56,8 @@ def main(N=20_000, d=64):
 
 
 if __name__ == "__main__":
-    sys.exit(main(*map(int, sys.argv[1:])))
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("N", type=int, nargs="?", default=20_000, help="points (default 20,000)")
+    ap.add_argument("d", type=int, nargs="?", default=64, help="dimension (default 64)")
+    a = ap.parse_args()
+    sys.exit(main(a.N, a.d))

@@ -8,6 +8,7 @@ printed.  Both sides' outputs are compared exactly on the subset.  Target ratio 
 
 usage: python benchmarks/bench_eval.py [N] [SUB]
 """
+import argparse
 import random
 import sys
 import time
@@ -63,4 +64,8 @@ def main(N=10_000, SUB=100):
 
 
 if __name__ == "__main__":
-    sys.exit(main(*map(int, sys.argv[1:])))
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("N", type=int, nargs="?", default=10_000, help="inputs (default 10,000)")
+    ap.add_argument("SUB", type=int, nargs="?", default=100, help="inputs of the Fraction baseline (default 100)")
+    a = ap.parse_args()
+    sys.exit(main(a.N, a.SUB))

@@ -6,6 +6,7 @@ exactly at every m_i, at m_i +- 1 and at 1000 other naturals.  Sizes print as a 
 
 usage: python benchmarks/bench_intmem.py [--quick]
 """
+import argparse
 import math
 import random
 import sys
@@ -62,4 +63,6 @@ def main(quick=False):
 
 
 if __name__ == "__main__":
-    sys.exit(main("--quick" in sys.argv))
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--quick", action="store_true", help="the smaller sizes only")
+    sys.exit(main(ap.parse_args().quick))

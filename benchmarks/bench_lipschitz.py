@@ -8,10 +8,10 @@ regions the exact method visits against Buck's bound sum_{i <= d} C(k, i), and w
 
 usage: python benchmarks/bench_lipschitz.py [--quick] | --largest BUDGET
 """
+import argparse
 import itertools
 import math
 import random
-import sys
 import time
 
 from flint import fmpq
@@ -45,8 +45,13 @@ def enumerate_patterns(f, d):
 
 
 def main():
-    if "--largest" in sys.argv:
-        budget = float(sys.argv[sys.argv.index("--largest") + 1])
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--quick", action="store_true", help="the first three (d, k) only")
+    ap.add_argument("--largest", type=float, metavar="BUDGET", help="grow (d, k) while the exact Lip_2 takes under "
+                    "BUDGET seconds")
+    a = ap.parse_args()
+    if a.largest is not None:
+        budget = a.largest
         print(f"largest (d, k) with the exact Lip_2 on [-1, 1]^d within {budget:.0f} s")
         for d, ks in ((4, (40, 60, 80, 100)), (6, (40, 50, 60, 80)), (8, (20, 30, 40, 50))):
             for k in ks:
@@ -61,7 +66,7 @@ def main():
                     break
         return
     grid = [(2, 6), (2, 10), (3, 8), (3, 12), (4, 10), (4, 12), (6, 12), (4, 20), (6, 20), (6, 40)]
-    if "--quick" in sys.argv:
+    if a.quick:
         grid = grid[:3]
     print(f"{'d':>3} {'k':>4} {'regions':>8} {'Buck':>8} {'exact':>9} {'2^k LPs':>9} {'ratio':>7}  agree")
     for d, k in grid:

@@ -7,8 +7,8 @@ confirmation (the kernel's inequality test, by the finder and by the check), reg
 
 usage: python benchmarks/bench_regions.py [--quick] [--z3-timeout S] | --largest BUDGET | --degenerate
 """
+import argparse
 import random
-import sys
 import time
 
 from flint import fmpq
@@ -126,12 +126,18 @@ def degenerate(n=80):
 
 
 def main():
-    if "--largest" in sys.argv:
-        return largest(float(sys.argv[sys.argv.index("--largest") + 1]))
-    if "--degenerate" in sys.argv:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--quick", action="store_true", help="the first four networks only")
+    ap.add_argument("--z3-timeout", type=float, default=120.0, metavar="S", help="z3's time limit (default 120 s)")
+    ap.add_argument("--largest", type=float, metavar="BUDGET", help="grow the network while the analysis takes "
+                    "under BUDGET seconds")
+    ap.add_argument("--degenerate", action="store_true", help="degenerate networks (ties, zero rows) instead")
+    a = ap.parse_args()
+    if a.largest is not None:
+        return largest(a.largest)
+    if a.degenerate:
         return degenerate()
-    quick = "--quick" in sys.argv
-    timeout = float(sys.argv[sys.argv.index("--z3-timeout") + 1]) if "--z3-timeout" in sys.argv else 120.0
+    quick, timeout = a.quick, a.z3_timeout
     grid = [(2, [8]), (4, [8]), (4, [16]), (8, [16]), (8, [16, 16]), (16, [32]), (16, [32, 32]), (8, [64])]
     if quick:
         grid = grid[:4]

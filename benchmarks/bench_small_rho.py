@@ -4,6 +4,7 @@ over N = 10^2 .. 10^4 (d = 64, integer coordinates in [-8, 8], 10 labels, rho = 
 
 usage: python benchmarks/bench_small_rho.py [N ...]      (default 100 316 1000 3162 10000)
 """
+import argparse
 import math
 import random
 import sys
@@ -47,4 +48,7 @@ def main(sizes):
 
 
 if __name__ == "__main__":
-    sys.exit(main([int(a) for a in sys.argv[1:]] or [100, 316, 1000, 3162, 10000]))
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("N", type=int, nargs="*", default=[100, 316, 1000, 3162, 10000],
+                    help="sizes (default 100 316 1000 3162 10000)")
+    sys.exit(main(ap.parse_args().N))
