@@ -1,6 +1,8 @@
 """Certificate records: what a construction claims, serialized for the kernel (``exactmem.kernel``).
 
-A certificate holds the claim's objects (``dataset``, ``network``), its parameters (``data``: rho, p, eta,
+A certificate holds the claim's objects (``dataset``, ``network``: a network document, or the ``ReLUNet`` itself,
+written out only when the certificate is: a large construction's document is not held beside the network during
+the build), its parameters (``data``: rho, p, eta,
 ...), ``hints`` that the kernel checks and never trusts, and ``info``: what the construction reports
 (regime, case, sizes, a Monte Carlo estimate), which the kernel never reads.
 
@@ -39,7 +41,7 @@ class Certificate:
     kind: str
     claim: str
     dataset: dict | None = None
-    network: dict | None = None
+    network: dict | object | None = None      # a document, or a ReLUNet written out by to_json
     data: dict = field(default_factory=dict)
     hints: dict = field(default_factory=dict)
     info: dict = field(default_factory=dict)
@@ -50,8 +52,13 @@ class Certificate:
         if self.dataset is not None:
             out["dataset"] = self.dataset
         if self.network is not None:
-            out["network"] = self.network
+            out["network"] = self.network_json()
         return kernel.sign(out)
+
+    def network_json(self) -> dict | None:
+        """The network's document (rendered from the network each time if the certificate holds a ReLUNet)."""
+        net = self.network
+        return net if net is None or isinstance(net, dict) else net.to_json(sparse=True)
 
     def dumps(self) -> str:
         return json.dumps(self.to_json())
@@ -83,13 +90,13 @@ def robust_certificate(D: Dataset, net, rho, p=2, eta=None, claim: str = "", hin
         data["eta"] = fmt(eta)
     return Certificate("robust-memorization", claim or f"the network outputs y_i on every open l_{data['p']} ball "
                        f"B(x_i, rho eps_D)" + (" except on a set of probability below eta" if eta is not None else ""),
-                       dataset_payload(D), net.to_json(sparse=True), data, hints or {}, info or {})
+                       dataset_payload(D), net, data, hints or {}, info or {})
 
 
 def memorization_certificate(net, D: Dataset) -> Certificate:
     """Certificate of exact memorization: net(x_i) = y_i for all i."""
     return Certificate("exact-memorization", "the network outputs y_i at every x_i",
-                       dataset_payload(D), net.to_json(sparse=True))
+                       dataset_payload(D), net)
 
 
 def separation_certificate(D: Dataset, p=2) -> Certificate:

@@ -40,7 +40,7 @@ def in_slabs(cert, X):
     """For each point: whether an excluded slab of the hints holds it (Fractions, from the first layer)."""
     import math
     from fractions import Fraction
-    layer = cert.network["layers"][0]
+    layer = cert.network_json()["layers"][0]
     W1 = [{j: Fraction(w) for j, w in row} for row in layer["W_rows"]]
     b1 = [Fraction(v) for v in layer["b"]]
     ex = [(k, Fraction(a), Fraction(b), Fraction(g)) for k, a, b, g in cert.hints.get("exclude", [])]
