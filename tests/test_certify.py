@@ -132,3 +132,16 @@ def test_grid_cells_reject_nonpositive_radius_and_gamma(mu, gamma):
     g["data"]["mu"], g["data"]["gamma"] = mu, gamma
     with pytest.raises(CertificateError, match="mu must be positive"):
         check(resign(g))
+
+
+def test_a_memorization_certificate_writes_its_network_when_written():
+    """Stop 34: the certificate holds the ReLUNet (no document beside it during a build) and writes the same
+    document as before, the network's sparse JSON; read back, it holds the document and writes the same bytes."""
+    from exactmem import memorize
+    net, cert = memorize(Dataset([[0, 0], [3, 1], [1, 4]], [1, 2, 1]), "1/2")
+    assert cert.network is net
+    doc = cert.to_json()
+    assert doc["network"] == net.to_json(sparse=True)
+    back = Certificate.from_json(json.dumps(doc))
+    assert isinstance(back.network, dict) and json.dumps(back.to_json()) == json.dumps(doc)
+    assert back.verify().is_proved and cert.verify().is_proved
