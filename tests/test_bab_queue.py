@@ -355,3 +355,29 @@ def test_a_damaged_basis_in_a_checkpoint_is_a_clear_error(tmp_path):
         path.write_text(json.dumps(state))
         with pytest.raises(OptionError, match="malformed"):
             bab_queue.search(doc, 0, parallel.Serial(), resume=str(path), **kw)
+
+
+def test_a_checkpoint_is_written_item_by_item_as_the_same_json_text(tmp_path):
+    """Stop 34: a 2.2 GB mnistfc state, made into one string by json.dumps, took the process past 24 GB and it was
+    killed. ``checkpoint.write`` now streams the top levels an item at a time; the file must be the very text
+    json.dumps gives (compared on random nested states, key types json converts included)."""
+    import json
+    import random
+
+    from exactmem.analysis import checkpoint
+    rng = random.Random(7)
+
+    def gen(d):
+        r = rng.random()
+        if d == 0 or r < 0.3:
+            return rng.choice([1, -2.5, 1e300, 5e-324, "a\"b\u00e9\n", None, True, 0, rng.random(), "x" * rng.randint(0, 3)])
+        if r < 0.65:
+            return [gen(d - 1) for _ in range(rng.randint(0, 4))]
+        return {rng.choice(["k", "\u00fc", "a b", 1, 2.5, None, False]): gen(d - 1) for _ in range(rng.randint(0, 4))}
+    for i in range(300):
+        state = {"format": checkpoint.BAB, "tree": [gen(3) for _ in range(rng.randint(0, 5))], "open": gen(4)}
+        path = str(tmp_path / f"ck{i}.json")
+        checkpoint.write(path, state)
+        with open(path) as fh:
+            assert fh.read() == json.dumps(state, separators=(",", ":"))
+    assert not [p for p in tmp_path.iterdir() if ".tmp" in p.name]

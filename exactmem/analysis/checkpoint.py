@@ -37,11 +37,27 @@ MALFORMED = (KeyError, TypeError, ValueError, IndexError, AttributeError)   # wh
 
 def write(path: str, state: dict) -> None:
     """``state`` as JSON in ``path``, atomically: written beside it, then renamed over it."""
-    text = json.dumps(state, separators=(",", ":"))     # (dumps: the C encoder; dump to a file is Python's)
     tmp = f"{path}.tmp{os.getpid()}"
     with open(tmp, "w") as fh:
-        fh.write(text)
+        _stream(state, fh, 2)
     os.replace(tmp, path)
+
+
+def _stream(v, fh, depth: int) -> None:
+    """v as compact JSON on fh, the same text as ``json.dumps(v, separators=(",", ":"))``; down to ``depth``
+    levels of dicts and lists an item at a time (the C encoder per item: a state of gigabytes is never one
+    string -- a 2.2 GB mnistfc state once took the process past 24 GB and the kernel killed it)."""
+    if depth == 0 or not isinstance(v, (dict, list)) or not v:
+        fh.write(json.dumps(v, separators=(",", ":")))
+        return
+    fh.write("{" if isinstance(v, dict) else "[")
+    for t, item in enumerate(v.items() if isinstance(v, dict) else v):
+        fh.write("," if t else "")
+        if isinstance(v, dict):
+            fh.write(json.dumps({item[0]: 0}, separators=(",", ":"))[1:-2])        # '"key":' as dumps has it
+            item = item[1]
+        _stream(item, fh, depth - 1)
+    fh.write("}" if isinstance(v, dict) else "]")
 
 
 def read(path: str, *formats: str) -> dict:
