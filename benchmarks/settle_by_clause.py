@@ -53,9 +53,12 @@ def one_clause(split, c) -> dict:
 
 
 def certificate(doc, trees) -> dict:
-    """The signed linear-bounds certificate of a document's questions with these trees."""
+    """The signed linear-bounds certificate of a document's questions with these trees (and the hint
+    ``tighten`` of their sets, as the search used it)."""
     from exactmem import kernel
-    return kernel.sign({**doc, "kind": "linear-bounds", "hints": {"trees": trees, "precision": 32}})
+    from exactmem.analysis import bab
+    d, layers, qs = kernel.regions.questions(doc)
+    return kernel.sign({**doc, "kind": "linear-bounds", "hints": bab.hints_of(trees, layers, d, qs)})
 
 
 def run(prop, eps, out, clauses, jobs=1) -> int:

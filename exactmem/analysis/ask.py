@@ -613,7 +613,7 @@ def _quick(net, x, p, size, goal, budget):
         return kernel.regions.refute(doc, 0, out[1])
     if out[0] != "proved":
         return Verdict.undecided(f"linear bounds: {out[1]}")
-    cert = kernel.sign({**doc, "kind": "linear-bounds", "hints": {"trees": [out[1]], "precision": 32}})
+    cert = kernel.sign({**doc, "kind": "linear-bounds", "hints": bab.hints_of([out[1]], layers, d, qs)})
     v = kernel.check(cert, budget=None if budget is None else max(1.0, budget - (time.monotonic() - start)))
     return Verdict.proved(v.reason, certificate=cert, **v.details) if v.is_proved else v
 

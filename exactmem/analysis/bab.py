@@ -47,6 +47,7 @@ FSB = [8]                  # a unit split tries this many best-scored units' chi
 LP_HINTS = [True]          # many inputs, one atom: a leaf's slopes and multipliers from the triangle LP's dual
 FSB_LP = [0]               # of the FSB candidates, this many best get their children's LPs (strong branching)
 FSB_OPT = [True]           # FSB scores children with the parent's LP slopes (else CROWN's default slopes)
+TIGHTEN = [True]           # many inputs, 2+ hidden layers: the set's bounds of later layers from LPs (``tighten``)
 
 
 def _float(q):
@@ -270,7 +271,12 @@ def _empty(l, u):
 
 
 def _close(fn, splits, k, l, u, relax, inner, ls):
-    """Layer k's bounds (l, u) clamped by the splits and appended with their relaxations; False if empty."""
+    """Layer k's bounds (l, u), met with the set's ``tighten`` bounds (as the kernel) and clamped by the splits,
+    appended with their relaxations; False if empty."""
+    tight = getattr(fn, "tight", None)
+    if tight and k in tight:
+        np.maximum(l, tight[k][0], out=l)
+        np.minimum(u, tight[k][1], out=u)
     keep = _clamp(l, u, splits, k)
     if np.any(_empty(l, u)):
         return False
@@ -706,6 +712,14 @@ class Context:
     def __init__(self, layers, d, S, goal):
         self.fn, self.layers, self.d, self.S, self.goal = _float_net(layers, d), layers, d, S, goal
         self.rows = [_clause_rows(clause, self.fn.W[-1].shape[0]) for clause in goal]
+        self.tighten = []                                # the hint ``tighten``: the set's bounds from LPs
+        if TIGHTEN[0] and d > CUT_INPUTS and self.fn.L > 2:
+            root = self.root()
+            if np.all(np.isfinite(root.lo)) and np.all(np.isfinite(root.hi)):
+                from . import tighten
+                self.tighten, tight = tighten.of(self.fn, root.lo, root.hi)
+                if self.tighten:
+                    self.fn = tighten.with_bounds(self.fn, tight)
 
     def leaf_lp(self, g, h):
         """The question's ``triangle.LeafLP`` for its one atom g . f + h (made once; None without highspy)."""
@@ -718,9 +732,15 @@ class Context:
                 self._lp = False
         return self._lp or None
 
+    def box(self):
+        """The set's bounding box (lo, hi) in floats, made once: every leaf split only on units shares it."""
+        if getattr(self, "_box", None) is None:
+            lo_q, hi_q = box_of(self.S, "the set")
+            self._box = (np.array([_float(t) for t in lo_q]), np.array([_float(t) for t in hi_q]))
+        return self._box
+
     def root(self):
-        lo_q, hi_q = box_of(self.S, "the set")
-        return _Leaf(np.array([_float(t) for t in lo_q]), np.array([_float(t) for t in hi_q]), {}, ())
+        return _Leaf(*self.box(), {}, ())
 
 
 def expand(ctx, leaf):
@@ -917,7 +937,7 @@ def _passes(kernel, doc, d, layers, qs, budget, start, bar, queue=(None, None, N
             base += out[2]
             bar.update(base, base)
         bar.step(f"the kernel checks {base} leaves (margin {margin:g})")
-        cert = kernel.sign({**doc, "kind": "linear-bounds", "hints": {"trees": trees, "precision": 32}})
+        cert = kernel.sign({**doc, "kind": "linear-bounds", "hints": hints_of(trees, layers, d, qs)})
         left = None if budget is None else max(1.0, budget - (time.monotonic() - start))
         try:
             if with_workers(queue[0]) is not None:
@@ -948,6 +968,13 @@ def _search(doc, q, layers, d, S, goal, left, report, margin, queue, parsed=None
         checkpoint = None                   # an earlier pass: the resumed pass's saved state stays in the file
     return bab_queue.search(doc, q, ex or Serial(), left, margin=margin, checkpoint=checkpoint, resume=use,
                             progress=report, parsed=parsed, text=text)
+
+
+def hints_of(trees, layers, d, qs) -> dict:
+    """A ``linear-bounds`` certificate's hints: the trees, and the hint ``tighten`` of each question's set where
+    the search used one (``Context``: the same for every question on one set, computed once)."""
+    tight = [Context(layers, d, S, []).tighten for S, _ in qs]
+    return {"trees": trees, "precision": 32, **({"tighten": tight} if any(tight) else {})}
 
 
 def _preorder(tree):

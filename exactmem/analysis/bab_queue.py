@@ -73,18 +73,22 @@ def _context(text, q: int, digest: str | None = None, parsed=None):
     return _CACHE[key]
 
 
-def _leaf_json(leaf) -> dict:
+def _leaf_json(leaf, box=None) -> dict:
     """A leaf as plain data; with its parent's LP basis (``triangle.basis_data``), so that its LP starts warm
-    in any process, as in the serial search."""
+    in any process, as in the serial search; without its box where that is the question's, ``box`` = (lo, hi)
+    (leaves split on units: mnistfc's 784 inputs made 31 kB of each open leaf's 32 kB)."""
     from .triangle import basis_data
-    out = {"lo": [float(t) for t in leaf.lo], "hi": [float(t) for t in leaf.hi], "path": list(leaf.path),
+    out = {"path": list(leaf.path),
            "splits": sorted([int(l), int(j), int(s)] for l, js in leaf.splits.items() for j, s in js.items())}
+    if box is None or not (np.array_equal(leaf.lo, box[0]) and np.array_equal(leaf.hi, box[1])):
+        out["lo"], out["hi"] = [float(t) for t in leaf.lo], [float(t) for t in leaf.hi]
     if leaf.basis is not None:
         out["basis"] = basis_data(leaf.basis)
     return out
 
 
-def _leaf(js) -> "bab._Leaf":
+def _leaf(js, box) -> "bab._Leaf":
+    """The leaf of ``_leaf_json``; ``box``: the question's (lo, hi), for a leaf written without its own."""
     splits = {}
     for l, j, s in js["splits"]:
         splits.setdefault(l, {})[j] = s
@@ -92,8 +96,8 @@ def _leaf(js) -> "bab._Leaf":
     if basis is not None and not (isinstance(basis, list) and len(basis) == 2 and all(
             isinstance(part, list) and all(type(v) is int and 0 <= v <= 4 for v in part) for part in basis)):
         raise ValueError("a leaf's basis is two lists of HiGHS basis statuses (0..4)")
-    return bab._Leaf(np.array(js["lo"], dtype=np.float64), np.array(js["hi"], dtype=np.float64), splits,
-                     tuple(js["path"]), basis=basis)
+    lo, hi = (np.array(js["lo"], dtype=np.float64), np.array(js["hi"], dtype=np.float64)) if "lo" in js else box
+    return bab._Leaf(lo, hi, splits, tuple(js["path"]), basis=basis)
 
 
 def expand_item(item: dict) -> dict:
@@ -124,7 +128,8 @@ def _expand_leaf(ctx, js, steps):
     lp = getattr(ctx, "_lp", None)
     if lp:
         lp._fresh()
-    heap, count, nodes = [(0.0, 0, _leaf(js))], 0, []
+    box = ctx.box()
+    heap, count, nodes = [(0.0, 0, _leaf(js, box))], 0, []
     for _ in range(steps):
         if not heap:
             break
@@ -139,7 +144,7 @@ def _expand_leaf(ctx, js, steps):
         for kid in kids:
             count += 1
             heapq.heappush(heap, (float(worst), count, kid))
-    return {"nodes": nodes, "open": [[p, _leaf_json(leaf)] for p, _, leaf in sorted(heap, key=lambda e: e[:2])]}
+    return {"nodes": nodes, "open": [[p, _leaf_json(leaf, box)] for p, _, leaf in sorted(heap, key=lambda e: e[:2])]}
 
 
 def _read(path: str) -> dict:
@@ -184,17 +189,19 @@ def search(doc, q: int, ex, budget=None, max_leaves: int = 20000, batch: int = 6
         raise OptionError("batch, per_item and steps must be at least 1")
     text = text or json.dumps(doc, sort_keys=True, separators=(",", ":"))
     st = _State(text, q, margin)
+    ctx = _context(text, q, st.digest, parsed)
+    st.box = ctx.box()
     if resume is not None:
         checkpoint_file.restore(st.load, load_checkpoint(resume, text, q, margin), resume)
     else:
-        st.push(0.0, _context(text, q, st.digest, parsed).root())
+        st.push(0.0, ctx.root())
     window = max(1, batch // per_item)
     feed = Feed(ex, expand_item, text, window)
     start, saver = time.monotonic(), checkpoint_file.Saver(checkpoint, every)
     dump = lambda: st.dump(list(feed.flight) + [_item(take) for take in st.again])     # not yet sent again too
 
     def _item(take):
-        return {"leaves": [_leaf_json(leaf) for _, _, leaf in take], "priorities": [p for p, _, _ in take]}
+        return {"leaves": [_leaf_json(leaf, st.box) for _, _, leaf in take], "priorities": [p for p, _, _ in take]}
 
     def send(take):
         feed.put({"digest": st.digest, "q": q, "margin": margin, "steps": steps, **_item(take)})
@@ -255,6 +262,7 @@ class _State:
     def __init__(self, text, q, margin):
         self.text, self.q, self.margin, self.digest = text, q, margin, _digest(text)
         self.tree, self.heap, self.count, self.leaves, self.again = {}, [], 0, 0, []
+        self.box = None                         # the question's (lo, hi): leaves with it are written without
 
     def push(self, priority, leaf):
         heapq.heappush(self.heap, (priority, self.count, leaf))
@@ -263,11 +271,11 @@ class _State:
     def load(self, state):
         self.tree = {tuple(p): node for p, node in state["tree"]}
         for p, js in state["open"]:
-            self.push(p, _leaf(js))
+            self.push(p, _leaf(js, self.box))
         for item in state.get("flight", []):
             take = []
             for p, js in item["leaves"]:
-                take.append((p, self.count, _leaf(js)))
+                take.append((p, self.count, _leaf(js, self.box)))
                 self.count += 1
             self.again.append(take)
         self.leaves = state["leaves"]
@@ -276,7 +284,7 @@ class _State:
     def dump(self, flight=()) -> dict:
         return {"format": FORMAT, "version": 1, "question": self.digest, "q": self.q, "margin": self.margin,
                 "leaves": self.leaves, "count": self.count, "tree": [[list(p), node] for p, node in sorted(self.tree.items())],
-                "open": [[p, _leaf_json(leaf)] for p, _, leaf in sorted(self.heap, key=lambda e: e[:2])],
+                "open": [[p, _leaf_json(leaf, self.box)] for p, _, leaf in sorted(self.heap, key=lambda e: e[:2])],
                 "flight": [{"leaves": [[p, js] for p, js in zip(it["priorities"], it["leaves"])]} for it in flight]}
 
     def merge(self, res):
@@ -295,7 +303,7 @@ class _State:
                 self.tree[tuple(path)] = node
                 self.leaves += not ("cut" in node or "split" in node)
             for p, js in part["open"]:
-                self.push(p, _leaf(js))
+                self.push(p, _leaf(js, self.box))
         return None
 
 

@@ -294,6 +294,7 @@ class LeafLP:
         tr.rows = self.M
         A = tr.matrix(self.N).tocsc()
         cost = np.zeros(self.N)
+        self.W_out, self.b_out = fn.W[-1], fn.b[-1]
         cost[prev:prev + self.widths[-1]] = g @ fn.W[-1]
         for z, a, e in self.col:
             cost[e:e + (a - z)] = ELASTIC[0]
@@ -313,6 +314,16 @@ class LeafLP:
         lp.a_matrix_.start_, lp.a_matrix_.index_, lp.a_matrix_.value_ = A.indptr, A.indices, A.data
         self.lp, self.inf = lp, inf
         self._fresh()
+
+    def objective(self, g, h):
+        """The same model for the atom g . f + h (only costs change: a basis of another atom stays a warm
+        start)."""
+        a, n = self.col[-1][1], self.widths[-1]
+        cost = np.array(self.lp.col_cost_)
+        cost[a:a + n] = g @ self.W_out
+        self.lp.col_cost_ = cost
+        self.const = float(g @ self.b_out + h)
+        self.hs.changeColsCost(n, np.arange(a, a + n, dtype=np.int32), cost[a:a + n])
 
     def _fresh(self):
         """The model as built, with nothing of earlier leaves in HiGHS's state."""

@@ -246,18 +246,20 @@ class Relax:
         self.Im = I                                               # (low, high): limb k at place 2^(room k)
         self.I = [I[:, 1].copy(), I[:, 0].copy()]
 
-    def with_alpha(self, alpha):
+    def with_alpha(self, alpha, rows=None):
         """The same relaxation with the hinted lower slopes (alpha in [0, 1], rounded down) on unstable units;
-        hints on stable units change nothing (their relu is exact)."""
-        if not alpha:
+        hints on stable units change nothing (their relu is exact).  ``rows``: a list of such hints, one per row
+        of a back-substitution (then A is a matrix: each row its own slopes)."""
+        if not alpha and rows is None:
             return self
         out = object.__new__(Relax)
         out.__dict__.update(self.__dict__)
-        out.A = self.A.copy()
+        out.A = self.A.copy() if rows is None else np.tile(self.A, (len(rows), 1))
         one, unstable = 1 << backsub.PB, set(self.open)
-        for j, al in alpha.items():
-            if j in unstable:
-                out.A[j] = float((int(al.p) * one) // int(al.q))
+        for r, al_r in enumerate([alpha] if rows is None else rows):
+            for j, al in al_r.items():
+                if j in unstable:
+                    out.A[(j,) if rows is None else (r, j)] = float((int(al.p) * one) // int(al.q))
         return out
 
 
@@ -338,8 +340,9 @@ def _over_box(B, box):
     B.c.add(B.S / box.D, np.stack([P @ a + N @ b for a, b in zip(lo, hi)], axis=1), B.e, w)
 
 
-def leaf_bounds(net, lo_in, hi_in, splits, bits):
-    """(relaxations per hidden layer, empty?) on a leaf: every hidden layer's bounds, clamped by the splits.  A
+def leaf_bounds(net, lo_in, hi_in, splits, bits, tight={}):
+    """(relaxations per hidden layer, empty?) on a leaf: every hidden layer's bounds, intersected with the set's
+    ``tighten`` bounds and clamped by the splits.  A
     layer's bounds are L / den <= z <= U / den (Python integers over one denominator) until they are rounded
     outward to dyadics; the next layer's input bounds are their positive parts over one power of two."""
     relax, box = [], Box(lo_in, hi_in)
@@ -363,6 +366,10 @@ def leaf_bounds(net, lo_in, hi_in, splits, bits):
                 L[lows] = np.where(C[:len(lows)] > L[lows], C[:len(lows)], L[lows])
                 U[ups] = np.where(-C[len(lows):] < U[ups], -C[len(lows):], U[ups])
                 den *= cd
+        if k in tight:                                            # the set's own bounds (hint ``tighten``)
+            TL, TU, td, has_l, has_u = tight[k]
+            L, U, TL, TU = L * td, U * td, TL * den, TU * den
+            L, U, den = np.where(has_l & (TL > L), TL, L), np.where(has_u & (TU < U), TU, U), den * td
         inner = [(j, int(U[j] >= -L[j])) for j in splits.get(k, {}) if L[j] < 0 < U[j]]  # unsplit lower slopes
         for j, s in splits.get(k, {}).items():
             if s > 0:
@@ -392,6 +399,44 @@ def _pairs(v, where, widths, what):
         j = parse.integer(t[1], f"{where}.{what} unit", 0, widths[l] - 1)
         out.setdefault(l, {})[j] = parse.rational(t[2], f"{where}.{what}")
     return out
+
+
+def tighten(net, lo, hi, entries, bits, where):
+    """The hint ``tighten`` of a question: entries [k, j, s, alpha] bound s z_kj (s = 1: from below, -1: from
+    above) over the whole set (no split, no cut: so on every leaf) by a back-substitution of its own, with its
+    lower slopes alpha ([[l, i, a], ...], l < k, a in [0, 1]) on the layers below; each layer's from the
+    bounds of those below it, themselves tightened.  {k: (L, U, den, has_l, has_u)} for ``leaf_bounds``."""
+    if not isinstance(entries, list):
+        raise CertificateError(f"{where} must be a list of [k, j, s, alpha]")
+    by = {}
+    for e in entries:
+        if not (isinstance(e, list) and len(e) == 4 and type(e[2]) is int and e[2] in (1, -1)):
+            raise CertificateError(f"{where}: {parse.brief(e, 40)} is not [k, j, 1 or -1, alpha]")
+        k = parse.integer(e[0], f"{where} layer", 1, len(net.widths) - 1)
+        j = parse.integer(e[1], f"{where} unit", 0, net.widths[k] - 1)
+        alpha = _pairs(e[3], where, net.widths, "alpha")
+        if any(l >= k for l in alpha) or any(not 0 <= a <= 1 for g in alpha.values() for a in g.values()):
+            raise CertificateError(f"{where}: a bound on layer {k} takes slopes in [0, 1] of the layers below it")
+        by.setdefault(k, []).append((j, e[2], alpha))
+    tight, box = {}, Box(lo, hi)
+    for k in sorted(by):
+        relax, empty = leaf_bounds(net, lo, hi, {}, bits, tight)
+        rows = sorted(by[k], key=lambda r: -r[1])                     # lower bounds first, as ``units``
+        if empty:
+            break                                                    # the set has no point: every leaf is empty
+        per = [R.with_alpha(None, [a.get(l, {}) for _, _, a in rows]) for l, R in enumerate(relax[:k])]
+        units = net.units(k, np.array([j for j, s, _ in rows if s > 0], dtype=np.int64),
+                          [j for j, s, _ in rows if s < 0])
+        C, cd = _back(net, units, k, per, box, first=False).fractions()
+        n = net.widths[k]
+        L, U, has_l, has_u = np.zeros(n, dtype=object), np.zeros(n, dtype=object), np.zeros(n, bool), np.zeros(n, bool)
+        for (j, s, _), c in zip(rows, C):                            # the best of a unit's entries
+            if s > 0 and not (has_l[j] and L[j] >= c):
+                L[j], has_l[j] = c, True
+            elif s < 0 and not (has_u[j] and U[j] <= -c):
+                U[j], has_u[j] = -c, True
+        tight[k] = (L, U, cd, has_l, has_u)
+    return tight
 
 
 def _leaf_hints(node, widths, goal, where):
@@ -458,8 +503,8 @@ def each_leaf(tree, widths, d, where, clock):
         raise CertificateError(f"{where} ends before every branch has a leaf")
 
 
-def prove_leaf(net, lo, hi, goal, splits, cuts, node, bits, where):
-    """None if the leaf is proved, else the reason it is not."""
+def prove_leaf(net, lo, hi, goal, splits, cuts, node, bits, where, tight={}):
+    """None if the leaf is proved, else the reason it is not; ``tight``: the set's ``tighten`` bounds."""
     alpha, beta, mu = _leaf_hints(node, net.widths, goal, where)
     if any(j not in splits.get(l, {}) for l, g in beta.items() for j in g):
         raise CertificateError(f"{where}.beta names a unit that is not split on the leaf's path")
@@ -471,7 +516,7 @@ def prove_leaf(net, lo, hi, goal, splits, cuts, node, bits, where):
             lo[i] = max(lo[i], t)
     if any(a > b for a, b in zip(lo, hi)):
         return None                                              # the cuts leave no point of the box
-    relax, empty = leaf_bounds(net, lo, hi, splits, bits)
+    relax, empty = leaf_bounds(net, lo, hi, splits, bits, tight)
     if empty:
         return None
     relax = [R.with_alpha(alpha.get(k, {})) for k, R in enumerate(relax)]   # the goal's own lower slopes
@@ -522,19 +567,23 @@ def check(doc, progress=None, clock=lambda: None, share=None) -> Verdict:
     if not isinstance(trees, list) or len(trees) != len(qs):
         raise CertificateError(f"hints.trees must hold one tree per question ({len(qs)})")
     bits = parse.integer(hints.get("precision", 32), "hints.precision", *PRECISION)
+    tights = hints.get("tighten", [[]] * len(qs))
+    if not isinstance(tights, list) or len(tights) != len(qs):
+        raise CertificateError(f"hints.tighten must hold one list per question ({len(qs)})")
     net = Net(d, layers)
     leaves = done = 0
     for q, ((S, goal), tree) in enumerate(zip(qs, trees)):
         if progress:
             progress(q, len(qs))
         lo, hi = box_of(S, f"data.questions[{q}].set")
+        tight = tighten(net, lo, hi, tights[q], bits, f"hints.tighten[{q}]") if tights[q] else {}
         for splits, cuts, node in each_leaf(tree, net.widths, d, f"hints.trees[{q}]", clock):
             clock()
             leaves += 1
             if share is not None and (leaves - 1) % share[1] != share[0]:
                 continue
             done += 1
-            why = prove_leaf(net, lo, hi, goal, splits, cuts, node, bits, f"hints.trees[{q}] leaf {leaves}")
+            why = prove_leaf(net, lo, hi, goal, splits, cuts, node, bits, f"hints.trees[{q}] leaf {leaves}", tight)
             if why:
                 return Verdict.undecided(f"question {q}, leaf {leaves} (splits {splits}, cuts "
                                          f"{[(i, s, str(t)) for i, s, t in cuts]}): {why}", question=q, leaves=leaves)

@@ -86,9 +86,47 @@ def lipschitz_scenarios():
             lambda f=f, lo=lo, hi=hi, p=p: truth(f, lo, hi, p)
 
 
+def bounds_scenarios():
+    """18-12-8-1 networks on [-1/10, 1/10]^18 (more inputs than the finder cuts, two hidden layers: the set's
+    bounds of the hint ``tighten`` are used), goals f > t: t the sampled range (or half of it) below the least of
+    4,000 sampled values (proved, in trees of 57, 58 and 29 leaves), and t at the least sampled value (false
+    there).  The truth is the network's exact value at the samples: a PROVED goal one of them breaks is UNSOUND."""
+    import numpy as np
+
+    from exactmem import ReLUNet
+    from exactmem.analysis.ask import _atom, _doc, box
+    for seed, share in ((0, 1), (9, fmpq(1, 2)), (4, fmpq(1, 2)), (3, None)):
+        rng = random.Random(seed)
+        dims = [18, 12, 8, 1]
+        f = ReLUNet([([[rng.randint(-4, 4) for _ in range(a)] for _ in range(b)], [rng.randint(-3, 3) for _ in range(b)])
+                     for a, b in zip(dims, dims[1:])])
+        X = [[fmpq(int(v), 1000) for v in row] for row in np.random.default_rng(seed).integers(-100, 101, (4000, 18))]
+        vals = f.evaluate(X).entries()
+        t = min(vals) - (max(vals) - min(vals)) * share if share is not None else min(vals)
+        lo, hi = [fmpq(-1, 10)] * 18, [fmpq(1, 10)] * 18
+        doc = _doc(f, "f > t", [{"set": box(lo, hi).spec, "goal": [[_atom([1], -t, True)]]}])
+        yield f"bounds {dims} seed {seed} t {'at the sampled minimum' if share is None else 'below'}", doc, vals, t
+
+
 def main():
     from exactmem import kernel, memorize
+    from exactmem.analysis import bab
     from exactmem.certify import check
+    for name, doc, vals, t in bounds_scenarios():
+        out = {"scenario": name, "expect": "PROVED" if min(vals) > t else "REFUTED"}
+        try:
+            v, _ = bab.decide(doc, budget=120)
+        except Exception as e:                                     # noqa: BLE001 - a mutant may raise anything
+            out.update(status="raised", detail=f"{type(e).__name__}: {str(e)[:120]}")
+            print(json.dumps(out), flush=True)
+            continue
+        if v is None:
+            out.update(status="undecided", detail=str(_)[:160])
+        else:
+            out.update(status=v.status.value, detail=v.reason[:160])
+            if v.is_proved:
+                out.update(probes=len(vals), wrong=sum(1 for y in vals if not y > t))
+        print(json.dumps(out), flush=True)
     for name, run, truth in lipschitz_scenarios():
         out = {"scenario": name}
         try:

@@ -1,0 +1,154 @@
+"""The ``linear-bounds`` hint ``tighten`` (kernel.bounds.tighten) and its finder (analysis.tighten).
+
+Oracles: the worked example is derived by hand (below); z3 gives the exact range of a hidden unit over the box,
+which every tightened bound must contain, and decides random goals, which no ``tighten`` hint may prove when
+they are false.
+"""
+import random
+
+import numpy as np
+import pytest
+from flint import fmpq
+from hypothesis import HealthCheck, given, settings, strategies as st
+
+from exactmem import ReLUNet, kernel
+from exactmem.analysis import bab, tighten
+from exactmem.errors import CertificateError
+from exactmem.kernel import bounds
+
+z3 = pytest.importorskip("z3")
+from z3_oracle import outputs, q  # noqa: E402
+
+# By hand: on [-1, 1]^2 the unit v = -(relu(x+y) + relu(x-y) - relu(x)) - 3/5 is <= -3/5 (relu(x+y) + relu(x-y)
+# >= relu(2x) >= relu(x)); interval arithmetic gives v <= 1 - 3/5 = 2/5 and CROWN's default slopes (1 on the
+# two unstable units x +- y, whose u = -l) no better.  The triangle LP bounds relu(x+y) + relu(x-y) - relu(x) by
+# -1/2 (at x = y = 0, relu(x) <= (x + 1)/2 reaches 1/2), so v <= -1/10: v is stable, off, and f = -relu(v) = 0.
+# The slopes 1/4 on x +- y reach it: (x+y)/4 + (x-y)/4 - (x+1)/2 = -1/2.  The goal f + 1/20 > 0 holds.
+NET = ReLUNet([([[1, 1], [1, -1], [1, 0]], [0, 0, 0]), ([[-1, -1, 1]], ["-3/5"]), ([[-1]], [0])])
+LO, HI = [fmpq(-1), fmpq(-1)], [fmpq(1), fmpq(1)]
+GOAL = [[([fmpq(1)], fmpq(1, 20), True)]]
+
+
+def _doc(net, lo, hi, goal, trees, **hints):
+    atoms = [[[[str(v) for v in g], str(h), s] for g, h, s in clause] for clause in goal]
+    return kernel.sign({"format": "exactmem.certificate", "schema_version": 2, "kind": "linear-bounds",
+                        "claim": "test", "network": net.to_json(sparse=True),
+                        "data": {"questions": [{"set": {"box": [[str(v) for v in lo], [str(v) for v in hi]]},
+                                                "goal": atoms}]},
+                        "hints": {"trees": trees, **hints}})
+
+
+def test_the_worked_example_is_proved_only_with_the_lp_slopes():
+    v = kernel.check(_doc(NET, LO, HI, GOAL, [[{}]]))
+    assert v.is_undecided and "does not prove" in v.reason
+    by_hand = [[1, 0, -1, [[0, 0, "1/4"], [0, 1, "1/4"]]]]
+    assert kernel.check(_doc(NET, LO, HI, GOAL, [[{}]], tighten=[by_hand])).is_proved
+    default = [[1, 0, -1, [[0, 0, "1"], [0, 1, "1"]]]]          # CROWN's own slopes: nothing gained
+    assert kernel.check(_doc(NET, LO, HI, GOAL, [[{}]], tighten=[default])).is_undecided
+    lower = [[1, 0, 1, [[0, 0, "1/4"], [0, 1, "1/4"]]]]         # a bound from below does not help here
+    assert kernel.check(_doc(NET, LO, HI, GOAL, [[{}]], tighten=[lower])).is_undecided
+    # the exact bound: v <= -1/10, rounded outward at 32 bits
+    N = bounds.Net(2, NET.sparse_layers())
+    TL, TU, den, has_l, has_u = bounds.tighten(N, LO, HI, by_hand, 32, "t")[1]
+    assert not has_l[0] and has_u[0] and fmpq(-1, 10) <= fmpq(int(TU[0]), int(den)) < fmpq(-1, 10) + fmpq(1, 10 ** 6)
+
+
+def test_the_finder_names_those_slopes_and_decide_proves_the_goal(monkeypatch):
+    fn = bab.FloatNet(NET.sparse_layers(), 2)
+    entries, tight = tighten.of(fn, np.array([-1.0, -1.0]), np.array([1.0, 1.0]))
+    assert [e[:3] for e in entries] == [[1, 0, -1]]
+    assert sorted(entries[0][3]) == [[0, 0, "1/4"], [0, 1, "1/4"]]
+    assert abs(tight[1][1][0] + 0.1) < 1e-9 and tight[1][0][0] == -np.inf
+    monkeypatch.setattr(bab, "CUT_INPUTS", 1)                    # two inputs count as many: units are split
+    S = kernel.regions.Set([fmpq(0), fmpq(0)], "box", [fmpq(1), fmpq(1)], False)
+    out = bab.search(NET.sparse_layers(), 2, S, GOAL)
+    assert out[0] == "proved" and out[2] == 1                   # one leaf: the root, with the tightened bound
+    layers = NET.sparse_layers()
+    hints = bab.hints_of([out[1]], layers, 2, [(S, GOAL)])
+    assert hints["tighten"] == [entries]
+    assert kernel.check(_doc(NET, LO, HI, GOAL, hints["trees"], tighten=hints["tighten"])).is_proved
+
+
+@pytest.mark.parametrize("entry, why", [
+    ([0, 0, 1, []], "layer"), ([2, 0, 1, []], "layer"), ([1, 3, 1, []], "unit"), ([1, 0, 2, []], "1 or -1"),
+    ([1, 0, True, []], "1 or -1"), ([1, 0, 1], "1 or -1"), ([1, 0, 1, [[1, 0, "1"]]], "below"),
+    ([1, 0, 1, [[0, 0, "2"]]], "in \\[0, 1\\]"), ([1, 0, 1, [[0, 0, "-1/3"]]], "in \\[0, 1\\]"),
+    ([1, 0, 1, [[0, 7, "1"]]], "unit"), ([1, 0, 1, "x"], "alpha"), ("x", "1 or -1")])
+def test_malformed_entries_are_refused_with_their_place(entry, why):
+    with pytest.raises(CertificateError, match=why):
+        kernel.check(_doc(NET, LO, HI, GOAL, [[{}]], tighten=[[entry]]))
+    with pytest.raises(CertificateError, match="one list per question"):
+        kernel.check(_doc(NET, LO, HI, GOAL, [[{}]], tighten=[[], []]))
+
+
+def _random(seed):
+    rng = random.Random(seed)
+    d = rng.randint(1, 3)
+    dims = [d] + [rng.randint(1, 4) for _ in range(rng.randint(2, 3))] + [rng.randint(1, 2)]
+    layers = [([[fmpq(rng.randint(-9, 9), rng.randint(1, 4)) for _ in range(a)] for _ in range(b)],
+               [fmpq(rng.randint(-9, 9), rng.randint(1, 4)) for _ in range(b)]) for a, b in zip(dims, dims[1:])]
+    net = ReLUNet(layers)
+    lo = [fmpq(rng.randint(-6, 2), rng.randint(1, 3)) for _ in range(d)]
+    hi = [a + fmpq(rng.randint(0, 6), rng.randint(1, 3)) for a in lo]
+    return rng, net, lo, hi
+
+
+def _entries(rng, widths, many):
+    slopes = ["0", "1", "1/3", "1/4", f"1/{10 ** 300}", f"{10 ** 300 - 1}/{10 ** 300}"]
+    out = []
+    for _ in range(many):
+        k = rng.randrange(1, len(widths))
+        alpha = [[l, rng.randrange(widths[l]), rng.choice(slopes)] for l in range(k) for _ in range(rng.randint(0, 2))]
+        out.append([k, rng.randrange(widths[k]), rng.choice([1, -1]), alpha])
+    return out
+
+
+def _pre(net, x):
+    """z3 terms of every hidden pre-activation at the input terms x."""
+    zs, a = [], x
+    for W, b in net.layers[:-1]:
+        z = [z3.Sum([q(w) * v for w, v in zip(row, a)]) + q(c) for row, c in zip(W.tolist(), b.entries())]
+        zs.append(z)
+        a = [z3.If(t > 0, t, 0) for t in z]
+    return zs
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.integers(0, 10 ** 9))
+def test_every_tightened_bound_holds_over_the_whole_box(seed):
+    """Random networks of 2-3 hidden layers, random entries with slopes at the ends of [0, 1]: each bound the
+    kernel derives lies below (above) the exact minimum (maximum) of its unit over the box (z3)."""
+    rng, net, lo, hi = _random(seed)
+    N = bounds.Net(net.input_dim, net.sparse_layers())
+    tight = bounds.tighten(N, lo, hi, _entries(rng, net.widths, 6), rng.choice([8, 32]), "t")
+    x = [z3.Real(f"x{i}") for i in range(net.input_dim)]
+    zs = _pre(net, x)
+    for k, (TL, TU, den, has_l, has_u) in tight.items():
+        for j in range(net.widths[k]):
+            for has, T, bad in ((has_l[j], TL[j], lambda z, t: z < t), (has_u[j], TU[j], lambda z, t: z > t)):
+                if not has:
+                    continue
+                s = z3.Solver()
+                s.add(*[z3.And(q(a) <= v, v <= q(b)) for v, a, b in zip(x, lo, hi)])
+                s.add(bad(zs[k][j], q(fmpq(int(T), int(den)))))
+                assert s.check() == z3.unsat
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.integers(0, 10 ** 9))
+def test_no_tighten_hint_proves_a_false_goal(seed):
+    """Goals z3 refutes on random networks are never PROVED, whatever entries (and a split at the root)."""
+    rng, net, lo, hi = _random(seed)
+    m = net.output_dim
+    goal = [[([fmpq(rng.randint(-3, 3)) for _ in range(m)], fmpq(rng.randint(-20, 20), 2), rng.random() < 0.5)]]
+    x = [z3.Real(f"x{i}") for i in range(net.input_dim)]
+    s = z3.Solver()
+    s.add(*[z3.And(q(a) <= v, v <= q(b)) for v, a, b in zip(x, lo, hi)])
+    y = outputs(net, x)
+    (g, h, strict), = goal[0]
+    val = z3.Sum([q(c) * o for c, o in zip(g, y)]) + q(h)
+    s.add(val <= 0 if strict else val < 0)
+    if s.check() == z3.unsat:
+        return
+    tree = [{}] if rng.random() < 0.5 else [{"split": [rng.randrange(len(net.widths)), 0]}, {}, {}]
+    assert not kernel.check(_doc(net, lo, hi, goal, [tree], tighten=[_entries(rng, net.widths, 8)])).is_proved
