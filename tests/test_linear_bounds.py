@@ -780,7 +780,7 @@ def test_hints_on_stable_units_change_nothing_and_negative_beta_is_refused():
 def _leaf_lows(N, S, goal, tree, bits):
     """(splits, cuts, [(g, h, beta, low)] or None for an empty leaf) per leaf, from the kernel's own functions."""
     lo0, hi0 = bounds.box_of(S, "s")
-    for splits, cuts, node in bounds.each_leaf(tree, N.widths, N.d, "t", lambda: None):
+    for splits, cuts, node, _ in bounds.each_leaf(tree, N.widths, N.d, "t", lambda: None):
         alpha, beta, mu = bounds._leaf_hints(node, N.widths, goal, "t")
         lo, hi = list(lo0), list(hi0)
         for i, side, t in cuts:

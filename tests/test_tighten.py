@@ -4,6 +4,7 @@ Oracles: the worked example is derived by hand (below); z3 gives the exact range
 which every tightened bound must contain, and decides random goals, which no ``tighten`` hint may prove when
 they are false.
 """
+import json
 import random
 
 import numpy as np
@@ -152,3 +153,90 @@ def test_no_tighten_hint_proves_a_false_goal(seed):
         return
     tree = [{}] if rng.random() < 0.5 else [{"split": [rng.randrange(len(net.widths)), 0]}, {}, {}]
     assert not kernel.check(_doc(net, lo, hi, goal, [tree], tighten=[_entries(rng, net.widths, 8)])).is_proved
+
+
+# By hand, a node's bounds: on [-1, 1], z0 = x, z1 = x + 1/2, v = relu(z1) - 3/4, p = relu(z0), f = -relu(v) + 2 relu(p),
+# goal f + 1/10 > 0.  On the leaf z0 <= 0, p = 0 and f = -relu(v); the box alone gives v <= 3/4 x (the chord of relu
+# over z1 in [-1/2, 3/2]), so f >= -3/8 x - 3/8 >= -3/4 and the bound is -0.65.  With the split's multiplier
+# beta = 3/4 on -z0 >= 0: -v + beta z0 >= -3/4 (x + 1) + 3/4 + 3/4 x = 0, so v <= 0 on the leaf, off, and f = 0.
+NODE_NET = ReLUNet([([[1], [1]], [0, "1/2"]), ([[0, 1], [1, 0]], ["-3/4", 0]), ([[-1, 2]], [0])])
+ONE_D = ([fmpq(-1)], [fmpq(1)])
+T = [[1, 0, -1, [], [[0, 0, "3/4"]]]]
+
+
+def test_a_nodes_bounds_take_its_paths_splits_and_hold_on_its_whole_subtree():
+    check = lambda tree: kernel.check(_doc(NODE_NET, *ONE_D, [[([fmpq(1)], fmpq(1, 10), True)]], [tree]))
+    v = check([{"split": [0, 0]}, {}, {}])
+    assert v.is_undecided and "leaf 1" in v.reason and "-0.65" in v.reason
+    v = check([{"split": [0, 0]}, {"tighten": T}, {}])                  # leaf 1 proved; leaf 2 (x >= 0) is not
+    assert v.is_undecided and "leaf 2" in v.reason
+    v = check([{"split": [0, 0]}, {"split": [1, 1], "tighten": T}, {}, {}, {}])    # both leaves below inherit it
+    assert v.is_undecided and "leaf 3" in v.reason
+    for weak in ([[1, 0, -1, []]], [[1, 0, -1, [], [[0, 0, "1/2"]]]]):          # beta 0 or 1/2: v <= 1/4 at best
+        v = check([{"split": [0, 0]}, {"tighten": weak}, {}])
+        assert v.is_undecided and "leaf 1" in v.reason
+    with pytest.raises(CertificateError, match="multipliers"):              # a node's own split is not on its path
+        check([{"split": [0, 0], "tighten": T}, {}, {}])
+    with pytest.raises(CertificateError, match="multipliers"):
+        check([{"split": [0, 0]}, {"tighten": [[1, 0, -1, [], [[0, 0, "-1"]]]]}, {}])
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.integers(0, 10 ** 9))
+def test_a_nodes_bounds_hold_on_its_region(seed):
+    """Random networks, a random path of 1-3 splits and random entries with slopes and multipliers (10^-300 to
+    10^300) of the path's splits: each bound the kernel derives holds at every point of the box where the
+    path's splits hold (z3), or the kernel finds the region empty and z3 agrees."""
+    rng, net, lo, hi = _random(seed)
+    free = [(l, j) for l in range(len(net.widths) - 1) for j in range(net.widths[l])]
+    path = rng.sample(free, min(len(free), rng.randint(1, 3)))
+    splits = {}
+    for l, j in path:
+        splits.setdefault(l, {})[j] = rng.choice([1, -1])
+    entries = _entries(rng, net.widths, 6)
+    for e in entries:
+        e.append([[l, j, rng.choice(["0", "1/3", "2", str(10 ** 300), f"1/{10 ** 300}"])] for l, j in path
+                  if l < e[0] and rng.random() < 0.7])
+    N = bounds.Net(net.input_dim, net.sparse_layers())
+    tight = bounds.tighten(N, lo, hi, entries, 32, "t", splits)
+    x = [z3.Real(f"x{i}") for i in range(net.input_dim)]
+    zs = _pre(net, x)
+    region = [z3.And(q(a) <= v, v <= q(b)) for v, a, b in zip(x, lo, hi)]
+    region += [zs[l][j] >= 0 if s > 0 else zs[l][j] <= 0 for l, g in splits.items() for j, s in g.items()]
+    if not tight and entries:
+        s = z3.Solver()
+        s.add(*region)
+        assert s.check() == z3.unsat or not any(e[0] for e in entries)
+    for k, (TL, TU, den, has_l, has_u) in tight.items():
+        for j in range(net.widths[k]):
+            for has, T_, bad in ((has_l[j], TL[j], lambda z, t: z < t), (has_u[j], TU[j], lambda z, t: z > t)):
+                if has:
+                    s = z3.Solver()
+                    s.add(*region, bad(zs[k][j], q(fmpq(int(T_), int(den)))))
+                    assert s.check() == z3.unsat
+
+
+def test_the_finder_tightens_nodes_and_the_queue_carries_their_bounds(monkeypatch):
+    """With ``NODE_TIGHTEN`` = 1 the finder gives open leaves bounds of their own, which their children inherit
+    (sent to workers with each leaf); the kernel proves the tree, and the work-queue finds the same tree on one
+    process and on two (each item starts its LPs from the model as built, so not the serial search's tree)."""
+    import sys
+    sys.path.insert(0, str(__import__("pathlib").Path(__file__).parent))
+    from test_bab_queue import _wide
+    from exactmem import parallel
+    from exactmem.analysis import bab_queue
+    monkeypatch.setattr(bab, "NODE_TIGHTEN", [1])
+    monkeypatch.setattr(bab, "NODE_UNITS", [8])
+    doc = _wide(3)
+    d, layers, qs = kernel.regions.questions(doc)
+    out = bab.search(layers, d, *qs[0])
+    assert out[0] == "proved" and any("tighten" in n for n in out[1])
+    assert any(len(e) == 5 for n in out[1] for e in n.get("tighten", []))          # multipliers of a path's splits
+    cert = kernel.sign({**doc, "kind": "linear-bounds", "hints": bab.hints_of([out[1]], layers, d, qs)})
+    assert kernel.check(cert).is_proved
+    queued = bab_queue.search(doc, 0, parallel.Serial(), batch=4, per_item=1, steps=2)
+    assert queued[0] == "proved" and any("tight" in n for n in json.dumps(queued[1]).split('"')[1::2])
+    with parallel.Pool(2) as pool:                                        # the same bytes on other processes
+        assert json.dumps(bab_queue.search(doc, 0, pool, batch=4, per_item=1, steps=2)) == json.dumps(queued)
+    cert = kernel.sign({**doc, "kind": "linear-bounds", "hints": bab.hints_of([queued[1]], layers, d, qs)})
+    assert kernel.check(cert).is_proved

@@ -48,6 +48,8 @@ LP_HINTS = [True]          # many inputs, one atom: a leaf's slopes and multipli
 FSB_LP = [0]               # of the FSB candidates, this many best get their children's LPs (strong branching)
 FSB_OPT = [True]           # FSB scores children with the parent's LP slopes (else CROWN's default slopes)
 TIGHTEN = [True]           # many inputs, 2+ hidden layers: the set's bounds of later layers from LPs (``tighten``)
+NODE_TIGHTEN = [2]         # and a node's, every this many first-layer splits down a path (0: never)
+NODE_UNITS = [16]          # of the units a node's bounds are tightened for, this many best-scored
 
 
 def _float(q):
@@ -355,13 +357,19 @@ def _mu(clause, k):
 
 
 class _Leaf:
-    __slots__ = ("lo", "hi", "splits", "path", "pre", "basis", "prelp")
+    __slots__ = ("lo", "hi", "splits", "path", "pre", "basis", "prelp", "tight", "tight_at")
 
-    def __init__(self, lo, hi, splits, path, pre=None, basis=None, prelp=None):
+    def __init__(self, lo, hi, splits, path, pre=None, basis=None, prelp=None, tight=None, tight_at=0):
         self.lo, self.hi, self.splits, self.path = lo, hi, splits, path
         self.pre = pre                                    # its ``bounds``, when the split's trial computed them
         self.basis = basis                                # its parent's LP basis (``triangle.LeafLP``), if any
         self.prelp = prelp                                # its LP's answer, when the split's trial computed it
+        self.tight = tight                                # bounds its ancestors' hint ``tighten`` proves, merged
+        self.tight_at = tight_at                          # first-layer splits on the path at the last of those
+
+    def kid(self, splits, path, pre=None, basis=None, prelp=None, lo=None, hi=None):
+        return _Leaf(self.lo if lo is None else lo, self.hi if hi is None else hi, splits, path, pre, basis, prelp,
+                     self.tight, self.tight_at)
 
 
 def _evaluate_leaf(fn, leaf, goal, rows, ctx=None):
@@ -746,9 +754,36 @@ class Context:
 def expand(ctx, leaf):
     """One step of the branch and bound on ``leaf``: ("node", node, kids, priority) -- the tree node at the
     leaf's path, its children (none: the leaf is closed) and their priority (the leaf's float bound) --
-    or ("refuted", exact x) or ("undecided", reason)."""
-    fn, rows = ctx.fn, ctx.rows
-    status, info = _evaluate_leaf(fn, leaf, ctx.goal, rows, ctx)
+    or ("refuted", exact x) or ("undecided", reason).  An open leaf with ``NODE_TIGHTEN`` first-layer splits
+    more than its last tightened ancestor first gets the hint ``tighten`` of its own (``tighten.at``), which
+    its children inherit."""
+    fn = tighten_mod().merged(ctx.fn, leaf.tight) if leaf.tight else ctx.fn
+    n0 = len(leaf.splits.get(0, {}))
+    if not (NODE_TIGHTEN[0] and TIGHTEN[0] and fn.L > 2 and ctx.d > CUT_INPUTS
+            and n0 - leaf.tight_at >= NODE_TIGHTEN[0]):
+        return _expand(ctx, leaf, fn)
+    ev = _evaluate_leaf(fn, leaf, ctx.goal, ctx.rows, ctx)
+    if ev[0] != "open" or len(ctx.rows) != 1:
+        return _expand(ctx, leaf, fn, ev)
+    leaf.tight_at = n0
+    entries, tight = tighten_mod().at(ctx, fn, leaf, ev[1][2], ev[1][3], ev[1][4], NODE_UNITS[0])
+    if not entries:
+        return _expand(ctx, leaf, fn, ev)
+    leaf.tight = tighten_mod().merged(fn, tight).tight
+    out = _expand(ctx, leaf, tighten_mod().merged(ctx.fn, leaf.tight))
+    if out[0] == "node":
+        out[1]["tighten"] = entries
+    return out
+
+
+def tighten_mod():
+    from . import tighten
+    return tighten
+
+
+def _expand(ctx, leaf, fn, ev=None):
+    rows = ctx.rows
+    status, info = ev or _evaluate_leaf(fn, leaf, ctx.goal, rows, ctx)
     if status == "empty":
         return "node", {}, [], None
     if status == "closed":
@@ -796,15 +831,15 @@ def expand(ctx, leaf):
             return "undecided", "a leaf is too narrow to split in floats"
         a_hi, b_lo = leaf.hi.copy(), leaf.lo.copy()
         a_hi[i], b_lo[i] = tf, tf
-        return "node", {"cut": [i, str(to_rational(tf))]}, [_Leaf(leaf.lo, a_hi, leaf.splits, leaf.path + (0,)),
-                                                         _Leaf(b_lo, leaf.hi, leaf.splits, leaf.path + (1,))], worst
+        return "node", {"cut": [i, str(to_rational(tf))]}, [leaf.kid(leaf.splits, leaf.path + (0,), hi=a_hi),
+                                                         leaf.kid(leaf.splits, leaf.path + (1,), lo=b_lo)], worst
     l, j = unit
     kids = []
     for side, s in ((0, -1), (1, 1)):
         sp = {k: dict(v) for k, v in leaf.splits.items()}
         sp.setdefault(l, {})[j] = s
         pre, prelp = pres.get(s, (None, None))
-        kids.append(_Leaf(leaf.lo, leaf.hi, sp, leaf.path + (side,), pre, leaf.basis, prelp))
+        kids.append(leaf.kid(sp, leaf.path + (side,), pre, leaf.basis, prelp))
     return "node", {"split": [l, j]}, kids, worst
 
 

@@ -82,9 +82,19 @@ def _leaf_json(leaf, box=None) -> dict:
            "splits": sorted([int(l), int(j), int(s)] for l, js in leaf.splits.items() for j, s in js.items())}
     if box is None or not (np.array_equal(leaf.lo, box[0]) and np.array_equal(leaf.hi, box[1])):
         out["lo"], out["hi"] = [float(t) for t in leaf.lo], [float(t) for t in leaf.hi]
+    if leaf.tight:                                  # its ancestors' ``tighten`` bounds: [k, [[j, lo, up], ...]]
+        out["tight"] = [[int(k), len(a), [[int(j), _num(a[j]), _num(b[j])] for j in
+                                          np.flatnonzero(np.isfinite(a) | np.isfinite(b))]]
+                        for k, (a, b) in sorted(leaf.tight.items())]
+        out["tight_at"] = leaf.tight_at
     if leaf.basis is not None:
         out["basis"] = basis_data(leaf.basis)
     return out
+
+
+def _num(v):
+    """A float for JSON; None for an infinite bound."""
+    return float(v) if np.isfinite(v) else None
 
 
 def _leaf(js, box) -> "bab._Leaf":
@@ -97,7 +107,15 @@ def _leaf(js, box) -> "bab._Leaf":
             isinstance(part, list) and all(type(v) is int and 0 <= v <= 4 for v in part) for part in basis)):
         raise ValueError("a leaf's basis is two lists of HiGHS basis statuses (0..4)")
     lo, hi = (np.array(js["lo"], dtype=np.float64), np.array(js["hi"], dtype=np.float64)) if "lo" in js else box
-    return bab._Leaf(lo, hi, splits, tuple(js["path"]), basis=basis)
+    tight = None
+    if js.get("tight"):
+        tight = {}
+        for k, n, rows in js["tight"]:
+            a, b = np.full(n, -np.inf), np.full(n, np.inf)
+            for j, x, y in rows:
+                a[j], b[j] = (-np.inf if x is None else x), (np.inf if y is None else y)
+            tight[k] = (a, b)
+    return bab._Leaf(lo, hi, splits, tuple(js["path"]), basis=basis, tight=tight, tight_at=int(js.get("tight_at", 0)))
 
 
 def expand_item(item: dict) -> dict:
@@ -108,13 +126,17 @@ def expand_item(item: dict) -> dict:
     ctx = _context(item.get("question"), item["q"], item["digest"])
     if ctx is None:
         return {"missing": True}
-    before, bab.MARGIN[0] = bab.MARGIN[0], item["margin"]
+    knobs = (bab.MARGIN, bab.NODE_TIGHTEN, bab.NODE_UNITS)
+    before = [k[0] for k in knobs]
+    for k, v in zip(knobs, [item["margin"]] + item.get("node", before[1:])):   # the parent's settings
+        k[0] = v
     try:
         return {"leaves": [_expand_leaf(ctx, js, item["steps"]) for js in item["leaves"]]}
     except _Stop as e:
         return e.args[0]
     finally:
-        bab.MARGIN[0] = before                  # in this process too (the serial executor): as it was
+        for k, v in zip(knobs, before):         # in this process too (the serial executor): as they were
+            k[0] = v
 
 
 class _Stop(Exception):
@@ -204,7 +226,8 @@ def search(doc, q: int, ex, budget=None, max_leaves: int = 20000, batch: int = 6
         return {"leaves": [_leaf_json(leaf, st.box) for _, _, leaf in take], "priorities": [p for p, _, _ in take]}
 
     def send(take):
-        feed.put({"digest": st.digest, "q": q, "margin": margin, "steps": steps, **_item(take)})
+        feed.put({"digest": st.digest, "q": q, "margin": margin, "node": [bab.NODE_TIGHTEN[0], bab.NODE_UNITS[0]],
+                  "steps": steps, **_item(take)})
     try:
         with gc_paused():                       # speed only: nothing here makes cycles
             out = _run(st, feed, send, window, per_item, budget, max_leaves, start, saver, dump, progress)

@@ -113,3 +113,80 @@ def with_bounds(fn, tight):
     out = copy.copy(fn)
     out.tight = {k: v for k, v in tight.items()}
     return out
+
+
+def at(ctx, fn, leaf, ls, relax, g, most):
+    """(entries, tight) of a node (the leaf ``leaf`` about to be split, ``fn`` with the bounds it inherits, its
+    bounds ``ls`` and relaxations ``relax``): the ``most`` unstable units of each later hidden layer with the
+    largest |lambda| s (-l) on the goal row g (the unit-split score), each bounded both ways by the triangle LP
+    of the layers below on the leaf, its splits as rows (their dual: the multipliers beta); as ``of``, only
+    bounds that beat the leaf's are kept.  The LP models are the context's, one per layer (``ctx._tlp``)."""
+    from . import bab
+    from .triangle import LeafLP
+    one = float(1 << PB)
+    entries, tight = [], {}
+    Lam = g[None, :]
+    lams = {}
+    for t in range(fn.L - 1, 0, -1):                        # the goal's coefficients on each hidden layer
+        Lam = Lam @ fn.W[t]
+        lams[t - 1] = Lam[0].copy()
+        low, s, _ = relax[t - 1]
+        Lam = np.where(Lam > 0, Lam * low, Lam * s)
+    models = ctx.__dict__.setdefault("_tlp", {})
+    signs = bab._signs(leaf.splits, [len(b) for b in fn.b[:-1]])
+    for k in range(1, fn.L - 1):
+        l, u = ls[k]
+        un = np.flatnonzero((l < 0) & (u > 0))
+        if not len(un):
+            continue
+        score = np.abs(lams[k][un]) * relax[k][2][un]
+        units = un[np.argsort(-score, kind="stable")[:most]]
+        if k not in models:
+            try:
+                models[k] = LeafLP(_upto(fn, k), leaf.lo, leaf.hi, np.zeros(len(l)), 0.0)
+            except (ImportError, ValueError):
+                models[k] = None
+        lp = models[k]
+        if lp is None:
+            return [], {}
+        part = _upto(fn, k)
+        below = {t: v for t, v in leaf.splits.items() if t < k}
+        TL, TU = np.full(len(l), -np.inf), np.full(len(l), np.inf)
+        lp._fresh()
+        basis = None
+        for j in units:
+            for s in (1, -1):
+                gj = np.zeros(len(l))
+                gj[j] = s
+                lp.objective(gj, 0.0)
+                res = lp.solve(leaf.lo, leaf.hi, ls[:k], below, basis)
+                if res is None:
+                    continue
+                basis = res[4]
+                alphas = [np.where(a >= 0, np.floor(a * one) / one, -1.0) for a in res[1]]
+                betas = [np.where(b >= 0, b, -1.0) for b in res[2]]
+                value = bab._alpha_grad(part, gj, 0.0, relax[:k], alphas, leaf.lo, leaf.hi, betas, signs[:k])[0]
+                old = l[j] if s > 0 else -u[j]
+                if not (np.isfinite(value) and value > old + GAIN[0] * (u[j] - l[j])):
+                    continue
+                if s > 0:
+                    TL[j] = value
+                else:
+                    TU[j] = -value
+                named = [[t, int(i), str(to_rational(float(alphas[t][i])))] for t in range(k)
+                         for i in np.flatnonzero((alphas[t] >= 0) & (alphas[t] != relax[t][0]))]
+                beta = [[t, int(i), str(to_rational(float(betas[t][i])))] for t in range(k)
+                        for i in np.flatnonzero(betas[t] > 0)]
+                entries.append([k, int(j), s, named] + ([beta] if beta else []))
+        if np.isfinite(TL).any() or np.isfinite(TU).any():
+            tight[k] = (TL, TU)
+        break                                              # later layers' bounds would need this layer's first
+    return entries, tight
+
+
+def merged(fn, tight):
+    """``fn`` with its bounds met with ``tight`` as well ({k: (lower, upper)})."""
+    out = dict(getattr(fn, "tight", None) or {})
+    for k, (a, b) in tight.items():
+        out[k] = (np.maximum(out[k][0], a), np.minimum(out[k][1], b)) if k in out else (a, b)
+    return with_bounds(fn, out)

@@ -290,9 +290,12 @@ def _back(net, B, top, relax, box, beta=None, first=True, inner=False):
         B.M = B.M * np.where(neg < 0, R.S, R.A_in if inner else R.A)   # exact: below 2^(K+1+PB)
         B.e = B.e - backsub.PB                               # sigma_r / 2^PB: the slopes' unit
         for j, w in (beta or {}).get(t - 1, {}).items():      # the objective's - beta s z_j, s the split's sign
-            for r in range(B.M.shape[0]):
+            for r in range(B.M.shape[0]):                    # (w: one for all rows, or a list of one per row)
+                wr = w[r] if isinstance(w, list) else w
+                if not wr:
+                    continue
                 sigma = B.sigma(r)
-                q = fmpq(int(B.M[r, j])) - w / sigma
+                q = fmpq(int(B.M[r, j])) - wr / sigma
                 row = [int(v) for v in B.M[r]]
                 row[j] = int(q.p) // int(q.q)                # rounded down by less than one unit
                 shift = max(0, max(backsub.bits(abs(v)) for v in row) - backsub.K)
@@ -340,9 +343,9 @@ def _over_box(B, box):
     B.c.add(B.S / box.D, np.stack([P @ a + N @ b for a, b in zip(lo, hi)], axis=1), B.e, w)
 
 
-def leaf_bounds(net, lo_in, hi_in, splits, bits, tight={}):
-    """(relaxations per hidden layer, empty?) on a leaf: every hidden layer's bounds, intersected with the set's
-    ``tighten`` bounds and clamped by the splits.  A
+def leaf_bounds(net, lo_in, hi_in, splits, bits, tights=()):
+    """(relaxations per hidden layer, empty?) on a leaf: every hidden layer's bounds, intersected with the
+    ``tighten`` bounds of the set and of the leaf's ancestors (``tights``) and clamped by the splits.  A
     layer's bounds are L / den <= z <= U / den (Python integers over one denominator) until they are rounded
     outward to dyadics; the next layer's input bounds are their positive parts over one power of two."""
     relax, box = [], Box(lo_in, hi_in)
@@ -366,8 +369,7 @@ def leaf_bounds(net, lo_in, hi_in, splits, bits, tight={}):
                 L[lows] = np.where(C[:len(lows)] > L[lows], C[:len(lows)], L[lows])
                 U[ups] = np.where(-C[len(lows):] < U[ups], -C[len(lows):], U[ups])
                 den *= cd
-        if k in tight:                                            # the set's own bounds (hint ``tighten``)
-            TL, TU, td, has_l, has_u = tight[k]
+        for TL, TU, td, has_l, has_u in (t[k] for t in tights if k in t):   # the hint ``tighten``'s bounds
             L, U, TL, TU = L * td, U * td, TL * den, TU * den
             L, U, den = np.where(has_l & (TL > L), TL, L), np.where(has_u & (TU < U), TU, U), den * td
         inner = [(j, int(U[j] >= -L[j])) for j in splits.get(k, {}) if L[j] < 0 < U[j]]  # unsplit lower slopes
@@ -401,36 +403,41 @@ def _pairs(v, where, widths, what):
     return out
 
 
-def tighten(net, lo, hi, entries, bits, where):
-    """The hint ``tighten`` of a question: entries [k, j, s, alpha] bound s z_kj (s = 1: from below, -1: from
-    above) over the whole set (no split, no cut: so on every leaf) by a back-substitution of its own, with its
-    lower slopes alpha ([[l, i, a], ...], l < k, a in [0, 1]) on the layers below; each layer's from the
-    bounds of those below it, themselves tightened.  {k: (L, U, den, has_l, has_u)} for ``leaf_bounds``."""
+def tighten(net, lo, hi, entries, bits, where, splits={}, prior=()):
+    """The hint ``tighten`` of a question (the set's box [lo, hi]) or of a node (the box after the path's cuts,
+    the path's ``splits``, the bounds ``prior`` of the set and of the node's ancestors): entries [k, j, s,
+    alpha] or [k, j, s, alpha, beta] bound s z_kj (s = 1: from below, -1: from above) on that region, so on
+    every leaf below, by a back-substitution of its own with its lower slopes alpha ([[l, i, a], ...], l < k, a
+    in [0, 1]) and multipliers beta ([[l, i, b], ...], b >= 0) of the path's splits s_li z_li >= 0 below layer
+    k; each layer's from the bounds of those below it, themselves tightened.  {k: (L, U, den, has_l, has_u)}."""
     if not isinstance(entries, list):
-        raise CertificateError(f"{where} must be a list of [k, j, s, alpha]")
+        raise CertificateError(f"{where} must be a list of [k, j, s, alpha(, beta)]")
     by = {}
     for e in entries:
-        if not (isinstance(e, list) and len(e) == 4 and type(e[2]) is int and e[2] in (1, -1)):
-            raise CertificateError(f"{where}: {parse.brief(e, 40)} is not [k, j, 1 or -1, alpha]")
+        if not (isinstance(e, list) and len(e) in (4, 5) and type(e[2]) is int and e[2] in (1, -1)):
+            raise CertificateError(f"{where}: {parse.brief(e, 40)} is not [k, j, 1 or -1, alpha(, beta)]")
         k = parse.integer(e[0], f"{where} layer", 1, len(net.widths) - 1)
         j = parse.integer(e[1], f"{where} unit", 0, net.widths[k] - 1)
-        alpha = _pairs(e[3], where, net.widths, "alpha")
+        alpha, beta = _pairs(e[3], where, net.widths, "alpha"), _pairs(e[4] if len(e) > 4 else [], where, net.widths, "beta")
         if any(l >= k for l in alpha) or any(not 0 <= a <= 1 for g in alpha.values() for a in g.values()):
             raise CertificateError(f"{where}: a bound on layer {k} takes slopes in [0, 1] of the layers below it")
-        by.setdefault(k, []).append((j, e[2], alpha))
+        if any(l >= k or i not in splits.get(l, {}) or b < 0 for l, g in beta.items() for i, b in g.items()):
+            raise CertificateError(f"{where}: a bound on layer {k} takes multipliers >= 0 of the path's splits below it")
+        by.setdefault(k, []).append((j, e[2], alpha, beta))
     tight, box = {}, Box(lo, hi)
     for k in sorted(by):
-        relax, empty = leaf_bounds(net, lo, hi, {}, bits, tight)
+        relax, empty = leaf_bounds(net, lo, hi, splits, bits, list(prior) + [tight])
         rows = sorted(by[k], key=lambda r: -r[1])                     # lower bounds first, as ``units``
         if empty:
-            break                                                    # the set has no point: every leaf is empty
-        per = [R.with_alpha(None, [a.get(l, {}) for _, _, a in rows]) for l, R in enumerate(relax[:k])]
-        units = net.units(k, np.array([j for j, s, _ in rows if s > 0], dtype=np.int64),
-                          [j for j, s, _ in rows if s < 0])
-        C, cd = _back(net, units, k, per, box, first=False).fractions()
+            break                                                    # the region has no point: its leaves are empty
+        per = [R.with_alpha(None, [a.get(l, {}) for _, _, a, _ in rows]) for l, R in enumerate(relax[:k])]
+        units = net.units(k, np.array([j for j, s, _, _ in rows if s > 0], dtype=np.int64),
+                          [j for j, s, _, _ in rows if s < 0])
+        signed = {l: {i: [r[3].get(l, {}).get(i, _Z) * s for r in rows] for i, s in g.items()} for l, g in splits.items()}
+        C, cd = _back(net, units, k, per, box, signed, first=False).fractions()
         n = net.widths[k]
         L, U, has_l, has_u = np.zeros(n, dtype=object), np.zeros(n, dtype=object), np.zeros(n, bool), np.zeros(n, bool)
-        for (j, s, _), c in zip(rows, C):                            # the best of a unit's entries
+        for (j, s, _, _), c in zip(rows, C):                         # the best of a unit's entries
             if s > 0 and not (has_l[j] and L[j] >= c):
                 L[j], has_l[j] = c, True
             elif s < 0 and not (has_u[j] and U[j] <= -c):
@@ -440,7 +447,7 @@ def tighten(net, lo, hi, entries, bits, where):
 
 
 def _leaf_hints(node, widths, goal, where):
-    extra = set(node) - {"alpha", "beta", "mu"}
+    extra = set(node) - {"alpha", "beta", "mu", "tighten"}
     if extra:
         raise CertificateError(f"{where}: unknown leaf field(s) {sorted(extra)[:3]}")
     alpha = _pairs(node.get("alpha", []), where, widths, "alpha")
@@ -460,20 +467,28 @@ def _leaf_hints(node, widths, goal, where):
     return alpha, beta, mu
 
 
+def _splits(sps):
+    out = {}
+    for l, j, s in sps:
+        out.setdefault(l, {})[j] = s
+    return out
+
+
 def each_leaf(tree, widths, d, where, clock):
-    """(splits, cuts, node) per leaf of a preorder tree; splits {l: {j: sign}}, cuts [(i, side, t)].  The path
+    """(splits, cuts, node, marks) per leaf of a preorder tree; splits {l: {j: sign}}, cuts [(i, side, t)], marks
+    [(index, splits, cuts, entries)] of the nodes on the path (the leaf too) with the hint ``tighten``.  The path
     from the root is kept once and each stack entry holds one branch (memory linear in the tree, however deep)."""
     if not isinstance(tree, list):
         raise CertificateError(f"{where} must be a list of nodes in preorder")
-    sps, cuts, on = [], [], set()                        # the path's splits (l, j, s) and cuts (i, side, t)
-    stack = [(0, 0, None, None)]                        # (splits and cuts above the branch, the branch taken)
-    for node in tree:
+    sps, cuts, on, marks = [], [], set(), []            # the path's splits (l, j, s), cuts (i, side, t), marks
+    stack = [(0, 0, 0, None, None)]                     # (splits, cuts and marks above the branch, the branch)
+    for index, node in enumerate(tree):
         clock()
         if not stack:
             raise CertificateError(f"{where} has nodes after its last leaf")
-        ns, nc, sp_, ct_ = stack.pop()
+        ns, nc, nm, sp_, ct_ = stack.pop()
         on.difference_update((l, j) for l, j, _ in sps[ns:])
-        del sps[ns:], cuts[nc:]
+        del sps[ns:], cuts[nc:], marks[nm:]
         if sp_:
             sps.append(sp_)
             on.add(sp_[:2])
@@ -481,42 +496,48 @@ def each_leaf(tree, widths, d, where, clock):
             cuts.append(ct_)
         if not isinstance(node, dict):
             raise CertificateError(f"{where}: a node must be an object")
+        if "tighten" in node:
+            marks.append((index, _splits(sps), list(cuts), node["tighten"]))
         if "split" in node:
             sp = node["split"]
-            if set(node) != {"split"} or not (isinstance(sp, list) and len(sp) == 2 and all(type(t) is int for t in sp)
-                                              and 0 <= sp[0] < len(widths) and 0 <= sp[1] < widths[sp[0]]) \
-                    or tuple(sp) in on:
+            if set(node) - {"tighten"} != {"split"} or not (
+                    isinstance(sp, list) and len(sp) == 2 and all(type(t) is int for t in sp)
+                    and 0 <= sp[0] < len(widths) and 0 <= sp[1] < widths[sp[0]]) or tuple(sp) in on:
                 raise CertificateError(f"{where}: split {str(sp)[:30]} is not a new hidden unit [l, j]")
-            stack += [(len(sps), len(cuts), (sp[0], sp[1], s), None) for s in (1, -1)]   # popped: -1, then +1
+            stack += [(len(sps), len(cuts), len(marks), (sp[0], sp[1], s), None) for s in (1, -1)]   # -1, then +1
         elif "cut" in node:
             ct = node["cut"]
-            if set(node) != {"cut"} or not (isinstance(ct, list) and len(ct) == 2):
+            if set(node) - {"tighten"} != {"cut"} or not (isinstance(ct, list) and len(ct) == 2):
                 raise CertificateError(f"{where}: cut {str(ct)[:30]} is not [i, t]")
             i, t = parse.integer(ct[0], f"{where}: cut input", 0, d - 1), parse.rational(ct[1], f"{where}: cut")
-            stack += [(len(sps), len(cuts), None, (i, side, t)) for side in (1, -1)]      # popped: x_i <= t first
+            stack += [(len(sps), len(cuts), len(marks), None, (i, side, t)) for side in (1, -1)]   # x_i <= t first
         else:
-            splits = {}
-            for l, j, s in sps:
-                splits.setdefault(l, {})[j] = s
-            yield splits, list(cuts), node
+            yield _splits(sps), list(cuts), node, list(marks)
     if stack:
         raise CertificateError(f"{where} ends before every branch has a leaf")
 
 
-def prove_leaf(net, lo, hi, goal, splits, cuts, node, bits, where, tight={}):
-    """None if the leaf is proved, else the reason it is not; ``tight``: the set's ``tighten`` bounds."""
-    alpha, beta, mu = _leaf_hints(node, net.widths, goal, where)
-    if any(j not in splits.get(l, {}) for l, g in beta.items() for j in g):
-        raise CertificateError(f"{where}.beta names a unit that is not split on the leaf's path")
+def _cut(lo, hi, cuts):
+    """The box [lo, hi] with the cuts applied (side -1: x_i <= t; +1: x_i >= t)."""
     lo, hi = list(lo), list(hi)
-    for i, side, t in cuts:                                      # side -1: x_i <= t; +1: x_i >= t
+    for i, side, t in cuts:
         if side < 0:
             hi[i] = min(hi[i], t)
         else:
             lo[i] = max(lo[i], t)
+    return lo, hi
+
+
+def prove_leaf(net, lo, hi, goal, splits, cuts, node, bits, where, tights=()):
+    """None if the leaf is proved, else the reason it is not; ``tights``: the ``tighten`` bounds of the set and of
+    the leaf's path."""
+    alpha, beta, mu = _leaf_hints(node, net.widths, goal, where)
+    if any(j not in splits.get(l, {}) for l, g in beta.items() for j in g):
+        raise CertificateError(f"{where}.beta names a unit that is not split on the leaf's path")
+    lo, hi = _cut(lo, hi, cuts)
     if any(a > b for a, b in zip(lo, hi)):
         return None                                              # the cuts leave no point of the box
-    relax, empty = leaf_bounds(net, lo, hi, splits, bits, tight)
+    relax, empty = leaf_bounds(net, lo, hi, splits, bits, tights)
     if empty:
         return None
     relax = [R.with_alpha(alpha.get(k, {})) for k, R in enumerate(relax)]   # the goal's own lower slopes
@@ -576,14 +597,22 @@ def check(doc, progress=None, clock=lambda: None, share=None) -> Verdict:
         if progress:
             progress(q, len(qs))
         lo, hi = box_of(S, f"data.questions[{q}].set")
-        tight = tighten(net, lo, hi, tights[q], bits, f"hints.tighten[{q}]") if tights[q] else {}
-        for splits, cuts, node in each_leaf(tree, net.widths, d, f"hints.trees[{q}]", clock):
+        root = [tighten(net, lo, hi, tights[q], bits, f"hints.tighten[{q}]")] if tights[q] else []
+        made = {}                                                # the path's nodes' bounds, each derived once
+        for splits, cuts, node, marks in each_leaf(tree, net.widths, d, f"hints.trees[{q}]", clock):
             clock()
             leaves += 1
             if share is not None and (leaves - 1) % share[1] != share[0]:
                 continue
             done += 1
-            why = prove_leaf(net, lo, hi, goal, splits, cuts, node, bits, f"hints.trees[{q}] leaf {leaves}", tight)
+            made, ts = {i: made[i] for i, *_ in marks if i in made}, list(root)
+            for i, msp, mcuts, entries in marks:
+                if i not in made:
+                    mlo, mhi = _cut(lo, hi, mcuts)
+                    made[i] = {} if any(a > b for a, b in zip(mlo, mhi)) else \
+                        tighten(net, mlo, mhi, entries, bits, f"hints.trees[{q}] node {i}.tighten", msp, ts)
+                ts.append(made[i])
+            why = prove_leaf(net, lo, hi, goal, splits, cuts, node, bits, f"hints.trees[{q}] leaf {leaves}", ts)
             if why:
                 return Verdict.undecided(f"question {q}, leaf {leaves} (splits {splits}, cuts "
                                          f"{[(i, s, str(t)) for i, s, t in cuts]}): {why}", question=q, leaves=leaves)
