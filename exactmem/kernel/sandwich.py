@@ -27,7 +27,7 @@ import numpy as np
 from flint import fmpq, fmpz_mat
 
 from . import values as V
-from .engine import Col, Engine, State, Undecided
+from .engine import Col, Engine, State
 from .numbers import sqrt_bounds
 
 
