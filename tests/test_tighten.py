@@ -18,6 +18,7 @@ from exactmem.errors import CertificateError
 from exactmem.kernel import bounds
 
 z3 = pytest.importorskip("z3")
+from test_linear_bounds import _doc  # noqa: E402
 from z3_oracle import outputs, q  # noqa: E402
 
 # By hand: on [-1, 1]^2 the unit v = -(relu(x+y) + relu(x-y) - relu(x)) - 3/5 is <= -3/5 (relu(x+y) + relu(x-y)
@@ -28,15 +29,6 @@ from z3_oracle import outputs, q  # noqa: E402
 NET = ReLUNet([([[1, 1], [1, -1], [1, 0]], [0, 0, 0]), ([[-1, -1, 1]], ["-3/5"]), ([[-1]], [0])])
 LO, HI = [fmpq(-1), fmpq(-1)], [fmpq(1), fmpq(1)]
 GOAL = [[([fmpq(1)], fmpq(1, 20), True)]]
-
-
-def _doc(net, lo, hi, goal, trees, **hints):
-    atoms = [[[[str(v) for v in g], str(h), s] for g, h, s in clause] for clause in goal]
-    return kernel.sign({"format": "exactmem.certificate", "schema_version": 2, "kind": "linear-bounds",
-                        "claim": "test", "network": net.to_json(sparse=True),
-                        "data": {"questions": [{"set": {"box": [[str(v) for v in lo], [str(v) for v in hi]]},
-                                                "goal": atoms}]},
-                        "hints": {"trees": trees, **hints}})
 
 
 def test_the_worked_example_is_proved_only_with_the_lp_slopes():
