@@ -52,13 +52,17 @@ def one_clause(split, c) -> dict:
     return {**split, "data": {**split["data"], "questions": [split["data"]["questions"][c]]}}
 
 
-def certificate(doc, trees) -> dict:
+def certificate(doc, trees, used=None) -> dict:
     """The signed linear-bounds certificate of a document's questions with these trees (and the hint
-    ``tighten`` of their sets, as the search used it)."""
+    ``tighten`` of their sets, as the search used it; ``used``: per question, whether its search did -- trees
+    found before the hint existed are checked without it)."""
     from exactmem import kernel
     from exactmem.analysis import bab
     d, layers, qs = kernel.regions.questions(doc)
-    return kernel.sign({**doc, "kind": "linear-bounds", "hints": bab.hints_of(trees, layers, d, qs)})
+    hints = bab.hints_of(trees, layers, d, qs)
+    if used is not None and "tighten" in hints:
+        hints["tighten"] = [t if u else [] for t, u in zip(hints["tighten"], used)]
+    return kernel.sign({**doc, "kind": "linear-bounds", "hints": hints})
 
 
 def run(prop, eps, out, clauses, jobs=1) -> int:
@@ -107,7 +111,7 @@ def run(prop, eps, out, clauses, jobs=1) -> int:
                 print(f"clause {c}: kernel {v.status.name} in {t2 - t1:.0f} {unit}"
                       + ("" if v.is_proved else f": {v.reason[:400]}"), file=log, flush=True)
                 kept = {"clause": c, "tree": res[1], "leaves": res[2], "search_s": round(t1 - t0, 1),
-                        "check_s": round(t2 - t1, 1), "workers": jobs}
+                        "check_s": round(t2 - t1, 1), "workers": jobs, "tighten": bab.TIGHTEN[0]}
                 with gzip.open(tree_file if v.is_proved else refused.replace(".json", f"{tag}.json"), "wt") as fh:
                     json.dump(kept if v.is_proved else {**kept, "reason": v.reason}, fh)   # refused: kept to mend
                 if os.path.exists(ck):          # proved, or refused (the next run searches with room 1e-4)
@@ -126,11 +130,13 @@ def assemble(prop, eps, out, cert_path) -> int:
     if missing:
         print(f"no tree yet for clause(s) {missing}", file=sys.stderr)
         return 1
-    trees = []
+    trees, used = [], []
     for c in range(len(qs)):
         with gzip.open(os.path.join(out, f"clause_{c}.json.gz"), "rt") as fh:
-            trees.append(json.load(fh)["tree"])
-    cert = certificate(split, trees)
+            kept = json.load(fh)
+        trees.append(kept["tree"])
+        used.append(kept.get("tighten", False))           # files of before stop 35 (2026-12-05): without
+    cert = certificate(split, trees, used)
     with gzip.open(cert_path, "wt") as fh:
         json.dump(cert, fh)
     print(f"{sum(1 for t in trees for n in t if 'cut' not in n and 'split' not in n)} leaves in {cert_path}")

@@ -31,7 +31,8 @@ def run_mutant(mid, path, old, new, timeout=900):
         if text.count(old) != 1:
             return {"id": mid, "class": "STALE", "detail": f"fragment occurs {text.count(old)} times in {path}"}
         target.write_text(text.replace(old, new))
-        env = dict(os.environ, PYTHONPATH=tmp, EXACTMEM_PROGRESS="0")
+        bounds = path.startswith("analysis/tighten")          # the linear-bounds scenarios, only for their code
+        env = dict(os.environ, PYTHONPATH=tmp, EXACTMEM_PROGRESS="0", PROBE="bounds" if bounds else "networks")
         t0 = time.monotonic()
         proc = subprocess.run([sys.executable, str(HERE / "probe.py")], env=env, capture_output=True, text=True,
                               timeout=timeout, cwd=tmp)
