@@ -7,7 +7,7 @@ into one certificate for ``exactmem verify``.
             search to OUT/log.txt; several processes may share OUT (one clause each at a time)
   assemble  put the trees of every clause into one certificate (gzipped JSON) and print its leaf count
 
-usage: python benchmarks/settle_by_clause.py run PROP EPS OUT CLAUSE [CLAUSE ...] [-j N]
+usage: python benchmarks/settle_by_clause.py run PROP EPS OUT CLAUSE [CLAUSE ...] [-j N] [--nodes N]
        python benchmarks/settle_by_clause.py assemble PROP EPS OUT CERT.json.gz
 (PROP, EPS as in mnistfc's file names, e.g. 1 0.03; the competition's files from ../shared/benchmarks.)
 Set OPENBLAS_NUM_THREADS=1 when other jobs share the machine: waiting BLAS threads cost CPU time.
@@ -111,7 +111,7 @@ def run(prop, eps, out, clauses, jobs=1) -> int:
                 print(f"clause {c}: kernel {v.status.name} in {t2 - t1:.0f} {unit}"
                       + ("" if v.is_proved else f": {v.reason[:400]}"), file=log, flush=True)
                 kept = {"clause": c, "tree": res[1], "leaves": res[2], "search_s": round(t1 - t0, 1),
-                        "check_s": round(t2 - t1, 1), "workers": jobs, "tighten": bab.TIGHTEN[0]}
+                        "check_s": round(t2 - t1, 1), "workers": jobs, "tighten": bab.TIGHTEN[0], "nodes": bab.NODE_TIGHTEN[0]}
                 with gzip.open(tree_file if v.is_proved else refused.replace(".json", f"{tag}.json"), "wt") as fh:
                     json.dump(kept if v.is_proved else {**kept, "reason": v.reason}, fh)   # refused: kept to mend
                 if os.path.exists(ck):          # proved, or refused (the next run searches with room 1e-4)
@@ -152,12 +152,16 @@ def main(argv=None) -> int:
     p.add_argument("out", help="the folder of the clauses' trees")
     p.add_argument("rest", nargs="+", help="clauses (run) or the certificate file (assemble)")
     p.add_argument("-j", "--jobs", type=int, default=1, help="run: worker processes for each clause's search")
+    p.add_argument("--nodes", type=int, default=0, metavar="N",
+                   help="run: nodes' bounds every N first-layer splits (bab.NODE_TIGHTEN; default 0, off)")
     a = p.parse_args(argv)
     if a.what == "run":
         try:
             clauses = [int(c) for c in a.rest]
         except ValueError:
             p.error("clauses are integers")
+        from exactmem.analysis import bab
+        bab.NODE_TIGHTEN[0] = max(0, a.nodes)
         return run(a.prop, a.eps, a.out, clauses, a.jobs)
     return assemble(a.prop, a.eps, a.out, a.rest[0])
 

@@ -48,7 +48,8 @@ LP_HINTS = [True]          # many inputs, one atom: a leaf's slopes and multipli
 FSB_LP = [0]               # of the FSB candidates, this many best get their children's LPs (strong branching)
 FSB_OPT = [True]           # FSB scores children with the parent's LP slopes (else CROWN's default slopes)
 TIGHTEN = [True]           # many inputs, 2+ hidden layers: the set's bounds of later layers from LPs (``tighten``)
-NODE_TIGHTEN = [2]         # and a node's, every this many first-layer splits down a path (0: never)
+NODE_TIGHTEN = [0]         # and a node's, every this many first-layer splits down a path (0: never; 2 halves
+                           # mnistfc trees but costs more search time than it saves, docs/analysis.md)
 NODE_UNITS = [16]          # of the units a node's bounds are tightened for, this many best-scored
 
 
