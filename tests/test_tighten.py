@@ -70,8 +70,9 @@ def test_the_finder_names_those_slopes_and_decide_proves_the_goal(monkeypatch):
 def test_malformed_entries_are_refused_with_their_place(entry, why):
     with pytest.raises(CertificateError, match=why):
         kernel.check(_doc(NET, LO, HI, GOAL, [[{}]], tighten=[[entry]]))
-    with pytest.raises(CertificateError, match="one list per question"):
-        kernel.check(_doc(NET, LO, HI, GOAL, [[{}]], tighten=[[], []]))
+    for bad in ([[], []], [0], [{}], [""]):                         # (a falsy non-list was taken as no hint)
+        with pytest.raises(CertificateError, match="one list per question"):
+            kernel.check(_doc(NET, LO, HI, GOAL, [[{}]], tighten=bad))
 
 
 def _random(seed):

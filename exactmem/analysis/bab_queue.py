@@ -69,7 +69,7 @@ def _context(text, q: int, digest: str | None = None, parsed=None):
             _CACHE.clear()
         d, layers, qs = _DOCS[key[0]] = doc
         S, goal = qs[q]
-        _CACHE[key] = bab.Context(layers, d, S, goal)
+        _CACHE[key] = bab.Context(layers, d, S, goal).set_bounds()
     return _CACHE[key]
 
 

@@ -589,7 +589,7 @@ def check(doc, progress=None, clock=lambda: None, share=None) -> Verdict:
         raise CertificateError(f"hints.trees must hold one tree per question ({len(qs)})")
     bits = parse.integer(hints.get("precision", 32), "hints.precision", *PRECISION)
     tights = hints.get("tighten", [[]] * len(qs))
-    if not isinstance(tights, list) or len(tights) != len(qs):
+    if not isinstance(tights, list) or len(tights) != len(qs) or not all(isinstance(t, list) for t in tights):
         raise CertificateError(f"hints.tighten must hold one list per question ({len(qs)})")
     net = Net(d, layers)
     leaves = done = 0
