@@ -36,6 +36,7 @@ from ..kernel.bounds import box_of
 from ..kernel.regions import violation
 from ..parallel import with_workers
 from ..progress import Progress
+from . import tighten
 
 CUT_INPUTS = 16            # at most this many inputs: branch on inputs, else on units
 MARGIN = [1e-6]            # a leaf closes when its float bound exceeds this share of the bound's terms
@@ -731,7 +732,6 @@ class Context:
             self._set, root = True, self.root()
             if np.all(np.isfinite(root.lo)) and np.all(np.isfinite(root.hi)) and \
                     _evaluate_leaf(self.fn, root, self.goal, self.rows, self)[0] == "open":
-                from . import tighten
                 self.tighten, tight = tighten.of(self.fn, root.lo, root.hi)
                 if self.tighten:
                     self.fn = tighten.with_bounds(self.fn, tight)
@@ -765,7 +765,7 @@ def expand(ctx, leaf):
     or ("refuted", exact x) or ("undecided", reason).  An open leaf with ``NODE_TIGHTEN`` first-layer splits
     more than its last tightened ancestor first gets the hint ``tighten`` of its own (``tighten.at``), which
     its children inherit."""
-    fn = tighten_mod().merged(ctx.fn, leaf.tight) if leaf.tight else ctx.fn
+    fn = tighten.merged(ctx.fn, leaf.tight) if leaf.tight else ctx.fn
     n0 = len(leaf.splits.get(0, {}))
     if not (NODE_TIGHTEN[0] and TIGHTEN[0] and fn.L > 2 and ctx.d > CUT_INPUTS
             and n0 - leaf.tight_at >= NODE_TIGHTEN[0]):
@@ -774,19 +774,15 @@ def expand(ctx, leaf):
     if ev[0] != "open" or len(ctx.rows) != 1:
         return _expand(ctx, leaf, fn, ev)
     leaf.tight_at = n0
-    entries, tight = tighten_mod().at(ctx, fn, leaf, ev[1][2], ev[1][3], ev[1][4], NODE_UNITS[0])
+    entries, tight = tighten.at(ctx, fn, leaf, ev[1][2], ev[1][3], ev[1][4], NODE_UNITS[0])
     if not entries:
         return _expand(ctx, leaf, fn, ev)
-    leaf.tight = tighten_mod().merged(fn, tight).tight
-    out = _expand(ctx, leaf, tighten_mod().merged(ctx.fn, leaf.tight))
+    fn = tighten.merged(fn, tight)                   # the set's, the ancestors' and the leaf's own bounds
+    leaf.tight = fn.tight
+    out = _expand(ctx, leaf, fn)
     if out[0] == "node":
         out[1]["tighten"] = entries
     return out
-
-
-def tighten_mod():
-    from . import tighten
-    return tighten
 
 
 def _expand(ctx, leaf, fn, ev=None):

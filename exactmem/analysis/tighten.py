@@ -56,56 +56,60 @@ def _of(fn, lo, hi):
     from . import bab
     from .triangle import LeafLP
     entries, tight, cur = [], {}, fn
-    one = float(1 << PB)
     for k in range(1, fn.L - 1):
         got = bab.bounds(cur, lo, hi, {})
         if got is None:
             break
         ls, relax = got
-        l, u = ls[k]
-        units = np.flatnonzero((l < 0) & (u > 0))
+        units = np.flatnonzero((ls[k][0] < 0) & (ls[k][1] > 0))
         if not len(units):
             continue
-        part = _upto(fn, k)
         try:
-            lp = LeafLP(part, lo, hi, np.zeros(len(l)), 0.0)
+            lp = LeafLP(_upto(fn, k), lo, hi, np.zeros(len(ls[k][0])), 0.0)
         except (ImportError, ValueError):
             return [], {}
-        rows, slopes, basis = [], [], None
-        for j in units:
-            for s in (1, -1):
-                g = np.zeros(len(l))
-                g[j] = s
-                lp.objective(g, 0.0)
-                res = lp.solve(lo, hi, ls[:k], {}, basis)
-                if res is None:
-                    continue
-                basis = res[4]
-                rows.append((int(j), s))
-                slopes.append([np.where(a >= 0, np.floor(a * one) / one, -1.0) for a in res[1]])
-        if not rows:
-            continue
-        sg = np.array([s for _, s in rows], dtype=float)
-        Lam = np.zeros((len(rows), len(l)))
-        Lam[np.arange(len(rows)), [j for j, _ in rows]] = sg
-        per = [(np.where(np.stack([a[t] for a in slopes]) >= 0, np.stack([a[t] for a in slopes]), relax[t][0]),
-                relax[t][1], relax[t][2]) for t in range(k)]
-        low = bab._back(part, Lam, np.zeros(len(rows)), k, per, lo, hi)[0]
-        TL, TU = np.full(len(l), -np.inf), np.full(len(l), np.inf)
-        for r, (j, s) in enumerate(rows):
-            old = l[j] if s > 0 else -u[j]
-            if not low[r] > old + GAIN[0] * (u[j] - l[j]):
-                continue
-            if s > 0:
-                TL[j] = max(TL[j], low[r])
-            else:
-                TU[j] = min(TU[j], -low[r])
-            named = [[t, int(i), str(to_rational(float(slopes[r][t][i])))] for t in range(k)
-                     for i in np.flatnonzero((slopes[r][t] >= 0) & (slopes[r][t] != relax[t][0]))]
-            entries.append([k, int(j), s, named])
+        found, TL, TU = _bound(lp, fn, k, units, lo, hi, ls, relax, {})
+        entries += found
         tight[k] = (TL, TU)
         cur = with_bounds(fn, tight)
     return entries, tight
+
+
+def _bound(lp, fn, k, units, lo, hi, ls, relax, splits):
+    """(entries, lower, upper): each of ``units`` of hidden layer k bounded both ways by ``lp`` (the triangle LP
+    of the layers below, ``splits``' units below k as sign rows), its dual's slopes rounded down as the kernel
+    rounds them and its multipliers; the bound re-computed from them as the kernel computes it, kept (and its
+    entry made, naming only the slopes that differ from the defaults) where it beats ``ls`` by ``GAIN``."""
+    from . import bab
+    one = float(1 << PB)
+    l, u = ls[k]
+    part, below = _upto(fn, k), {t: v for t, v in splits.items() if t < k}
+    signs = bab._signs(splits, [len(b) for b in fn.b[:-1]])
+    entries, TL, TU, basis = [], np.full(len(l), -np.inf), np.full(len(l), np.inf), None
+    for j in units:
+        for s in (1, -1):
+            g = np.zeros(len(l))
+            g[j] = s
+            lp.objective(g, 0.0)
+            res = lp.solve(lo, hi, ls[:k], below, basis)
+            if res is None:
+                continue
+            basis = res[4]
+            alphas = [np.where(a >= 0, np.floor(a * one) / one, -1.0) for a in res[1]]
+            betas = [np.where(b >= 0, b, -1.0) for b in res[2]]
+            value = bab._alpha_grad(part, g, 0.0, relax[:k], alphas, lo, hi, betas, signs[:k])[0]
+            if not (np.isfinite(value) and value > (l[j] if s > 0 else -u[j]) + GAIN[0] * (u[j] - l[j])):
+                continue
+            if s > 0:
+                TL[j] = max(TL[j], value)
+            else:
+                TU[j] = min(TU[j], -value)
+            named = [[t, int(i), str(to_rational(float(alphas[t][i])))] for t in range(k)
+                     for i in np.flatnonzero((alphas[t] >= 0) & (alphas[t] != relax[t][0]))]
+            beta = [[t, int(i), str(to_rational(float(betas[t][i])))] for t in range(k)
+                    for i in np.flatnonzero(betas[t] > 0)]
+            entries.append([k, int(j), s, named] + ([beta] if beta else []))
+    return entries, TL, TU
 
 
 def with_bounds(fn, tight):
@@ -121,9 +125,7 @@ def at(ctx, fn, leaf, ls, relax, g, most):
     largest |lambda| s (-l) on the goal row g (the unit-split score), each bounded both ways by the triangle LP
     of the layers below on the leaf, its splits as rows (their dual: the multipliers beta); as ``of``, only
     bounds that beat the leaf's are kept.  The LP models are the context's, one per layer (``ctx._tlp``)."""
-    from . import bab
     from .triangle import LeafLP
-    one = float(1 << PB)
     entries, tight = [], {}
     Lam = g[None, :]
     lams = {}
@@ -133,51 +135,22 @@ def at(ctx, fn, leaf, ls, relax, g, most):
         low, s, _ = relax[t - 1]
         Lam = np.where(Lam > 0, Lam * low, Lam * s)
     models = ctx.__dict__.setdefault("_tlp", {})
-    signs = bab._signs(leaf.splits, [len(b) for b in fn.b[:-1]])
     for k in range(1, fn.L - 1):
         l, u = ls[k]
         un = np.flatnonzero((l < 0) & (u > 0))
         if not len(un):
             continue
         score = np.abs(lams[k][un]) * relax[k][2][un]
-        units = un[np.argsort(-score, kind="stable")[:most]]
         if k not in models:
             try:
                 models[k] = LeafLP(_upto(fn, k), leaf.lo, leaf.hi, np.zeros(len(l)), 0.0)
             except (ImportError, ValueError):
                 models[k] = None
-        lp = models[k]
-        if lp is None:
+        if models[k] is None:
             return [], {}
-        part = _upto(fn, k)
-        below = {t: v for t, v in leaf.splits.items() if t < k}
-        TL, TU = np.full(len(l), -np.inf), np.full(len(l), np.inf)
-        lp._fresh()
-        basis = None
-        for j in units:
-            for s in (1, -1):
-                gj = np.zeros(len(l))
-                gj[j] = s
-                lp.objective(gj, 0.0)
-                res = lp.solve(leaf.lo, leaf.hi, ls[:k], below, basis)
-                if res is None:
-                    continue
-                basis = res[4]
-                alphas = [np.where(a >= 0, np.floor(a * one) / one, -1.0) for a in res[1]]
-                betas = [np.where(b >= 0, b, -1.0) for b in res[2]]
-                value = bab._alpha_grad(part, gj, 0.0, relax[:k], alphas, leaf.lo, leaf.hi, betas, signs[:k])[0]
-                old = l[j] if s > 0 else -u[j]
-                if not (np.isfinite(value) and value > old + GAIN[0] * (u[j] - l[j])):
-                    continue
-                if s > 0:
-                    TL[j] = value
-                else:
-                    TU[j] = -value
-                named = [[t, int(i), str(to_rational(float(alphas[t][i])))] for t in range(k)
-                         for i in np.flatnonzero((alphas[t] >= 0) & (alphas[t] != relax[t][0]))]
-                beta = [[t, int(i), str(to_rational(float(betas[t][i])))] for t in range(k)
-                        for i in np.flatnonzero(betas[t] > 0)]
-                entries.append([k, int(j), s, named] + ([beta] if beta else []))
+        models[k]._fresh()
+        entries, TL, TU = _bound(models[k], fn, k, un[np.argsort(-score, kind="stable")[:most]], leaf.lo, leaf.hi,
+                                 ls, relax, leaf.splits)
         if np.isfinite(TL).any() or np.isfinite(TU).any():
             tight[k] = (TL, TU)
         break                                              # later layers' bounds would need this layer's first

@@ -89,11 +89,11 @@ MUTANTS = [
      "partial(nd, l, M, [signs[j] > 0 if j in signs else False for j in range(len(rows))])",
      "unstable units reported off: the finder's node bounds too small"),
     # the set's bounds for the linear-bounds hint ``tighten`` (issue 21): the finder's floats, not the kernel's
-    ("tighten.lower", "analysis/tighten.py", "TL[j] = max(TL[j], low[r])", "TL[j] = max(TL[j], low[r] + 100)",
+    ("tighten.lower", "analysis/tighten.py", "TL[j] = max(TL[j], value)", "TL[j] = max(TL[j], value + 100)",
      "every lower bound 100 too high: the finder calls the set empty, the kernel must not"),
-    ("tighten.upper", "analysis/tighten.py", "TU[j] = min(TU[j], -low[r])", "TU[j] = min(TU[j], -low[r] - 1)",
+    ("tighten.upper", "analysis/tighten.py", "TU[j] = min(TU[j], -value)", "TU[j] = min(TU[j], -value - 1)",
      "the finder takes every upper bound 1 too low"),
-    ("tighten.slopes", "analysis/tighten.py", "                     for i in np.flatnonzero((slopes[r][t] >= 0)",
-     "                     for i in np.flatnonzero((slopes[r][t] >= 2)", "the hint names no slope: the kernel's bounds "
+    ("tighten.slopes", "analysis/tighten.py", "for i in np.flatnonzero((alphas[t] >= 0) & (alphas[t] != relax[t][0]))",
+     "for i in np.flatnonzero((alphas[t] >= 2) & (alphas[t] != relax[t][0]))", "the hint names no slope: the kernel's bounds "
      "are CROWN's, looser than the finder's"),
 ]
