@@ -60,7 +60,7 @@ def _select(order):
     return [[] if o is None else sparse.unit(o) for o in order]
 
 
-def moderate_layers(plan: dict) -> list:
+def moderate_layers(plan: dict, spans: list | None = None) -> list:
     """Theorem B.5's network as sparse [(rows, b)] from a plan with keys W1 (m x d sparse rows), c0, shifts (one
     c_j per block), R, floor (Floor_n layers), mems (one integer memorizer per block, as sparse layers) and layout.
 
@@ -79,7 +79,10 @@ def moderate_layers(plan: dict) -> list:
         for c, mem in zip(shifts, plan["mems"]):
             f = compose(compose([(identity(m), list(c))], flat), mem)
             g = compose(affine(_select(list(range(m)) + list(range(m + 1)))), carry(f, m + 1, m))
+            a = len(net) - 1
             net = compose(net, compose(g, _running_max(list(range(1, m + 1)), 0, m + 1)))
+            if spans is not None:
+                spans.append((a, len(net) - 2))
         return compose(net, affine(_select([m])))
     for j, c in enumerate(shifts):                       # state (z, I_1..I_j)
         n = m + j

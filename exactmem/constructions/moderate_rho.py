@@ -154,11 +154,12 @@ def moderate_rho_plan(D: Dataset, rho, eta, tries: int = 20, seed: int = 0, lp=N
 
 
 def moderate_rho_network(pl: dict) -> ReLUNet:
-    """The network of a plan (``layers.moderate_layers``)."""
+    """The network of a plan (``layers.moderate_layers``); the chain's blocks go to pl["spans"]."""
+    pl["spans"] = []
     layers = moderate_layers({"W1": sparse.from_matrix(pl["W1"]), "c0": [fmpq(v) for v in pl["c0"]],
                               "shifts": [[fmpq(v) for v in c] for c in pl["shifts"]], "R": pl["R"],
                               "floor": pl["floor"].sparse_layers(), "mems": [mem.net.sparse_layers() for mem in pl["mems"]],
-                              "layout": pl["layout"]})
+                              "layout": pl["layout"]}, pl["spans"])
     return ReLUNet.from_sparse(layers, pl["W1"].ncols())
 
 
@@ -174,7 +175,10 @@ def moderate_rho_memorizer(D: Dataset, rho, eta, tries: int = 20, seed: int = 0,
     net = moderate_rho_network(pl)
     pl["mems"] = None           # memory only: the memorizers' own networks (0.5 GB at 1,797 digits) are in net now
     gamma = fmt(fmpq(1, pl["t"]))
-    hints = {"exclude": [[k, "1", fmt(c[k]), gamma] for c in pl["shifts"] for k in range(pl["m"])]}
+    m = pl["m"]
+    hints = {"exclude": [[k, "1", fmt(c[k]), gamma] for c in pl["shifts"] for k in range(m)]}
+    if pl["spans"]:             # block j's layers and its m slab hints (kernel: ``inert``)
+        hints["blocks"] = [[a, b, j * m, (j + 1) * m] for j, (a, b) in enumerate(pl["spans"])]
     info = {"construction": "Theorem B.5", "blocks": len(pl["groups"]), "group_size": pl["g"], "layout": pl["layout"],
             "m": pl["m"], "scale": fmt(pl["s"]), "gamma": gamma, "R": pl["R"], "n": pl["n"],
             "repairs": "exact midpoint translation per group; groups of at most g = floor(1/(5 rho sqrt d)) points "

@@ -118,6 +118,7 @@ class Compiled:
 
     def __init__(self, layers):
         self.layers, self.kept = layers, {}
+        self.quiet = set()              # layers of inert spans (``inert``): the other lemmas are not looked for there
 
     def __len__(self):
         return len(self.layers)
@@ -182,7 +183,7 @@ class Engine:
 
     def __init__(self, R=(), gaps=None, sep_bounds=None, tick=None, meets=None, clock=None, skip=None, lemma=None):
         self.R, self.gaps, self.sep_bounds, self.tick, self.products = list(R), gaps, sep_bounds, tick, {}
-        self.skip, self.lemma = skip or {}, lemma or {}
+        self.skip, self.lemma, self.spans = skip or {}, lemma or {}, {}
         self.clock = clock or (lambda: None)
         self.meets = meets or (lambda cut: True)
         coarse = []                 # R' >= R with ~20 significant bits: cheap comparisons first
@@ -537,11 +538,21 @@ class Engine:
 
 
 def run(layers, state, engine):
-    """Run compiled layers (``compile_layer``) over ``state``; the last layer has no ReLU."""
-    for l, (units, readers, sole) in enumerate(layers):
+    """Run compiled layers (``compile_layer``) over ``state``; the last layer has no ReLU.  A span of
+    ``engine.spans`` {a: (b, fn)} runs as fn(state, engine), the state after layer b."""
+    l, L = 0, len(layers)
+    while l < L:
+        if l in engine.spans:
+            b, fn = engine.spans[l]
+            for k in range(l, b + 1) if engine.tick else ():
+                engine.tick(k, L)
+            state, l = fn(state, engine), b + 1
+            continue
+        units, readers, sole = layers[l]
         if engine.tick:
-            engine.tick(l, len(layers))
-        engine.layer(state, units, readers, sole, l == len(layers) - 1, l)
+            engine.tick(l, L)
+        engine.layer(state, units, readers, sole, l == L - 1, l)
+        l += 1
     return state
 
 

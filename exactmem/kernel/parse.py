@@ -129,7 +129,7 @@ def network(v) -> tuple:
     layers = v.get("layers")
     if v.get("format") != "exactmem.relunet" or not isinstance(layers, list) or not layers:
         raise CertificateError("network must be an 'exactmem.relunet' document with a non-empty list of layers")
-    out, width, memo = [], None, {}              # one fmpq per distinct weight text: shared, parsed once
+    out, width, memo, ones = [], None, {}, {}    # one fmpq per distinct weight text: shared, parsed once
 
     def rat(w, where):
         q = memo.get(w) if isinstance(w, str) else None
@@ -149,6 +149,15 @@ def network(v) -> tuple:
             raise CertificateError(f"{at}: W must be a non-empty list of rows of {width or 'one or more'} columns")
         nz = []
         for i, r in enumerate(rows):
+            if sparse and len(r) == 1 and type(r[0]) is list and len(r[0]) == 2 and type(r[0][0]) is int and \
+                    0 <= r[0][0] < n and isinstance(r[0][1], str):          # one nonzero (a carry): one shared row
+                key = (r[0][0], r[0][1])
+                row = ones.get(key)
+                if row is None:
+                    q = rat(r[0][1], lambda: f"{at}.W_rows[{i}]")
+                    row = ones[key] = [(r[0][0], q)] if q != 0 else []
+                nz.append(row)
+                continue
             if sparse:
                 if not all(isinstance(e, list) and len(e) == 2 for e in r):
                     raise CertificateError(f"{at}.W_rows[{i}] must be a list of [column, weight] pairs")

@@ -14,7 +14,6 @@ ball's sum is below eta.  Hints never change what is true, only whether it can b
 from __future__ import annotations
 
 import json
-from itertools import accumulate
 from math import gcd
 
 import numpy as np
@@ -23,6 +22,7 @@ from flint import fmpq, fmpz_mat
 from ..errors import CertificateError
 from ..verdict import Verdict
 from . import parse
+from . import inert as I
 from . import sandwich as H
 from . import steps as S
 from . import streams as B
@@ -30,9 +30,11 @@ from . import values as V
 from .engine import Col, Compiled, Engine, State, Undecided, evaluate, run
 from .numbers import slab_density, sqrt_bounds
 from .separation import integer_rows, min_cross
+from .slabs import Slabs
 
 NORMS = {"1": 1, "2": 2, "inf": "inf"}
 CHUNK = 4096                # balls analysed together: the rows of a chunk are all in memory at once
+TRIES = 10 ** 6             # integers the slab hints may make ``Balls.slabs`` try before the certificate's size counts
 
 
 class Balls:
@@ -89,18 +91,6 @@ class Balls:
                 out.append((max(lo, -R), min(hi, R)))
         return c, out
 
-    def near(self, k, alpha, beta, gamma):
-        """The balls on which some slab frac(alpha u_k + beta) < gamma may meet u_k's range (a vectorized integer
-        filter, a superset; ``slabs`` is exact), and how many integers ``slabs`` tries on them (~2 alpha R_k + 3 each)."""
-        c, lam = self.canon[k]
-        aR = abs(alpha * lam) * self.R[c]
-        D = int(alpha.q) * int(beta.q) * self.den * int(aR.q) * int(gamma.q)
-        v = np.array([row[k] for row in self.c], dtype=object) * (int(alpha.p) * (D // (int(alpha.q) * self.den))) + \
-            int(beta.p) * (D // int(beta.q))                                    # (alpha u_k + beta) D
-        half = int(aR.p) * (D // int(aR.q))
-        hit = np.flatnonzero((v + half) // D - (v - half - int(gamma.p) * (D // int(gamma.q))) // D > 0)
-        return hit.tolist(), int(((v[hit] + half) // D - (v[hit] - half) // D + 2).sum())
-
     def inside(self, i, x, X):
         diff = [a - b for a, b in zip(x, X[i])]
         if self.p == 2:
@@ -144,9 +134,9 @@ class Balls:
 
 def _hints(doc, m, widths):
     hints = parse.obj(doc.get("hints", {}), "hints")
-    ex, qs = hints.get("exclude", []), hints.get("quadratic", [])
-    if not isinstance(ex, list) or not isinstance(qs, list):
-        raise CertificateError("hints.exclude and hints.quadratic must be lists")
+    ex, qs, bl = hints.get("exclude", []), hints.get("quadratic", []), hints.get("blocks", [])
+    if not isinstance(ex, list) or not isinstance(qs, list) or not isinstance(bl, list):
+        raise CertificateError("hints.exclude, hints.quadratic and hints.blocks must be lists")
     excl, quad = [], {}
     for h, e in enumerate(ex):
         if not isinstance(e, list) or len(e) != 4:
@@ -165,7 +155,15 @@ def _hints(doc, m, widths):
         if alpha == 0 or (clip is not None and clip <= 0):
             raise CertificateError(f"{where}: alpha must be non-zero and clip positive")
         quad[key] = (alpha, centre, clip)
-    return excl, quad
+    blocks = []
+    for h, e in enumerate(bl):
+        if not isinstance(e, list) or len(e) != 4:
+            raise CertificateError(f"hints.blocks[{h}] must be [first layer, last layer, first slab, end of slabs]")
+        a = parse.integer(e[0], f"hints.blocks[{h}][0]", 1, len(widths) - 2)
+        b = parse.integer(e[1], f"hints.blocks[{h}][1]", a + 1, len(widths) - 2)
+        e0 = parse.integer(e[2], f"hints.blocks[{h}][2]", 0, len(ex))
+        blocks.append((a, b, e0, parse.integer(e[3], f"hints.blocks[{h}][3]", e0, len(ex))))
+    return excl, quad, blocks
 
 
 def claim(doc, rho=None, eta=None):
@@ -189,31 +187,23 @@ def unproved(balls) -> str:
 
 
 def check(doc, rho=None, eta=None, progress=None, clock=lambda: None, share=None) -> Verdict:
-    """The verdict; ``clock()`` may raise Undecided (a budget).  Slab hints may make ``slabs`` try at most as many
-    integers as the certificate has characters as JSON; they are counted first.  ``share`` = (s, n): only the
+    """The verdict; ``clock()`` may raise Undecided (a budget).  Slab hints may make ``Balls.slabs`` try at most
+    max(TRIES, the certificate's characters as JSON) integers; they are counted before any is tried.  ``share`` = (s, n): only the
     balls i with i mod n = s are analysed (``shares.py``); every other check runs in full."""
     X, labels, layers, rho, p, eta = claim(doc, rho, eta)
-    excl, quad = _hints(doc, len(layers[0][0]), [len(r) for r, _ in layers])
+    excl, quad, blocks = _hints(doc, len(layers[0][0]), [len(r) for r, _ in layers])
     if excl and eta is None:
         raise CertificateError("hints.exclude drops points from the analysis; only a claim with eta may have it")
     N, balls = len(X), Balls(X, labels, layers, rho, p)
     mine = list(range(N)) if share is None else list(range(share[0], N, share[1]))
-    gaps, err, dens, per = {}, [fmpq(0)] * N, slab_density(len(X[0]), p), {}
-    near, size = [balls.near(*e) for e in excl], len(json.dumps(doc)) if excl else 0
-    h = next((h for h, t in enumerate(accumulate(t for _, t in near)) if t > size), None)
-    if h is not None:
-        raise CertificateError(f"hints.exclude[{h}]: its slabs cut the balls' ranges at up to {near[h][1]} places; "
-                               f"the hints so far exceed the certificate's size ({size} characters)")
-    for (k, a, b, g), (hit, _) in zip(excl, near):
-        clock()
-        for i in hit if share is None else [i for i in hit if i % share[1] == share[0]]:
-            c, iv = balls.slabs(i, k, a, b, g)
-            per.setdefault((i, c), []).extend(iv)
-    for (i, c), iv in per.items():
-        u = V.union(iv)
-        if u:
-            gaps[i, c] = ([s for s, _ in u], [e for _, e in u])
-            err[i] += sum((e - s for s, e in u), fmpq(0)) * dens / balls.R_lo[c]
+    dens = slab_density(len(X[0]), p)
+    slabs = Slabs(balls, excl, mine, dens)
+    size = len(json.dumps(doc)) if slabs.count > TRIES else TRIES
+    if slabs.count > size:
+        raise CertificateError(f"hints.exclude[{-slabs.worst[1]}]: with its source's other hints, the slabs cut the "
+                               f"balls' ranges at up to {slabs.count} places, beyond the certificate's size ({size} "
+                               f"characters)")
+    err = [slabs.err.get(i, fmpq(0)) for i in range(N)]
     cache = {}
 
     def tick(l, L):
@@ -224,16 +214,20 @@ def check(doc, rho=None, eta=None, progress=None, clock=lambda: None, share=None
     compiled = Compiled([([[(k, fmpq(1))] for k in range(m)], [fmpq(0)] * m, m)] +
                         [(rows, bias, len(prev[0])) for (rows, bias), prev in zip(layers[1:], layers)])
 
-    def analyse(idx, skip=None, lemma=None):
+    def analyse(idx, skip=None, lemma=None, inert=None):
         """{ball: outputs} of the balls idx that are not proved, CHUNK balls at a time (the rows' memory)."""
         bad = {}
         for at in range(0, len(idx), CHUNK):
             part = idx[at:at + CHUNK]
-            eng = Engine(balls.R, lambda i, c: gaps.get((i, c)),
+            eng = Engine(balls.R, slabs.gaps,
                          lambda i, l, u: balls.sandwich(i, quad[l, u], cache) if (l, u) in quad else None, tick,
                          lambda cut: balls.meets(cut, cache), clock, skip, lemma)
+            for a, sp in (inert.spans.items() if inert else ()):
+                eng.spans[a] = (sp.b, lambda st, e, sp=sp: inert.run(sp, st, e))
             bad.update(_wrong(run(compiled, State(part, balls.sources(part)), eng), labels, balls.R))
         return bad
+    spans = I.Inert(compiled, blocks, excl, balls) if blocks and eta is not None and mine else None
+    compiled.quiet = {l for sp in spans.spans.values() for l in range(sp.a, sp.b + 1)} if spans else set()
     try:
         skip, lemma = H.plan(balls, compiled, quad, clock, cache) if quad and mine else ({}, {})
         steps, reads = S.plan(compiled, balls.R, {(l, u) for l, d in lemma.items() for u in d}) if mine else ({}, {})
@@ -245,7 +239,7 @@ def check(doc, rho=None, eta=None, progress=None, clock=lambda: None, share=None
             skip = H.unread(compiled, {(l, u) for l, d in lemma.items() for u in d}, reads={**reads, **creads},
                             keep=keep)
         try:
-            bad = analyse(mine, skip, lemma)
+            bad = analyse(mine, skip, lemma, spans)
         except B.Unsteady:                      # a bit stream's rows changed: every ball on the ordinary path
             bad, lemma = analyse(mine), {}
         if bad and lemma:                       # the balls the lemma left open, on the ordinary path

@@ -60,8 +60,10 @@ def support(b, f1, p1, q1, f2, p2, q2):
 def find(compiled) -> dict:
     """{(l, u): (kx, (b, f1, p1, q1, f2, p2, q2), (s_lo, s_hi))} for the bumps of layers 2 <= l < L - 1 (x is then
     a ReLU's output and F has a ReLU); kx: the unit of layer l - 1 that carries x."""
-    layers, out = compiled.layers, {}
+    layers, out, quiet = compiled.layers, {}, getattr(compiled, "quiet", ())
     for l in range(2, len(layers) - 1):
+        if l in quiet:
+            continue
         (rows, bias, _), (prev, pb, _) = layers[l], layers[l - 1]
         if not any(len(nz) == 2 for nz in rows):
             continue

@@ -84,9 +84,9 @@ def _steps(rows, bias):
 
 def chains(compiled) -> list:
     """[(l0, l1, [stream per layer l0..l1 for each of its streams])]: the chains of the layers 1..L-2."""
-    layers, out, run = compiled.layers, [], None
+    layers, out, run, quiet = compiled.layers, [], None, getattr(compiled, "quiet", ())
     for l in range(1, len(layers) - 1):
-        streams, ok = _steps(layers[l][0], layers[l][1])
+        streams, ok = _steps(layers[l][0], layers[l][1]) if l not in quiet else ([], False)
         linked = None
         if ok and run is not None:
             prev = {s[1]: i for i, s in enumerate(run[2][-1])}   # the previous layer's streams, by their units

@@ -1,0 +1,145 @@
+"""The inert-block lemma (``kernel/inert.py``): Theorem B.5's chain of blocks, each block skipped on the balls
+whose cell index misses its memorized indices.
+
+Oracles: the ordinary path of the same kernel (the lemma off), exact evaluation of the network at points of
+the balls, and mutants that make the network wrong on some ball.  The small case has d = 4 and rho = 1/20, so
+that g = 2 and the chain layout (B > m) appears with 14 points.
+"""
+from __future__ import annotations
+
+import copy
+import random
+
+import pytest
+from flint import fmpq
+from hypothesis import given, settings, strategies as st
+
+from exactmem import Dataset
+from exactmem.constructions.moderate_rho import moderate_rho_memorizer
+from exactmem.errors import CertificateError
+from exactmem.kernel import inert, robust
+from exactmem.verdict import Status
+
+
+def _doc(seed, N=14, d=4, labels=3):
+    rng = random.Random(seed)
+    pts = set()
+    while len(pts) < N:
+        pts.add(tuple(rng.randint(0, 9) for _ in range(d)))
+    D = Dataset([list(p) for p in sorted(pts)], [1 + rng.randrange(labels) for _ in range(N)])
+    _, cert = moderate_rho_memorizer(D, "1/20", "1/10")
+    return cert.to_json()
+
+
+def _check(doc, use=True):
+    """(verdict, [rows by the lemma, rows through the layers])."""
+    got, orig = [], inert.Inert.__init__
+
+    def init(self, *a, **k):
+        orig(self, *a, **k)
+        got.append(self)
+    inert.Inert.__init__, inert.USE[0] = init, use
+    try:
+        v = robust.check(doc)
+    finally:
+        inert.Inert.__init__, inert.USE[0] = orig, True
+    return v, [sum(g.counts[i] for g in got) for i in (0, 1)]
+
+
+def test_chain_hints_name_each_block():
+    doc = _doc(1)
+    blocks = doc["hints"]["blocks"]
+    assert len(blocks) == 7 and blocks[0] == [1, 29, 0, 4]
+    assert all(b[0] == a[1] + 1 for a, b in zip(blocks, blocks[1:]))        # consecutive spans
+
+
+@settings(max_examples=12, deadline=None)
+@given(st.integers(0, 10 ** 6))
+def test_same_verdict_and_bound_as_the_ordinary_path(seed):
+    doc = _doc(seed)
+    on, (idle, busy) = _check(doc)
+    off, _ = _check(doc, use=False)
+    assert on.status == off.status == Status.PROVED
+    assert on.details["max_error_bound"] == off.details["max_error_bound"]
+    assert idle > 0 and busy == 0          # every row of every span by the lemma: far rows and each ball's own block
+
+
+def _mutate(doc, layer, unit, bias=None, weight=None):
+    doc = copy.deepcopy(doc)
+    L = doc["network"]["layers"][layer]
+    if bias is not None:
+        L["b"][unit] = str(fmpq(L["b"][unit]) + bias)
+    if weight is not None:
+        j, w = weight
+        L["W_rows"][unit] = [[c, str(fmpq(x) + w) if c == j else x] for c, x in L["W_rows"][unit]]
+    return doc
+
+
+def test_a_block_that_fires_everywhere_is_not_proved():
+    """t's bias + 100 in block 0: its memorizer outputs >= 96 on every ball, so every ball's output is wrong."""
+    doc = _doc(1)
+    a, b = doc["hints"]["blocks"][0][:2]
+    rows = doc["network"]["layers"][b - 1]["W_rows"]
+    t = next(u for u, r in enumerate(rows) if len(r) == 4)
+    bad = _mutate(doc, b - 1, t, bias=100)
+    for use in (True, False):
+        v, _ = _check(bad, use)
+        assert v.status != Status.PROVED
+
+
+def test_a_wrong_label_is_not_proved():
+    """The dataset's label of one point changed: the network is wrong on its ball (the lemma's exact index)."""
+    doc = copy.deepcopy(_doc(2))
+    y = doc["dataset"]["labels"]
+    y[3] = 1 + y[3] % 3
+    for use in (True, False):
+        v, _ = _check(doc, use)
+        assert v.status != Status.PROVED and 3 in v.details.get("balls", [3])
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.integers(0, 10 ** 6), st.data())
+def test_mutants_proved_only_if_the_ordinary_path_proves_them(seed, data):
+    """A random weight or bias of a random block changed: the lemma proves a mutant only when the lemma-free
+    kernel (exact, and precise on these small networks) proves it too."""
+    doc = _doc(seed % 50)
+    a, b = data.draw(st.sampled_from([tuple(x[:2]) for x in doc["hints"]["blocks"]]))
+    l = data.draw(st.integers(a, b))
+    rows = doc["network"]["layers"][l]["W_rows"]
+    u = data.draw(st.integers(0, len(rows) - 1))
+    delta = fmpq(data.draw(st.sampled_from([-3, -1, 1, 2, 7])), data.draw(st.sampled_from([1, 2, 1000])))
+    if rows[u] and data.draw(st.booleans()):
+        bad = _mutate(doc, l, u, weight=(data.draw(st.sampled_from(rows[u]))[0], delta))
+    else:
+        bad = _mutate(doc, l, u, bias=delta)
+    on, _ = _check(bad)
+    off, _ = _check(bad, use=False)
+    if on.status == Status.PROVED:
+        assert off.status == Status.PROVED and on.details["max_error_bound"] == off.details["max_error_bound"]
+
+
+def test_a_misplaced_span_is_not_used():
+    """Spans shifted by one layer do not fit the structure: the ordinary path, the same verdict."""
+    doc = copy.deepcopy(_doc(3))
+    doc["hints"]["blocks"] = [[a + 1, b + 1, e0, e1] for a, b, e0, e1 in doc["hints"]["blocks"][:-1]]
+    v, (idle, busy) = _check(doc)
+    assert v.status == Status.PROVED and idle == 0
+
+
+def test_slabs_of_another_block_are_not_taken():
+    """Each span given the slab hints of the next block: no slab matches its cones, so no row is inert."""
+    doc = copy.deepcopy(_doc(4))
+    bl = doc["hints"]["blocks"]
+    doc["hints"]["blocks"] = [[a, b, bl[(i + 1) % len(bl)][2], bl[(i + 1) % len(bl)][3]] for i, (a, b, _, _) in enumerate(bl)]
+    v, (idle, busy) = _check(doc)
+    assert v.status == Status.PROVED and idle == 0
+
+
+@pytest.mark.parametrize("entry, where", [("x", "hints.blocks[0]"), ([1, 2, 3], "hints.blocks[0]"),
+                                          ([0, 5, 0, 4], "hints.blocks[0][0]"), ([5, 5, 0, 4], "hints.blocks[0][1]"),
+                                          ([1, 29, 0, 10 ** 6], "hints.blocks[0][3]")])
+def test_malformed_blocks_are_refused_with_their_place(entry, where):
+    doc = copy.deepcopy(_doc(1))
+    doc["hints"]["blocks"] = [entry]
+    with pytest.raises(CertificateError, match=where.replace("[", r"\[").replace("]", r"\]")):
+        robust.check(doc)
