@@ -8,11 +8,13 @@ that g = 2 and the chain layout (B > m) appears with 14 points.
 from __future__ import annotations
 
 import copy
+import itertools
 import random
 
 import pytest
 from flint import fmpq
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from exactmem import Dataset
 from exactmem.constructions.moderate_rho import moderate_rho_memorizer
@@ -50,7 +52,7 @@ def test_chain_hints_name_each_block():
     doc = _doc(1)
     blocks = doc["hints"]["blocks"]
     assert len(blocks) == 7 and blocks[0] == [1, 29, 0, 4]
-    assert all(b[0] == a[1] + 1 for a, b in zip(blocks, blocks[1:]))        # consecutive spans
+    assert all(b[0] == a[1] + 1 for a, b in itertools.pairwise(blocks))        # consecutive spans
 
 
 @settings(max_examples=12, deadline=None)
@@ -78,7 +80,7 @@ def _mutate(doc, layer, unit, bias=None, weight=None):
 def test_a_block_that_fires_everywhere_is_not_proved():
     """t's bias + 100 in block 0: its memorizer outputs >= 96 on every ball, so every ball's output is wrong."""
     doc = _doc(1)
-    a, b = doc["hints"]["blocks"][0][:2]
+    b = doc["hints"]["blocks"][0][1]
     rows = doc["network"]["layers"][b - 1]["W_rows"]
     t = next(u for u, r in enumerate(rows) if len(r) == 4)
     bad = _mutate(doc, b - 1, t, bias=100)
@@ -122,7 +124,7 @@ def test_a_misplaced_span_is_not_used():
     """Spans shifted by one layer do not fit the structure: the ordinary path, the same verdict."""
     doc = copy.deepcopy(_doc(3))
     doc["hints"]["blocks"] = [[a + 1, b + 1, e0, e1] for a, b, e0, e1 in doc["hints"]["blocks"][:-1]]
-    v, (idle, busy) = _check(doc)
+    v, (idle, _) = _check(doc)
     assert v.status == Status.PROVED and idle == 0
 
 
@@ -131,7 +133,7 @@ def test_slabs_of_another_block_are_not_taken():
     doc = copy.deepcopy(_doc(4))
     bl = doc["hints"]["blocks"]
     doc["hints"]["blocks"] = [[a, b, bl[(i + 1) % len(bl)][2], bl[(i + 1) % len(bl)][3]] for i, (a, b, _, _) in enumerate(bl)]
-    v, (idle, busy) = _check(doc)
+    v, (idle, _) = _check(doc)
     assert v.status == Status.PROVED and idle == 0
 
 

@@ -33,7 +33,7 @@ import numpy as np
 from flint import fmpq
 
 from . import values as V
-from .engine import Col, Engine, State, Undecided, compile_layer
+from .engine import Col, Engine, State, compile_layer
 from .steps import support
 
 ZERO, ONE = fmpq(0), fmpq(1)
@@ -242,6 +242,20 @@ class Span:
         return out if all(isinstance(v, fmpq) for v in out.values()) else None
 
 
+def _frac(x):
+    return x - _floor(x)
+
+
+class _Reg:
+    """A register's value per ball (numerator over the column's denominator; None: not seen), its floor and
+    ceiling on the grid 1/Q, and frac(alpha c_i,kk - v_i) per slab source (kk, alpha)."""
+
+    def __init__(self, n):
+        self.num = np.full(n, None, dtype=object)
+        self.zf, self.zc = np.zeros(n, dtype=np.int64), np.zeros(n, dtype=np.int64)
+        self.phase = {}
+
+
 class Inert:
     """The spans of a network and what is derived for them, shared by every chunk of balls."""
 
@@ -249,7 +263,7 @@ class Inert:
         self.compiled, self.balls, self.excl = compiled, balls, excl
         self.spans, self.tables, self.keys, self.by_source = {}, {}, {}, {}
         self.counts = [0, 0]                            # rows found inert, rows through the layers
-        self.C = np.array(balls.c, dtype=object)
+        self.regs = {}                                  # (register, den, slope, source) -> _Reg
         for a, b, e0, e1 in hints if USE[0] else ():
             sp = Span.read(compiled, a, b, excl[e0:e1])
             if sp is not None:
@@ -260,29 +274,53 @@ class Inert:
                     by.setdefault(balls.canon[e[0]][0], []).append(e)
 
     # -- per row: the cells of each cone's register ------------------------------------------------------------
-    def _slab(self, sp, k, col, rows, ball):
-        """gamma of a slab hint of the span equal to {frac(v + s) < gamma} on the rows (one source, one slope),
-        and the rows where it is so; (None, none) if none is."""
-        (key, s, _), n = self.keys[sp.a][k], len(rows)
-        none = np.zeros(n, dtype=bool)
-        if n == 0 or col.tan is None:
-            return None, none
+    def _reg(self, k, col, rows, ball):
+        """(per-ball cache of register k, its source, its slope), brought up to date on the rows; None when the rows'
+        forms differ in source or slope, or a value is beyond 2^20 (the int64 grid)."""
         src, tan = col.src[rows], col.tan[rows]
         c = int(src[0])
         if c < 0 or (src != c).any() or (tan != tan[0]).any():
-            return None, none
-        a, balls = fmpq(int(tan[0]), col.den), self.balls
+            return None
+        key = (k, col.den, int(tan[0]), c)
+        E = self.regs.get(key)
+        if E is None:
+            E = self.regs[key] = _Reg(len(self.balls.c))
+        nums = col.num[rows]
+        new = np.flatnonzero(np.asarray(E.num[ball] != nums, dtype=bool))
+        if len(new):
+            nb, nv = ball[new], nums[new].astype(object)
+            if (np.abs(nv) >= col.den << 20).any():
+                return None
+            E.num[nb] = nv
+            E.zf[nb] = ((nv * Q) // col.den).astype(np.int64)                 # floor(v Q), ceil(v Q)
+            E.zc[nb] = (-((-nv * Q) // col.den)).astype(np.int64)
+            for arr, _ in E.phase.values():
+                arr[nb] = None
+            if np.asarray(E.num[ball] != nums, dtype=bool).any():     # two rows of a ball with different values
+                return None
+        return E, c, fmpq(int(tan[0]), col.den)
+
+    def _slab(self, sp, k, E, c, a, ball, den):
+        """gamma of a slab hint of the span that is {frac(v + s) < gamma} on the rows, and the rows where it is so:
+        alpha u_kk + beta - (v + s) an integer, u_kk = centre_i,kk + lam t, v = num / den + a t, alpha lam = a."""
+        s, balls = self.keys[sp.a][k][1], self.balls
         for kk, alpha, beta, gamma in self.by_source[sp.a].get(c, ()):
             if alpha * balls.canon[kk][1] != a:
                 continue
-            # alpha u_kk + beta - (v + s) an integer on every row: u_kk = centre_i,kk + lam t, v = num/den + a t
-            D = balls.den * col.den * int(alpha.q) * int(beta.q) * int(s.q)
-            lhs = self.C[ball, kk] * (int(alpha.p) * (D // (int(alpha.q) * balls.den))) + int(beta.p) * (D // int(beta.q))
-            rhs = col.num[rows].astype(object) * (D // col.den) + int(s.p) * (D // int(s.q))
-            ok = ((lhs - rhs) % D == 0).astype(bool)
+            arr, seen = E.phase.setdefault((kk, alpha), (np.full(len(balls.c), None, dtype=object), set()))
+            for b in np.flatnonzero(np.equal(arr[ball], None)).tolist():      # frac(alpha centre - v) per ball
+                i = int(ball[b])
+                arr[i] = f = _frac(alpha * balls.centre(i, kk) - fmpq(int(E.num[i]), den))
+                seen.add((int(f.p), int(f.q)))
+            t = _frac(beta - s)
+            if len(seen) == 1:
+                (p_, q_), = seen
+                ok = np.full(len(ball), _frac(fmpq(p_, q_) + t) == 0)
+            else:
+                ok = np.array([_frac(f + t) == 0 for f in arr[ball]], dtype=bool)
             if ok.any():
                 return gamma, ok
-        return None, none
+        return None, np.zeros(len(ball), dtype=bool)
 
     def _table(self, sp, k, n_lo, n_hi, gamma):
         """(values on cells n_lo..n_hi as integers over den, den, ok per cell) of the cone's key."""
@@ -323,25 +361,25 @@ class Inert:
             col = st.cols[k]
             if not col.den:
                 return np.zeros(n, dtype=bool), None
-            key, s, w0 = self.keys[sp.a][k]
-            gamma, good = self._slab(sp, k, col, rows, ball)
+            _, s, w0 = self.keys[sp.a][k]
+            got = self._reg(k, col, rows, ball) if col.tan is not None else None
+            if got is None:
+                return np.zeros(n, dtype=bool), None
+            E, src, a = got
+            gamma, good = self._slab(sp, k, E, src, a, ball, col.den)
             ok &= good
             if gamma is None:
                 return ok, None
-            src = int(col.src[rows[0]])
-            rad = fmpq(abs(int(col.tan[rows[0]])), col.den) * R[src]
-            num = col.num[rows].astype(object)
-            zf = (num * Q) // col.den                                   # floor(v Q), ceil(v Q)
-            zc = -((-num * Q) // col.den)
-            lo = zf + _floor(s * Q) - _ceil(rad * Q)
-            hi = zc + _ceil(s * Q) + _ceil(rad * Q)
+            rad = abs(a) * R[src]
+            lo = E.zf[ball] + _floor(s * Q) - _ceil(rad * Q)
+            hi = E.zc[ball] + _ceil(s * Q) + _ceil(rad * Q)
             nlo, nhi = lo // Q, hi // Q
             ok &= (nhi - nlo <= 1).astype(bool)
             g = _floor(gamma * Q)
             c_lo = (hi >= nlo * Q + g).astype(bool)
             c_hi = ((nhi > nlo) & (hi - nhi * Q >= g)).astype(bool)
             ok &= (c_lo | c_hi)
-            t0, t1, tnum, tden, tok = self._table(sp, k, int(nlo.min()), int(nhi.max()), gamma)
+            t0, _, tnum, tden, tok = self._table(sp, k, int(nlo.min()), int(nhi.max()), gamma)
             il, ih = (nlo - t0).astype(np.int64), (nhi - t0).astype(np.int64)
             ok &= ~(c_lo & ~tok[il]) & ~(c_hi & ~tok[ih])
             vl, vh = tnum[il], tnum[ih]
@@ -364,7 +402,8 @@ class Inert:
         """[(rows, constants of the scalar units the results read)] for the rows of st where the span need not run:
         rows whose S misses Z (one derivation for all of them) and rows where S is one number (evaluated)."""
         n = len(st.ball)
-        rows = np.array([r for r in range(n) if not any(r in st.spec.get(k, ()) for k in sp.cones)], dtype=np.int64)
+        odd = set().union(*(st.spec.get(k, ()) for k in sp.cones))           # rows with a special cell in a cone's input
+        rows = np.array([r for r in range(n) if r not in odd] if odd else range(n), dtype=np.int64)
         if not len(rows):
             return []
         ok, got = self.cells(sp, st, rows)
@@ -452,7 +491,6 @@ class Inert:
         units, readers, sole = compile_layer(rows, bias, win)
         sub.layer(st, units, readers, sole, False, sp.a)
         brows, bbias, _ = layers[sp.b]
-        prev_rows, _, _ = layers[sp.b - 1]
         new_rows, new_bias = [], []
         for u, nz in enumerate(brows):
             if sp.rtags[u] == "p":

@@ -21,8 +21,8 @@ from flint import fmpq, fmpz_mat
 
 from ..errors import CertificateError
 from ..verdict import Verdict
-from . import parse
 from . import inert as I
+from . import parse
 from . import sandwich as H
 from . import steps as S
 from . import streams as B
@@ -188,7 +188,8 @@ def unproved(balls) -> str:
 
 def check(doc, rho=None, eta=None, progress=None, clock=lambda: None, share=None) -> Verdict:
     """The verdict; ``clock()`` may raise Undecided (a budget).  Slab hints may make ``Balls.slabs`` try at most
-    max(TRIES, the certificate's characters as JSON) integers; they are counted before any is tried.  ``share`` = (s, n): only the
+    max(TRIES, 4 N x their number, the certificate's characters as JSON) integers; they are counted before any is
+    tried.  ``share`` = (s, n): only the
     balls i with i mod n = s are analysed (``shares.py``); every other check runs in full."""
     X, labels, layers, rho, p, eta = claim(doc, rho, eta)
     excl, quad, blocks = _hints(doc, len(layers[0][0]), [len(r) for r, _ in layers])
@@ -198,7 +199,7 @@ def check(doc, rho=None, eta=None, progress=None, clock=lambda: None, share=None
     mine = list(range(N)) if share is None else list(range(share[0], N, share[1]))
     dens = slab_density(len(X[0]), p)
     slabs = Slabs(balls, excl, mine, dens)
-    size = len(json.dumps(doc)) if slabs.count > TRIES else TRIES
+    size = len(json.dumps(doc)) if slabs.count > max(TRIES, 4 * N * len(excl)) else slabs.count
     if slabs.count > size:
         raise CertificateError(f"hints.exclude[{-slabs.worst[1]}]: with its source's other hints, the slabs cut the "
                                f"balls' ranges at up to {slabs.count} places, beyond the certificate's size ({size} "

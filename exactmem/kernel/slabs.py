@@ -5,8 +5,9 @@ On ball i, u_k = c_ik + lam t with t in [-R, R] (R = R_c of k's source c), so v 
 [v0 - w, v0 + w] with v0 = alpha c_ik + beta and w = |alpha lam| R.  The measure of {v <= x : frac(v) < gamma}
 counted from 0 is F(x) = floor(x) gamma + min(frac(x), gamma), so the slabs take (F(v0 + w) - F(v0 - w)) / |alpha lam|
 of t's range; the ball pays that times c_d / R_lo, summed over the hints (at least the measure of their union).
-All numbers are multiples of 1/D (w rounded up to the grid: a larger range, a larger measure); the integers are
-int64 when a bound computed first keeps every intermediate below 2^62, else Python integers.
+The numbers are rounded outward to a grid of 1/Q, Q a power of two chosen so that every integer stays below 2^60
+(v0 rounded down, w + 2/Q and gamma rounded up: a wider range, wider slabs, so F(hi) - F(lo) only grows and the
+ball pays at least the exact measure), and the arithmetic is int64.
 
 >>> import numpy as np
 >>> [int(x) for x in _F(np.array([-3, 5, 9], dtype=object), 4, 1)]    # gamma = 1/4, D = 4: F(-3/4), F(5/4), F(9/4)
@@ -22,6 +23,14 @@ from flint import fmpq
 from . import values as V
 
 BIG = 2 ** 62
+
+
+def _floor_q(x, Q):
+    return int(x.p) * Q // int(x.q)
+
+
+def _ceil_q(x, Q):
+    return -(-int(x.p) * Q // int(x.q))
 
 
 def _F(x, D, G):
@@ -45,23 +54,23 @@ class Slabs:
         for (k, alpha, gamma), hs in groups.items():
             c, lam = balls.canon[k]
             A = abs(alpha * lam)
-            D = int(alpha.q) * balls.den * int(gamma.q)
-            for h in hs:
-                D = D * int(excl[h][2].q) // gcd(D, int(excl[h][2].q))
-            W, G = -(-int((A * balls.R[c]).p) * D // int((A * balls.R[c]).q)), int(gamma.p) * (D // int(gamma.q))
-            Bj = np.array([int(excl[h][2].p) * (D // int(excl[h][2].q)) for h in hs], dtype=object)
-            V0 = C[idx, k] * (int(alpha.p) * (D // (int(alpha.q) * balls.den)))
-            mx = (int(np.abs(V0).max()) if len(V0) else 0) + int(np.abs(Bj).max()) + W + 2 * D
-            small = 4 * mx * (len(hs) + 1) < BIG
-            V0, Bj = (V0.astype(np.int64), Bj.astype(np.int64)) if small else (V0, Bj)
+            # v0 = alpha c_ik + beta on a grid of 1/Q: floors, and w + 2/Q rounded up, widen [v0 - w, v0 + w]; gamma
+            # rounded up widens the slabs: F(hi) - F(lo) only grows (a measure of more points), Q keeps int64
+            top = max([abs(alpha) * fmpq(int(np.abs(C[idx, k]).max()), balls.den) if len(idx) else fmpq(0)] +
+                      [abs(excl[h][2]) for h in hs]) + A * balls.R[c] + 2
+            Q = 1 << max(0, 58 - int(top).bit_length() - (len(hs) + 1).bit_length())
+            num = C[idx, k] * (int(alpha.p) * Q)
+            V0 = (num // (int(alpha.q) * balls.den)).astype(np.int64)
+            Bj = np.array([_floor_q(excl[h][2], Q) for h in hs], dtype=np.int64)
+            W, G = _ceil_q(A * balls.R[c], Q) + 2, _ceil_q(gamma, Q)
             V0 = V0[:, None] + Bj[None, :]
-            M = _F(V0 + W, D, G) - _F(V0 - W, D, G)                 # D |alpha lam| x (measure in t), per ball and hint
+            M = _F(V0 + W, Q, G) - _F(V0 - W, Q, G)                 # Q |alpha lam| x (measure in t), per ball and hint
             per = M.sum(axis=1)
             for r, i in enumerate(idx.tolist()):
                 if per[r]:
-                    self.err[i] += fmpq(int(per[r]), D) / A * dens / balls.R_lo[c]
+                    self.err[i] += fmpq(int(per[r]), Q) / A * dens / balls.R_lo[c]
             ii, jj = np.nonzero(M > 0)
-            n = int(((V0 + W) // D - (V0 - W) // D + 2)[ii, jj].sum()) if len(ii) else 0
+            n = int(((V0 + W) // Q - (V0 - W) // Q + 2)[ii, jj].sum()) if len(ii) else 0
             self.count += n
             self.worst = max(self.worst, (n, -hs[0]))
             self.hits.setdefault(c, []).append((hs, idx[ii], jj))
