@@ -145,3 +145,33 @@ def test_malformed_blocks_are_refused_with_their_place(entry, where):
     doc["hints"]["blocks"] = [entry]
     with pytest.raises(CertificateError, match=where.replace("[", r"\[").replace("]", r"\]")):
         robust.check(doc)
+
+
+@settings(max_examples=15, deadline=None)
+@given(st.integers(0, 10 ** 6), st.sampled_from(["1", "3", "-2", "7/3"]), st.sampled_from(["1/16", "1/1000", "1/3"]))
+def test_slab_measures_bound_the_exact_union_closely(seed, alpha, gamma):
+    """``slabs.Slabs``: each ball pays at least the exact sum of its slabs' measures (interval by interval, by
+    ``Balls.slabs``; at least their union), and at most that plus a few grid steps per slab; the lazy gaps are
+    the exact union."""
+    from exactmem.kernel.numbers import slab_density
+    from exactmem.kernel.slabs import Slabs
+    from exactmem.kernel import values as V
+    doc = _doc(seed % 40)
+    X, labels, layers, rho, p, eta = robust.claim(doc)
+    balls = robust.Balls(X, labels, layers, rho, p)
+    rng = random.Random(seed)
+    excl = [(rng.randrange(4), fmpq(alpha), fmpq(rng.randrange(100), 37), fmpq(gamma)) for _ in range(6)]
+    dens = slab_density(len(X[0]), p)
+    sl = Slabs(balls, excl, list(range(len(X))), dens)
+    for i in range(len(X)):
+        union, total, n = fmpq(0), fmpq(0), 0
+        for c in {balls.canon[k][0] for k, *_ in excl}:
+            per = [balls.slabs(i, *e)[1] for e in excl if balls.canon[e[0]][0] == c]
+            u = V.union([s for iv in per for s in iv])
+            n += sum(map(len, per))
+            union += sum((e - s for s, e in u), fmpq(0)) * dens / balls.R_lo[c]
+            total += sum((e - s for iv in per for s, e in iv), fmpq(0)) * dens / balls.R_lo[c]
+            g = sl.gaps(i, c)
+            assert (g is None and not u) or g == ([s for s, _ in u], [e for _, e in u])
+        # the sum over hints: at least their union, and the exact sum up to a few grid steps per slab
+        assert union <= total <= sl.err[i] <= total + fmpq(8 * (n + 6), 2 ** 30) * dens / min(balls.R_lo)

@@ -69,8 +69,10 @@ class Span:
         self.consts = self.zone = None
 
     @staticmethod
-    def read(compiled, a, b, slabs):
-        layers = compiled.layers
+    def read(compiled, a, b, slabs, carries=None):
+        """The span's structure, or None; ``carries`` {id(row): j} of rows [(j, 1)] may be shared between calls
+        (the layers hold the rows, so ids are not reused)."""
+        layers, carries, zero = compiled.layers, {} if carries is None else carries, None
         if not 1 <= a < b < len(layers) - 1:
             return _fail(1)
         sp = Span(a, b, slabs)
@@ -91,8 +93,12 @@ class Span:
             rows, bias, _ = layers[l]
             new, norigin = {}, {}
             for u, nz in enumerate(rows):
-                if len(nz) == 1 and tag[nz[0][0]] == "p" and bias[u] == 0 and nz[0][1] == 1:
-                    new[u], norigin[u] = "p", origin[nz[0][0]]           # a carry: the common case, first
+                j = carries.get(id(nz))                 # a carry [(j, 1)]: the common case, first (rows are shared)
+                if j is None and len(nz) == 1 and nz[0][1] == 1:
+                    j = carries[id(nz)] = nz[0][0]
+                if j is not None and tag[j] == "p" and (bias[u] is zero or bias[u] == 0):
+                    zero = bias[u]
+                    new[u], norigin[u] = "p", origin[j]
                     continue
                 ts = {tag[j] for j, _ in nz}
                 if not nz:
@@ -234,8 +240,17 @@ class Span:
         val = {u: V.relu(V.combine([(lam, S)], b0, g), gaps) for u, (lam, b0) in self.lam.items()}
         for l in range(self.w + 1, self.b):
             rows, bias, _ = compiled.layers[l]
-            val = {u: V.relu(V.combine([(x, val[j]) for j, x in rows[u]], bias[u], g), gaps)
-                   for u in self.scalar.get(l, [])}
+            new = {}
+            for u in self.scalar.get(l, []):
+                ins = [(x, val[j]) for j, x in rows[u]]
+                if all(type(v) is fmpq for _, v in ins):           # constants: the arithmetic itself
+                    t = bias[u]
+                    for x, v in ins:
+                        t = t + x * v
+                    new[u] = t if t > 0 else ZERO
+                else:
+                    new[u] = V.relu(V.combine(ins, bias[u], g), gaps)
+            val = new
         rows, _, _ = compiled.layers[self.b]
         need = {j for u in self.results for j, _ in rows[u] if j in val}
         out = {j: val[j] for j in need}
@@ -264,8 +279,9 @@ class Inert:
         self.spans, self.tables, self.keys, self.by_source = {}, {}, {}, {}
         self.counts = [0, 0]                            # rows found inert, rows through the layers
         self.regs = {}                                  # (register, den, slope, source) -> _Reg
+        carries = {}
         for a, b, e0, e1 in hints if USE[0] else ():
-            sp = Span.read(compiled, a, b, excl[e0:e1])
+            sp = Span.read(compiled, a, b, excl[e0:e1], carries)
             if sp is not None:
                 self.spans[a] = sp
                 self.keys[a] = {k: sp.cone_key(compiled, k) for k in sp.cones}

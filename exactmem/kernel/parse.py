@@ -130,6 +130,8 @@ def network(v) -> tuple:
     if v.get("format") != "exactmem.relunet" or not isinstance(layers, list) or not layers:
         raise CertificateError("network must be an 'exactmem.relunet' document with a non-empty list of layers")
     out, width, memo, ones = [], None, {}, {}    # one fmpq per distinct weight text: shared, parsed once
+    seen = {}                                    # (id of a row list, columns) -> its parsed row; the document
+    #                                              holds the lists while it is parsed, so an id is not reused
 
     def rat(w, where):
         q = memo.get(w) if isinstance(w, str) else None
@@ -149,6 +151,10 @@ def network(v) -> tuple:
             raise CertificateError(f"{at}: W must be a non-empty list of rows of {width or 'one or more'} columns")
         nz = []
         for i, r in enumerate(rows):
+            row = seen.get((id(r), n)) if sparse else None      # a row object the document shares: parsed once
+            if row is not None:
+                nz.append(row)
+                continue
             if sparse and len(r) == 1 and type(r[0]) is list and len(r[0]) == 2 and type(r[0][0]) is int and \
                     0 <= r[0][0] < n and isinstance(r[0][1], str):          # one nonzero (a carry): one shared row
                 key = (r[0][0], r[0][1])
@@ -157,6 +163,17 @@ def network(v) -> tuple:
                     q = rat(r[0][1], lambda: f"{at}.W_rows[{i}]")
                     row = ones[key] = [(r[0][0], q)] if q != 0 else []
                 nz.append(row)
+                continue
+            if sparse and r and all(type(e) is list and len(e) == 2 and type(e[0]) is int for e in r) and \
+                    0 <= r[0][0] and r[-1][0] < n and all(a[0] < b[0] for a, b in zip(r, r[1:])):   # the common case
+                row = []
+                for j, w in r:
+                    q = memo.get(w) if type(w) is str else None
+                    q = rat(w, lambda: f"{at}.W_rows[{i}]") if q is None else q
+                    if q != 0:
+                        row.append((j, q))
+                nz.append(row)
+                seen[id(r), n] = row
                 continue
             if sparse:
                 if not all(isinstance(e, list) and len(e) == 2 for e in r):
@@ -173,6 +190,7 @@ def network(v) -> tuple:
         b = layer.get("b")
         if not isinstance(b, list) or len(b) != len(nz):
             raise CertificateError(f"{at}.b must have one entry per row of W ({len(nz)})")
-        out.append((nz, [rat(t, lambda: f"{at}.b[{i}]") for i, t in enumerate(b)]))
+        bs = [memo.get(t) if type(t) is str else None for t in b]
+        out.append((nz, [q if q is not None else rat(t, lambda: f"{at}.b[{i}]") for i, (q, t) in enumerate(zip(bs, b))]))
         d0, width = n if width is None else d0, len(nz)
     return d0, out
