@@ -4,6 +4,7 @@ Oracles used here share no code with the kernel: Python ``Fraction`` evaluation 
 pair minima, and z3's exact real arithmetic (nonlinear: the l_2 ball is a quadratic constraint)."""
 import ast
 import copy
+import json
 import pathlib
 import random
 from fractions import Fraction
@@ -398,3 +399,39 @@ def test_proportional_wide_units_share_their_sums(monkeypatch):
         out = engine.evaluate(net, [t])[0]
         for u in range(3):
             assert isinstance(shared[u], engine.V.Sep) and at(shared[u], t) == out[u], (u, t)
+
+
+def _old_digest(doc):
+    import hashlib
+    body = json.dumps({k: v for k, v in doc.items() if k != "digest"}, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(body.encode()).hexdigest()
+
+
+_json = st.recursive(st.none() | st.booleans() | st.integers() | st.text(max_size=4) |
+                     st.floats(allow_nan=False, allow_infinity=False),
+                     lambda c: st.lists(c, max_size=40) | st.dictionaries(st.text(max_size=3), c, max_size=20),
+                     max_leaves=200)
+
+
+@settings(max_examples=150, deadline=None)
+@given(_json, st.lists(st.lists(st.integers(0, 3), max_size=3), min_size=0, max_size=40), st.integers(0, 40))
+def test_streamed_digest_is_the_canonical_json_digest(extra, rows, repeat):
+    """``kernel.digest`` writes a network's layers a piece at a time and shared rows once: the same bytes, so the
+    same SHA-256, as json.dumps of the whole document (the digest every certificate was issued with)."""
+    shared = [[0, "1"]]
+    layer = {"cols": 5, "W_rows": [shared] * repeat + [[[j, str(w)] for j, w in enumerate(r)] for r in rows],
+             "b": ["0"] * (repeat + len(rows))}
+    doc = {"format": "exactmem.certificate", "kind": "x", "extra": extra, "digest": "ignored",
+           "network": {"format": "exactmem.relunet", "dims": [5, 3], "layers": [layer, layer, {"W": [[1]], "b": [extra]}]}}
+    assert kernel.digest(doc) == _old_digest(doc)
+    doc["network"] = extra
+    assert kernel.digest(doc) == _old_digest(doc)
+
+
+def test_streamed_digest_of_real_certificates():
+    from exactmem.constructions.moderate_rho import moderate_rho_memorizer
+    from exactmem import Dataset
+    D = Dataset([[0, 0], [3, 1], [1, 4], [4, 4], [6, 0], [2, 7], [5, 2], [7, 7]], [1, 2, 2, 1, 2, 1, 1, 2])
+    doc = moderate_rho_memorizer(D, "1/20", "1/10")[1].to_json()
+    assert kernel.digest(doc) == _old_digest(doc) == doc["digest"]
+    assert kernel.digest(json.loads(json.dumps(doc))) == doc["digest"]

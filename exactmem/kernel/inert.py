@@ -257,6 +257,22 @@ class Span:
         return out if all(isinstance(v, fmpq) for v in out.values()) else None
 
 
+def _dot(v, mult):
+    """v @ mult exactly for an n x K int64 matrix v and Python integers mult: int64 products with 24-bit limbs of
+    |mult| when max |v| K < 2^38 (every sum then below 2^62), recombined as Python integers; else Python integers."""
+    K, limbs, sign = len(mult), [], np.array([1 if m >= 0 else -1 for m in mult], dtype=np.int64)
+    top = max((abs(m).bit_length() for m in mult), default=0)
+    if int(np.abs(v).max(initial=0)) * K >= 1 << 38:
+        return (v.astype(object) * np.array(mult, dtype=object)).sum(axis=1)
+    for shift in range(0, top + 1, 24):
+        limbs.append([(abs(m) >> shift) & 0xFFFFFF for m in mult])
+    parts = (v * sign) @ np.array(limbs, dtype=np.int64).T                  # n x limbs, exact in int64
+    out = np.zeros(len(v), dtype=object)
+    for i in range(parts.shape[1] - 1, -1, -1):
+        out = out * (1 << 24) + parts[:, i].astype(object)
+    return out
+
+
 def _frac(x):
     return x - _floor(x)
 
@@ -367,52 +383,56 @@ class Inert:
         return t
 
     def cells(self, sp, st, rows):
-        """(ok per row, S_lo and S_hi numerators over one denominator, the denominator, the straddling terms):
-        the interval of S on each of the rows, off the slabs."""
-        n, ball = len(rows), st.ball[rows]
+        """(ok per row, S_lo and S_hi numerators over one denominator, the denominator, the terms (m, lo, hi) per
+        register): the interval of S on each of the rows, off the slabs; all registers of the span at once."""
+        n, ball, R = len(rows), st.ball[rows], self.balls.R
         ok = np.ones(n, dtype=bool)
-        lo_terms, hi_terms = [], []
-        R = self.balls.R
-        for k in sp.cones:
+        ks, zf, zc, cs = list(sp.cones), [], [], []
+        for k in ks:
             col = st.cols[k]
-            if not col.den:
-                return np.zeros(n, dtype=bool), None
-            _, s, w0 = self.keys[sp.a][k]
-            got = self._reg(k, col, rows, ball) if col.tan is not None else None
+            got = self._reg(k, col, rows, ball) if col.den and col.tan is not None else None
             if got is None:
                 return np.zeros(n, dtype=bool), None
             E, src, a = got
             gamma, good = self._slab(sp, k, E, src, a, ball, col.den)
-            ok &= good
             if gamma is None:
-                return ok, None
+                return good, None
+            ok &= good
+            _, s, w0 = self.keys[sp.a][k]
             rad = abs(a) * R[src]
-            lo = E.zf[ball] + _floor(s * Q) - _ceil(rad * Q)
-            hi = E.zc[ball] + _ceil(s * Q) + _ceil(rad * Q)
-            nlo, nhi = lo // Q, hi // Q
-            ok &= (nhi - nlo <= 1).astype(bool)
-            g = _floor(gamma * Q)
-            c_lo = (hi >= nlo * Q + g).astype(bool)
-            c_hi = ((nhi > nlo) & (hi - nhi * Q >= g)).astype(bool)
-            ok &= (c_lo | c_hi)
-            t0, _, tnum, tden, tok = self._table(sp, k, int(nlo.min()), int(nhi.max()), gamma)
-            il, ih = (nlo - t0).astype(np.int64), (nhi - t0).astype(np.int64)
-            ok &= ~(c_lo & ~tok[il]) & ~(c_hi & ~tok[ih])
-            vl, vh = tnum[il], tnum[ih]
-            vmin = np.where(c_lo & c_hi, np.minimum(vl, vh), np.where(c_lo, vl, vh))
-            vmax = np.where(c_lo & c_hi, np.maximum(vl, vh), np.where(c_lo, vl, vh))
-            if w0 < 0:
-                vmin, vmax = vmax, vmin
-            lo_terms.append((w0 / tden, vmin))
-            hi_terms.append((w0 / tden, vmax))
+            zf.append(E.zf[ball])
+            zc.append(E.zc[ball])
+            cs.append((_floor(s * Q), _ceil(s * Q) + 2 * _ceil(rad * Q), _ceil(rad * Q), _floor(gamma * Q), gamma, w0))
+        sf, sc, rq, g = (np.array([c[i] for c in cs], dtype=np.int64) for i in range(4))
+        lo = np.stack(zf, axis=1) + (sf - rq)                  # n x K: v + s rounded outward to the grid 1/Q
+        hi = np.stack(zc, axis=1) + (sc - rq)
+        nlo, nhi = lo // Q, hi // Q
+        c_lo, c_hi = hi >= nlo * Q + g, (nhi > nlo) & (hi - nhi * Q >= g)
+        ok &= ((nhi - nlo <= 1) & (c_lo | c_hi)).all(axis=1)
+        vl, vh = np.zeros((n, len(ks)), dtype=np.int64), np.zeros((n, len(ks)), dtype=np.int64)
+        byk, dens = {}, []
+        for i, k in enumerate(ks):
+            byk.setdefault((self.keys[sp.a][k][0], cs[i][4]), []).append(i)
+        for (key, gamma), idx in byk.items():
+            t0, _, tnum, tden, tok = self._table(sp, ks[idx[0]], int(nlo[:, idx].min()), int(nhi[:, idx].max()), gamma)
+            if (np.abs(tnum) >= 1 << 40).any() if len(tnum) else False:
+                return np.zeros(n, dtype=bool), None
+            il, ih = nlo[:, idx] - t0, nhi[:, idx] - t0
+            ok &= ~((c_lo[:, idx] & ~tok[il]) | (c_hi[:, idx] & ~tok[ih])).any(axis=1)
+            vl[:, idx], vh[:, idx] = tnum.astype(np.int64)[il], tnum.astype(np.int64)[ih]
+            dens += [(i, tden) for i in idx]
+        vl, vh = np.where(c_lo, vl, vh), np.where(c_hi, vh, vl)                 # the values the cells take
+        vmin, vmax = np.minimum(vl, vh), np.maximum(vl, vh)
         den = 1
-        for f, _ in lo_terms:
+        mult = [None] * len(ks)
+        for i, tden in dens:
+            f = cs[i][5] / tden
+            mult[i] = f
             den = den * int(f.q) // gcd(den, int(f.q))
-        mult = [int(f.p) * (den // int(f.q)) for f, _ in lo_terms]
-        Slo = sum((v * m for m, (_, v) in zip(mult, lo_terms)), np.zeros(n, dtype=object))
-        Shi = sum((v * m for m, (_, v) in zip(mult, hi_terms)), np.zeros(n, dtype=object))
-        terms = [(m, lv, hv) for m, (_, lv), (_, hv) in zip(mult, lo_terms, hi_terms)]
-        return ok, (Slo, Shi, den, terms)
+        mult = [int(f.p) * (den // int(f.q)) for f in mult]
+        neg = np.array([m < 0 for m in mult])
+        vmin, vmax = np.where(neg, vmax, vmin), np.where(neg, vmin, vmax)       # the lesser and greater of m v
+        return ok, (_dot(vmin, mult), _dot(vmax, mult), den, [(m, vmin[:, i], vmax[:, i]) for i, m in enumerate(mult)])
 
     def inert(self, sp, st):
         """[(rows, constants of the scalar units the results read)] for the rows of st where the span need not run:
@@ -479,10 +499,10 @@ class Inert:
     def run(self, sp, st, engine):
         """The state after layer b: the rows of ``inert`` by the lemma, the others through the layers."""
         compiled = self.compiled
-        groups = self.inert(sp, st)
-        done = {r for rows, _ in groups for r in rows}
-        busy = [r for r in range(len(st.ball)) if r not in done]
-        self.counts[0] += len(done)
+        groups, n = self.inert(sp, st), len(st.ball)
+        of = {r: g for g, (rows, _) in enumerate(groups) for r in rows}
+        busy = [r for r in range(n) if r not in of]
+        self.counts[0] += len(of)
         self.counts[1] += len(busy)
         parts = []
         if busy:
@@ -491,21 +511,31 @@ class Inert:
                 units, readers, sole = compiled[l]
                 engine.layer(sub, units, readers, sole, False, l)
             parts.append(sub)
-        for rows, consts in groups:
-            parts.append(self._idle(sp, _part(st, rows), consts, engine))
-        out = parts[0]
-        for p in parts[1:]:
-            out = _join(out, p, len(compiled.layers[sp.b][0]))
-        return out
+        if of:
+            rows = sorted(of)
+            consts = {j: [groups[of[r]][1][j] for r in rows] for j in groups[0][1]}
+            parts.append(self._idle(sp, st if len(rows) == n else _part(st, rows), consts, engine))
+        return parts[0] if len(parts) == 1 else _join(*parts, len(compiled.layers[sp.b][0]))
 
     def _idle(self, sp, st, consts, engine):
-        """Layer a's passive units on the rows, then layer b's units from them and the constants."""
+        """Layer a's passive units on the rows, then layer b's units from them and the scalar units' constants
+        {unit of layer b - 1: value per row} (a constant the same on every row goes into the bias, the others
+        into columns of their own)."""
         layers = self.compiled.layers
         rows, bias, win = layers[sp.a]
         sub = Engine(engine.R, engine.gaps, engine.sep_bounds, None, engine.meets, engine.clock,
                      {sp.a: sp.roots | set(engine.skip.get(sp.a, ())), sp.b: set(engine.skip.get(sp.b, ()))}, {})
         units, readers, sole = compile_layer(rows, bias, win)
         sub.layer(st, units, readers, sole, False, sp.a)
+        extra = {}
+        for j, vals in consts.items():
+            if any(v != vals[0] for v in vals):
+                den = 1
+                for v in vals:
+                    den = den * int(v.q) // gcd(den, int(v.q))
+                extra[j] = len(rows) + len(extra)
+                st.cols.append(Col(np.array([int(v.p) * (den // int(v.q)) for v in vals], dtype=object), den,
+                                   nonneg=True))
         brows, bbias, _ = layers[sp.b]
         new_rows, new_bias = [], []
         for u, nz in enumerate(brows):
@@ -515,14 +545,16 @@ class Inert:
                 continue
             acc, b0 = {}, bbias[u]
             for j, x in nz:
-                if j in consts:
-                    b0 = b0 + x * consts[j]
+                if j in extra:
+                    acc[extra[j]] = x
+                elif j in consts:
+                    b0 = b0 + x * consts[j][0]
                 else:
                     o = sp.prev_origin[j]
                     acc[o] = acc.get(o, ZERO) + x
             new_rows.append(sorted((o, x) for o, x in acc.items() if x != 0))
             new_bias.append(b0)
-        units, readers, sole = compile_layer(new_rows, new_bias, len(rows))
+        units, readers, sole = compile_layer(new_rows, new_bias, len(rows) + len(extra))
         sub.layer(st, units, readers, sole, False, sp.b)
         return st
 
