@@ -175,3 +175,62 @@ def test_slab_measures_bound_the_exact_union_closely(seed, alpha, gamma):
             assert (g is None and not u) or g == ([s for s, _ in u], [e for _, e in u])
         # the sum over hints: at least their union, and the exact sum up to a few grid steps per slab
         assert union <= total <= sl.err[i] <= total + fmpq(8 * (n + 6), 2 ** 30) * dens / min(balls.R_lo)
+
+
+def _toy(first_bias="7", extra_w=None, extra_row=False, beta="0", blocks=True):
+    """d = 1, points 0 (label 1) and 10 (label 2): register 0's cone is a step at 105 read by a bump whose output
+    is the network's output minus 1 -- wrong on ball 1 whatever the hints (found by review; hand-built)."""
+    def R(*pairs):
+        return [[j, str(w)] for j, w in pairs]
+    layers = [{"cols": 1, "W_rows": [R((0, 1)), R((0, 1))], "b": ["201/2", "201/2"]},
+              {"cols": 2, "W_rows": [R((0, 1)), R((0, 8)), R((0, 8)), R((1, 8)), R((1, 8))],
+               "b": [first_bias, "-840", "-841", "-840", "-841"]},
+              {"cols": 5, "W_rows": [R((1, 1), (2, -1), (3, 1), (4, -1))] * 2, "b": ["-1/2", "-1"]},
+              {"cols": 2, "W_rows": [R((0, 2), (1, -4))], "b": ["0"]},
+              {"cols": 1, "W_rows": [R((0, 1))], "b": ["0"]},
+              {"cols": 1, "W_rows": [R((0, 1))], "b": ["1"]}]
+    if extra_w:                             # a cone unit in the wide layer, before the wide units
+        layers[2]["W_rows"] = [R(extra_w)] + layers[2]["W_rows"]
+        layers[2]["b"] = ["0"] + layers[2]["b"]
+        layers[3] = {"cols": 3, "W_rows": [R((1, 2), (2, -4))], "b": ["0"]}
+    if extra_row:                           # an empty unit in the wide layer, read by the scalar stage
+        layers[2]["W_rows"] = layers[2]["W_rows"] + [[]]
+        layers[2]["b"] = layers[2]["b"] + ["0"]
+        layers[3] = {"cols": 3, "W_rows": [R((0, 2), (1, -4), (2, 1))], "b": ["0"]}
+    return {"dataset": {"points": [[0], [10]], "labels": [1, 2]},
+            "network": {"format": "exactmem.relunet", "layers": layers},
+            "data": {"rho": "1/20", "p": "2", "eta": "1/10"},
+            "hints": {"exclude": [[0, "1", beta, "1/8"]], "blocks": [[1, 4, 0, 1]] if blocks else []}}
+
+
+def _toy_wide_cone():
+    """Review's case: two dead cone units in the wide layer copy a step at 105 under the numbers of the real cone's
+    outputs; read as the cone, S would be 2 on ball 1 instead of 1."""
+    doc = _toy()
+    R = lambda *pairs: [[j, str(w)] for j, w in pairs]          # noqa: E731
+    doc["network"]["layers"][1:4] = [
+        {"cols": 2, "W_rows": [R((0, 8)), R((0, 8)), R((1, 8)), R((1, 8)), R((0, 8)), R((0, 8))],
+         "b": ["-920", "-921", "-840", "-841", "-840", "-841"]},
+        {"cols": 6, "W_rows": [R((4, 1)), R((5, 1)), R((0, 1), (1, -1), (2, 1), (3, -1)), R((0, 1), (1, -1), (2, 1), (3, -1))],
+         "b": ["0", "0", "-3/2", "-2"]},
+        {"cols": 4, "W_rows": [R((2, 2), (3, -4))], "b": ["0"]}]
+    return doc
+
+
+@pytest.mark.parametrize("doc", [_toy_wide_cone(),
+                                 _toy(first_bias=str(2 ** 23 - 1)),     # s near 2^23: the int64 grid would wrap
+                                 _toy(first_bias=str(2 ** 24)),
+                                 _toy(extra_w=(4, 1)),                  # the cone unit's number equals an output's
+                                 _toy(extra_w=(1, 1)),
+                                 _toy(extra_row=True),
+                                 _toy(beta=str(10 ** 30)),              # a slab too far out for int64 even at Q = 1
+                                 _toy(beta=str(10 ** 30), blocks=False)])
+def test_review_cases_are_not_proved_and_do_not_crash(doc):
+    """Each network is wrong on every point of ball 1 (exact evaluation below); the kernel must not prove it, with
+    the lemma or without, and must answer (not raise) -- stop 36's review found false PROVEDs and crashes here."""
+    from exactmem.kernel import engine
+    X, labels, layers, *_ = robust.claim(doc)
+    assert all(engine.evaluate(layers, [[fmpq(x)]])[0][0] != 2 for x in ("10", "201/20", "199/20"))
+    for use in (True, False):
+        v, _ = _check(copy.deepcopy(doc), use)
+        assert v.status != Status.PROVED

@@ -24,6 +24,13 @@ slabs and Z only choose where the derivations are made; what they derive is exac
 
 Cost per span: the cones' tables (shared by all spans), O(rows x registers) integer operations, one big-integer
 sum per row, and the scalar stage once -- instead of every unit of the span on every row.
+
+>>> from exactmem import Dataset
+>>> from exactmem.constructions.moderate_rho import moderate_rho_memorizer
+>>> from exactmem.kernel import robust
+>>> doc = moderate_rho_memorizer(Dataset([[0], [3], [6], [9], [12], [15]], [1, 2, 1, 2, 1, 2]), "1/20", "1/10")[1].to_json()
+>>> doc["hints"]["blocks"], robust.check(doc).is_proved        # two blocks, each skipped on the other block's balls
+([[1, 18, 0, 1], [19, 33, 1, 2]], True)
 """
 from __future__ import annotations
 
@@ -54,13 +61,6 @@ def _ceil(x):
     return -((-int(x.p)) // int(x.q))
 
 
-WHY = []                    # why the last span read did not fit (a number per place, for diagnostics)
-
-
-def _fail(n):
-    WHY[:] = [n]
-
-
 class Span:
     """The structure of layers a..b (``None`` from ``read`` when they do not fit)."""
 
@@ -74,7 +74,7 @@ class Span:
         (the layers hold the rows, so ids are not reused)."""
         layers, carries, zero = compiled.layers, {} if carries is None else carries, None
         if not 1 <= a < b < len(layers) - 1:
-            return _fail(1)
+            return None
         sp = Span(a, b, slabs)
         rows, bias, _ = layers[a]
         tag, origin = {}, {}            # tag: 'p' passive, ('c', k) cone, 's' scalar, 'r' result
@@ -102,11 +102,11 @@ class Span:
                     continue
                 ts = {tag[j] for j, _ in nz}
                 if not nz:
-                    if w is None or l == b:
-                        return _fail(2)
+                    if w is None or l == w or l == b:           # a constant: only among the scalar units after w
+                        return None
                     new[u] = "s"
                 elif ts == {"p"}:
-                    return _fail(3)
+                    return None
                 elif all(t != "p" and t != "s" for t in ts):                 # cone units only
                     ks = {t[1] for t in ts}
                     if len(ks) == 1 and w is None:
@@ -117,19 +117,19 @@ class Span:
                         new[u] = "s"
                         wide.append(u)
                     else:
-                        return _fail(4)
+                        return None
                 elif ts == {"s"} and l < b:
                     new[u] = "s"
                 elif ts <= {"s", "p"} and "s" in ts and l == b:
                     new[u] = "r"
                     results.append(u)
                 else:
-                    return _fail(5)
+                    return None
                 if new[u] == "s" and l > w:
                     scalar.setdefault(l, []).append(u)
             tag, origin = new, norigin
-        if w is None or not results or w >= b:
-            return _fail(6)
+        if w is None or not results or w >= b or any(l >= w for by in cones.values() for l in by):
+            return None                         # (a cone unit in the wide layer: the cones end at w - 1)
         # the wide units: lam_u times one linear form S of the cone outputs at layer w - 1
         rows, bias, _ = layers[w]
         ref = rows[wide[0]]
@@ -138,10 +138,10 @@ class Span:
         for u in wide:
             nz = rows[u]
             if [j for j, _ in nz] != cols:
-                return _fail(7)
+                return None
             r = nz[0][1] / ref[0][1]
             if any(x != r * y for (_, x), (_, y) in zip(nz, ref)):
-                return _fail(8)
+                return None
             lam[u] = (r, bias[u])
         omega = dict(ref)
         sp.w, sp.lam, sp.scalar, sp.results = w, lam, scalar, results
@@ -153,7 +153,7 @@ class Span:
                 continue
             sp.cones[k] = (by, outs)
         if not sp.cones:
-            return _fail(10)
+            return None
         sp.omega = omega
         sp.rtags = {u: tag[u] for u in range(len(layers[b][0]))}
         return sp
@@ -400,6 +400,8 @@ class Inert:
             ok &= good
             _, s, w0 = self.keys[sp.a][k]
             rad = abs(a) * R[src]
+            if abs(s) >= 1 << 20 or rad >= 1 << 20:         # with v below 2^20: every sum below 2^62 on the grid
+                return np.zeros(n, dtype=bool), None
             zf.append(E.zf[ball])
             zc.append(E.zc[ball])
             cs.append((_floor(s * Q), _ceil(s * Q) + 2 * _ceil(rad * Q), _ceil(rad * Q), _floor(gamma * Q), gamma, w0))

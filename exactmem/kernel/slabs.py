@@ -7,11 +7,12 @@ counted from 0 is F(x) = floor(x) gamma + min(frac(x), gamma), so the slabs take
 of t's range; the ball pays that times c_d / R_lo, summed over the hints (at least the measure of their union).
 The numbers are rounded outward to a grid of 1/Q, Q a power of two chosen so that every integer stays below 2^60
 (v0 rounded down, w + 2/Q and gamma rounded up: a wider range, wider slabs, so F(hi) - F(lo) only grows and the
-ball pays at least the exact measure), and the arithmetic is int64.
+ball pays at least the exact measure), and the arithmetic is int64; numbers too large for that even at Q = 1
+(a hint's beta of 10^30) take Python integers.
 
 >>> import numpy as np
->>> [int(x) for x in _F(np.array([-3, 5, 9], dtype=object), 4, 1)]    # gamma = 1/4, D = 4: F(-3/4), F(5/4), F(9/4)
-[-1, 1, 2]
+>>> [int(x) for x in _F(np.array([-3, 5, 9], dtype=object), 4, 1)]    # gamma = 1/4: 4 F(-3/4), 4 F(5/4), 4 F(9/4)
+[0, 2, 3]
 """
 from __future__ import annotations
 
@@ -58,10 +59,11 @@ class Slabs:
             # rounded up widens the slabs: F(hi) - F(lo) only grows (a measure of more points), Q keeps int64
             top = max([abs(alpha) * fmpq(int(np.abs(C[idx, k]).max()), balls.den) if len(idx) else fmpq(0)] +
                       [abs(excl[h][2]) for h in hs]) + A * balls.R[c] + 2
-            Q = 1 << max(0, 58 - int(top).bit_length() - (len(hs) + 1).bit_length())
+            e = 58 - int(top).bit_length() - (len(hs) + 1).bit_length()
+            Q, kind = 1 << max(0, e), np.int64 if e >= 0 else object     # too large for int64: Python integers
             num = C[idx, k] * (int(alpha.p) * Q)
-            V0 = (num // (int(alpha.q) * balls.den)).astype(np.int64)
-            Bj = np.array([_floor_q(excl[h][2], Q) for h in hs], dtype=np.int64)
+            V0 = (num // (int(alpha.q) * balls.den)).astype(kind)
+            Bj = np.array([_floor_q(excl[h][2], Q) for h in hs], dtype=kind)
             W, G = _ceil_q(A * balls.R[c], Q) + 2, _ceil_q(gamma, Q)
             V0 = V0[:, None] + Bj[None, :]
             M = _F(V0 + W, Q, G) - _F(V0 - W, Q, G)                 # Q |alpha lam| x (measure in t), per ball and hint
