@@ -30,7 +30,7 @@ def _check(doc, use):
 def _setup(doc):
     """(balls, compiled layers, quadratic hints) as robust.check builds them."""
     X, labels, layers, rho, p, _ = robust.claim(doc)
-    _, quad = robust._hints(doc, len(layers[0][0]), [len(r) for r, _ in layers])
+    _, quad, _ = robust._hints(doc, len(layers[0][0]), [len(r) for r, _ in layers])
     balls = robust.Balls(X, labels, layers, rho, p)
     m = len(layers[0][0])
     compiled, width = [compile_layer([[(k, fmpq(1))] for k in range(m)], [fmpq(0)] * m, m)], m
