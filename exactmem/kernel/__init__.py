@@ -30,34 +30,6 @@ SCHEMA = 2
 KINDS = ("robust-memorization", "region-cover", "linear-bounds", "lipschitz") + tuple(facts.CHECKS)
 
 
-def _canonical(v, cache):
-    """The canonical JSON of v (``json.dumps`` with sorted keys and no spaces) in pieces: large lists and dicts with
-    string keys are written element by element, and a list object met again (a network's shared rows) is
-    written once and then reused (``cache`` by id: the document holds its lists while it is hashed)."""
-    if type(v) is list and len(v) > 16:
-        out = ["["]
-        for i, x in enumerate(v):
-            if i:
-                out.append(",")
-            if type(x) is list:
-                t = cache.get(id(x))
-                if t is None:
-                    t = cache[id(x)] = "".join(_canonical(x, cache))
-                out.append(t)
-            else:
-                out.extend(_canonical(x, cache))
-        out.append("]")
-        return out
-    if type(v) is dict and v and all(type(k) is str for k in v):
-        out = ["{"]
-        for i, k in enumerate(sorted(v)):
-            out.append(("," if i else "") + json.dumps(k) + ":")
-            out.extend(_canonical(v[k], cache))
-        out.append("}")
-        return out
-    return [json.dumps(v, sort_keys=True, separators=(",", ":"))]
-
-
 def digest(doc: dict) -> str:
     """SHA-256 of the canonical JSON (sorted keys, no spaces) of the certificate without its digest."""
     h = hashlib.sha256()
@@ -65,13 +37,13 @@ def digest(doc: dict) -> str:
         body = {k: v for k, v in doc.items() if k != "digest"}
         if all(type(k) is str for k in body) and type(body.get("network")) is dict and \
                 type(body["network"].get("layers")) is list:
-            net, cache = body.pop("network"), {}             # the layers one by one: never the whole text at once
+            net = body.pop("network")                       # the layers one by one: never the whole text at once
             pre = "{" + ",".join(json.dumps(k) + ":" + ("\0" if k == "network" else
                                                          json.dumps(body[k], sort_keys=True, separators=(",", ":")))
                                  for k in sorted([*body, "network"])) + "}"
             head, tail = pre.split("\0")            # (json.dumps writes a NUL character as \u0000)
             h.update(head.encode())
-            for piece in _network_pieces(net, cache):
+            for piece in _network_pieces(net):
                 h.update(piece.encode())
             h.update(tail.encode())
         else:
@@ -81,20 +53,21 @@ def digest(doc: dict) -> str:
     return h.hexdigest()
 
 
-def _network_pieces(net, cache):
-    """The canonical JSON of a network document, a layer at a time."""
+def _network_pieces(net):
+    """The canonical JSON of a network document, a layer at a time (each layer by the C encoder)."""
+    canon = json.JSONEncoder(sort_keys=True, separators=(",", ":")).encode
     if not all(type(k) is str for k in net):
-        yield json.dumps(net, sort_keys=True, separators=(",", ":"))
+        yield canon(net)
         return
     yield "{"
     for i, k in enumerate(sorted(net)):
         yield ("," if i else "") + json.dumps(k) + ":"
         if k != "layers":
-            yield json.dumps(net[k], sort_keys=True, separators=(",", ":"))
+            yield canon(net[k])
             continue
         yield "["
         for j, layer in enumerate(net[k]):
-            yield ("," if j else "") + "".join(_canonical(layer, cache))
+            yield ("," if j else "") + canon(layer)
         yield "]"
     yield "}"
 
