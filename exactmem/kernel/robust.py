@@ -198,7 +198,7 @@ def check(doc, rho=None, eta=None, progress=None, clock=lambda: None, share=None
     N, balls = len(X), Balls(X, labels, layers, rho, p)
     mine = list(range(N)) if share is None else list(range(share[0], N, share[1]))
     dens = slab_density(len(X[0]), p)
-    slabs = Slabs(balls, excl, mine, dens)
+    slabs = Slabs(balls, excl, mine, dens, clock)
     size = len(json.dumps(doc)) if slabs.count > max(TRIES, 4 * N * len(excl)) else slabs.count
     if slabs.count > size:
         raise CertificateError(f"hints.exclude[{-slabs.worst[1]}]: with its source's other hints, the slabs cut the "

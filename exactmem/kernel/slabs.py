@@ -43,7 +43,7 @@ class Slabs:
     """err[i] (what ball i pays, for the balls ``idx``) and ``gaps(i, c)``: the exact union of the slabs that meet
     ball i's range of source c, as (starts, ends) in t, computed when first asked for."""
 
-    def __init__(self, balls, excl, idx, dens):
+    def __init__(self, balls, excl, idx, dens, clock=lambda: None):
         self.balls, self.excl, self.cache = balls, excl, {}
         self.err = {i: fmpq(0) for i in idx}
         self.hits, self.count = {}, 0               # source c -> [(hints, balls hit, hint of each)]; integers tried
@@ -53,6 +53,7 @@ class Slabs:
         for h, (k, a, b, g) in enumerate(excl):
             groups.setdefault((k, a, g), []).append(h)
         for (k, alpha, gamma), hs in groups.items():
+            clock()
             c, lam = balls.canon[k]
             A = abs(alpha * lam)
             # v0 = alpha c_ik + beta on a grid of 1/Q: floors, and w + 2/Q rounded up, widen [v0 - w, v0 + w]; gamma
