@@ -31,45 +31,36 @@ KINDS = ("robust-memorization", "region-cover", "linear-bounds", "lipschitz") + 
 
 
 def digest(doc: dict) -> str:
-    """SHA-256 of the canonical JSON (sorted keys, no spaces) of the certificate without its digest."""
+    """SHA-256 of the canonical JSON (sorted keys, no spaces) of the certificate without its digest, encoded and
+    hashed a network layer at a time (the same bytes as one ``json.dumps``, never the whole text at once)."""
     h = hashlib.sha256()
     try:
-        body = {k: v for k, v in doc.items() if k != "digest"}
-        if all(type(k) is str for k in body) and type(body.get("network")) is dict and \
-                type(body["network"].get("layers")) is list:
-            net = body.pop("network")                       # the layers one by one: never the whole text at once
-            pre = "{" + ",".join(json.dumps(k) + ":" + ("\0" if k == "network" else
-                                                         json.dumps(body[k], sort_keys=True, separators=(",", ":")))
-                                 for k in sorted([*body, "network"])) + "}"
-            head, tail = pre.split("\0")            # (json.dumps writes a NUL character as \u0000)
-            h.update(head.encode())
-            for piece in _network_pieces(net):
-                h.update(piece.encode())
-            h.update(tail.encode())
-        else:
-            h.update(json.dumps(body, sort_keys=True, separators=(",", ":")).encode())
+        for piece in _pieces({k: v for k, v in doc.items() if k != "digest"}, ("network", "layers", "[]")):
+            h.update(piece.encode())
     except (ValueError, TypeError, RecursionError) as e:
         raise CertificateError(f"the certificate cannot be serialized canonically: {str(e)[:80]}") from None
     return h.hexdigest()
 
 
-def _network_pieces(net):
-    """The canonical JSON of a network document, a layer at a time (each layer by the C encoder)."""
-    canon = json.JSONEncoder(sort_keys=True, separators=(",", ":")).encode
-    if not all(type(k) is str for k in net):
-        yield canon(net)
-        return
-    yield "{"
-    for i, k in enumerate(sorted(net)):
-        yield ("," if i else "") + json.dumps(k) + ":"
-        if k != "layers":
-            yield canon(net[k])
-            continue
+def _pieces(v, path):
+    """The canonical JSON of v in pieces: along ``path`` (keys of dicts, "[]" for a list's elements) element by
+    element, everything else by the C encoder in one piece."""
+    if path and path[0] == "[]" and type(v) is list:
         yield "["
-        for j, layer in enumerate(net[k]):
-            yield ("," if j else "") + canon(layer)
+        for i, x in enumerate(v):
+            yield ("," if i else "") + _CANON(x)
         yield "]"
-    yield "}"
+    elif path and type(v) is dict and all(type(k) is str for k in v):
+        yield "{"
+        for i, k in enumerate(sorted(v)):
+            yield ("," if i else "") + json.dumps(k) + ":"
+            yield from _pieces(v[k], path[1:] if k == path[0] else ())
+        yield "}"
+    else:
+        yield _CANON(v)
+
+
+_CANON = json.JSONEncoder(sort_keys=True, separators=(",", ":")).encode
 
 
 def sign(doc: dict) -> dict:

@@ -133,10 +133,11 @@ def network(v) -> tuple:
     seen = {}                                    # (id of a row list, columns) -> its parsed row; the document
     #                                              holds the lists while it is parsed, so an id is not reused
 
-    def rat(w, where):
-        q = memo.get(w) if isinstance(w, str) else None
+    def rat(w, where, *args):
+        """w's fmpq, looked up first; the error names where.format(*args) (formatted only then)."""
+        q = memo.get(w) if type(w) is str else None
         if q is None:
-            q = rational(w, where())
+            q = rational(w, where.format(*args))
             if isinstance(w, str):
                 memo[w] = q
         return q
@@ -160,7 +161,7 @@ def network(v) -> tuple:
                 key = (r[0][0], r[0][1])
                 row = ones.get(key)
                 if row is None:
-                    q = rat(r[0][1], lambda: f"{at}.W_rows[{i}]")
+                    q = rat(r[0][1], "{}.W_rows[{}]", at, i)
                     row = ones[key] = [(r[0][0], q)] if q != 0 else []
                 nz.append(row)
                 continue
@@ -168,8 +169,7 @@ def network(v) -> tuple:
                     0 <= r[0][0] and r[-1][0] < n and all(a[0] < b[0] for a, b in zip(r, r[1:])):   # the common case
                 row = []
                 for j, w in r:
-                    q = memo.get(w) if type(w) is str else None
-                    q = rat(w, lambda: f"{at}.W_rows[{i}]") if q is None else q
+                    q = rat(w, "{}.W_rows[{}]", at, i)
                     if q != 0:
                         row.append((j, q))
                 nz.append(row)
@@ -186,11 +186,10 @@ def network(v) -> tuple:
                 raise CertificateError(f"{at}.W is ragged")
             else:
                 r = {j: w for j, w in enumerate(r) if w != 0 and w != "0"}
-            nz.append([(j, q) for j, w in r.items() for q in [rat(w, lambda: f"{at}.W[{i}][{j}]")] if q != 0])
+            nz.append([(j, q) for j, w in r.items() for q in [rat(w, "{}.W[{}][{}]", at, i, j)] if q != 0])
         b = layer.get("b")
         if not isinstance(b, list) or len(b) != len(nz):
             raise CertificateError(f"{at}.b must have one entry per row of W ({len(nz)})")
-        bs = [memo.get(t) if type(t) is str else None for t in b]
-        out.append((nz, [q if q is not None else rat(t, lambda: f"{at}.b[{i}]") for i, (q, t) in enumerate(zip(bs, b))]))
+        out.append((nz, [rat(t, "{}.b[{}]", at, i) for i, t in enumerate(b)]))
         d0, width = n if width is None else d0, len(nz)
     return d0, out
