@@ -28,7 +28,9 @@ def _doc(seed, N=14, d=4, labels=3):
     pts = set()
     while len(pts) < N:
         pts.add(tuple(rng.randint(0, 9) for _ in range(d)))
-    D = Dataset([list(p) for p in sorted(pts)], [1 + rng.randrange(labels) for _ in range(N)])
+    ys = [1 + i % labels for i in range(N)]              # every class present (Dataset requires 1..C)
+    rng.shuffle(ys)
+    D = Dataset([list(p) for p in sorted(pts)], ys)
     _, cert = moderate_rho_memorizer(D, "1/20", "1/10")
     return cert.to_json()
 

@@ -87,7 +87,6 @@ class Span:
                 tag[u], origin[u] = "p", u
         w, wide, scalar, results = None, [], {}, []
         sp.roots = {u for u, t in tag.items() if t != "p"}
-        prev_origin = origin
         for l in range(a + 1, b + 1):
             prev_origin = origin
             rows, bias, _ = layers[l]
@@ -291,7 +290,7 @@ class Inert:
     """The spans of a network and what is derived for them, shared by every chunk of balls."""
 
     def __init__(self, compiled, hints, excl, balls):
-        self.compiled, self.balls, self.excl = compiled, balls, excl
+        self.compiled, self.balls = compiled, balls
         self.spans, self.tables, self.keys, self.by_source = {}, {}, {}, {}
         self.counts = [0, 0]                            # rows found inert, rows through the layers
         self.regs = {}                                  # (register, den, slope, source) -> _Reg
@@ -527,17 +526,18 @@ class Inert:
         rows, bias, win = layers[sp.a]
         sub = Engine(engine.R, engine.gaps, engine.sep_bounds, None, engine.meets, engine.clock,
                      {sp.a: sp.roots | set(engine.skip.get(sp.a, ())), sp.b: set(engine.skip.get(sp.b, ()))}, {})
-        units, readers, sole = compile_layer(rows, bias, win)
-        sub.layer(st, units, readers, sole, False, sp.a)
-        extra = {}
+        extra = {}              # varying constants: columns of the input, carried through layer a (rows may split)
         for j, vals in consts.items():
             if any(v != vals[0] for v in vals):
                 den = 1
                 for v in vals:
                     den = den * int(v.q) // gcd(den, int(v.q))
                 extra[j] = len(rows) + len(extra)
-                st.cols.append(Col(np.array([int(v.p) * (den // int(v.q)) for v in vals], dtype=object), den,
-                                   nonneg=True))
+                st.cols = st.cols + [Col(np.array([int(v.p) * (den // int(v.q)) for v in vals], dtype=object), den,
+                                         nonneg=True)]
+        units, readers, sole = compile_layer(rows + [[(win + t, ONE)] for t in range(len(extra))],
+                                             bias + [ZERO] * len(extra), win + len(extra))
+        sub.layer(st, units, readers, sole, False, sp.a)
         brows, bbias, _ = layers[sp.b]
         new_rows, new_bias = [], []
         for u, nz in enumerate(brows):
