@@ -47,7 +47,7 @@ def test_kernel_imports_nothing_else(path):
 
 def test_kernel_is_small():
     lines = sum(len(p.read_text().splitlines()) for p in KERNEL.glob("*.py"))
-    assert lines < 4650, lines          # docs/kernel.md counts its lines per module
+    assert lines < 4975, lines          # docs/kernel.md counts its lines per module
 
 
 # -- exact evaluation ------------------------------------------------------------------------------------

@@ -13,9 +13,10 @@ from hypothesis import strategies as st
 
 from exactmem import Dataset, kernel, memorize
 from exactmem.constructions.layers import yu_threshold_units
+from exactmem.kernel import cones as cones_
 from exactmem.kernel import robust, sandwich
 from exactmem.kernel import values as V
-from exactmem.kernel.engine import Engine, State, Undecided, compile_layer, evaluate, run
+from exactmem.kernel.engine import Compiled, Engine, State, Undecided, compile_layer, evaluate, run
 
 
 def _check(doc, use):
@@ -33,10 +34,8 @@ def _setup(doc):
     _, quad, _ = robust._hints(doc, len(layers[0][0]), [len(r) for r, _ in layers])
     balls = robust.Balls(X, labels, layers, rho, p)
     m = len(layers[0][0])
-    compiled, width = [compile_layer([[(k, fmpq(1))] for k in range(m)], [fmpq(0)] * m, m)], m
-    for rows, bias in layers[1:]:
-        compiled.append(compile_layer(rows, bias, width))
-        width = len(rows)
+    compiled = Compiled([([[(k, fmpq(1))] for k in range(m)], [fmpq(0)] * m, m)] +
+                        [(rows, bias, len(prev[0])) for (rows, bias), prev in zip(layers[1:], layers)])
     return balls, compiled, quad
 
 
@@ -79,10 +78,19 @@ def test_the_hull_sum_is_the_balls_sum():
     idx = list(range(D.N))
     run(compiled, State(idx, balls.sources(idx)), Engine(balls.R, sep_bounds=capture))
     H = sandwich.Hull(balls, compiled, lambda: None, set(quad))
+    cones = {key: cones_.read(compiled.layers, *key) for key in quad}
+    Hc = sandwich.Hull(balls, compiled, lambda: None, (), {key: c for key, c in cones.items() if c is not None})
     compared = 0
     for (l, u) in sorted({(l, u) for _, l, u in seen}):
         hull_sum = H.pre(l, u)
         assert isinstance(hull_sum, V.Sep)
+        by_cones = Hc.pre(l, u)                 # the translated cones' sum: the same function on H
+        assert isinstance(by_cones, cones_.Sum) and by_cones.fast() and by_cones.c == hull_sum.c
+        by_cones = by_cones.value()
+        assert set(by_cones.terms) == set(hull_sum.terms)
+        for k, pl in hull_sum.terms.items():
+            ts = sorted({t for q in (pl, by_cones.terms[k]) for pc in q.pieces for t in pc[:2]})
+            assert all(_at(pl, t) == _at(by_cones.terms[k], t) for t in ts + [(a + b) / 2 for a, b in zip(ts, ts[1:])])
         for i in idx:
             if (i, l, u) not in seen:
                 continue
@@ -103,17 +111,18 @@ def _at(pl, t):
 
 
 def test_lemma_units_and_skipped_units_of_theorem_b14():
-    """The lemma takes exactly the V units of Theorem B.14 (``yu_threshold_units``); the balls then compute only the
-    accumulators: skipped are the d inputs, and per block the d carried inputs X in each of its k + 3 layers, 2d
-    (P, Q), 3d (T, U1, U2) and 4d per further square layer (T, S, U1, U2) -- counted from ``yu_layers`` by hand."""
+    """The lemma takes exactly the W = sigma(1 - V) units of Theorem B.14 (``yu_threshold_units``: V's sole reader);
+    the balls then compute only the accumulators: skipped are the d inputs, and per block the d carried inputs X in
+    each of its k + 3 layers, 2d (P, Q), 3d (T, U1, U2), 4d per further square layer (T, S, U1, U2) and V itself --
+    counted from ``yu_layers`` by hand."""
     D = Dataset([[0, 0, 1], [3, 1, 0], [1, 4, 2], [4, 4, 4]], [1, 2, 2, 1])
     _, cert = memorize(D, "1/2")
     balls, compiled, quad = _setup(cert.to_json())
     skip, lemma = sandwich.plan(balls, compiled, quad, lambda: None, {})
     d, C, k = cert.info["d"], cert.info["C"], cert.info["k"]
-    V_units = {v for v, _ in yu_threshold_units(d, C, k, D.N)}
-    assert {(l, u) for l, us in lemma.items() for u in us} == V_units
-    per_block = d * (k + 3) + 2 * d + 3 * d + 4 * d * (k - 1)
+    W_units = {w for _, w in yu_threshold_units(d, C, k, D.N)}
+    assert {(l, u) for l, us in lemma.items() for u in us} == W_units
+    per_block = d * (k + 3) + 2 * d + 3 * d + 4 * d * (k - 1) + 1
     assert sum(len(s) for s in skip.values()) == d + D.N * per_block
 
 
@@ -259,10 +268,10 @@ def _lemma_misses(doc, rng, samples=20):
             pts[i].append(y)
     for l, units in lemma.items():
         for u, fn in units.items():
-            _, got = fn(State(range(len(X)), []))
+            col, got = fn(State(range(len(X)), []))
             cells += len(X)
             for i in range(len(X)):
-                box = got.get(i, V.Box((fmpq(0), fmpq(0))))
+                box = got.get(i) or V.Box((col.value(i, []), col.value(i, [])))     # a constant without a cell
                 for y, out in zip(pts[i], evaluate(layers[:l + 1], pts[i])):
                     if not box[0] <= max(out[u], fmpq(0)) <= box[1]:
                         misses.append(((l, u), i, y))
@@ -299,3 +308,28 @@ def test_holes_stay_holes_when_rows_are_taken_and_joined():
         joined = Col.cat(a, b)
         assert joined.den == 0 and joined.tan is None and len(joined.num) == n
     assert Col.cat(c, c).den == 2
+
+
+def test_the_sole_reader_holds_the_exact_values_of_theorem_b14(monkeypatch):
+    """W = sigma(1 - V) taken from V's cells (V's sole reader): at exact points of every ball, on random data sets
+    and norms, W's value is within the lemma's cell or equals its constant; many balls are decided by the
+    distance threshold alone.  A threshold of 0 (every ball far from every centre) is caught: W = 1 on a ball's
+    own block, not 0."""
+    far, calls = [], []
+    monkeypatch.setattr(sandwich, "threshold", lambda *a, f=sandwich.threshold: far.append(f(*a)) or far[-1])
+    monkeypatch.setattr(sandwich, "interval", lambda *a, f=sandwich.interval: calls.append(1) or f(*a))
+    for seed in range(6):
+        rng = random.Random(seed)
+        pts = set()
+        while len(pts) < 5:
+            pts.add((rng.randint(-5, 5), rng.randint(-5, 5)))
+        D = Dataset([list(t) for t in sorted(pts)], [1, 2, 1, 2, rng.choice([1, 2])])
+        doc = copy.deepcopy(memorize(D, rng.choice(["1/2", "2/3"]))[1].to_json())
+        doc["data"]["p"] = rng.choice(["1", "2", "inf"])
+        misses, cells = _lemma_misses(doc, rng)
+        assert misses == [] and cells == D.N * D.N
+    assert len(far) >= 30 and all(t is not None and t > 0 for t in far)
+    assert len(calls) <= 6 * 25 - 30                # the other (ball, block) pairs: decided by the threshold
+    monkeypatch.setattr(sandwich, "threshold", lambda *a: fmpq(0))
+    D = Dataset([[0, 0], [3, 1], [1, 4], [4, 4]], [1, 2, 2, 1])
+    assert _lemma_misses(memorize(D, "1/2")[1].to_json(), random.Random(0))[0]
