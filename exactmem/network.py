@@ -29,6 +29,7 @@ from .kernel.engine import evaluate as _engine_evaluate
 from .kernel.parse import network as parse_network
 
 NETWORK_SCHEMA = 1
+LIKE_ROWS = 100_000            # a sparse document this large refers to repeated layers ({"like": k})
 DENSE_LIMIT = 2 * 10 ** 8                 # dense entries the dense views (layers, to_json()) may build
 _ZERO, _ONE = fmpq(0), fmpq(1)
 
@@ -123,8 +124,8 @@ class ReLUNet:
             raise NetworkError("W_1 has no columns: a network needs at least one input")
         self._set(out, input_dim)
 
-    def _set(self, layers: list, input_dim: int) -> None:
-        self._L = layers
+    def _set(self, layers: list, input_dim: int, interned: bool = False) -> None:
+        self._L = layers if interned else _sparse.intern(layers)
         self._d0 = input_dim
 
     @classmethod
@@ -140,7 +141,7 @@ class ReLUNet:
             raise NetworkError(f"input_dim must be a positive int, got {input_dim!r}")
         if isinstance(layers, (str, bytes)) or not hasattr(layers, "__iter__"):
             raise NetworkError("layers must be a sequence of (rows, b) pairs")
-        out, width = [], input_dim
+        out, width, it = [], input_dim, _sparse.Interner()
         with _sparse.gc_paused():
             for l, layer in enumerate(layers, start=1):
                 try:
@@ -154,12 +155,12 @@ class ReLUNet:
                     raise NetworkError(f"layer {l} has width 0")
                 if len(b) != len(rows):
                     raise NetworkError(f"b_{l} has {len(b)} entries but layer {l} has {len(rows)} rows")
-                out.append(([_checked_row(r, width, l, i) for i, r in enumerate(rows)], _checked_bias(b, l)))
+                out.append(it.layer([_checked_row(r, width, l, i) for i, r in enumerate(rows)], _checked_bias(b, l)))
                 width = len(rows)
         if not out:
             raise NetworkError("a network needs at least one layer")
         net = cls.__new__(cls)
-        net._set(out, input_dim)
+        net._set(out, input_dim, interned=True)
         return net
 
     @classmethod
@@ -450,7 +451,10 @@ class ReLUNet:
         return ws, bs
 
     def to_json(self, sparse: bool = False) -> dict:
-        """The network document; ``sparse`` lists only the nonzero weights of each row (``W_rows``)."""
+        """The network document; ``sparse`` lists only the nonzero weights of each row (``W_rows``).  A sparse
+        document of LIKE_ROWS rows or more writes a layer equal to an earlier layer k as ``{"like": k}`` (Theorem
+        B.5's blocks repeat their layers: 264,182 layers on 1,797 digits, a few thousand distinct), and its
+        equal lists are one object in memory (copy the document before editing it in place)."""
         if sparse:
             cached = self.__dict__.get("_json_sparse")
             if cached is None:
@@ -461,9 +465,19 @@ class ReLUNet:
                     if out is None:
                         out = seen[id(row)] = [[j, text(w)] for j, w in row]
                     return out
+
+                def once(xs, f):        # a list of rows or biases shared by several layers: one list too
+                    out = seen.get(id(xs))
+                    if out is None:
+                        out = seen[id(xs)] = [f(x) for x in xs]
+                    return out
+                big, first, layers = sum(len(rows) for rows, _ in self._L) >= LIKE_ROWS, {}, []
                 with _sparse.gc_paused():
-                    layers = [{"cols": d, "W_rows": [spell(row) for row in rows],
-                               "b": [text(v) for v in b]} for d, (rows, b) in zip(self.dims, self._L)]
+                    for l, (d, (rows, b)) in enumerate(zip(self.dims, self._L)):
+                        k = first.setdefault((id(rows), id(b), d), l) if big else l
+                        layers.append({"like": k} if k != l else {"cols": d, "W_rows": once(rows, spell) if big else
+                                                                  [spell(r) for r in rows],
+                                                                  "b": once(b, text) if big else [text(v) for v in b]})
                 cached = self.__dict__["_json_sparse"] = {"format": "exactmem.relunet",
                                                           "schema_version": NETWORK_SCHEMA, "dims": self.dims,
                                                           "layers": layers}

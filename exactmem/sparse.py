@@ -112,6 +112,47 @@ def block_diag(blocks: list) -> list:
     return out
 
 
+class Interner:
+    """Equal rows as one shared row object, and equal biases as one fmpq, across the layers given to ``layer``.
+    A construction repeats few distinct rows many times in distinct objects (Theorem B.5 on 400 digits: 421,000
+    row objects, 1,712 distinct rows; 946,540 weight objects, 1,353 values); rows are never mutated, so they
+    may be shared.  Cost: one dict lookup per row and bias, a key per distinct object.  Every object looked up
+    is kept alive here, so that its id is never reused by another while this lives.
+
+    >>> a, b = [(0, fmpq(1, 2))], [(0, fmpq(1, 2))]
+    >>> it = Interner()
+    >>> r, c = it.layer([a, b], [fmpq(3), fmpq(3)])
+    >>> r[0] is r[1], r[0] == a, it.layer([b, a], [fmpq(3), fmpq(3)]) == (r, c)
+    (True, True, True)
+    """
+
+    def __init__(self):
+        self.rows_id, self.rows, self.vals_id, self.vals, self.lists = {}, {}, {}, {}, {}
+
+    def layer(self, rows, b) -> tuple:
+        """(rows, b) with shared rows and values; a list of rows (or of biases) equal to an earlier one is that
+        list (Theorem B.5's blocks repeat their Floor layers: 400 digits have 57,925 layers, 777 row lists)."""
+        new, bias, rows_id, vals_id = [], [], self.rows_id, self.vals_id
+        for r in rows:
+            c = rows_id.get(id(r))
+            if c is None:
+                c = rows_id[id(r)] = (r, self.rows.setdefault(tuple((j, int(w.p), int(w.q)) for j, w in r), r))
+            new.append(c[1])
+        for v in b:
+            c = vals_id.get(id(v))
+            if c is None:
+                c = vals_id[id(v)] = (v, self.vals.setdefault((int(v.p), int(v.q)), v))
+            bias.append(c[1])
+        new = self.lists.setdefault((0,) + tuple(map(id, new)), new)      # ids of kept objects: never reused
+        return new, self.lists.setdefault((1,) + tuple(map(id, bias)), bias)
+
+
+def intern(layers: list) -> list:
+    """``Interner`` over whole layers [(rows, b)]."""
+    it = Interner()
+    return [it.layer(rows, b) for rows, b in layers]
+
+
 def nonzeros(layers: list) -> int:
     """Nonzero weights and biases of [(rows, b)]."""
     return sum(sum(len(r) for r in rows) + sum(1 for v in b if v != 0) for rows, b in layers)

@@ -212,3 +212,81 @@ def test_from_sparse_equals_the_dense_network(W, b, x):
     de = ReLUNet([(W, b), ([[1] * len(W)], [0])])
     assert [(Wl.tolist(), bl.tolist()) for Wl, bl in sp.layers] == [(Wl.tolist(), bl.tolist()) for Wl, bl in de.layers]
     assert sp(x) == de(x)
+
+
+# -- shared rows and repeated layers (issue 22: Theorem B.5's memory) -----------------------------------
+
+def _repeating(draw_rows, reps):
+    """A network whose layers 1..reps repeat one square layer (a ReLU of x + 1 and of y, carried), built from
+    fresh objects each time (so only interning can share them)."""
+    layers = [([[(0, fmpq(1))], [(1, fmpq(1))]], [fmpq(0), fmpq(0)])]
+    for _ in range(reps):
+        layers.append(([[(j, fmpq(w)) for j, w in r] for r in draw_rows], [fmpq(1, 2), fmpq(0)]))
+    return ReLUNet.from_sparse(layers + [([[(0, fmpq(1)), (1, fmpq(-1))]], [fmpq(0)])], 2)
+
+
+def test_equal_rows_lists_and_values_are_one_object():
+    """Rows equal by value are one object, and so are equal row lists, bias lists and bias values: the network
+    holds each once however often a construction repeats it (fresh objects here, compared by identity)."""
+    f = _repeating([[(0, 1)], [(0, "1/3"), (1, 2)]], 5)
+    (r1, b1), (r2, b2) = f.sparse_layers()[1:3]
+    assert r1 is r2 and b1 is b2 and b1[0] is f.sparse_layers()[3][1][0]
+    assert f.sparse_layers()[0][0][0] is r1[0]                  # [(0, 1)]: the first layer's row and the carry's
+    g = ReLUNet([([[1, 0], [0, 1]], [0, 0]), ([[1, 0], [0, 1]], [1, 1])])     # dense input: shared as well
+    assert g.sparse_layers()[0][0] is g.sparse_layers()[1][0]
+    rows = [[(0, Fraction(1))], [(0, Fraction(1, 3)), (1, Fraction(2))]]     # the layers as written, in Fractions
+    ref = [([[Fraction(1), 0], [0, Fraction(1)]], [0, 0])] + \
+        [([[sum(w for j, w in r if j == c) for c in (0, 1)] for r in rows], [Fraction(1, 2), 0])] * 5 + [([[1, -1]], [0])]
+    for x in ([Fraction(-3, 2), Fraction(5)], [Fraction(7), Fraction(-1, 3)]):
+        assert [frac(v) for v in f([fmpq(x[0].numerator, x[0].denominator), fmpq(x[1].numerator, x[1].denominator)])] \
+            == eval_fraction(ref, x)
+    assert ReLUNet.from_json(f.to_json(sparse=True)) == f
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.integers(1, 6), st.data())
+def test_repeated_layers_are_written_once(reps, data):
+    """Above LIKE_ROWS rows a layer equal to an earlier one is written {"like": k} with k its first occurrence; the
+    document reads back as the same network (through its JSON text too), and below LIKE_ROWS it is written whole."""
+    import exactmem.network as N
+    w = st.sampled_from(["1", "-1", "1/2", "3"])
+    rows = data.draw(st.lists(st.lists(st.tuples(st.integers(0, 1), w), min_size=1, max_size=2,
+                                       unique_by=lambda e: e[0]).map(sorted), min_size=2, max_size=2))
+    f = _repeating(rows, reps)
+    whole = f.to_json(sparse=True)
+    assert all("like" not in L for L in whole["layers"])
+    old = N.LIKE_ROWS
+    N.LIKE_ROWS = 1
+    try:
+        f.__dict__.pop("_json_sparse", None)
+        doc = f.to_json(sparse=True)
+    finally:
+        N.LIKE_ROWS = old
+        f.__dict__.pop("_json_sparse", None)
+    likes = [L.get("like") for L in doc["layers"]]
+    assert likes[2:1 + reps] == [1] * (reps - 1) and likes[:2] == [None, None] and likes[-1] is None
+    assert ReLUNet.from_json(doc) == f == ReLUNet.from_json(json.loads(json.dumps(doc)))
+    assert ReLUNet.from_json(doc)(["7/3", "-2"]) == f(["7/3", "-2"])
+
+
+@pytest.mark.parametrize("layer, where", [
+    (0, "network.layers[0]: a layer {\"like\": k} has no other field and follows layer k"),
+    (3, "network.layers[2].like"),
+    ("x", "network.layers[2].like"),
+    ({"extra": 1}, "has no other field"),
+])
+def test_ill_formed_like_layers_are_named(layer, where):
+    from exactmem.errors import CertificateError
+    from exactmem.kernel import parse
+    base = [{"cols": 2, "W_rows": [[[0, "1"]], [[1, "1"]]], "b": ["0", "0"]},
+            {"cols": 2, "W_rows": [[[0, "1"], [1, "1"]]], "b": ["1"]}]
+    doc = {"format": "exactmem.relunet", "layers": base + [{"like": layer}]}
+    if layer == 0:
+        doc["layers"] = [{"like": 0}] + base
+    elif isinstance(layer, dict):
+        doc["layers"] = base + [{"like": 0, **layer}]
+    with pytest.raises(CertificateError, match=__import__("re").escape(where)):
+        parse.network(doc)
+    doc["layers"] = base + [{"like": 0}]                      # layer 0 reads 2 values; layer 2 would read 1
+    with pytest.raises(CertificateError, match="layer 0 reads 2 values, this one 1"):
+        parse.network(doc)

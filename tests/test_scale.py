@@ -85,7 +85,7 @@ def test_the_chain_layout_shares_its_carried_rows_and_is_the_same_network():
     """Theorem B.5's "chain" layout (130 digits: 65 blocks > m = 64) carries z and y through every layer: 1.37 M
     rows, 1.31 M of them row objects of their own before 2026-12-04; now a carried or selected column is one
     shared row (``sparse.unit``): 131,848 objects.  The network is the same: its digest was computed with the
-    code before the change (commit dc09602)."""
+    code before the change (commit dc09602), on the document with its repeated layers written out."""
     import hashlib
     import json
     X, y = datasets.load_digits(return_X_y=True)
@@ -94,8 +94,11 @@ def test_the_chain_layout_shares_its_carried_rows_and_is_the_same_network():
     assert cert.info["layout"] == "chain"
     rows = [r for W, _ in net.sparse_layers() for r in W]
     assert len(rows) == 1371275 and len({id(r) for r in rows}) < len(rows) // 8
-    doc = json.dumps(net.to_json(sparse=True), sort_keys=True).encode()
+    short = net.to_json(sparse=True)                # repeated layers written {"like": k} (2026-12-05)
+    whole = dict(short, layers=[short["layers"][L["like"]] if "like" in L else L for L in short["layers"]])
+    doc = json.dumps(whole, sort_keys=True).encode()
     assert hashlib.sha256(doc).hexdigest()[:16] == "ac4b5b8141809c34"
+    assert len(json.dumps(short)) < len(doc) // 8 and exactmem.ReLUNet.from_json(short) == net     # 3.8 MB, 36.9 MB
 
 
 def test_moderate_on_thirty_digits_is_proved():

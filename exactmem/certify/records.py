@@ -249,6 +249,17 @@ def _values(cert_value, own_value, what: str) -> str:
     return text
 
 
+def _resolve(layers, l) -> dict:
+    """Layer l of a network document, a {"like": k} reference followed (an ill-formed one: no weights)."""
+    layer = layers[l]
+    while isinstance(layer, dict) and "like" in layer:
+        k = layer["like"]
+        if type(k) is not int or not 0 <= k < l:
+            return {"W_rows": [], "b": [], "cols": 0}
+        layer, l = layers[k], k
+    return layer
+
+
 def _layer_weights(layer) -> tuple:
     """({(row, col): value}, [bias], cols) of a layer given sparsely (W_rows, cols) or densely (W)."""
     if "W_rows" in layer:
@@ -266,8 +277,8 @@ def _network_difference(expected, got):
         return (f"network.dims: the certificate's network has layer widths {_short(dg)}, this network "
                 f"{_short(de)}")
     for l, (le, lg) in enumerate(zip(expected["layers"], got["layers"])):
-        We, be, _, rows = _layer_weights(le)
-        Wg, bg, _, _ = _layer_weights(lg)
+        We, be, _, rows = _layer_weights(_resolve(expected["layers"], l))
+        Wg, bg, _, _ = _layer_weights(_resolve(got["layers"], l))
         for r in range(rows):
             keys = sorted({c for (i, c) in We if i == r} | {c for (i, c) in Wg if i == r})
             for c in keys:

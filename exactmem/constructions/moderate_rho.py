@@ -160,7 +160,8 @@ def moderate_rho_network(pl: dict) -> ReLUNet:
                               "shifts": [[fmpq(v) for v in c] for c in pl["shifts"]], "R": pl["R"],
                               "floor": pl["floor"].sparse_layers(), "mems": [mem.net.sparse_layers() for mem in pl["mems"]],
                               "layout": pl["layout"]}, pl["spans"])
-    return ReLUNet.from_sparse(layers, pl["W1"].ncols())
+    layers.reverse()
+    return ReLUNet.from_sparse((layers.pop() for _ in range(len(layers))), pl["W1"].ncols())   # each freed once read
 
 
 def moderate_rho_memorizer(D: Dataset, rho, eta, tries: int = 20, seed: int = 0, mc_samples: int = 0, lp=None):

@@ -124,14 +124,15 @@ def dataset(v) -> tuple:
 def network(v) -> tuple:
     """(d_0, layers) with layers [(rows of nonzeros [(j, w), ...], biases)] and chained dimensions.  A layer is
     {"W": dense rows, "b": [...]} or {"cols": n, "W_rows": [[[j, w], ...], ...], "b": [...]} (each row's
-    nonzeros, columns increasing)."""
+    nonzeros, columns increasing), or {"like": k}: layer k < l again (reading as many values)."""
     v = obj(v, "network")
     layers = v.get("layers")
     if v.get("format") != "exactmem.relunet" or not isinstance(layers, list) or not layers:
         raise CertificateError("network must be an 'exactmem.relunet' document with a non-empty list of layers")
     out, width, memo, ones = [], None, {}, {}    # one fmpq per distinct weight text: shared, parsed once
-    seen = {}                                    # (id of a row list, columns) -> its parsed row; the document
-    #                                              holds the lists while it is parsed, so an id is not reused
+    seen, lists, biases = {}, {}, {}             # (id of a row, columns) -> its parsed row; (id of a layer's
+    #                                              rows, columns) -> its parsed rows; id of a bias list -> its values.
+    #                                              The document holds them while it is parsed: an id is not reused
 
     def rat(w, where, *args):
         """w's fmpq, looked up first; the error names where.format(*args) (formatted only then)."""
@@ -141,55 +142,74 @@ def network(v) -> tuple:
             if isinstance(w, str):
                 memo[w] = q
         return q
+    ins = []                                     # each layer's input width
     for l, layer in enumerate(layers):
         at, layer = f"network.layers[{l}]", obj(layer, f"network.layers[{l}]")
+        if "like" in layer:                      # layer l is layer k again
+            if not l or len(layer) != 1:
+                raise CertificateError(f"{at}: a layer {{\"like\": k}} has no other field and follows layer k")
+            k = integer(layer["like"], f"{at}.like", 0, l - 1)
+            if ins[k] != width:
+                raise CertificateError(f"{at}: layer {k} reads {ins[k]} values, this one {width}")
+            out.append(out[k])
+            ins.append(width)
+            width = len(out[k][0])
+            continue
         sparse = "W_rows" in layer
         rows = layer.get("W_rows" if sparse else "W")
         n = integer(layer.get("cols"), f"{at}.cols", 1) if sparse else len(rows[0]) if isinstance(rows, list) and \
             rows and isinstance(rows[0], list) else 0
-        if not isinstance(rows, list) or not rows or not all(isinstance(r, list) for r in rows) or n < 1 or \
-                (width is not None and n != width):
+        nz = lists.get((id(rows), n)) if sparse else None        # a list of rows the document shares: parsed once
+        if nz is None and (not isinstance(rows, list) or not rows or not all(isinstance(r, list) for r in rows) or
+                           n < 1) or (width is not None and n != width):
             raise CertificateError(f"{at}: W must be a non-empty list of rows of {width or 'one or more'} columns")
-        nz = []
-        for i, r in enumerate(rows):
-            row = seen.get((id(r), n)) if sparse else None      # a row object the document shares: parsed once
-            if row is not None:
-                nz.append(row)
-                continue
-            if sparse and len(r) == 1 and type(r[0]) is list and len(r[0]) == 2 and type(r[0][0]) is int and \
-                    0 <= r[0][0] < n and isinstance(r[0][1], str):          # one nonzero (a carry): one shared row
-                key = (r[0][0], r[0][1])
-                row = ones.get(key)
-                if row is None:
-                    q = rat(r[0][1], "{}.W_rows[{}]", at, i)
-                    row = ones[key] = [(r[0][0], q)] if q != 0 else []
-                nz.append(row)
-                continue
-            if sparse and r and all(type(e) is list and len(e) == 2 and type(e[0]) is int for e in r) and \
-                    0 <= r[0][0] and r[-1][0] < n and all(a[0] < b[0] for a, b in zip(r, r[1:])):   # the common case
-                row = []
-                for j, w in r:
-                    q = rat(w, "{}.W_rows[{}]", at, i)
-                    if q != 0:
-                        row.append((j, q))
-                nz.append(row)
-                seen[id(r), n] = row
-                continue
+        if nz is None:
+            nz = []
+            for i, r in enumerate(rows):
+                row = seen.get((id(r), n)) if sparse else None      # a row object the document shares: parsed once
+                if row is not None:
+                    nz.append(row)
+                    continue
+                if sparse and len(r) == 1 and type(r[0]) is list and len(r[0]) == 2 and type(r[0][0]) is int and \
+                        0 <= r[0][0] < n and isinstance(r[0][1], str):          # one nonzero (a carry): one shared row
+                    key = (r[0][0], r[0][1])
+                    row = ones.get(key)
+                    if row is None:
+                        q = rat(r[0][1], "{}.W_rows[{}]", at, i)
+                        row = ones[key] = [(r[0][0], q)] if q != 0 else []
+                    nz.append(row)
+                    continue
+                if sparse and r and all(type(e) is list and len(e) == 2 and type(e[0]) is int for e in r) and \
+                        0 <= r[0][0] and r[-1][0] < n and all(a[0] < b[0] for a, b in zip(r, r[1:])):   # the common case
+                    row = []
+                    for j, w in r:
+                        q = rat(w, "{}.W_rows[{}]", at, i)
+                        if q != 0:
+                            row.append((j, q))
+                    nz.append(row)
+                    seen[id(r), n] = row
+                    continue
+                if sparse:
+                    if not all(isinstance(e, list) and len(e) == 2 for e in r):
+                        raise CertificateError(f"{at}.W_rows[{i}] must be a list of [column, weight] pairs")
+                    js = [integer(e[0], f"{at}.W_rows[{i}]", 0, n - 1) for e in r]
+                    if any(a >= b for a, b in zip(js, js[1:])):
+                        raise CertificateError(f"{at}.W_rows[{i}]: columns must increase")
+                    r = dict(zip(js, (e[1] for e in r)))
+                elif len(r) != n:
+                    raise CertificateError(f"{at}.W is ragged")
+                else:
+                    r = {j: w for j, w in enumerate(r) if w != 0 and w != "0"}
+                nz.append([(j, q) for j, w in r.items() for q in [rat(w, "{}.W[{}][{}]", at, i, j)] if q != 0])
             if sparse:
-                if not all(isinstance(e, list) and len(e) == 2 for e in r):
-                    raise CertificateError(f"{at}.W_rows[{i}] must be a list of [column, weight] pairs")
-                js = [integer(e[0], f"{at}.W_rows[{i}]", 0, n - 1) for e in r]
-                if any(a >= b for a, b in zip(js, js[1:])):
-                    raise CertificateError(f"{at}.W_rows[{i}]: columns must increase")
-                r = dict(zip(js, (e[1] for e in r)))
-            elif len(r) != n:
-                raise CertificateError(f"{at}.W is ragged")
-            else:
-                r = {j: w for j, w in enumerate(r) if w != 0 and w != "0"}
-            nz.append([(j, q) for j, w in r.items() for q in [rat(w, "{}.W[{}][{}]", at, i, j)] if q != 0])
-        b = layer.get("b")
-        if not isinstance(b, list) or len(b) != len(nz):
-            raise CertificateError(f"{at}.b must have one entry per row of W ({len(nz)})")
-        out.append((nz, [rat(t, "{}.b[{}]", at, i) for i, t in enumerate(b)]))
+                lists[id(rows), n] = nz
+        b, bs = layer.get("b"), biases.get(id(layer.get("b")))
+        if bs is None or len(bs) != len(nz):
+            if not isinstance(b, list) or len(b) != len(nz):
+                raise CertificateError(f"{at}.b must have one entry per row of W ({len(nz)})")
+            bs = biases[id(b)] = [rat(t, "{}.b[{}]", at, i) for i, t in enumerate(b)]
+        out.append((nz, bs))
+        ins.append(n)
         d0, width = n if width is None else d0, len(nz)
     return d0, out
+
