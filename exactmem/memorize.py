@@ -22,7 +22,7 @@ import numbers
 from numpy import bool_ as np_bool
 
 from . import kernel
-from .certify.records import Certificate, dataset_payload, describe_difference, norm_name
+from .certify.records import Certificate, dataset_payload, describe_difference, norm_name, same_network
 from .certify.refute import check
 from .constructions.regimes import RegimeNotImplementedError, build, choose_regime  # noqa: F401 (public names)
 from .data import Dataset
@@ -97,7 +97,7 @@ def verify(network: ReLUNet, D: Dataset, rho, certificate, p=2, eta=None, progre
     if doc.get("dataset") != dataset_payload(D):
         where = describe_difference(dataset_payload(D), doc.get("dataset"), "dataset")
         raise CertificateError(f"the certificate was made for a different dataset: it differs at {where}")
-    if doc.get("network") != network.to_json(sparse=True):
+    if not same_network(doc.get("network"), network):
         where = describe_difference(network.to_json(sparse=True), doc.get("network"), "network")
         raise CertificateError(f"the certificate was made for a different network: it differs at {where}")
     if data.get("p") != norm_name(p):

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from . import kernel
 from .balls import Balls, of_questions
-from .certify.records import dataset_payload, describe_difference
+from .certify.records import dataset_payload, describe_difference, same_network
 from .data import Dataset
 from .errors import CertificateError, OptionError, RhoError
 from .exact import fmt, show
@@ -154,7 +154,7 @@ def tie(doc, network=None, dataset=None, rho=None, radius=None, p=None, eta=None
     if network is not None:
         if not isinstance(doc.get("network"), dict):
             raise OptionError(f"--network: a {kind!r} certificate is about a dataset only, not a network")
-        if doc["network"] != network.to_json(sparse=True):
+        if not same_network(doc["network"], network):
             where = describe_difference(network.to_json(sparse=True), doc.get("network"), "network")
             raise CertificateError(f"the certificate was made for a different network: it differs at {where}")
     if rho is not None and radius is not None:

@@ -236,3 +236,57 @@ def test_review_cases_are_not_proved_and_do_not_crash(doc):
     for use in (True, False):
         v, _ = _check(copy.deepcopy(doc), use)
         assert v.status != Status.PROVED
+
+
+def _sole_reader_in_a_span():
+    """Theorem B.5 (d = 4, N = 14) with two equal registers V1 = V2 = sigma(u_0) added at the last layer of block 1,
+    carried to the output, which adds V1 - V2 = 0 (the same function), and a quadratic hint on V1: its sole reader
+    is a passive carry in the first layer of block 2's span (found by the review of 2026-12-05)."""
+    import json
+
+    from exactmem import kernel
+    rng = random.Random(1)
+    pts = set()
+    while len(pts) < 14:
+        pts.add(tuple(rng.randint(0, 9) for _ in range(4)))
+    ys = [1 + i % 3 for i in range(14)]
+    rng.shuffle(ys)
+    doc = json.loads(json.dumps(moderate_rho_memorizer(Dataset([list(p) for p in sorted(pts)], ys), "1/20",
+                                                       "1/10")[1].to_json()))
+    L, a2 = doc["network"]["layers"], doc["hints"]["blocks"][1][0]
+    L[a2 - 1]["W_rows"] += [[[0, "1"]], [[0, "1"]]]
+    L[a2 - 1]["b"] += ["0", "0"]
+    for l in range(a2, len(L)):
+        L[l]["cols"] += 2
+        n1, n2 = L[l]["cols"] - 2, L[l]["cols"] - 1
+        if l < len(L) - 1:
+            L[l]["W_rows"] += [[[n1, "1"]], [[n2, "1"]]]
+            L[l]["b"] += ["0", "0"]
+        else:
+            L[l]["W_rows"][0] += [[n1, "1"], [n2, "-1"]]
+    doc["hints"]["quadratic"] = [{"layer": a2 - 1, "unit": len(L[a2 - 1]["b"]) - 2, "alpha": "1",
+                                  "centre": ["0"] * len(L[0]["b"])}]
+    return kernel.sign({k: v for k, v in doc.items() if k != "digest"})
+
+
+def test_a_sole_reader_in_an_inert_span_is_not_planned(monkeypatch):
+    """The hull lemma does not value a sole reader that sits in an inert span (the span's idle rows run its first
+    layer without the lemma); and where a plan does skip a register such rows read (the guard of ``quiet``
+    removed), the engine's Skipped makes the check run again without the lemma: PROVED either way, as before."""
+    from exactmem import kernel
+    from exactmem.kernel import sandwich
+    doc = _sole_reader_in_a_span()
+    assert kernel.check(doc).is_proved
+    orig, planned = sandwich.plan, []
+
+    def plan(balls, compiled, *a):
+        quiet, compiled.quiet = compiled.quiet, set()
+        try:
+            planned.append(orig(balls, compiled, *a))
+            return planned[-1]
+        finally:
+            compiled.quiet = quiet
+    monkeypatch.setattr(sandwich, "plan", plan)
+    assert kernel.check(doc).is_proved
+    a2 = doc["hints"]["blocks"][1][0]
+    assert a2 in planned[0][1] and a2 - 1 in planned[0][0]          # the reader valued, V skipped: Skipped, then again

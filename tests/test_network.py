@@ -290,3 +290,26 @@ def test_ill_formed_like_layers_are_named(layer, where):
     doc["layers"] = base + [{"like": 0}]                      # layer 0 reads 2 values; layer 2 would read 1
     with pytest.raises(CertificateError, match="layer 0 reads 2 values, this one 1"):
         parse.network(doc)
+
+
+def test_a_certificate_written_without_repeated_layers_is_for_the_same_network():
+    """A certificate whose network document spells every layer out (as before {"like": k}, or from another
+    writer) is still recognised as the user's network; a different network is still named by its first weight."""
+    import copy
+
+    from exactmem import Dataset, memorize
+    from exactmem.certify.records import same_network
+    from exactmem.memorize import verify
+    f = _repeating([[(0, 1)], [(0, "1/3"), (1, 2)]], 4)
+    whole = f.to_json(sparse=True)
+    short = dict(whole, layers=[whole["layers"][0], whole["layers"][1]] + [{"like": 1}] * 3 + whole["layers"][5:])
+    assert same_network(whole, f) and same_network(short, f) and short != whole
+    other = copy.deepcopy(whole)
+    other["layers"][2]["b"][0] = "3/2"
+    assert not same_network(other, f) and not same_network({"format": "x"}, f)
+    D = Dataset([[0, 0], [3, 1], [1, 4], [4, 4]], [1, 2, 2, 1])
+    net, cert = memorize(D, "1/2")
+    doc = cert.to_json()
+    assert verify(net, D, "1/2", doc).is_proved
+    with pytest.raises(ExactmemError, match="different network"):
+        verify(_repeating([[(0, 1)], [(1, 1)]], 2), D, "1/2", doc)

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 
 from .. import kernel
 from ..data import Dataset
-from ..errors import CertificateError, SerializationError
+from ..errors import CertificateError, ExactmemError, SerializationError
 from ..exact import fmt, to_matrix
 from ..norms import INF
 
@@ -129,6 +129,18 @@ def projection_certificate(D: Dataset, W_full, kappa_sq) -> Certificate:
     return Certificate("projection", "W W^T = I and the projected data keep eps^2 >= kappa_sq * eps_D^2",
                        dataset_payload(D), None,
                        {"W_full": [[fmt(v) for v in r] for r in W_full.tolist()], "kappa_sq": fmt(kappa_sq)})
+
+
+def same_network(doc, network) -> bool:
+    """Whether the network document ``doc`` is ``network``: as documents, or (a document written otherwise, e.g.
+    with or without repeated layers {"like": k}) as the networks they read as."""
+    if doc == network.to_json(sparse=True):
+        return True
+    from ..network import ReLUNet
+    try:
+        return ReLUNet.from_json(doc) == network
+    except ExactmemError:
+        return False
 
 
 def describe_difference(expected, got, what: str) -> str:

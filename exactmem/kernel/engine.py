@@ -35,6 +35,10 @@ class Undecided(Exception):
     """The analysis stopped (budget, branching limit); the message says where."""
 
 
+class Skipped(Undecided):
+    """A unit read a register that a lemma's plan skipped (the plan was wrong: the check runs again without it)."""
+
+
 def _lcm(a, b):
     return a * b // gcd(a, b)
 
@@ -227,7 +231,7 @@ class Engine:
         den = int(bias.q)
         for j, w in nz:
             if not cols[j].den:
-                raise Undecided(f"register {j} was skipped as unread, yet a unit reads it")
+                raise Skipped(f"register {j} was skipped as unread, yet a unit reads it")
             den = _lcm(den, cols[j].den * int(w.q))
         mults = [(j, int(w.p) * (den // (cols[j].den * int(w.q)))) for j, w in nz]
         num = self._lin([(cols[j].num, m) for j, m in mults], int(bias.p) * (den // int(bias.q)), n, cache)

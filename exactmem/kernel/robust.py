@@ -27,7 +27,7 @@ from . import sandwich as H
 from . import steps as S
 from . import streams as B
 from . import values as V
-from .engine import Col, Compiled, Engine, State, Undecided, evaluate, run
+from .engine import Col, Compiled, Engine, Skipped, State, Undecided, evaluate, run
 from .numbers import slab_density, sqrt_bounds
 from .separation import integer_rows, min_cross
 from .slabs import Slabs
@@ -243,6 +243,8 @@ def check(doc, rho=None, eta=None, progress=None, clock=lambda: None, share=None
             bad = analyse(mine, skip, lemma, spans)
         except B.Unsteady:                      # a bit stream's rows changed: every ball on the ordinary path
             bad, lemma = analyse(mine), {}
+        except Skipped:                         # a lemma's plan skipped a register read (e.g. in an inert span)
+            bad, lemma = analyse(mine, inert=spans), {}
         if bad and lemma:                       # the balls the lemma left open, on the ordinary path
             bad = analyse(sorted(bad))
     except Undecided as e:

@@ -284,7 +284,7 @@ def plan(balls, compiled, quad, clock, cache):
         return {}, {}
     readers = {}
     for l, u in hints:                          # a sole reader sigma(a V + b) that reads nothing else
-        if l + 1 < len(compiled) - 1:
+        if l + 1 < len(compiled) - 1 and l + 1 not in getattr(compiled, "quiet", ()):     # (not in an inert span)
             units, rd, _ = compiled[l + 1]
             if len(rd[u]) == 1 and len(units[rd[u][0]][0]) == 1:
                 (_, a), = units[rd[u][0]][0]
