@@ -290,3 +290,23 @@ def test_a_sole_reader_in_an_inert_span_is_not_planned(monkeypatch):
     assert kernel.check(doc).is_proved
     a2 = doc["hints"]["blocks"][1][0]
     assert a2 in planned[0][1] and a2 - 1 in planned[0][0]          # the reader valued, V skipped: Skipped, then again
+
+
+def test_a_wide_range_of_cells_is_tabulated_in_parts(monkeypatch):
+    """Wine (90 points, decimals, rho = eta = 1/100: a chain of 18 blocks): each cone's table covers many cells
+    (2,932 on all 178 points), and Floor's transitions make many pieces per cell.  Derived in parts of CELLS cells with the slabs
+    [n, n + gamma) left out, every row of every span is inert (found 2026-12-05: derived in one piece it was a Box
+    and no row was, 1,620 rows through the layers); with one part, the same certificate loses them all."""
+    datasets = pytest.importorskip("sklearn.datasets")
+    from exactmem import kernel
+    X, y = datasets.load_wine(return_X_y=True)
+    idx = sorted(random.Random(0).sample(range(len(X)), 90))
+    labels = {c: k + 1 for k, c in enumerate(sorted({int(y[i]) for i in idx}))}
+    D = Dataset([[repr(float(v)) for v in X[i]] for i in idx], [labels[int(y[i])] for i in idx])
+    doc = moderate_rho_memorizer(D, "1/100", "1/100")[1].to_json()
+    assert len(doc["hints"]["blocks"]) == 18
+    got, orig = [], inert.Inert.__init__
+    monkeypatch.setattr(inert.Inert, "__init__", lambda self, *a: orig(self, *a) or got.append(self))
+    assert kernel.check(doc).is_proved and got[-1].counts == [18 * 90, 0]
+    monkeypatch.setattr(inert, "CELLS", 10 ** 6)
+    assert kernel.check(doc).is_proved and got[-1].counts == [0, 18 * 90]

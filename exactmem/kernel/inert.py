@@ -46,6 +46,7 @@ from .steps import support
 ZERO, ONE = fmpq(0), fmpq(1)
 Q = 1 << 40                 # the grid of the rows' register intervals (rounded outward: a superset)
 SPLITS = 64                 # at most this many pieces when a row's S-interval meets Z
+CELLS = 128                 # cells of a cone derived in one piecewise-linear function (wine: 2,932 cells)
 USE = [True]                # False: every span on the ordinary path (for measurements and tests)
 
 
@@ -190,18 +191,19 @@ class Span:
         key.append(tuple((pos[j], _key(self.omega[j] / w0)) for j in outs))
         return tuple(key), s, w0
 
-    def cone_fn(self, compiled, k, s, lo, hi):
-        """phi(t) = psi(t - s) / omega_0 on [lo, hi], an exact PL of t (or a Box: too many pieces)."""
+    def cone_fn(self, compiled, k, s, lo, hi, gaps=None):
+        """phi(t) = psi(t - s) / omega_0 on [lo, hi], an exact PL of t (or a Box: too many pieces); ``gaps``
+        (starts, ends, None): intervals of t where phi is not needed (their pieces are dropped at every layer)."""
         by, outs = self.cones[k]
         layers = compiled.layers
-        t = V.PL(0, ((lo, hi, ZERO, ONE),))
+        t, g = V.PL(0, ((lo, hi, ZERO, ONE),)), (lambda _: gaps) if gaps else None
         rows, bias, _ = layers[self.a]
-        val = {u: V.relu(V.combine([(rows[u][0][1], t)], bias[u] - rows[u][0][1] * s)) for u in by[self.a]}
+        val = {u: V.relu(V.combine([(rows[u][0][1], t)], bias[u] - rows[u][0][1] * s, g), gaps) for u in by[self.a]}
         for l in sorted(by):
             if l == self.a:
                 continue
             rows, bias, _ = layers[l]
-            val = {u: V.relu(V.combine([(x, val[j]) for j, x in rows[u]], bias[u])) for u in by[l]}
+            val = {u: V.relu(V.combine([(x, val[j]) for j, x in rows[u]], bias[u], g), gaps) for u in by[l]}
         w0 = self.omega[outs[0]]
         return V.combine([(self.omega[j] / w0, val[j]) for j in outs], ZERO)
 
@@ -359,9 +361,12 @@ class Inert:
         t = self.tables.get((key, gamma))
         if t is None or t[0] > n_lo or t[1] < n_hi:
             lo, hi = (n_lo, n_hi) if t is None else (min(n_lo, t[0]), max(n_hi, t[1]))
-            fn = sp.cone_fn(self.compiled, k, s, fmpq(lo), fmpq(hi + 1))
             vals = []
             for n in range(lo, hi + 1):
+                if (n - lo) % CELLS == 0:                   # CELLS cells at a time, the slabs [m, m + gamma) left out
+                    ms = range(n, min(hi, n + CELLS - 1) + 1)
+                    fn = sp.cone_fn(self.compiled, k, s, fmpq(n), fmpq(ms[-1] + 1),
+                                    ([fmpq(m) for m in ms], [m + gamma for m in ms], None))
                 a, b = n + gamma, fmpq(n + 1)
                 if isinstance(fn, fmpq):
                     vals.append(fn)
