@@ -139,15 +139,7 @@ class Translates:
             if e is not None:
                 lo, hi = min(lo, e.lo), max(hi, e.hi)
                 lo, hi = lo - (hi - lo) / 2, hi + (hi - lo) / 2
-            a = min(units)
-            rs, bs, _ = self.layers[a]
-            y = V.PL(0, ((lo, hi, ZERO, ONE),))
-            val = {v: V.relu(V.combine([(rs[v][0][1], y)], bs[v] + rs[v][0][1] * x0)) for v in units[a]}
-            for L in sorted(units)[1:]:
-                rs, bs, _ = self.layers[L]
-                val = {v: V.relu(V.combine([(w, val[j]) for j, w in rs[v]], bs[v])) for v in units[L]}
-            w0 = outs[0][1]
-            phi = V.combine([(w / w0, val[j]) for j, w in outs], ZERO)
+            phi = V.combine([(1 / outs[0][1], evaluate(self.layers, units, outs, V.PL(0, ((lo, hi, x0, ONE),))))], ZERO)
             e = self.phi[key] = Phi(lo, hi, V.PL(0, ((lo, hi, phi, ZERO),)) if isinstance(phi, fmpq) else phi)
         return e
 
