@@ -64,8 +64,8 @@ def _checked_row(r, width: int, l: int, i: int) -> list:
         js, r = tuple(int(j) for j in js), []           # numpy integers: rebuilt below
     if js and (js[0] < 0 or js[-1] >= width or any(a >= b for a, b in zip(js, js[1:]))):
         raise NetworkError(f"layer {l}, row {i}: the columns must increase within 0..{width - 1}")
-    if all(type(w) is fmpq for w in ws) and all(ws) and all(type(e) is tuple for e in r):
-        return r
+    if r and all(type(w) is fmpq for w in ws) and all(ws) and all(type(e) is tuple for e in r):
+        return r                                        # (r = []: rebuilt from numpy columns below)
     try:
         ws = [w if type(w) is fmpq else to_rational(w) for w in ws]
     except ExactmemError as e:

@@ -313,3 +313,18 @@ def test_a_certificate_written_without_repeated_layers_is_for_the_same_network()
     assert verify(net, D, "1/2", doc).is_proved
     with pytest.raises(ExactmemError, match="different network"):
         verify(_repeating([[(0, 1)], [(1, 1)]], 2), D, "1/2", doc)
+
+
+def test_numpy_columns_with_exact_weights_keep_their_row():
+    """A row whose columns are numpy integers and whose weights are already fmpq was returned empty (found by the
+    review of 2026-12-05): 2 x + 1 at x = 3 is 7, not 1."""
+    f = ReLUNet.from_sparse([([[(np.int64(0), fmpq(2))]], [fmpq(1)])], 1)
+    assert f([3]) == [7] and f.sparse_layers()[0][0] == [[(0, fmpq(2))]]
+
+
+def test_a_certificate_network_that_is_not_a_document_is_not_read():
+    """same_network never opens a path or parses a text found in a certificate's network field."""
+    from exactmem.certify.records import same_network
+    f = ReLUNet([([[1]], [0])])
+    assert not same_network("/dev/zero", f) and not same_network("a\x00b", f) and not same_network(None, f)
+    assert same_network(f.to_json(sparse=True), f)

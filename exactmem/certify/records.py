@@ -134,6 +134,8 @@ def projection_certificate(D: Dataset, W_full, kappa_sq) -> Certificate:
 def same_network(doc, network) -> bool:
     """Whether the network document ``doc`` is ``network``: as documents, or (a document written otherwise, e.g.
     with or without repeated layers {"like": k}) as the networks they read as."""
+    if not isinstance(doc, dict):               # (never a path or a text to read: the certificate's own field)
+        return False
     if doc == network.to_json(sparse=True):
         return True
     from ..network import ReLUNet
