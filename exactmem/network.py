@@ -132,7 +132,8 @@ class ReLUNet:
     def from_sparse(cls, layers, input_dim: int) -> "ReLUNet":
         """A network from sparse layers ``[(rows, b)]``: row i of layer l lists its nonzeros as ``(column, weight)``
         with columns increasing in ``0 .. d_{l-1} - 1``; weights and biases are rationals (anything
-        ``to_rational`` reads).  Cost: the nonzeros, never the dense size.
+        ``to_rational`` reads).  Cost: the nonzeros, never the dense size; a row object given again (a carry) is
+        read once, so rows must not change while ``layers`` is read.
 
         >>> ReLUNet.from_sparse([([[(0, 1)], [(0, -1)]], [0, 0]), ([[(0, 1), (1, 1)]], [0])], 1)([-3])   # |x|
         [3]
@@ -141,7 +142,7 @@ class ReLUNet:
             raise NetworkError(f"input_dim must be a positive int, got {input_dim!r}")
         if isinstance(layers, (str, bytes)) or not hasattr(layers, "__iter__"):
             raise NetworkError("layers must be a sequence of (rows, b) pairs")
-        out, width, it = [], input_dim, _sparse.Interner()
+        out, width, it, seen = [], input_dim, _sparse.Interner(), {}    # (id of a row, width) -> (row, checked)
         with _sparse.gc_paused():
             for l, layer in enumerate(layers, start=1):
                 try:
@@ -155,7 +156,13 @@ class ReLUNet:
                     raise NetworkError(f"layer {l} has width 0")
                 if len(b) != len(rows):
                     raise NetworkError(f"b_{l} has {len(b)} entries but layer {l} has {len(rows)} rows")
-                out.append(it.layer([_checked_row(r, width, l, i) for i, r in enumerate(rows)], _checked_bias(b, l)))
+                checked = []
+                for i, r in enumerate(rows):        # a row object used again (a carry) is checked once
+                    got = seen.get((id(r), width))
+                    if got is None:                 # (the row is kept in seen: its id is not reused meanwhile)
+                        got = seen[id(r), width] = (r, _checked_row(r, width, l, i))
+                    checked.append(got[1])
+                out.append(it.layer(checked, _checked_bias(b, l)))
                 width = len(rows)
         if not out:
             raise NetworkError("a network needs at least one layer")

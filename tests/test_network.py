@@ -328,3 +328,14 @@ def test_a_certificate_network_that_is_not_a_document_is_not_read():
     f = ReLUNet([([[1]], [0])])
     assert not same_network("/dev/zero", f) and not same_network("a\x00b", f) and not same_network(None, f)
     assert same_network(f.to_json(sparse=True), f)
+
+
+def test_a_row_given_again_is_checked_once_and_errors_still_name_their_place():
+    """from_sparse reads a row object given in several layers once (Theorem B.5 carries millions); a bad row is
+    still named by its layer and row, and a row valid at one width is checked again at another."""
+    carry = [(0, fmpq(1))]
+    f = ReLUNet.from_sparse([([carry], [fmpq(1)])] + [([carry], [fmpq(0)])] * 3, 1)
+    assert f([2]) == [3] and f.sparse_layers()[1][0][0] is f.sparse_layers()[2][0][0]
+    wide = [(1, fmpq(1))]
+    with pytest.raises(NetworkError, match=r"layer 2, row 0: the columns must increase within 0\.\.0"):
+        ReLUNet.from_sparse([([wide], [0]), ([wide], [0])], 2)          # width 2, then width 1
