@@ -8,12 +8,12 @@ component's *key*: its layer-a weights and their biases relative to x0 (by value
 (by object: the parser shares one per distinct text, and the layers keep them alive), and its output weights
 relative to the first.  On the hull x = m + lam t is affine in one source's offset t, so the component's term
 is omega_0 phi(y_c + lam t), y_c = m - x0: phi is derived once per key, on a window of y covering every
-component met so far (widened by half on a miss, so a key is derived O(log) times).  Theorem B.14's N
-distance blocks share d keys.  Nothing is assumed: a new key derives its phi, and a component whose root is
+component met so far (widened by half on a miss, so a key is derived O(log) times).  Theorem B.14's N x d
+distance cones share one key.  Nothing is assumed: a new key derives its phi, and a component whose root is
 not affine on one uncut row is derived on its own root's values.
 
 >>> from flint import fmpq
->>> one, half = fmpq(1), fmpq(1, 2)
+>>> one = fmpq(1)
 >>> layers = [([[(0, one)]], [fmpq(0)], 1),                       # the source's carry
 ...           ([[(0, one)], [(0, -one)]], [fmpq(-3), fmpq(3)], 1),   # sigma(x - 3), sigma(3 - x)
 ...           ([[(0, one), (1, one)]], [fmpq(0)], 2)]               # |x - 3|

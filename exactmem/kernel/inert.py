@@ -34,13 +34,11 @@ sum per row, and the scalar stage once -- instead of every unit of the span on e
 """
 from __future__ import annotations
 
-from math import gcd
-
 import numpy as np
 from flint import fmpq
 
 from . import values as V
-from .engine import Col, Engine, State, compile_layer
+from .engine import Col, Engine, State, _lcm, compile_layer
 from .steps import support
 
 ZERO, ONE = fmpq(0), fmpq(1)
@@ -379,7 +377,7 @@ class Inert:
             den = 1
             for v in vals:
                 if v is not None:
-                    den = den * int(v.q) // gcd(den, int(v.q))
+                    den = _lcm(den, int(v.q))
             num = np.array([int(v.p) * (den // int(v.q)) if v is not None else 0 for v in vals], dtype=object)
             ok = np.array([v is not None for v in vals])
             t = (lo, hi, num, den, ok)
@@ -434,7 +432,7 @@ class Inert:
         for i, tden in dens:
             f = cs[i][5] / tden
             mult[i] = f
-            den = den * int(f.q) // gcd(den, int(f.q))
+            den = _lcm(den, int(f.q))
         mult = [int(f.p) * (den // int(f.q)) for f in mult]
         neg = np.array([m < 0 for m in mult])
         vmin, vmax = np.where(neg, vmax, vmin), np.where(neg, vmin, vmax)       # the lesser and greater of m v
@@ -536,7 +534,7 @@ class Inert:
             if any(v != vals[0] for v in vals):
                 den = 1
                 for v in vals:
-                    den = den * int(v.q) // gcd(den, int(v.q))
+                    den = _lcm(den, int(v.q))
                 extra[j] = len(rows) + len(extra)
                 st.cols = st.cols + [Col(np.array([int(v.p) * (den // int(v.q)) for v in vals], dtype=object), den,
                                          nonneg=True)]

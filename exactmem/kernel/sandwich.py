@@ -96,8 +96,7 @@ class Hull:
         else:
             st = self.st
             nz, bias = self.compiled[l][0][u]
-            vals = [V.combine([(w, st.spec[j][r] if r in st.spec.get(j, ()) else st.cols[j].value(r, self.R))
-                               for j, w in nz], bias) for r in range(len(st.ball))]
+            vals = [V.combine([(w, self._value(j, r)) for j, w in nz], bias) for r in range(len(st.ball))]
             if len(vals) == 1 and not st.cut:
                 return vals[0]
         bs = [V.bounds(v) for v in vals]

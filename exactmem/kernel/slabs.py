@@ -16,8 +16,6 @@ ball pays at least the exact measure), and the arithmetic is int64; numbers too 
 """
 from __future__ import annotations
 
-from math import gcd
-
 import numpy as np
 from flint import fmpq
 

@@ -24,13 +24,11 @@ the caller analyses the balls again without the lemma.
 """
 from __future__ import annotations
 
-from math import gcd
-
 import numpy as np
 from flint import fmpq
 
 from . import values as V
-from .engine import Col, hole
+from .engine import Col, _lcm, hole
 
 MIN = 4                     # layers in a chain at least
 USE = [True]                # False: every stream on the ordinary path (for measurements and tests)
@@ -197,7 +195,7 @@ def _run(st, steps, R):
         den = 1
         for r, v in enumerate(vals[t]):
             if v is not None and v.q != 1:
-                den = den * int(v.q) // gcd(den, int(v.q))
+                den = _lcm(den, int(v.q))
         num = np.array([0 if v is None else int(v.p) * (den // int(v.q)) for v in vals[t]], dtype=object)
         out.append((Col(num, den, nonneg=True), cells[t]))
     return out
